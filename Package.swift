@@ -1,0 +1,37 @@
+// swift-tools-version:6.0
+// WireLab: a terminal lab for HTTP connection management. No package dependencies, by design:
+// the server, agent, codec, script language and terminal UI are all written here.
+import PackageDescription
+
+let package = Package(
+    name: "WireLab",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "wirelab", targets: ["wirelab"]),
+    ],
+    targets: [
+        // The platform seam's C half: epoll, accept4 and TCP options that Glibc does not import.
+        .target(name: "CSystem"),
+        // HTTP/1.1 message syntax (RFC 9112): parsers and encoder. Pure: no sockets, no clocks.
+        .target(name: "HTTP1"),
+        // The network lab: event loop, sockets, loopback server, pooled agent, simulated network.
+        .target(name: "Wire", dependencies: ["CSystem", "HTTP1"]),
+        // The lab script language: lexer, parser, syntax tree. Pure.
+        .target(name: "LabScript"),
+        // Lessons (load, lint), expected-output matching, terminal rendering. Pure.
+        .target(name: "LabKit", dependencies: ["LabScript"]),
+        // The script interpreter on the shared event loop, and the experiment runner.
+        .target(name: "LabRun", dependencies: ["Wire", "HTTP1", "LabScript", "LabKit"]),
+        // The command-line surface, as a library so tests can drive it.
+        .target(name: "WireLabCLI", dependencies: ["LabRun", "LabKit", "Wire", "HTTP1", "LabScript"]),
+        .executableTarget(name: "wirelab", dependencies: ["WireLabCLI"]),
+
+        .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"]),
+        .testTarget(name: "WireTests", dependencies: ["Wire", "HTTP1", "CSystem"]),
+        .testTarget(name: "LabScriptTests", dependencies: ["LabScript"]),
+        .testTarget(name: "LabKitTests", dependencies: ["LabKit", "LabScript"]),
+        .testTarget(name: "LabRunTests", dependencies: ["LabRun", "LabKit", "LabScript", "Wire"]),
+        .testTarget(name: "WireLabCLITests", dependencies: ["WireLabCLI", "LabKit"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,216 @@
+// The vocabulary of HTTP/1.1 messages (RFC 9110 semantics, RFC 9112 syntax).
+// Plain values: no sockets, no clocks. The parsers build them, the encoders write them.
+
+/// An HTTP version such as HTTP/1.1 (RFC 9112 §2.3).
+public struct HTTPVersion: Hashable, Sendable, CustomStringConvertible {
+    public var major: Int
+    public var minor: Int
+
+    public init(major: Int, minor: Int) {
+        self.major = major
+        self.minor = minor
+    }
+
+    public static let http1_0 = HTTPVersion(major: 1, minor: 0)
+    public static let http1_1 = HTTPVersion(major: 1, minor: 1)
+
+    public var description: String { "HTTP/\(major).\(minor)" }
+}
+
+/// Header fields in the order they arrived. Names compare case-insensitively (RFC 9110 §5.1);
+/// the original spelling is kept so `/echo` can show exactly what was sent.
+public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionaryLiteral {
+    public private(set) var fields: [(name: String, value: String)]
+
+    public init() { fields = [] }
+
+    public init(_ fields: [(String, String)]) {
+        self.fields = fields.map { (name: $0.0, value: $0.1) }
+    }
+
+    public init(dictionaryLiteral elements: (String, String)...) {
+        self.init(elements)
+    }
+
+    public static func == (lhs: HTTPHeaders, rhs: HTTPHeaders) -> Bool {
+        lhs.fields.count == rhs.fields.count
+            && zip(lhs.fields, rhs.fields).allSatisfy { $0.name == $1.name && $0.value == $1.value }
+    }
+
+    public var count: Int { fields.count }
+    public var isEmpty: Bool { fields.isEmpty }
+
+    public func makeIterator() -> IndexingIterator<[(name: String, value: String)]> {
+        fields.makeIterator()
+    }
+
+    public mutating func add(name: String, value: String) {
+        fields.append((name: name, value: value))
+    }
+
+    /// Replaces every field called `name` with one field (appended at the end when absent).
+    public mutating func replaceOrAdd(name: String, value: String) {
+        if let first = fields.firstIndex(where: { Self.sameName($0.name, name) }) {
+            fields[first].value = value
+            var index = fields.count - 1
+            while index > first {
+                if Self.sameName(fields[index].name, name) { fields.remove(at: index) }
+                index -= 1
+            }
+        } else {
+            add(name: name, value: value)
+        }
+    }
+
+    public mutating func remove(name: String) {
+        fields.removeAll { Self.sameName($0.name, name) }
+    }
+
+    /// The first value of `name`, or nil.
+    public subscript(name: String) -> String? {
+        fields.first { Self.sameName($0.name, name) }?.value
+    }
+
+    /// Every value of `name`, in order.
+    public func values(_ name: String) -> [String] {
+        fields.filter { Self.sameName($0.name, name) }.map(\.value)
+    }
+
+    public func contains(_ name: String) -> Bool {
+        fields.contains { Self.sameName($0.name, name) }
+    }
+
+    /// The comma-separated list elements of every `name` field, trimmed (RFC 9110 §5.6.1).
+    /// `Connection: keep-alive, Upgrade` gives ["keep-alive", "Upgrade"].
+    public func listElements(_ name: String) -> [String] {
+        values(name).flatMap { value in
+            value.split(separator: ",").map { $0.trimmingOWS() }.filter { !$0.isEmpty }
+        }
+    }
+
+    /// True when the `name` list holds `token`, compared case-insensitively
+    /// (`Connection: Keep-Alive, close` holds "close").
+    public func containsToken(_ token: String, in name: String) -> Bool {
+        listElements(name).contains { asciiEqualsIgnoringCase($0, token) }
+    }
+
+    static func sameName(_ a: String, _ b: String) -> Bool { asciiEqualsIgnoringCase(a, b) }
+}
+
+/// ASCII case-insensitive comparison: header names and tokens are ASCII (RFC 9110 §5.1).
+public func asciiEqualsIgnoringCase(_ a: some StringProtocol, _ b: some StringProtocol) -> Bool {
+    let x = a.utf8, y = b.utf8
+    guard x.count == y.count else { return false }
+    for (p, q) in zip(x, y) where p != q {
+        let lp = (p >= 65 && p <= 90) ? p + 32 : p
+        let lq = (q >= 65 && q <= 90) ? q + 32 : q
+        if lp != lq { return false }
+    }
+    return true
+}
+
+extension StringProtocol {
+    /// Trims optional white space (space and horizontal tab, RFC 9110 §5.6.3) from both ends.
+    func trimmingOWS() -> String {
+        let scalars = unicodeScalars
+        var start = scalars.startIndex, end = scalars.endIndex
+        while start < end, scalars[start] == " " || scalars[start] == "\t" { start = scalars.index(after: start) }
+        while end > start {
+            let before = scalars.index(before: end)
+            guard scalars[before] == " " || scalars[before] == "\t" else { break }
+            end = before
+        }
+        return String(String.UnicodeScalarView(scalars[start..<end]))
+    }
+}
+
+/// A request's start line and header section, exactly as parsed.
+public struct HTTPRequestHead: Sendable, Equatable {
+    public var method: String
+    /// The request-target as sent: usually origin-form such as `/delay/200?x=1` (RFC 9112 §3.2).
+    public var target: String
+    public var version: HTTPVersion
+    public var headers: HTTPHeaders
+
+    public init(method: String, target: String, version: HTTPVersion = .http1_1, headers: HTTPHeaders = HTTPHeaders()) {
+        self.method = method
+        self.target = target
+        self.version = version
+        self.headers = headers
+    }
+
+    /// The target's path, without the query.
+    public var path: String {
+        if let q = target.firstIndex(of: "?") { return String(target[..<q]) }
+        return target
+    }
+}
+
+/// A response's status line and header section.
+public struct HTTPResponseHead: Sendable, Equatable {
+    public var version: HTTPVersion
+    public var status: Int
+    public var reason: String
+    public var headers: HTTPHeaders
+
+    public init(version: HTTPVersion = .http1_1, status: Int, reason: String? = nil, headers: HTTPHeaders = HTTPHeaders()) {
+        self.version = version
+        self.status = status
+        self.reason = reason ?? HTTPStatus.reasonPhrase(status)
+        self.headers = headers
+    }
+}
+
+/// Reason phrases for the status codes WireLab sends (RFC 9110 §15). Clients must not rely on them.
+public enum HTTPStatus {
+    public static func reasonPhrase(_ code: Int) -> String {
+        switch code {
+        case 100: return "Continue"
+        case 101: return "Switching Protocols"
+        case 200: return "OK"
+        case 201: return "Created"
+        case 202: return "Accepted"
+        case 204: return "No Content"
+        case 206: return "Partial Content"
+        case 301: return "Moved Permanently"
+        case 302: return "Found"
+        case 304: return "Not Modified"
+        case 400: return "Bad Request"
+        case 401: return "Unauthorized"
+        case 403: return "Forbidden"
+        case 404: return "Not Found"
+        case 405: return "Method Not Allowed"
+        case 408: return "Request Timeout"
+        case 411: return "Length Required"
+        case 413: return "Content Too Large"
+        case 414: return "URI Too Long"
+        case 429: return "Too Many Requests"
+        case 431: return "Request Header Fields Too Large"
+        case 500: return "Internal Server Error"
+        case 501: return "Not Implemented"
+        case 502: return "Bad Gateway"
+        case 503: return "Service Unavailable"
+        case 504: return "Gateway Timeout"
+        case 505: return "HTTP Version Not Supported"
+        default: return "Status \(code)"
+        }
+    }
+
+    /// A response to a HEAD request, or with status 1xx, 204 or 304, never has a body (RFC 9112 §6.3).
+    public static func hasNoBody(status: Int, requestMethod: String) -> Bool {
+        requestMethod == "HEAD" || (100..<200).contains(status) || status == 204 || status == 304
+    }
+}
+
+/// Persistence: does the connection stay open after this message? One small function, RFC 9112 §9.3
+/// in order. It does not look at framing: a response that cannot be framed also ends the connection,
+/// and that is the encoder's decision.
+public func isKeepAlive(version: HTTPVersion, headers: HTTPHeaders) -> Bool {
+    // An explicit "close" wins in every version.
+    if headers.containsToken("close", in: "Connection") { return false }
+    // HTTP/1.1 (and later minor versions) persist by default.
+    if version.major == 1 && version.minor >= 1 { return true }
+    // HTTP/1.0 persists only when the sender asked for it with "keep-alive".
+    if version == .http1_0 { return headers.containsToken("keep-alive", in: "Connection") }
+    return false
+}
