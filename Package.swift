@@ -14,8 +14,10 @@ let package = Package(
         .target(name: "CSystem"),
         // HTTP/1.1 message syntax (RFC 9112): parsers and encoder. Pure: no sockets, no clocks.
         .target(name: "HTTP1"),
+        // The agent's connection-pool decisions as a pure state machine: events in, actions out.
+        .target(name: "Pooling"),
         // The network lab: event loop, sockets, loopback server, pooled agent, simulated network.
-        .target(name: "Wire", dependencies: ["CSystem", "HTTP1"]),
+        .target(name: "Wire", dependencies: ["CSystem", "HTTP1", "Pooling"]),
         // The lab script language: lexer, parser, syntax tree. Pure.
         .target(name: "LabScript"),
         // Lessons (load, lint), expected-output matching, terminal rendering. Pure.
@@ -27,6 +29,7 @@ let package = Package(
         .executableTarget(name: "wirelab", dependencies: ["WireLabCLI"]),
 
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"]),
+        .testTarget(name: "PoolingTests", dependencies: ["Pooling"]),
         .testTarget(name: "WireTests", dependencies: ["Wire", "HTTP1", "CSystem"]),
         .testTarget(name: "LabScriptTests", dependencies: ["LabScript"]),
         .testTarget(name: "LabKitTests", dependencies: ["LabKit", "LabScript"]),
