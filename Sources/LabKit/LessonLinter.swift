@@ -1,0 +1,168 @@
+// LessonLinter checks what the loader lets through but a good lesson needs: complete, typed front
+// matter, the required sections, a `lab` experiment that parses, a non-empty expected output, and
+// prerequisites that name real lessons. It never runs an experiment; parsing one is the caller's
+// closure, so LabKit does not depend on the script language.
+
+public enum LessonLinter {
+    /// The sections every lesson must have, in the order they usually appear.
+    public static let requiredSections = ["Concept", "Experiment", "Expected Output", "Challenge"]
+
+    /// The accepted values of `difficulty`.
+    public static let difficulties = ["beginner", "intermediate", "advanced"]
+
+    /// Every problem in `library`: its load diagnostics (files that did not load) followed by the
+    /// lint findings for the lessons that did, ordered by file and line.
+    /// `checkExperiment` is called once per lesson whose experiment is a `lab` block and returns
+    /// the script's parse errors (with file lines).
+    public static func lint(
+        library: LessonLibrary,
+        checkExperiment: (Lesson, CodeBlock) -> [LessonDiagnostic]
+    ) -> [LessonDiagnostic] {
+        var diagnostics = library.diagnostics
+        var owners: [String: Lesson] = [:]
+        let order = Dictionary(library.lessons.enumerated().map { ($0.element.id, $0.offset) }, uniquingKeysWith: { a, _ in a })
+        for lesson in library.lessons {
+            if let owner = owners[lesson.id] {
+                diagnostics.append(error(lesson, line: lesson.frontMatterLines["id"] ?? 1,
+                                         "front matter: duplicate id '\(lesson.id)' (already used by \(owner.path))"))
+            } else {
+                owners[lesson.id] = lesson
+            }
+            diagnostics += lintFrontMatter(lesson)
+            diagnostics += lintPrerequisites(lesson, library: library, order: order)
+            diagnostics += lintSections(lesson)
+            diagnostics += lintBlocks(lesson, checkExperiment: checkExperiment)
+        }
+        return diagnostics.sortedByLocation()
+    }
+
+    // MARK: Front matter
+
+    private static func lintFrontMatter(_ lesson: Lesson) -> [LessonDiagnostic] {
+        var found: [LessonDiagnostic] = []
+        for key in ["phase_title", "difficulty", "tags", "prerequisites", "estimated_minutes"]
+        where lesson.frontMatterLines[key] == nil {
+            found.append(error(lesson, line: lesson.frontMatterEndLine, "front matter: missing key '\(key)'"))
+        }
+        if !isValidID(lesson.id) {
+            found.append(error(lesson, line: lesson.frontMatterLines["id"] ?? 1,
+                               "front matter: 'id' must be lowercase letters, digits and '-' (it is typed on the command line), found \"\(lesson.id)\""))
+        }
+        if let line = lesson.frontMatterLines["phase_title"], lesson.phaseTitle.isEmpty {
+            found.append(error(lesson, line: line, "front matter: 'phase_title' must not be empty"))
+        }
+        if let line = lesson.frontMatterLines["difficulty"], !difficulties.contains(lesson.difficulty) {
+            found.append(error(lesson, line: line,
+                               "front matter: 'difficulty' must be one of beginner, intermediate, advanced, found \"\(lesson.difficulty)\""))
+        }
+        if let line = lesson.frontMatterLines["estimated_minutes"], lesson.estimatedMinutes <= 0 {
+            found.append(error(lesson, line: line,
+                               "front matter: 'estimated_minutes' must be a positive number of minutes, found \(lesson.estimatedMinutes)"))
+        }
+        return found
+    }
+
+    static func isValidID(_ id: String) -> Bool {
+        guard let first = id.first, first.isLowercaseASCIILetterOrDigit else { return false }
+        return id.allSatisfy { $0.isLowercaseASCIILetterOrDigit || $0 == "-" }
+    }
+
+    private static func lintPrerequisites(_ lesson: Lesson, library: LessonLibrary, order: [String: Int]) -> [LessonDiagnostic] {
+        let line = lesson.frontMatterLines["prerequisites"] ?? lesson.frontMatterEndLine
+        var found: [LessonDiagnostic] = []
+        for prerequisite in lesson.prerequisites {
+            if prerequisite == lesson.id {
+                found.append(error(lesson, line: line, "front matter: a lesson cannot be its own prerequisite ('\(prerequisite)')"))
+            } else if let position = order[prerequisite] {
+                if let own = order[lesson.id], position > own {
+                    found.append(warning(lesson, line: line,
+                                         "front matter: prerequisite '\(prerequisite)' comes after this lesson in the list"))
+                }
+            } else {
+                var message = "front matter: prerequisite '\(prerequisite)' is not the id of any lesson"
+                if let guess = library.suggestions(for: prerequisite).first { message += " (did you mean '\(guess)'?)" }
+                found.append(error(lesson, line: line, message))
+            }
+        }
+        return found
+    }
+
+    // MARK: Sections and blocks
+
+    private static func lintSections(_ lesson: Lesson) -> [LessonDiagnostic] {
+        var found: [LessonDiagnostic] = []
+        for (position, name) in requiredSections.enumerated() where section(name, in: lesson) == nil {
+            // Point at where the section belongs: the next required section that is present.
+            let next = requiredSections[(position + 1)...].lazy.compactMap { section($0, in: lesson) }.first
+            let line = next?.line ?? max(lesson.lineCount, lesson.frontMatterEndLine)
+            found.append(error(lesson, line: line, "missing required section '## \(name)'"))
+        }
+        var seen: [String: Int] = [:]
+        for section in lesson.sections {
+            let key = section.title.lowercased()
+            if let first = seen[key], requiredSections.contains(where: { $0.lowercased() == key }) {
+                found.append(warning(lesson, line: section.line,
+                                     "a second '## \(section.title)' section is ignored (the first is on line \(first))"))
+            } else if seen[key] == nil {
+                seen[key] = section.line
+            }
+        }
+        if let challenge = lesson.challengeSection, lesson.challenges.isEmpty {
+            found.append(error(lesson, line: challenge.line, "'## \(challenge.title)' has no numbered items like '1. ...'"))
+        }
+        return found
+    }
+
+    private static func section(_ name: String, in lesson: Lesson) -> LessonSection? {
+        name == "Challenge" ? lesson.challengeSection : lesson.section(named: name)
+    }
+
+    private static func lintBlocks(_ lesson: Lesson, checkExperiment: (Lesson, CodeBlock) -> [LessonDiagnostic]) -> [LessonDiagnostic] {
+        var found: [LessonDiagnostic] = []
+        for section in lesson.sections {
+            for block in section.codeBlocks where !block.isClosed {
+                found.append(error(lesson, line: block.fenceLine, "code fence is never closed; everything after it is code"))
+            }
+        }
+        if let section = lesson.section(named: "Experiment") {
+            if let block = section.codeBlocks.first {
+                if block.language != "lab" {
+                    let tag = block.language.isEmpty ? "no language tag" : "'\(block.language)'"
+                    found.append(error(lesson, line: block.fenceLine, "the experiment block must be tagged 'lab' (```lab), found \(tag)"))
+                } else if block.code.isBlank {
+                    found.append(error(lesson, line: block.fenceLine, "the experiment block is empty"))
+                } else {
+                    found += checkExperiment(lesson, block)
+                }
+            } else {
+                found.append(error(lesson, line: section.line, "'## Experiment' has no fenced ```lab block"))
+            }
+        }
+        if let section = lesson.section(named: "Expected Output") {
+            if let block = section.codeBlocks.first {
+                if block.code.isBlank {
+                    found.append(error(lesson, line: block.fenceLine, "the expected output block is empty"))
+                }
+                if section.codeBlocks.count > 1 {
+                    found.append(warning(lesson, line: section.codeBlocks[1].fenceLine,
+                                         "'## Expected Output' has more than one block; only the first is compared"))
+                }
+            } else {
+                found.append(error(lesson, line: section.line, "'## Expected Output' has no fenced block"))
+            }
+        }
+        return found
+    }
+
+    private static func error(_ lesson: Lesson, line: Int, _ message: String) -> LessonDiagnostic {
+        LessonDiagnostic(file: lesson.path, line: line, message: message)
+    }
+
+    private static func warning(_ lesson: Lesson, line: Int, _ message: String) -> LessonDiagnostic {
+        LessonDiagnostic(file: lesson.path, line: line, message: message, severity: .warning)
+    }
+}
+
+extension Character {
+    var isLowercaseASCIILetterOrDigit: Bool { ("a"..."z").contains(self) || ("0"..."9").contains(self) }
+}
