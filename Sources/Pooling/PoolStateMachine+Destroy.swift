@@ -1,0 +1,33 @@
+// The agent is destroyed: everything ends, with a reason.
+
+extension PoolStateMachine {
+    /// The agent was destroyed. Returns, connection by connection in ID order, `.fail(request,
+    /// .agentDestroyed)` for the request it was opened for or is carrying, then `.close(connection,
+    /// .agentDestroyed)`; then `.fail(request, .agentDestroyed)` for every waiting request in
+    /// submission order.
+    ///
+    /// Afterwards the machine is final: every event returns nothing, and `requestSubmitted` fails the
+    /// new request at once. A second `destroyed()` returns nothing.
+    public mutating func destroyed() -> [PoolAction] {
+        switch state {
+        case .running: break
+        case .destroyed: return []
+        }
+        state = .destroyed
+        var actions: [PoolAction] = []
+        for connection in connections.keys.sorted() {
+            switch connections[connection]!.state {
+            case .connecting(let request), .executing(let request, _):
+                actions.append(fail(request, .agentDestroyed))
+            case .free:
+                break
+            }
+            actions.append(closeConnection(connection, .agentDestroyed))
+        }
+        for request in waiters.values.joined().sorted() {
+            actions.append(fail(request, .agentDestroyed))
+        }
+        waiters = [:]
+        return actions
+    }
+}

@@ -1,0 +1,88 @@
+// A response completed. First: may this socket carry another request at all (`ReleasedSocketFate`)?
+// If it may, who gets it, in order:
+//   1. the oldest request waiting for this origin — a socket that comes free goes to a waiter
+//      before the free list, so nobody waits while a socket idles;
+//   2. if the total limit is holding back a request to another origin, that request: this socket is
+//      closed to make room for it (it would otherwise idle while the other request waits);
+//   3. the origin's free list, if it has room (`maxFreeSockets`), with an idle timer;
+//   4. nobody: close it (free list full).
+
+extension PoolStateMachine {
+    /// The response on `connection` completed, and its request succeeded.
+    ///
+    /// Returns `.succeed(request, on: connection)` first, then the socket's fate: `.execute` of a
+    /// waiting request on it (`isReused: true`), or `.scheduleIdleTimeout` (nothing if it has no
+    /// idle limit), or `.close` with the reason — followed by any `.createConnection` the freed slot
+    /// allows. Ignored after `destroyed()`.
+    ///
+    /// - Parameters:
+    ///   - isKeepAlive: neither side said `close` and the body was length-delimited, not read until
+    ///     the server closed (see `ReleasedSocketFate.decide`).
+    ///   - hint: the server's `Keep-Alive` header, parsed (`KeepAliveHint(headerValue:)`).
+    public mutating func responseCompleted(
+        _ connection: ConnectionID,
+        isKeepAlive: Bool,
+        hint: KeepAliveHint?
+    ) -> [PoolAction] {
+        switch state {
+        case .running: break
+        case .destroyed: return []
+        }
+        guard var released = connections[connection] else {
+            preconditionFailure("Invalid state: response completed on unknown \(connection)")
+        }
+        switch released.state {
+        case .executing(let request, _):
+            released.requestsServed += 1
+            connections[connection] = released
+            history.requestsServed[connection] = released.requestsServed
+            let succeed = succeed(request, on: connection)
+            let fate = ReleasedSocketFate.decide(
+                configuration: configuration,
+                isKeepAlive: isKeepAlive,
+                hint: hint,
+                requestsServed: released.requestsServed
+            )
+            switch fate {
+            case .close(let reason):
+                let close = closeConnection(connection, reason)
+                return [succeed, close] + startWaitingRequests(preferring: released.origin)
+            case .keep(let idleTimeoutMs):
+                return [succeed] + assignReleasedSocket(released, idleTimeoutMs: idleTimeoutMs)
+            }
+        case .connecting, .free:
+            preconditionFailure("Invalid state: response completed on \(connection) (\(released.state))")
+        }
+    }
+
+    /// Gives a reusable socket to its next user by the rules at the top of this file.
+    /// It does not decide whether the socket is reusable; `ReleasedSocketFate` did.
+    private mutating func assignReleasedSocket(_ released: Connection, idleTimeoutMs: Int?) -> [PoolAction] {
+        let origin = released.origin
+        // 1. The oldest waiter for this origin takes it straight away.
+        if var queue = waiters[origin], !queue.isEmpty {
+            let waiter = queue.removeFirst()
+            waiters[origin] = queue.isEmpty ? nil : queue
+            connections[released.id]!.state = .executing(waiter, isReused: true)
+            history.reused += 1
+            return [.execute(waiter, on: released.id, isReused: true)]
+        }
+        // 2. A request to another origin is waiting only because of `maxTotalSockets`.
+        if originOfNextStartableWaiter(preferring: nil) != nil {
+            let close = closeConnection(released.id, .evictedForOtherOrigin)
+            return [close] + startWaitingRequests(preferring: origin)
+        }
+        // 3. Keep it free, if the origin's free list has room.
+        let freeCount = freeLists[origin]?.count ?? 0
+        if freeCount < configuration.maxFreeSockets {
+            releaseCounter += 1
+            connections[released.id]!.state = .free(freedAt: releaseCounter, idleTimeoutMs: idleTimeoutMs)
+            freeLists[origin, default: []].append(released.id)
+            guard let idleTimeoutMs else { return [] }
+            return [.scheduleIdleTimeout(released.id, afterMs: idleTimeoutMs)]
+        }
+        // 4. No one needs it and there is no room to keep it.
+        let close = closeConnection(released.id, .freeListFull)
+        return [close] + startWaitingRequests(preferring: origin)
+    }
+}

@@ -1,0 +1,50 @@
+// "This response is done — may the socket carry another request?" One function, the rules in order.
+// The first rule that says close wins; each has its own `CloseReason`.
+
+/// What happens to a socket after a response completed on it, before anyone asks who gets it.
+enum ReleasedSocketFate: Hashable, Sendable {
+    /// The socket may be reused. If it ends up on the free list, the IO layer closes it after
+    /// `idleTimeoutMs` idle milliseconds (nil: no idle limit).
+    case keep(idleTimeoutMs: Int?)
+    /// The socket must not carry another request.
+    case close(CloseReason)
+
+    /// The safety margin subtracted from a server's `Keep-Alive: timeout`: the agent gives up on a
+    /// free socket a second before the server would, so it never sends a request into a socket the
+    /// server is closing at that moment (the race that makes stale-connection retries necessary).
+    static let hintMarginMs = 1000
+
+    /// Decides the fate of a socket whose response just completed.
+    ///
+    /// - Parameters:
+    ///   - isKeepAlive: the IO layer's verdict on the exchange: neither side sent `Connection: close`,
+    ///     an HTTP/1.0 server sent `Connection: keep-alive`, and the response body was length-delimited
+    ///     rather than read until the server closed (RFC 9112 §9.3, §6.3).
+    ///   - hint: the server's `Keep-Alive` header, if it sent one.
+    ///   - requestsServed: responses completed on this socket, this one included.
+    ///
+    /// It does not look at waiters or the free list; that is the caller's second step.
+    static func decide(
+        configuration: PoolConfiguration,
+        isKeepAlive: Bool,
+        hint: KeepAliveHint?,
+        requestsServed: Int
+    ) -> ReleasedSocketFate {
+        // 1. The agent itself does not keep sockets.
+        guard configuration.keepAlive else { return .close(.agentKeepAliveDisabled) }
+        // 2. RFC 9112 §9.3: HTTP/1.1 persists unless "close"; §9.6: after "close" no further request
+        //    is sent. A body delimited by the close (§6.3 item 8) leaves nothing to reuse either.
+        guard isKeepAlive else { return .close(.responseNotReusable) }
+        // 3. The server announced how many requests it will answer on this connection.
+        if let max = hint?.max, requestsServed >= max { return .close(.serverMaxReached) }
+        // 4. How long the socket may sit free: the agent's own limit, lowered (never raised) to the
+        //    server's announced timeout minus a margin. Node's http.Agent does the same.
+        var idleTimeoutMs = configuration.freeSocketTimeoutMs
+        if let timeoutSeconds = hint?.timeoutSeconds {
+            let hintMs = timeoutSeconds >= Int.max / 1000 ? Int.max : timeoutSeconds * 1000 - hintMarginMs
+            guard hintMs > 0 else { return .close(.keepAliveHintTooShort) }
+            idleTimeoutMs = min(idleTimeoutMs ?? hintMs, hintMs)
+        }
+        return .keep(idleTimeoutMs: idleTimeoutMs)
+    }
+}
