@@ -1,0 +1,147 @@
+// The parsers' input buffer. Internal: the parsers are its only users.
+
+/// ByteQueue holds bytes received but not yet parsed. Reading moves an index instead of removing bytes
+/// from the front (which would move every remaining byte each time); the consumed prefix is dropped
+/// only when it is empty or large, so compaction costs O(1) per byte on average.
+///
+/// Positions are *stream offsets*: counted from the first byte ever appended, so an error can name
+/// the byte, and so they stay valid when the storage is compacted.
+struct ByteQueue {
+    private var storage: [UInt8] = []
+    /// The storage index of the first unread byte.
+    private var readIndex = 0
+    /// The stream offset of `storage[0]`.
+    private var base = 0
+    /// No line feed lies in `readOffset..<scannedUpTo`: a line search resumes here instead of
+    /// re-scanning a long unterminated line on every append.
+    private var scannedUpTo = 0
+
+    /// The stream offset of the first unread byte: everything before it is consumed.
+    var readOffset: Int { base + readIndex }
+    /// The stream offset just past the last byte appended.
+    var endOffset: Int { base + storage.count }
+    /// How many bytes are buffered and unread.
+    var count: Int { storage.count - readIndex }
+
+    mutating func append(_ bytes: UnsafeRawBufferPointer) {
+        compact()
+        storage.append(contentsOf: bytes)
+    }
+
+    mutating func append(_ bytes: [UInt8]) {
+        compact()
+        storage.append(contentsOf: bytes)
+    }
+
+    /// compact drops consumed bytes when that is cheap (nothing left) or worth it (over half).
+    private mutating func compact() {
+        guard readIndex > 0 else { return }
+        if readIndex == storage.count {
+            base += readIndex
+            storage.removeAll(keepingCapacity: true)
+            readIndex = 0
+        } else if readIndex >= 4096 && readIndex * 2 >= storage.count {
+            base += readIndex
+            storage.removeSubrange(0..<readIndex)
+            readIndex = 0
+        }
+    }
+
+    /// The byte at a stream offset, or nil when it has not arrived yet. The offset must not be consumed.
+    func byte(at offset: Int) -> UInt8? {
+        let index = offset - base
+        assert(index >= readIndex, "byte \(offset) was already consumed")
+        return index < storage.count ? storage[index] : nil
+    }
+
+    /// Consumes every byte before `offset`.
+    mutating func consume(upTo offset: Int) {
+        let index = offset - base
+        precondition(index >= readIndex && index <= storage.count, "consume(upTo: \(offset)) outside the buffer")
+        readIndex = index
+    }
+
+    /// Consumes and returns up to `limit` bytes (fewer when fewer are buffered).
+    mutating func read(atMost limit: Int) -> [UInt8] {
+        let end = readIndex + min(limit, count)
+        let bytes = Array(storage[readIndex..<end])
+        readIndex = end
+        return bytes
+    }
+
+    /// Consumes everything buffered. The stream offsets of later bytes still count these.
+    mutating func consumeAll() {
+        readIndex = storage.count
+    }
+
+    /// Calls `body` with the bytes at stream offsets `start..<end`, which must all be buffered.
+    func withBytes<R, E: Error>(
+        _ range: Range<Int>, _ body: (UnsafeBufferPointer<UInt8>) throws(E) -> R
+    ) throws(E) -> R {
+        let lower = range.lowerBound - base, upper = range.upperBound - base
+        precondition(lower >= readIndex && upper <= storage.count, "bytes \(range) are not buffered")
+        return try storage.withUnsafeBufferPointer { (all) throws(E) -> R in
+            try body(UnsafeBufferPointer(rebasing: all[lower..<upper]))
+        }
+    }
+
+    /// The stream offset of the first line feed at or after `readOffset` and before `limitOffset`, or
+    /// nil. Remembers how far it looked, so the next call only scans bytes appended since.
+    mutating func firstLineFeed(before limitOffset: Int) -> Int? {
+        let start = max(scannedUpTo, readOffset) - base
+        let end = min(limitOffset, endOffset) - base
+        guard start < end else { return nil }
+        let found: Int? = storage.withUnsafeBufferPointer { all in
+            var index = start
+            while index < end {
+                if all[index] == ASCII.lf { return index }
+                index += 1
+            }
+            return nil
+        }
+        if let found { return base + found }
+        scannedUpTo = base + end
+        return nil
+    }
+}
+
+/// A line of a header section, chunk size line or trailer, as stream offsets.
+struct LineSpan {
+    /// The first byte of the line.
+    var start: Int
+    /// Just past the line's content: its CR LF (or bare LF) excluded.
+    var contentEnd: Int
+    /// Just past the line feed: where the next line starts.
+    var next: Int
+
+    var content: Range<Int> { start..<contentEnd }
+    var isEmpty: Bool { start == contentEnd }
+}
+
+extension ByteQueue {
+    /// nextLine finds the complete line starting at `readOffset`, without consuming it, or returns nil
+    /// when its line feed has not arrived. A line ends at LF; a CR just before it is dropped (RFC 9112
+    /// §2.2 lets a recipient accept a bare LF). Any other CR stays in the content for the caller to refuse.
+    ///
+    /// The section that began at `sectionStart` may be at most `limit` bytes long, terminators included.
+    /// When it is longer, nextLine throws `tooLong` at offset `sectionStart + limit`: as soon as that
+    /// byte is buffered, not when the line finally ends, and so at the same place however the input was
+    /// split.
+    mutating func nextLine(
+        sectionStart: Int, limit: Int, tooLong kind: HTTPParseErrorKind, naming section: String
+    ) throws(HTTPParseError) -> LineSpan? {
+        let limitOffset = sectionStart + limit
+        guard let lineFeed = firstLineFeed(before: limitOffset) else {
+            if endOffset > limitOffset {
+                throw HTTPParseError(
+                    kind: kind, offset: limitOffset,
+                    detail: "the \(section) is longer than the limit of \(limit) bytes")
+            }
+            return nil
+        }
+        let start = readOffset
+        var contentEnd = lineFeed
+        if lineFeed > start, byte(at: lineFeed - 1) == ASCII.cr { contentEnd -= 1 }
+        return LineSpan(start: start, contentEnd: contentEnd, next: lineFeed + 1)
+    }
+}

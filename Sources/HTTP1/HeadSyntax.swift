@@ -1,0 +1,260 @@
+// The syntax of a message head (RFC 9112 §3, §4, §5), one line at a time, on raw bytes.
+// Strings are built only for the finished parts: method, target, reason, field names and values.
+
+enum ASCII {
+    static let tab: UInt8 = 0x09
+    static let lf: UInt8 = 0x0A
+    static let cr: UInt8 = 0x0D
+    static let space: UInt8 = 0x20
+    static let colon: UInt8 = 0x3A
+    static let semicolon: UInt8 = 0x3B
+    static let comma: UInt8 = 0x2C
+    static let dot: UInt8 = 0x2E
+    static let slash: UInt8 = 0x2F
+    static let zero: UInt8 = 0x30
+    static let nine: UInt8 = 0x39
+    static let del: UInt8 = 0x7F
+
+    /// tchar (RFC 9110 §5.6.2): the characters of a token such as a method or a field name.
+    @inline(__always)
+    static func isTokenChar(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), zero...nine:
+            return true
+        case UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"),
+             UInt8(ascii: "'"), UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."),
+             UInt8(ascii: "^"), UInt8(ascii: "_"), UInt8(ascii: "`"), UInt8(ascii: "|"), UInt8(ascii: "~"):
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// OWS is spaces and horizontal tabs (RFC 9110 §5.6.3).
+    @inline(__always)
+    static func isWhitespace(_ byte: UInt8) -> Bool { byte == space || byte == tab }
+
+    /// Control characters other than HTAB, which field values and reason phrases must not hold
+    /// (RFC 9110 §5.5: field-vchar is VCHAR or obs-text).
+    @inline(__always)
+    static func isForbiddenControl(_ byte: UInt8) -> Bool { (byte < space && byte != tab) || byte == del }
+
+    @inline(__always)
+    static func isDigit(_ byte: UInt8) -> Bool { byte >= zero && byte <= nine }
+
+    @inline(__always)
+    static func lowercased(_ byte: UInt8) -> UInt8 {
+        byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
+    }
+
+    /// The value of a hexadecimal digit, or nil.
+    @inline(__always)
+    static func hexValue(_ byte: UInt8) -> Int? {
+        switch byte {
+        case zero...nine: return Int(byte - zero)
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return Int(byte - UInt8(ascii: "a") + 10)
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return Int(byte - UInt8(ascii: "A") + 10)
+        default: return nil
+        }
+    }
+}
+
+/// Bytes shown in an error detail: quoted, escapes for anything unprintable, cut after 40 bytes.
+func quoted(_ bytes: some Collection<UInt8>) -> String {
+    var text = "\""
+    for byte in bytes.prefix(40) {
+        switch byte {
+        case ASCII.cr: text += "\\r"
+        case ASCII.lf: text += "\\n"
+        case ASCII.tab: text += "\\t"
+        case UInt8(ascii: "\""): text += "\\\""
+        case UInt8(ascii: "\\"): text += "\\\\"
+        case 0x20..<0x7F: text.unicodeScalars.append(Unicode.Scalar(byte))
+        default: text += "\\x" + (byte < 16 ? "0" : "") + String(byte, radix: 16, uppercase: true)
+        }
+    }
+    return text + (bytes.count > 40 ? "…\"" : "\"")
+}
+
+/// A byte for an error detail: `"x"` when printable, else `0x0D`.
+func describeByte(_ byte: UInt8) -> String {
+    if byte > ASCII.space && byte < ASCII.del { return "\"\(Unicode.Scalar(byte))\"" }
+    return "0x" + (byte < 16 ? "0" : "") + String(byte, radix: 16, uppercase: true)
+}
+
+/// The header fields the parsers act on; every other field is passed through untouched.
+enum FieldRole {
+    case other, host, contentLength, transferEncoding
+
+    /// Classifies a field name by comparing its bytes case-insensitively (RFC 9110 §5.1).
+    static func of(_ name: UnsafeBufferPointer<UInt8>) -> FieldRole {
+        switch name.count {
+        case 4 where matches(name, "host"): return .host
+        case 14 where matches(name, "content-length"): return .contentLength
+        case 17 where matches(name, "transfer-encoding"): return .transferEncoding
+        default: return .other
+        }
+    }
+
+    private static func matches(_ name: UnsafeBufferPointer<UInt8>, _ lowercase: StaticString) -> Bool {
+        lowercase.withUTF8Buffer { expected in
+            for index in 0..<expected.count where ASCII.lowercased(name[index]) != expected[index] {
+                return false
+            }
+            return true
+        }
+    }
+}
+
+/// One parsed field line.
+struct FieldLine {
+    var name: String
+    var value: String
+    var role: FieldRole
+    /// The stream offset of the value's first byte (after leading OWS).
+    var valueOffset: Int
+}
+
+enum HeadSyntax {
+    /// Parses `HTTP/<digit>.<digit>` (RFC 9112 §2.3), or returns nil.
+    static func version(_ bytes: UnsafeBufferPointer<UInt8>) -> HTTPVersion? {
+        guard bytes.count == 8,
+              bytes[0] == UInt8(ascii: "H"), bytes[1] == UInt8(ascii: "T"), bytes[2] == UInt8(ascii: "T"),
+              bytes[3] == UInt8(ascii: "P"), bytes[4] == ASCII.slash, ASCII.isDigit(bytes[5]),
+              bytes[6] == ASCII.dot, ASCII.isDigit(bytes[7])
+        else { return nil }
+        return HTTPVersion(major: Int(bytes[5] - ASCII.zero), minor: Int(bytes[7] - ASCII.zero))
+    }
+
+    /// Parses `method SP request-target SP HTTP-version` (RFC 9112 §3), with exactly single spaces.
+    /// `offset` is the stream offset of the line's first byte.
+    static func requestLine(
+        _ line: UnsafeBufferPointer<UInt8>, at offset: Int
+    ) throws(HTTPParseError) -> (method: String, target: String, version: HTTPVersion) {
+        func refuse(_ index: Int, _ detail: String) -> HTTPParseError {
+            HTTPParseError(kind: .badRequestLine, offset: offset + index, detail: detail)
+        }
+        // method = token (RFC 9110 §9.1)
+        var index = 0
+        while index < line.count, ASCII.isTokenChar(line[index]) { index += 1 }
+        if index == 0 {
+            if line.isEmpty { throw refuse(0, "the request line is empty") }
+            throw refuse(0, "the request line starts with \(describeByte(line[0])), not a method")
+        }
+        let methodEnd = index
+        guard index < line.count else { throw refuse(index, "the request line has only a method, no target") }
+        guard line[index] == ASCII.space else {
+            throw refuse(index, "the method holds \(describeByte(line[index])), which is not a token character")
+        }
+        // request-target: non-empty, no spaces or control characters (RFC 9112 §3.2)
+        index += 1
+        let targetStart = index
+        while index < line.count, line[index] > ASCII.space, line[index] != ASCII.del { index += 1 }
+        if index == targetStart {
+            if index < line.count && line[index] == ASCII.space {
+                throw refuse(index, "two spaces after the method: the target is empty")
+            }
+            if index == line.count { throw refuse(index, "the request line has no target") }
+        }
+        guard index < line.count else {
+            throw refuse(index, "the request line ends after the target, with no HTTP version")
+        }
+        guard line[index] == ASCII.space else {
+            throw refuse(index, "the target holds \(describeByte(line[index]))")
+        }
+        let targetEnd = index
+        index += 1
+        let versionStart = index
+        for spot in versionStart..<line.count where line[spot] == ASCII.space {
+            throw refuse(spot, "the request line has an extra space: a target cannot hold spaces")
+        }
+        let versionBytes = UnsafeBufferPointer(rebasing: line[versionStart...])
+        guard let version = version(versionBytes) else {
+            throw HTTPParseError(
+                kind: .badVersion, offset: offset + versionStart,
+                detail: "the version \(quoted(versionBytes)) is not HTTP/<digit>.<digit>")
+        }
+        // RFC 9112 §2.3: a server answers a major version it does not speak with 505.
+        guard version.major == 1 else {
+            throw HTTPParseError(
+                kind: .unsupportedVersion, offset: offset + versionStart,
+                detail: "\(version) is not HTTP/1.x")
+        }
+        let method = String(decoding: UnsafeBufferPointer(rebasing: line[0..<methodEnd]), as: UTF8.self)
+        let target = String(decoding: UnsafeBufferPointer(rebasing: line[targetStart..<targetEnd]), as: UTF8.self)
+        return (method, target, version)
+    }
+
+    /// Parses `HTTP-version SP 3DIGIT SP [reason]` (RFC 9112 §4); a missing `SP reason` is accepted.
+    static func statusLine(
+        _ line: UnsafeBufferPointer<UInt8>, at offset: Int
+    ) throws(HTTPParseError) -> (version: HTTPVersion, status: Int, reason: String) {
+        func refuse(_ index: Int, _ detail: String) -> HTTPParseError {
+            HTTPParseError(kind: .badStatusLine, offset: offset + index, detail: detail)
+        }
+        guard line.count >= 8, let version = version(UnsafeBufferPointer(rebasing: line[0..<8])) else {
+            throw refuse(0, "the status line \(quoted(line)) does not start with HTTP/<digit>.<digit>")
+        }
+        guard version.major == 1 else {
+            throw HTTPParseError(kind: .unsupportedVersion, offset: offset, detail: "\(version) is not HTTP/1.x")
+        }
+        guard line.count >= 12, line[8] == ASCII.space,
+              ASCII.isDigit(line[9]), ASCII.isDigit(line[10]), ASCII.isDigit(line[11])
+        else {
+            throw refuse(min(8, line.count), "the version is not followed by a space and a 3-digit status code")
+        }
+        let status = Int(line[9] - ASCII.zero) * 100 + Int(line[10] - ASCII.zero) * 10 + Int(line[11] - ASCII.zero)
+        // RFC 9110 §15: status codes outside 100...599 are invalid.
+        guard (100...599).contains(status) else { throw refuse(9, "status code \(status) is outside 100...599") }
+        var reason = ""
+        if line.count > 12 {
+            guard line[12] == ASCII.space else { throw refuse(12, "the status code is not followed by a space") }
+            let reasonBytes = UnsafeBufferPointer(rebasing: line[13...])
+            for index in 13..<line.count where ASCII.isForbiddenControl(line[index]) {
+                throw refuse(index, "the reason phrase holds the control character \(describeByte(line[index]))")
+            }
+            reason = String(decoding: reasonBytes, as: UTF8.self)
+        }
+        return (version, status, reason)
+    }
+
+    /// Parses `field-name ":" OWS field-value OWS` (RFC 9112 §5). `offset` is the line's stream offset.
+    static func fieldLine(_ line: UnsafeBufferPointer<UInt8>, at offset: Int) throws(HTTPParseError) -> FieldLine {
+        func refuse(_ index: Int, _ detail: String) -> HTTPParseError {
+            HTTPParseError(kind: .badHeader, offset: offset + index, detail: detail)
+        }
+        // RFC 9112 §5.2: obs-fold (a line starting with white space) is refused with 400.
+        if ASCII.isWhitespace(line[0]) {
+            throw refuse(0, "a header line starts with white space (obsolete line folding is not accepted)")
+        }
+        var index = 0
+        while index < line.count, ASCII.isTokenChar(line[index]) { index += 1 }
+        let nameBytes = UnsafeBufferPointer(rebasing: line[0..<index])
+        guard index < line.count else {
+            throw refuse(0, "the header line \(quoted(line)) has no colon")
+        }
+        if line[index] != ASCII.colon {
+            if index == 0 {
+                throw refuse(0, "a header name starts with \(describeByte(line[0])), not a token character")
+            }
+            // RFC 9112 §5.1: no white space is allowed between the field name and the colon.
+            if ASCII.isWhitespace(line[index]) {
+                throw refuse(index, "white space between header name \(quoted(nameBytes)) and its colon")
+            }
+            throw refuse(index, "header name \(quoted(nameBytes)) is followed by \(describeByte(line[index])), not a colon")
+        }
+        if index == 0 { throw refuse(0, "a header line has an empty name") }
+        var valueStart = index + 1
+        while valueStart < line.count, ASCII.isWhitespace(line[valueStart]) { valueStart += 1 }
+        var valueEnd = line.count
+        while valueEnd > valueStart, ASCII.isWhitespace(line[valueEnd - 1]) { valueEnd -= 1 }
+        for spot in valueStart..<valueEnd where ASCII.isForbiddenControl(line[spot]) {
+            throw refuse(spot, "header \(quoted(nameBytes)) holds the control character \(describeByte(line[spot])) in its value")
+        }
+        return FieldLine(
+            name: String(decoding: nameBytes, as: UTF8.self),
+            value: String(decoding: UnsafeBufferPointer(rebasing: line[valueStart..<valueEnd]), as: UTF8.self),
+            role: FieldRole.of(nameBytes),
+            valueOffset: offset + valueStart)
+    }
+}

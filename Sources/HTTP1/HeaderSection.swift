@@ -1,0 +1,148 @@
+// A head's field lines as they are parsed, and the one decision they feed: how long the body is
+// (RFC 9112 §6). Shared by the request and response parsers.
+
+/// HeaderSection collects the field lines of one head, keeping order and spelling, and notes where the
+/// fields that decide framing (Host, Content-Length, Transfer-Encoding) were.
+struct HeaderSection {
+    struct Note {
+        var role: FieldRole
+        /// The field's index in `headers`.
+        var index: Int
+        var lineOffset: Int
+        var valueOffset: Int
+    }
+
+    var headers = HTTPHeaders()
+    var hostCount = 0
+    /// The stream offset of the second Host line, if there is one.
+    var secondHostOffset: Int?
+    /// Content-Length and Transfer-Encoding fields; empty (no allocation) for most messages.
+    var framingNotes: [Note] = []
+
+    mutating func add(_ field: FieldLine, lineOffset: Int) {
+        switch field.role {
+        case .other:
+            break
+        case .host:
+            hostCount += 1
+            if hostCount == 2 { secondHostOffset = lineOffset }
+        case .contentLength, .transferEncoding:
+            framingNotes.append(Note(role: field.role, index: headers.count, lineOffset: lineOffset, valueOffset: field.valueOffset))
+        }
+        headers.add(name: field.name, value: field.value)
+    }
+
+    /// BodyLength is what the framing headers say, before any rule about status codes or methods.
+    enum BodyLength: Equatable {
+        case absent
+        case contentLength(Int)
+        case chunked
+    }
+
+    /// bodyLength applies RFC 9112 §6.1–§6.3 to the framing fields. It refuses rather than guesses:
+    /// a message it cannot frame exactly could be read differently by another parser on the path
+    /// (request smuggling), so WireLab is strict on purpose. It does not look at Host, methods or statuses.
+    func bodyLength(version: HTTPVersion) throws(HTTPParseError) -> BodyLength {
+        if framingNotes.isEmpty { return .absent }
+        let lengths = framingNotes.filter { $0.role == .contentLength }
+        let codings = framingNotes.filter { $0.role == .transferEncoding }
+        if let firstCoding = codings.first {
+            // RFC 9112 §6.1: Transfer-Encoding in an HTTP/1.0 message means the framing is faulty.
+            if version.major == 1 && version.minor == 0 {
+                throw HTTPParseError(
+                    kind: .badHeader, offset: firstCoding.lineOffset,
+                    detail: "header \"Transfer-Encoding\" is not allowed in an HTTP/1.0 message")
+            }
+            // RFC 9112 §6.1 and §6.3: a message with both must be treated as an attack; we refuse it.
+            if let firstLength = lengths.first {
+                throw HTTPParseError(
+                    kind: .contentLengthWithTransferEncoding,
+                    offset: max(firstLength.lineOffset, firstCoding.lineOffset),
+                    detail: "the message has both \"Content-Length\" and \"Transfer-Encoding\"")
+            }
+            return try chunkedCoding(codings)
+        }
+        return .contentLength(try contentLength(lengths))
+    }
+
+    /// The only transfer coding WireLab decodes is a single `chunked` (RFC 9112 §7); anything else is
+    /// 501 (RFC 9112 §6.1). Codings may be split over several fields, which form one list.
+    private func chunkedCoding(_ codings: [Note]) throws(HTTPParseError) -> BodyLength {
+        var elements: [String] = []
+        for note in codings { elements += listElements(headers.fields[note.index].value) }
+        if elements.count == 1 && asciiEqualsIgnoringCase(elements[0], "chunked") { return .chunked }
+        let offset = codings[codings.count - 1].valueOffset
+        let list = quoted(Array(elements.joined(separator: ", ").utf8))
+        guard let last = elements.last else {
+            throw HTTPParseError(kind: .unsupportedTransferEncoding, offset: offset, detail: "header \"Transfer-Encoding\" is empty")
+        }
+        if !asciiEqualsIgnoringCase(last, "chunked") {
+            throw HTTPParseError(
+                kind: .unsupportedTransferEncoding, offset: offset,
+                detail: "header \"Transfer-Encoding\": \(list) does not end with chunked, so the body length is unknown")
+        }
+        throw HTTPParseError(
+            kind: .unsupportedTransferEncoding, offset: offset,
+            detail: "header \"Transfer-Encoding\": \(list) uses a coding other than a single chunked")
+    }
+
+    /// Content-Length is 1*DIGIT (RFC 9110 §8.6). A list of identical values, in one field or several,
+    /// counts as one; differing values are refused.
+    private func contentLength(_ lengths: [Note]) throws(HTTPParseError) -> Int {
+        var agreed: Int?
+        for note in lengths {
+            let value = Array(headers.fields[note.index].value.utf8)
+            var elementCount = 0
+            var start = 0
+            while start <= value.count {
+                var end = start
+                while end < value.count && value[end] != ASCII.comma { end += 1 }
+                var first = start, last = end
+                while first < last && ASCII.isWhitespace(value[first]) { first += 1 }
+                while last > first && ASCII.isWhitespace(value[last - 1]) { last -= 1 }
+                if first < last || (elementCount == 0 && end == value.count) {
+                    elementCount += 1
+                    let element = value[first..<last]
+                    let number = try Self.number(element, at: note.valueOffset + first)
+                    if let agreed, agreed != number {
+                        throw HTTPParseError(
+                            kind: .conflictingContentLength, offset: note.valueOffset + first,
+                            detail: "header \"Content-Length\": \(quoted(element)) differs from the earlier value \(agreed)")
+                    }
+                    agreed = number
+                }
+                start = end + 1
+            }
+        }
+        guard let agreed else { preconditionFailure("contentLength called without a Content-Length field") }
+        return agreed
+    }
+
+    private static func number(_ element: ArraySlice<UInt8>, at offset: Int) throws(HTTPParseError) -> Int {
+        guard !element.isEmpty else {
+            throw HTTPParseError(kind: .badContentLength, offset: offset, detail: "header \"Content-Length\" is empty")
+        }
+        var number = 0
+        for (position, byte) in element.enumerated() {
+            guard ASCII.isDigit(byte) else {
+                throw HTTPParseError(
+                    kind: .badContentLength, offset: offset + position,
+                    detail: "header \"Content-Length\": \(quoted(element)) is not a number")
+            }
+            let (times10, overflow1) = number.multipliedReportingOverflow(by: 10)
+            let (sum, overflow2) = times10.addingReportingOverflow(Int(byte - ASCII.zero))
+            guard !overflow1 && !overflow2 else {
+                throw HTTPParseError(
+                    kind: .badContentLength, offset: offset + position,
+                    detail: "header \"Content-Length\": \(quoted(element)) is too large")
+            }
+            number = sum
+        }
+        return number
+    }
+
+    /// The non-empty, OWS-trimmed elements of a comma-separated list (RFC 9110 §5.6.1).
+    private func listElements(_ value: String) -> [String] {
+        value.split(separator: ",").map { $0.trimmingOWS() }.filter { !$0.isEmpty }
+    }
+}

@@ -1,0 +1,201 @@
+// The server's side of the codec: bytes in, request parts out (RFC 9112 §2–§7).
+
+/// A piece of a request: its head, then zero or more body pieces, then the end.
+public enum RequestPart: Sendable, Equatable {
+    case head(HTTPRequestHead)
+    /// Body bytes as they arrived: never empty, but one body may come in many pieces.
+    case body([UInt8])
+    case end
+}
+
+/// RequestParser turns the bytes a client sends into requests, one part at a time. It is incremental:
+/// any split of the input gives the same parts and the same error, so it can be fed whatever each
+/// read returns. Several requests in one read (pipelining) come out one after another.
+///
+/// It does not read sockets, answer errors or decide persistence: the caller sends `error.status`
+/// and closes, and asks `isKeepAlive(version:headers:)` after each request.
+public struct RequestParser: Sendable {
+    /// Where the parser is in the stream. Legal moves: idle → requestLine → headerLines → body → idle;
+    /// any state → failed, which is final.
+    private enum State {
+        /// Between requests: empty lines here are skipped (RFC 9112 §2.2).
+        case idle
+        case requestLine
+        case headerLines
+        case body
+        case failed(HTTPParseError)
+    }
+
+    private let limits: ParserLimits
+    private var buffer = ByteQueue()
+    private var state = State.idle
+    /// The stream offset of the current request line: the header section limit counts from here.
+    private var headStart = 0
+    private var method = ""
+    private var target = ""
+    private var version = HTTPVersion.http1_1
+    private var section = HeaderSection()
+    private var body: BodyDecoder
+
+    public init(limits: ParserLimits = ParserLimits()) {
+        self.limits = limits
+        self.body = BodyDecoder(.finished, limits: limits)
+    }
+
+    public mutating func append(_ bytes: UnsafeRawBufferPointer) {
+        buffer.append(bytes)
+    }
+
+    public mutating func append(_ bytes: [UInt8]) {
+        buffer.append(bytes)
+    }
+
+    /// True once any byte of a request not yet fully parsed (its `.end` not returned) is buffered or
+    /// parsed. Empty lines before a request do not count. Also true after an error.
+    public var hasPartialMessage: Bool {
+        switch state {
+        case .idle: return !Self.onlyEmptyLines(buffer)
+        case .requestLine, .headerLines, .body, .failed: return true
+        }
+    }
+
+    /// Bytes appended but not yet parsed.
+    public var bufferedByteCount: Int { buffer.count }
+
+    /// Bytes parsed or discarded since the parser was made: the stream offset of the next unread byte.
+    public var totalBytesConsumed: Int { buffer.readOffset }
+
+    /// Forgets the bytes not yet parsed, such as requests pipelined after one that said `close`.
+    /// It does not change the state: call it between requests. Later offsets still count these bytes.
+    public mutating func discardBuffered() {
+        buffer.consumeAll()
+    }
+
+    /// The next part, or nil when more bytes are needed. After a throw the parser stays failed and
+    /// throws the same error again.
+    public mutating func next() throws(HTTPParseError) -> RequestPart? {
+        if case .failed(let error) = state { throw error }
+        do throws(HTTPParseError) {
+            return try step()
+        } catch {
+            state = .failed(error)
+            throw error
+        }
+    }
+
+    private mutating func step() throws(HTTPParseError) -> RequestPart? {
+        while true {
+            switch state {
+            case .idle:
+                guard Self.skipEmptyLines(&buffer) else { return nil }
+                headStart = buffer.readOffset
+                state = .requestLine
+
+            case .requestLine:
+                guard let line = try nextHeadLine() else { return nil }
+                (method, target, version) = try buffer.withBytes(line.content) {
+                    (bytes) throws(HTTPParseError) -> (String, String, HTTPVersion) in
+                    try HeadSyntax.requestLine(bytes, at: line.start)
+                }
+                buffer.consume(upTo: line.next)
+                section = HeaderSection()
+                state = .headerLines
+
+            case .headerLines:
+                guard let line = try nextHeadLine() else { return nil }
+                if line.isEmpty {
+                    buffer.consume(upTo: line.next)
+                    return .head(try finishHead(at: line.start))
+                }
+                let field = try buffer.withBytes(line.content) { (bytes) throws(HTTPParseError) -> FieldLine in
+                    try HeadSyntax.fieldLine(bytes, at: line.start)
+                }
+                section.add(field, lineOffset: line.start)
+                buffer.consume(upTo: line.next)
+
+            case .body:
+                guard let event = try body.next(from: &buffer, inputEnded: false) else { return nil }
+                switch event {
+                case .bytes(let bytes):
+                    return .body(bytes)
+                case .end:
+                    state = .idle
+                    return .end
+                }
+
+            case .failed(let error):
+                throw error
+            }
+        }
+    }
+
+    /// The next line of the header section, which may be at most limits.maxHeaderBytes long in all.
+    private mutating func nextHeadLine() throws(HTTPParseError) -> LineSpan? {
+        try buffer.nextLine(
+            sectionStart: headStart, limit: limits.maxHeaderBytes, tooLong: .headersTooLarge, naming: "header section")
+    }
+
+    /// finishHead checks what needs the whole header section (Host, framing) and sets up the body.
+    private mutating func finishHead(at endOffset: Int) throws(HTTPParseError) -> HTTPRequestHead {
+        // RFC 9112 §3.2: 400 for an HTTP/1.1 request without Host, and for any request with two.
+        if let second = section.secondHostOffset {
+            throw HTTPParseError(kind: .missingHost, offset: second, detail: "the request has more than one \"Host\" header")
+        }
+        if section.hostCount == 0 && version.minor >= 1 {
+            throw HTTPParseError(kind: .missingHost, offset: endOffset, detail: "the \(version) request has no \"Host\" header")
+        }
+        switch try section.bodyLength(version: version) {
+        case .absent:
+            // RFC 9112 §6.3 rule 7: a request with neither header has no body.
+            body = BodyDecoder(.finished, limits: limits)
+        case .contentLength(let length):
+            if length > limits.maxBodyBytes {
+                let offset = section.framingNotes.first { $0.role == .contentLength }?.valueOffset ?? endOffset
+                throw HTTPParseError(
+                    kind: .bodyTooLarge, offset: offset,
+                    detail: "header \"Content-Length\": \(length) is over the limit of \(limits.maxBodyBytes) bytes")
+            }
+            body = BodyDecoder(length == 0 ? .finished : .counted(remaining: length), limits: limits)
+        case .chunked:
+            body = BodyDecoder(.chunkSizeLine, limits: limits)
+        }
+        state = .body
+        let head = HTTPRequestHead(method: method, target: target, version: version, headers: section.headers)
+        section = HeaderSection()
+        return head
+    }
+
+    /// Consumes empty lines (CRLF or a bare LF) before a start line (RFC 9112 §2.2). Returns true when a
+    /// line with content begins at the read offset, false when more bytes are needed to know.
+    static func skipEmptyLines(_ buffer: inout ByteQueue) -> Bool {
+        while let byte = buffer.byte(at: buffer.readOffset) {
+            if byte == ASCII.lf {
+                buffer.consume(upTo: buffer.readOffset + 1)
+            } else if byte == ASCII.cr {
+                guard let following = buffer.byte(at: buffer.readOffset + 1) else { return false }
+                guard following == ASCII.lf else { return true }
+                buffer.consume(upTo: buffer.readOffset + 2)
+            } else {
+                return true
+            }
+        }
+        return false
+    }
+
+    /// True when the buffer holds nothing but empty lines (and perhaps the CR of one more).
+    static func onlyEmptyLines(_ buffer: ByteQueue) -> Bool {
+        var offset = buffer.readOffset
+        while let byte = buffer.byte(at: offset) {
+            if byte == ASCII.lf {
+                offset += 1
+            } else if byte == ASCII.cr {
+                guard let following = buffer.byte(at: offset + 1) else { return true }
+                guard following == ASCII.lf else { return false }
+                offset += 2
+            } else {
+                return false
+            }
+        }
+        return true
+    }
+}

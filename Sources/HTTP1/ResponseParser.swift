@@ -1,0 +1,209 @@
+// The agent's side of the codec: bytes in, response parts out (RFC 9112 §4–§7).
+
+/// How the body of a parsed response is delimited (RFC 9112 §6.3).
+public enum BodyFraming: Sendable, Equatable {
+    /// No body: a HEAD response, 1xx, 204 or 304.
+    case none
+    case contentLength(Int)
+    case chunked
+    /// Neither header: the body runs until the server closes, and the connection cannot be reused.
+    case untilClose
+}
+
+/// A piece of a response: its head with its framing, then body pieces, then the end.
+public enum ResponsePart: Sendable, Equatable {
+    case head(HTTPResponseHead, framing: BodyFraming)
+    /// Body bytes as they arrived: never empty.
+    case body([UInt8])
+    /// `closeDelimited` is true when the body ended because the peer closed (framing untilClose).
+    case end(closeDelimited: Bool)
+}
+
+/// ResponseParser turns the bytes a server sends into responses. Like RequestParser it gives the same
+/// parts for any split of the input. A response's framing depends on the request it answers (a HEAD
+/// response has no body), so the caller queues each request's method with `expectResponse(toMethod:)`
+/// in the order the requests were sent.
+///
+/// It does not time out or close anything: the caller reports the peer's close with `inputEnded()`.
+public struct ResponseParser: Sendable {
+    /// Legal moves: idle → statusLine → headerLines → body → idle (a skipped 1xx goes from headerLines
+    /// back to idle); any state → failed, which is final.
+    private enum State {
+        case idle
+        case statusLine
+        case headerLines
+        case body
+        case failed(HTTPParseError)
+    }
+
+    private let limits: ParserLimits
+    private var buffer = ByteQueue()
+    private var state = State.idle
+    private var headStart = 0
+    private var version = HTTPVersion.http1_1
+    private var status = 0
+    private var reason = ""
+    private var section = HeaderSection()
+    private var body: BodyDecoder
+    private var bodyIsCloseDelimited = false
+    /// Methods of requests sent whose responses have not been parsed yet, oldest first.
+    private var expectedMethods: [String] = []
+    private var isInputEnded = false
+
+    public init(limits: ParserLimits = ParserLimits()) {
+        self.limits = limits
+        self.body = BodyDecoder(.finished, limits: limits)
+    }
+
+    /// Queues the method of a request sent, so the response answering it is framed correctly.
+    /// A response that arrives with nothing queued is framed as a response to GET.
+    public mutating func expectResponse(toMethod method: String) {
+        expectedMethods.append(method)
+    }
+
+    public mutating func append(_ bytes: UnsafeRawBufferPointer) {
+        buffer.append(bytes)
+    }
+
+    public mutating func append(_ bytes: [UInt8]) {
+        buffer.append(bytes)
+    }
+
+    /// True while a response is under way: some of it is buffered or parsed, its end not yet returned.
+    public var hasPartialMessage: Bool {
+        switch state {
+        case .idle: return !RequestParser.onlyEmptyLines(buffer)
+        case .statusLine, .headerLines, .body, .failed: return true
+        }
+    }
+
+    public var bufferedByteCount: Int { buffer.count }
+
+    /// The next part, or nil when more bytes are needed. Interim 1xx responses other than 101 are
+    /// consumed and not returned (RFC 9110 §15.2). After a throw the parser stays failed.
+    public mutating func next() throws(HTTPParseError) -> ResponsePart? {
+        if case .failed(let error) = state { throw error }
+        do throws(HTTPParseError) {
+            return try step()
+        } catch {
+            state = .failed(error)
+            throw error
+        }
+    }
+
+    /// The peer closed its side. Returns the next part: `.end(closeDelimited: true)` for a body that runs
+    /// until close, or parts still buffered (keep calling `next()` until nil after it). Throws
+    /// unexpectedEOF when a response was cut off; returns nil when idle.
+    public mutating func inputEnded() throws(HTTPParseError) -> ResponsePart? {
+        isInputEnded = true
+        return try next()
+    }
+
+    private mutating func step() throws(HTTPParseError) -> ResponsePart? {
+        while true {
+            switch state {
+            case .idle:
+                guard RequestParser.skipEmptyLines(&buffer) else {
+                    if isInputEnded && !RequestParser.onlyEmptyLines(buffer) { throw cutOff("a status line") }
+                    return nil
+                }
+                headStart = buffer.readOffset
+                state = .statusLine
+
+            case .statusLine:
+                guard let line = try nextHeadLine() else {
+                    if isInputEnded { throw cutOff("the status line") }
+                    return nil
+                }
+                (version, status, reason) = try buffer.withBytes(line.content) {
+                    (bytes) throws(HTTPParseError) -> (HTTPVersion, Int, String) in
+                    try HeadSyntax.statusLine(bytes, at: line.start)
+                }
+                buffer.consume(upTo: line.next)
+                section = HeaderSection()
+                state = .headerLines
+
+            case .headerLines:
+                guard let line = try nextHeadLine() else {
+                    if isInputEnded { throw cutOff("the header section") }
+                    return nil
+                }
+                if line.isEmpty {
+                    buffer.consume(upTo: line.next)
+                    if let part = try finishHead() { return part }
+                    continue
+                }
+                let field = try buffer.withBytes(line.content) { (bytes) throws(HTTPParseError) -> FieldLine in
+                    try HeadSyntax.fieldLine(bytes, at: line.start)
+                }
+                section.add(field, lineOffset: line.start)
+                buffer.consume(upTo: line.next)
+
+            case .body:
+                guard let event = try body.next(from: &buffer, inputEnded: isInputEnded) else { return nil }
+                switch event {
+                case .bytes(let bytes):
+                    return .body(bytes)
+                case .end:
+                    state = .idle
+                    return .end(closeDelimited: bodyIsCloseDelimited)
+                }
+
+            case .failed(let error):
+                throw error
+            }
+        }
+    }
+
+    private mutating func nextHeadLine() throws(HTTPParseError) -> LineSpan? {
+        try buffer.nextLine(
+            sectionStart: headStart, limit: limits.maxHeaderBytes, tooLong: .headersTooLarge, naming: "header section")
+    }
+
+    private func cutOff(_ what: String) -> HTTPParseError {
+        HTTPParseError(kind: .unexpectedEOF, offset: buffer.endOffset, detail: "the input ended in the middle of \(what)")
+    }
+
+    /// finishHead decides the framing (RFC 9112 §6.3, rules in order) and returns the head, or nil for
+    /// an interim response, which is dropped.
+    private mutating func finishHead() throws(HTTPParseError) -> ResponsePart? {
+        if (100..<200).contains(status) && status != 101 {
+            // An interim response (100 Continue, 103 Early Hints) precedes the final one to the same request.
+            state = .idle
+            return nil
+        }
+        let method = expectedMethods.isEmpty ? "GET" : expectedMethods.removeFirst()
+        let framing: BodyFraming
+        // Rule 1: HEAD responses, 1xx, 204 and 304 end at the header section, whatever the headers say.
+        if HTTPStatus.hasNoBody(status: status, requestMethod: method) {
+            framing = .none
+        } else {
+            switch try section.bodyLength(version: version) {
+            case .absent: framing = .untilClose  // Rule 8.
+            case .contentLength(let length): framing = .contentLength(length)  // Rule 6.
+            case .chunked: framing = .chunked  // Rule 4.
+            }
+        }
+        switch framing {
+        case .none, .contentLength(0):
+            body = BodyDecoder(.finished, limits: limits)
+        case .contentLength(let length):
+            if length > limits.maxBodyBytes {
+                let offset = section.framingNotes.first { $0.role == .contentLength }?.valueOffset ?? buffer.readOffset
+                throw HTTPParseError(
+                    kind: .bodyTooLarge, offset: offset,
+                    detail: "header \"Content-Length\": \(length) is over the limit of \(limits.maxBodyBytes) bytes")
+            }
+            body = BodyDecoder(.counted(remaining: length), limits: limits)
+        case .chunked:
+            body = BodyDecoder(.chunkSizeLine, limits: limits)
+        case .untilClose:
+            body = BodyDecoder(.untilClose, limits: limits)
+        }
+        bodyIsCloseDelimited = framing == .untilClose
+        state = .body
+        let head = HTTPResponseHead(version: version, status: status, reason: reason, headers: section.headers)
+        section = HeaderSection()
+        return .head(head, framing: framing)
+    }
+}
