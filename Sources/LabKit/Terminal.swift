@@ -1,0 +1,132 @@
+// What the terminal can do: is stdout a terminal, may we use colour, how wide is it.
+// Decided once from the environment; tests build one with explicit values.
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+public struct Terminal: Sendable, Equatable {
+    /// True when standard output is a terminal (not a pipe or a file).
+    public var isTTY: Bool
+    /// True when ANSI colour and styles may be written.
+    public var useColor: Bool
+    /// Columns to wrap text to, between 40 and 120.
+    public var width: Int
+
+    /// The narrowest and widest widths text is wrapped to.
+    public static let widthRange = 40...120
+
+    public init(isTTY: Bool, useColor: Bool, width: Int) {
+        self.isTTY = isTTY
+        self.useColor = useColor
+        self.width = Self.clampedWidth(width)
+    }
+
+    /// The terminal standard output is connected to, as `environment` describes it.
+    public static func current(environment: [String: String]) -> Terminal {
+        let tty = isatty(STDOUT_FILENO) == 1
+        return Terminal(
+            isTTY: tty,
+            useColor: colorAllowed(isTTY: tty, environment: environment),
+            width: detectedWidth(environment: environment))
+    }
+
+    /// Colour only on a terminal, never with `NO_COLOR` set to anything (https://no-color.org),
+    /// never on `TERM=dumb`.
+    public static func colorAllowed(isTTY: Bool, environment: [String: String]) -> Bool {
+        guard isTTY else { return false }
+        if let noColor = environment["NO_COLOR"], !noColor.isEmpty { return false }
+        return environment["TERM"] != "dumb"
+    }
+
+    /// The window's columns (TIOCGWINSZ), else `COLUMNS`, else 80; clamped to `widthRange`.
+    public static func detectedWidth(environment: [String: String]) -> Int {
+        var size = winsize()
+        if ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 {
+            return clampedWidth(Int(size.ws_col))
+        }
+        if let columns = environment["COLUMNS"].flatMap({ Int($0.trimmingSpaces()) }), columns > 0 {
+            return clampedWidth(columns)
+        }
+        return 80
+    }
+
+    static func clampedWidth(_ width: Int) -> Int {
+        min(max(width, widthRange.lowerBound), widthRange.upperBound)
+    }
+
+    /// A style helper that colours only when this terminal allows it.
+    public var style: Style { Style(isEnabled: useColor) }
+}
+
+/// ANSI text styles that turn into plain text when colour is off.
+public struct Style: Sendable, Equatable {
+    public var isEnabled: Bool
+
+    public init(isEnabled: Bool) {
+        self.isEnabled = isEnabled
+    }
+
+    public func bold(_ text: String) -> String { wrap(text, "1", "22") }
+    public func dim(_ text: String) -> String { wrap(text, "2", "22") }
+    public func italic(_ text: String) -> String { wrap(text, "3", "23") }
+    public func underline(_ text: String) -> String { wrap(text, "4", "24") }
+    public func red(_ text: String) -> String { wrap(text, "31", "39") }
+    public func green(_ text: String) -> String { wrap(text, "32", "39") }
+    public func yellow(_ text: String) -> String { wrap(text, "33", "39") }
+    public func cyan(_ text: String) -> String { wrap(text, "36", "39") }
+
+    private func wrap(_ text: String, _ on: String, _ off: String) -> String {
+        guard isEnabled, !text.isEmpty else { return text }
+        return "\u{1B}[\(on)m\(text)\u{1B}[\(off)m"
+    }
+}
+
+/// The number of terminal columns `text` takes: characters, not counting ANSI escape sequences.
+/// (Every character counts as one column; wide CJK and emoji are not special-cased.)
+public func visibleWidth(_ text: String) -> Int {
+    var count = 0
+    var inEscape = false
+    var sawBracket = false
+    for scalar in text.unicodeScalars {
+        if inEscape {
+            if !sawBracket {
+                if scalar == "[" { sawBracket = true } else { inEscape = false }
+            } else if (0x40...0x7E).contains(scalar.value) {
+                inEscape = false
+            }
+            continue
+        }
+        if scalar == "\u{1B}" {
+            inEscape = true
+            sawBracket = false
+            continue
+        }
+        // Combining marks and zero-width joiners add no column.
+        if scalar.properties.generalCategory == .nonspacingMark || scalar == "\u{200D}" { continue }
+        count += 1
+    }
+    return count
+}
+
+/// The text with ANSI escape sequences removed.
+public func strippingANSI(_ text: String) -> String {
+    var result = String.UnicodeScalarView()
+    var inEscape = false
+    var sawBracket = false
+    for scalar in text.unicodeScalars {
+        if inEscape {
+            if !sawBracket {
+                if scalar == "[" { sawBracket = true } else { inEscape = false }
+            } else if (0x40...0x7E).contains(scalar.value) {
+                inEscape = false
+            }
+            continue
+        }
+        if scalar == "\u{1B}" { inEscape = true; sawBracket = false; continue }
+        result.append(scalar)
+    }
+    return String(result)
+}
