@@ -145,3 +145,39 @@ extension ByteQueue {
         return LineSpan(start: start, contentEnd: contentEnd, next: lineFeed + 1)
     }
 }
+
+extension ByteQueue {
+    /// Consumes empty lines (CRLF or a bare LF) before a start line (RFC 9112 §2.2). Returns true when a
+    /// line with content begins at the read offset, false when more bytes are needed to know.
+    mutating func skipEmptyLines() -> Bool {
+        while let current = byte(at: readOffset) {
+            if current == ASCII.lf {
+                consume(upTo: readOffset + 1)
+            } else if current == ASCII.cr {
+                guard let following = byte(at: readOffset + 1) else { return false }
+                guard following == ASCII.lf else { return true }
+                consume(upTo: readOffset + 2)
+            } else {
+                return true
+            }
+        }
+        return false
+    }
+
+    /// True when the buffer holds nothing but empty lines (and perhaps the CR of one more).
+    var holdsOnlyEmptyLines: Bool {
+        var offset = readOffset
+        while let current = byte(at: offset) {
+            if current == ASCII.lf {
+                offset += 1
+            } else if current == ASCII.cr {
+                guard let following = byte(at: offset + 1) else { return true }
+                guard following == ASCII.lf else { return false }
+                offset += 2
+            } else {
+                return false
+            }
+        }
+        return true
+    }
+}

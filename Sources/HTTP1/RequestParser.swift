@@ -54,7 +54,7 @@ public struct RequestParser: Sendable {
     /// parsed. Empty lines before a request do not count. Also true after an error.
     public var hasPartialMessage: Bool {
         switch state {
-        case .idle: return !Self.onlyEmptyLines(buffer)
+        case .idle: return !buffer.holdsOnlyEmptyLines
         case .requestLine, .headerLines, .body, .failed: return true
         }
     }
@@ -87,7 +87,7 @@ public struct RequestParser: Sendable {
         while true {
             switch state {
             case .idle:
-                guard Self.skipEmptyLines(&buffer) else { return nil }
+                guard buffer.skipEmptyLines() else { return nil }
                 headStart = buffer.readOffset
                 state = .requestLine
 
@@ -163,39 +163,5 @@ public struct RequestParser: Sendable {
         let head = HTTPRequestHead(method: method, target: target, version: version, headers: section.headers)
         section = HeaderSection()
         return head
-    }
-
-    /// Consumes empty lines (CRLF or a bare LF) before a start line (RFC 9112 §2.2). Returns true when a
-    /// line with content begins at the read offset, false when more bytes are needed to know.
-    static func skipEmptyLines(_ buffer: inout ByteQueue) -> Bool {
-        while let byte = buffer.byte(at: buffer.readOffset) {
-            if byte == ASCII.lf {
-                buffer.consume(upTo: buffer.readOffset + 1)
-            } else if byte == ASCII.cr {
-                guard let following = buffer.byte(at: buffer.readOffset + 1) else { return false }
-                guard following == ASCII.lf else { return true }
-                buffer.consume(upTo: buffer.readOffset + 2)
-            } else {
-                return true
-            }
-        }
-        return false
-    }
-
-    /// True when the buffer holds nothing but empty lines (and perhaps the CR of one more).
-    static func onlyEmptyLines(_ buffer: ByteQueue) -> Bool {
-        var offset = buffer.readOffset
-        while let byte = buffer.byte(at: offset) {
-            if byte == ASCII.lf {
-                offset += 1
-            } else if byte == ASCII.cr {
-                guard let following = buffer.byte(at: offset + 1) else { return true }
-                guard following == ASCII.lf else { return false }
-                offset += 2
-            } else {
-                return false
-            }
-        }
-        return true
     }
 }

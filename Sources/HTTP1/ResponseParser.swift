@@ -72,7 +72,7 @@ public struct ResponseParser: Sendable {
     /// True while a response is under way: some of it is buffered or parsed, its end not yet returned.
     public var hasPartialMessage: Bool {
         switch state {
-        case .idle: return !RequestParser.onlyEmptyLines(buffer)
+        case .idle: return !buffer.holdsOnlyEmptyLines
         case .statusLine, .headerLines, .body, .failed: return true
         }
     }
@@ -103,8 +103,8 @@ public struct ResponseParser: Sendable {
         while true {
             switch state {
             case .idle:
-                guard RequestParser.skipEmptyLines(&buffer) else {
-                    if isInputEnded && !RequestParser.onlyEmptyLines(buffer) { throw cutOff("a status line") }
+                guard buffer.skipEmptyLines() else {
+                    if isInputEnded && !buffer.holdsOnlyEmptyLines { throw cutOff("a status line") }
                     return nil
                 }
                 headStart = buffer.readOffset
