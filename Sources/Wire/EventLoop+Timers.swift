@@ -1,0 +1,135 @@
+/// LoopTimer: one timer owned by a connection or a script, armed and re-armed many times.
+///
+/// Re-arming to a *later* deadline (the common case: a keep-alive timer pushed back by every request)
+/// only updates `deadline`; the heap entry fires early, sees the deadline moved, and re-queues itself.
+/// So a busy connection costs the heap nothing per request. Arming *earlier* pushes a new entry and
+/// makes the old one stale (its generation no longer matches).
+public final class LoopTimer {
+    public private(set) var deadline: Int64 = 0
+    public private(set) var isArmed = false
+    fileprivate var generation: UInt32 = 0
+    fileprivate var queuedDeadline: Int64? = nil
+    private unowned let loop: EventLoop
+    private var action: () -> Void
+
+    public init(loop: EventLoop, action: @escaping () -> Void) {
+        self.loop = loop
+        self.action = action
+    }
+
+    /// Replaces what the timer does when it fires.
+    public func setAction(_ action: @escaping () -> Void) { self.action = action }
+
+    /// Arms (or re-arms) the timer to fire `nanos` from now.
+    public func arm(afterNanos nanos: Int64) { arm(at: loop.now + nanos) }
+
+    public func arm(at deadline: Int64) {
+        self.deadline = deadline
+        isArmed = true
+        if let queued = queuedDeadline, queued <= deadline { return }
+        generation &+= 1
+        queuedDeadline = deadline
+        loop.timers.push(TimerEntry(deadline: deadline, generation: generation, timer: self))
+    }
+
+    /// Disarms the timer. Its heap entry, if any, is dropped lazily when it comes due.
+    public func cancel() { isArmed = false }
+
+    func entryCameDue(_ entry: TimerEntry, now: Int64) -> Bool {
+        guard entry.generation == generation else { return false }   // superseded by an earlier arm
+        queuedDeadline = nil
+        guard isArmed else { return false }
+        if deadline > now {
+            // Pushed back since this entry was queued: queue again at the new deadline.
+            queuedDeadline = deadline
+            loop.timers.push(TimerEntry(deadline: deadline, generation: generation, timer: self))
+            return false
+        }
+        return true
+    }
+
+    func fire() {
+        isArmed = false
+        action()
+    }
+}
+
+struct TimerEntry {
+    var deadline: Int64
+    var sequence: UInt64 = 0
+    var generation: UInt32
+    var timer: LoopTimer
+}
+
+/// A binary min-heap of timer entries ordered by deadline, then by insertion order, so timers with
+/// equal deadlines fire in the order they were armed (deterministic runs).
+struct TimerHeap {
+    private var entries: [TimerEntry] = []
+    private var nextSequence: UInt64 = 0
+
+    var count: Int { entries.count }
+
+    var nextDeadline: Int64? { entries.first?.deadline }
+
+    mutating func push(_ entry: TimerEntry) {
+        var entry = entry
+        entry.sequence = nextSequence
+        nextSequence &+= 1
+        entries.append(entry)
+        siftUp(entries.count - 1)
+    }
+
+    /// Removes and returns the earliest entry if it is due. The caller asks the entry's timer whether
+    /// it still wants to fire (outside this mutating access, since the timer may push again).
+    mutating func popDue(now: Int64) -> TimerEntry? {
+        guard let first = entries.first, first.deadline <= now else { return nil }
+        let last = entries.removeLast()
+        if !entries.isEmpty {
+            entries[0] = last
+            siftDown(0)
+        }
+        return first
+    }
+
+    private func less(_ a: TimerEntry, _ b: TimerEntry) -> Bool {
+        a.deadline != b.deadline ? a.deadline < b.deadline : a.sequence < b.sequence
+    }
+
+    private mutating func siftUp(_ index: Int) {
+        var child = index
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard less(entries[child], entries[parent]) else { return }
+            entries.swapAt(child, parent)
+            child = parent
+        }
+    }
+
+    private mutating func siftDown(_ index: Int) {
+        var parent = index
+        while true {
+            let left = 2 * parent + 1, right = left + 1
+            var smallest = parent
+            if left < entries.count, less(entries[left], entries[smallest]) { smallest = left }
+            if right < entries.count, less(entries[right], entries[smallest]) { smallest = right }
+            if smallest == parent { return }
+            entries.swapAt(parent, smallest)
+            parent = smallest
+        }
+    }
+}
+
+extension EventLoop {
+    /// Runs `body` once, `nanos` from now. Returns the timer so the caller can cancel it.
+    @discardableResult
+    public func schedule(afterNanos nanos: Int64, _ body: @escaping () -> Void) -> LoopTimer {
+        let timer = LoopTimer(loop: self, action: body)
+        timer.arm(afterNanos: nanos)
+        return timer
+    }
+
+    @discardableResult
+    public func schedule(afterMs ms: Double, _ body: @escaping () -> Void) -> LoopTimer {
+        schedule(afterNanos: Int64(ms * 1_000_000), body)
+    }
+}

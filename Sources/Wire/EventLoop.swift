@@ -1,0 +1,225 @@
+import CSystem
+import Foundation
+
+/// What a registered descriptor wants to hear about.
+public struct Interest: OptionSet, Sendable {
+    public let rawValue: UInt32
+    public init(rawValue: UInt32) { self.rawValue = rawValue }
+    public static let readable = Interest(rawValue: UInt32(CSYS_READABLE))
+    public static let writable = Interest(rawValue: UInt32(CSYS_WRITABLE))
+    public static let none: Interest = []
+}
+
+/// Something the loop can hand readiness to: a listener, a server connection, an agent socket.
+public protocol LoopHandler: AnyObject {
+    /// Called on the loop thread when `fd` is readable, writable or hung up. Level-triggered: if the
+    /// handler leaves data unread it is called again on the next turn.
+    func handleReadiness(readable: Bool, writable: Bool, hangup: Bool)
+}
+
+/// EventLoop: one thread, one poller (epoll on Linux), non-blocking sockets, and a deadline heap of
+/// timers. The server, the agent and the lab interpreter all run on the same loop, so within one run
+/// events happen in one well-defined order and nothing needs a lock.
+///
+/// Every method must be called on the loop's thread, except `execute(_:)` and `wakeUp()`, which any
+/// thread (or a signal handler, through the waker) may call. It never sleeps a thread to wait: it
+/// blocks only in the poller, with a timeout equal to the next timer's deadline.
+public final class EventLoop: @unchecked Sendable {
+    private let poller: Int32
+    private var handlers: [LoopHandler?] = []
+    private var interests: [Interest] = []
+    private let wakeRead: Int32
+    private let wakeWrite: Int32
+    private let lock = NSLock()
+    private var submitted: [@Sendable () -> Void] = []
+    private var isStopped = false
+    private let readyFDs = UnsafeMutablePointer<Int32>.allocate(capacity: 256)
+    private let readyBits = UnsafeMutablePointer<UInt32>.allocate(capacity: 256)
+    var timers = TimerHeap()
+    private var deferred: [() -> Void] = []
+
+    /// A 64 KiB buffer every socket on this loop reads into before its bytes are parsed. One per
+    /// loop, not one per connection: an idle connection owns no read buffer at all.
+    public let readBuffer: UnsafeMutableRawBufferPointer
+
+    /// How many times the loop went around (for the benchmark's curiosity, and tests).
+    public private(set) var iterations = 0
+
+    public init() throws(SystemError) {
+        let fd = csys_poller_create()
+        guard fd >= 0 else { throw SystemError("epoll_create1") }
+        poller = fd
+        var writeEnd: Int32 = -1
+        let readEnd = csys_waker_create(&writeEnd)
+        guard readEnd >= 0 else { throw SystemError("eventfd") }
+        wakeRead = readEnd
+        wakeWrite = writeEnd
+        readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
+        Platform.ignoreSIGPIPE()
+        _ = csys_poller_add(poller, wakeRead, UInt32(CSYS_READABLE))
+    }
+
+    deinit {
+        Platform.close(poller)
+        Platform.close(wakeRead)
+        if wakeWrite != wakeRead { Platform.close(wakeWrite) }
+        readBuffer.deallocate()
+        readyFDs.deallocate()
+        readyBits.deallocate()
+    }
+
+    /// The loop's clock: monotonic nanoseconds.
+    public var now: Int64 { Platform.monotonicNanos() }
+
+    /// The descriptor a signal handler may write to, to wake the loop (see `csys_install_interrupt_waker`).
+    public var wakerDescriptor: Int32 { wakeWrite }
+
+    // MARK: Descriptors
+
+    /// Starts delivering readiness of `fd` to `handler`. The loop holds the handler strongly until
+    /// `unregister(_:)`.
+    public func register(_ fd: Int32, handler: LoopHandler, interest: Interest) throws(SystemError) {
+        let index = Int(fd)
+        if index >= handlers.count {
+            let newCount = max(index + 1, handlers.count * 2, 64)
+            handlers.append(contentsOf: repeatElement(nil, count: newCount - handlers.count))
+            interests.append(contentsOf: repeatElement(.none, count: newCount - interests.count))
+        }
+        guard csys_poller_add(poller, fd, interest.rawValue) == 0 else { throw SystemError("epoll_ctl(ADD)") }
+        handlers[index] = handler
+        interests[index] = interest
+    }
+
+    /// Changes what `fd` is watched for; a no-op when nothing changes.
+    public func setInterest(_ fd: Int32, _ interest: Interest) {
+        let index = Int(fd)
+        guard index < interests.count, handlers[index] != nil, interests[index] != interest else { return }
+        interests[index] = interest
+        _ = csys_poller_modify(poller, fd, interest.rawValue)
+    }
+
+    /// Stops watching `fd` and lets go of its handler. It does not close `fd`.
+    public func unregister(_ fd: Int32) {
+        let index = Int(fd)
+        guard index < handlers.count, handlers[index] != nil else { return }
+        _ = csys_poller_remove(poller, fd)
+        handlers[index] = nil
+        interests[index] = .none
+    }
+
+    // MARK: Work from elsewhere
+
+    /// Runs `body` on the loop thread soon. Safe from any thread.
+    public func execute(_ body: @escaping @Sendable () -> Void) {
+        lock.lock()
+        submitted.append(body)
+        lock.unlock()
+        wakeUp()
+    }
+
+    /// Runs `body` on this loop thread after the current event has been handled (before polling
+    /// again). Used to break deep call chains and to let a caller finish its bookkeeping first.
+    public func afterCurrentEvent(_ body: @escaping () -> Void) {
+        deferred.append(body)
+    }
+
+    public func wakeUp() { csys_waker_signal(wakeWrite) }
+
+    /// Makes `run` return after the current turn. Safe from any thread.
+    public func stop() {
+        lock.lock()
+        isStopped = true
+        lock.unlock()
+        wakeUp()
+    }
+
+    // MARK: Running
+
+    /// Runs until `stop()` is called.
+    public func run() {
+        lock.lock()
+        isStopped = false
+        lock.unlock()
+        while !stopRequested() { turn(maxWaitNanos: nil) }
+    }
+
+    /// Runs until `condition` is true or `timeoutNanos` pass; returns whether the condition was met.
+    /// This is how tests and the interpreter wait for the event they mean, always with a bound.
+    @discardableResult
+    public func run(until condition: () -> Bool, timeoutNanos: Int64) -> Bool {
+        let deadline = now + timeoutNanos
+        lock.lock()
+        isStopped = false
+        lock.unlock()
+        while true {
+            if condition() { return true }
+            let remaining = deadline - now
+            if remaining <= 0 || stopRequested() { return condition() }
+            turn(maxWaitNanos: remaining)
+        }
+    }
+
+    private func stopRequested() -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return isStopped
+    }
+
+    /// One turn: run deferred work, wait for readiness (no longer than the next timer), dispatch
+    /// ready descriptors, then fire due timers.
+    private func turn(maxWaitNanos: Int64?) {
+        iterations += 1
+        runDeferred()
+        var waitNanos: Int64 = maxWaitNanos ?? Int64.max
+        if let next = timers.nextDeadline {
+            waitNanos = min(waitNanos, max(0, next - now))
+        }
+        if !deferred.isEmpty { waitNanos = 0 }
+        // Round up to whole milliseconds so a timer is never polled for early and spun on.
+        let timeoutMs: Int32 = waitNanos == Int64.max ? -1 : Int32(clamping: (waitNanos + 999_999) / 1_000_000)
+        let count = csys_poller_wait(poller, readyFDs, readyBits, 256, timeoutMs)
+        if count > 0 {
+            for i in 0..<Int(count) {
+                let fd = readyFDs[i], bits = readyBits[i]
+                if fd == wakeRead {
+                    csys_waker_drain(wakeRead)
+                    runSubmitted()
+                    continue
+                }
+                guard Int(fd) < handlers.count, let handler = handlers[Int(fd)] else { continue }
+                handler.handleReadiness(
+                    readable: bits & UInt32(CSYS_READABLE) != 0,
+                    writable: bits & UInt32(CSYS_WRITABLE) != 0,
+                    hangup: bits & UInt32(CSYS_HANGUP) != 0)
+                runDeferred()
+            }
+        }
+        fireDueTimers()
+        runDeferred()
+    }
+
+    private func runSubmitted() {
+        lock.lock()
+        let work = submitted
+        submitted.removeAll()
+        lock.unlock()
+        for body in work { body() }
+    }
+
+    private func runDeferred() {
+        while !deferred.isEmpty {
+            let work = deferred
+            deferred.removeAll()
+            for body in work { body() }
+        }
+    }
+
+    private func fireDueTimers() {
+        let current = now
+        while let entry = timers.popDue(now: current) {
+            guard entry.timer.entryCameDue(entry, now: current) else { continue }
+            entry.timer.fire()
+            runDeferred()
+        }
+    }
+}

@@ -1,0 +1,198 @@
+import HTTP1
+
+/// LoopbackServer: the embedded HTTP/1.1 server. It listens on 127.0.0.1 only, runs on an
+/// `EventLoop`, and reports everything it does as counters (`stats`) and an ordered event stream
+/// (`addObserver`). Knobs and defaults follow Node's `http.Server` (see `ServerConfiguration`).
+public final class LoopbackServer: LoopHandler {
+    public let loop: EventLoop
+    /// Settings apply to connections accepted after the change; timers already running keep theirs.
+    public var configuration: ServerConfiguration
+    public internal(set) var stats = ServerStats()
+    public private(set) var port: UInt16 = 0
+    public private(set) var isListening = false
+    private var listenFD: Int32 = -1
+    private var connections: [Int: ServerConnection] = [:]
+    private var nextConnectionID = 1
+    private var observers: [(token: Int, body: (ServerEvent) -> Void)] = []
+    private var nextObserverToken = 1
+    private var scratch: [UInt8] = []
+    private var cachedDate: (second: Int, text: String) = (-1, "")
+    private var shutdownState: ShutdownProgress?
+
+    private struct ShutdownProgress {
+        var report = ShutdownReport()
+        var busy: Set<Int> = []
+        var started: Int64
+        var deadline: LoopTimer?
+        var completion: ((ShutdownReport) -> Void)?
+    }
+
+    public init(loop: EventLoop, configuration: ServerConfiguration = ServerConfiguration()) {
+        self.loop = loop
+        self.configuration = configuration
+    }
+
+    /// The URL a client should use, e.g. `http://127.0.0.1:41234`.
+    public var url: String { "http://127.0.0.1:\(port)" }
+
+    /// The address the listening socket is bound to, read back from the kernel.
+    public var boundAddress: String { listenFD >= 0 ? Platform.localAddress(listenFD) : "" }
+
+    /// Binds 127.0.0.1:`configuration.port` and starts accepting.
+    public func start() throws(SystemError) {
+        guard !isListening else { return }
+        let (fd, chosen) = try Platform.listenLoopback(port: configuration.port)
+        listenFD = fd
+        port = chosen
+        try loop.register(fd, handler: self, interest: .readable)
+        isListening = true
+    }
+
+    // MARK: Observing
+
+    /// Calls `body` for every event, in order, on the loop thread. Returns a token for `removeObserver`.
+    @discardableResult
+    public func addObserver(_ body: @escaping (ServerEvent) -> Void) -> Int {
+        let token = nextObserverToken
+        nextObserverToken += 1
+        observers.append((token, body))
+        return token
+    }
+
+    public func removeObserver(_ token: Int) { observers.removeAll { $0.token == token } }
+
+    func emit(_ event: ServerEvent) {
+        for observer in observers { observer.body(event) }
+    }
+
+    /// Zeroes the counters. `open` and `idle` describe the present, so they are kept.
+    public func resetStats() {
+        let open = stats.open, idle = stats.idle
+        stats = ServerStats()
+        stats.open = open
+        stats.idle = idle
+    }
+
+    public var openConnectionIDs: [Int] { connections.keys.sorted() }
+
+    // MARK: Accepting
+
+    public func handleReadiness(readable: Bool, writable: Bool, hangup: Bool) {
+        // Accept everything that is waiting, so one wakeup serves a burst of connects.
+        while isListening {
+            let fd = Platform.accept(listenFD)
+            if fd < 0 { return }
+            Platform.setNoDelay(fd)
+            let connection = ServerConnection(fd: fd, id: nextConnectionID, server: self)
+            nextConnectionID += 1
+            do {
+                try loop.register(fd, handler: connection, interest: .readable)
+            } catch {
+                Platform.close(fd)
+                continue
+            }
+            connections[connection.id] = connection
+            stats.accepted += 1
+            stats.open += 1
+            emit(.opened(connection: connection.id))
+            connection.start()
+        }
+    }
+
+    // MARK: Reports from connections
+
+    func requestArrived(_ connection: ServerConnection, head: HTTPRequestHead, index: Int) {
+        stats.requests += 1
+        if index > 1 { stats.reusedRequests += 1 }
+        emit(.request(connection: connection.id, index: index,
+                      head: HTTPRequestHeadSummary(method: head.method, target: head.target, version: head.version.description)))
+    }
+
+    func responseWritten(_ connection: ServerConnection, status: Int, willClose: Bool) {
+        stats.responses += 1
+        emit(.response(connection: connection.id, status: status, willClose: willClose))
+    }
+
+    func connectionClosed(_ connection: ServerConnection, reason: ServerCloseReason, requests: Int) {
+        guard connections.removeValue(forKey: connection.id) != nil else { return }
+        stats.open -= 1
+        stats.closes[reason, default: 0] += 1
+        emit(.closed(connection: connection.id, reason: reason, requests: requests))
+        if var progress = shutdownState {
+            if progress.busy.remove(connection.id) != nil {
+                if reason == .shutdownForced { progress.report.forced += 1 } else { progress.report.drained += 1 }
+            }
+            shutdownState = progress
+            finishShutdownIfDone()
+        }
+    }
+
+    // MARK: Shutdown
+
+    /// Graceful shutdown: stop accepting, close idle connections at once, let in-flight requests
+    /// finish (their responses say `Connection: close`), and force-close what remains after
+    /// `graceMs`. `completion` gets the counts once every connection is closed.
+    public func shutdown(graceMs: Int, completion: ((ShutdownReport) -> Void)? = nil) {
+        stopListening()
+        var progress = ShutdownProgress(started: loop.now, completion: completion)
+        let all = connections.values.sorted { $0.id < $1.id }
+        for connection in all where !connection.isIdle { progress.busy.insert(connection.id) }
+        shutdownState = progress
+        for connection in all {
+            let wasIdle = connection.isIdle
+            connection.shutdownRequested()
+            if wasIdle { shutdownState?.report.idleClosed += 1 }
+        }
+        shutdownState?.deadline = loop.schedule(afterNanos: Int64(graceMs) * 1_000_000) { [weak self] in
+            guard let self else { return }
+            for connection in self.connections.values.sorted(by: { $0.id < $1.id }) { connection.shutdownDeadlinePassed() }
+        }
+        finishShutdownIfDone()
+    }
+
+    public var isShuttingDown: Bool { shutdownState != nil }
+
+    private func finishShutdownIfDone() {
+        guard let progress = shutdownState, connections.isEmpty else { return }
+        progress.deadline?.cancel()
+        var report = progress.report
+        report.elapsedMs = Double(loop.now - progress.started) / 1_000_000
+        shutdownState = nil
+        progress.completion?(report)
+    }
+
+    /// Stops accepting new connections; open ones carry on.
+    public func stopListening() {
+        guard isListening else { return }
+        isListening = false
+        loop.unregister(listenFD)
+        Platform.close(listenFD)
+        listenFD = -1
+    }
+
+    /// Closes everything at once, without ceremony (used when a run ends).
+    public func closeAll() {
+        stopListening()
+        for connection in connections.values.sorted(by: { $0.id < $1.id }) { connection.shutdownDeadlinePassed() }
+    }
+
+    // MARK: Helpers for connections
+
+    func takeScratch() -> [UInt8] {
+        var buffer = scratch
+        scratch = []
+        buffer.removeAll(keepingCapacity: true)
+        return buffer
+    }
+
+    func returnScratch(_ buffer: [UInt8]) {
+        if buffer.capacity <= 64 * 1024 { scratch = buffer }
+    }
+
+    /// The Date header, formatted once per second.
+    func dateHeader() -> String {
+        let second = Platform.wallClockSeconds()
+        if second != cachedDate.second { cachedDate = (second, Platform.httpDate(epochSeconds: second)) }
+        return cachedDate.text
+    }
+}

@@ -1,0 +1,146 @@
+/// The embedded server's knobs, named and defaulted like Node's `http.Server`.
+public struct ServerConfiguration: Sendable, Equatable {
+    /// The port to bind on 127.0.0.1; 0 lets the kernel choose. There is no host setting: the server
+    /// listens on loopback only.
+    public var port: UInt16 = 0
+    /// How long an idle persistent connection is kept open (Node: `keepAliveTimeout`, 5 s). Persistent
+    /// responses advertise it as `Keep-Alive: timeout=<seconds>`. 0 disables both the header and the timer.
+    public var keepAliveTimeoutMs: Int = 5_000
+    /// How long a request's header section may take, from its first byte (Node: `headersTimeout`, 60 s).
+    /// On expiry: 408 and close.
+    public var headersTimeoutMs: Int = 60_000
+    /// How long a whole request may take to arrive, from its first byte (Node: `requestTimeout`, 300 s).
+    /// 0 disables it. On expiry: 408 and close.
+    public var requestTimeoutMs: Int = 300_000
+    /// How many requests one connection may carry (Node: `maxRequestsPerSocket`); 0 = unlimited.
+    /// Response N says `Connection: close` and the server closes the socket after it.
+    public var maxRequestsPerSocket: Int = 0
+    /// The largest request body the server reads (and so drains when a route ignores it). Larger → 413, close.
+    public var maxBodyBytes: Int = 1 << 20
+    /// How long a staged close waits for the peer's FIN after we stopped writing (see ServerConnection).
+    public var lingerMs: Int = 2_000
+    /// Whether responses carry a Date header (RFC 9110 §6.6.1: an origin server with a clock sends one).
+    public var sendsDate: Bool = true
+
+    public init() {}
+
+    /// Node's names, for printing the configuration the way a lesson talks about it.
+    public var settings: [(name: String, value: Int)] {
+        [("keepAliveTimeout", keepAliveTimeoutMs), ("headersTimeout", headersTimeoutMs),
+         ("requestTimeout", requestTimeoutMs), ("maxRequestsPerSocket", maxRequestsPerSocket)]
+    }
+}
+
+/// Why the server closed a connection. Every close has one, counted in `ServerStats.closes`.
+public enum ServerCloseReason: String, Sendable, CaseIterable, CustomStringConvertible {
+    /// The client closed its side (EOF) while the connection was idle or mid-request.
+    case clientClosed = "client closed"
+    /// The connection failed (reset by the peer, or a write error).
+    case reset = "reset"
+    /// The request said `Connection: close`.
+    case clientRequestedClose = "client sent Connection: close"
+    /// An HTTP/1.0 request without `Connection: keep-alive` (RFC 9112 §9.3).
+    case http10 = "HTTP/1.0 without keep-alive"
+    /// The response said close: the `/close` route, or a body that could only be delimited by closing.
+    case responseClose = "response said close"
+    /// The connection sat idle for `keepAliveTimeout`.
+    case keepAliveTimeout = "keep-alive timeout"
+    /// The connection carried `maxRequestsPerSocket` requests.
+    case maxRequests = "max requests per socket"
+    /// A request's header section did not arrive within `headersTimeout`.
+    case headersTimeout = "headers timeout"
+    /// A whole request did not arrive within `requestTimeout`.
+    case requestTimeout = "request timeout"
+    /// The request could not be parsed; the server answered 4xx/5xx and closed.
+    case badRequest = "bad request"
+    /// Graceful shutdown closed the connection (idle at once, or after its in-flight response).
+    case shutdown = "shutdown"
+    /// Graceful shutdown's deadline passed with the request still in flight.
+    case shutdownForced = "shutdown deadline"
+
+    public var description: String { rawValue }
+
+    /// A short identifier for scripts and JSON (`server.closed.keepAliveTimeout`).
+    public var key: String {
+        switch self {
+        case .clientClosed: return "clientClosed"
+        case .reset: return "reset"
+        case .clientRequestedClose: return "clientRequestedClose"
+        case .http10: return "http10"
+        case .responseClose: return "responseClose"
+        case .keepAliveTimeout: return "keepAliveTimeout"
+        case .maxRequests: return "maxRequests"
+        case .headersTimeout: return "headersTimeout"
+        case .requestTimeout: return "requestTimeout"
+        case .badRequest: return "badRequest"
+        case .shutdown: return "shutdown"
+        case .shutdownForced: return "shutdownForced"
+        }
+    }
+}
+
+/// The server's counters. A value: take a copy, compare two copies.
+public struct ServerStats: Sendable, Equatable {
+    /// Connections accepted since start (or the last reset).
+    public var accepted = 0
+    /// Connections open right now.
+    public var open = 0
+    /// Open connections waiting for their next request.
+    public var idle = 0
+    /// Requests whose head was parsed (bad requests are counted in `closes[.badRequest]`, not here).
+    public var requests = 0
+    /// Requests that arrived on a connection that had already carried one.
+    public var reusedRequests = 0
+    /// Responses written completely.
+    public var responses = 0
+    /// Closed connections, by reason.
+    public var closes: [ServerCloseReason: Int] = [:]
+
+    public init() {}
+
+    public var closed: Int { closes.values.reduce(0, +) }
+}
+
+/// One thing that happened on the server, in the order it happened. The lab subscribes to these.
+public enum ServerEvent: Sendable, Equatable {
+    /// A connection was accepted. `id` counts from 1 per server.
+    case opened(connection: Int)
+    /// A request's head was parsed. `index` is its number on the connection (1 = new connection).
+    case request(connection: Int, index: Int, head: HTTPRequestHeadSummary)
+    /// A response was written completely. `willClose` says the connection closes after it.
+    case response(connection: Int, status: Int, willClose: Bool)
+    /// The connection is idle, waiting for its next request.
+    case idle(connection: Int)
+    /// The connection closed.
+    case closed(connection: Int, reason: ServerCloseReason, requests: Int)
+}
+
+/// The parts of a request head that events carry (small, so events stay cheap).
+public struct HTTPRequestHeadSummary: Sendable, Equatable {
+    public var method: String
+    public var target: String
+    public var version: String
+    public init(method: String, target: String, version: String) {
+        self.method = method
+        self.target = target
+        self.version = version
+    }
+}
+
+/// What graceful shutdown did, counted.
+public struct ShutdownReport: Sendable, Equatable, CustomStringConvertible {
+    /// Idle connections closed at once.
+    public var idleClosed = 0
+    /// In-flight requests that finished (with `Connection: close`) before the deadline.
+    public var drained = 0
+    /// Connections still busy at the deadline and closed anyway.
+    public var forced = 0
+    /// How long the shutdown took, in milliseconds.
+    public var elapsedMs: Double = 0
+
+    public init() {}
+
+    public var description: String {
+        "closed \(idleClosed) idle, drained \(drained) in-flight, forced \(forced) after the deadline"
+    }
+}

@@ -1,0 +1,224 @@
+import HTTP1
+
+/// ServerConnectionStateMachine: every decision one server connection makes, with no sockets,
+/// timers or clocks. The IO layer (`ServerConnection`) reports what happened through the past-tense
+/// methods and carries out the returned actions in order.
+///
+/// The life of a connection:
+///
+///     idle ──first byte──▶ readingRequest ──whole request──▶ responding ──written, persists──▶ idle
+///       │                       │                                 │
+///       │ idle timeout,         │ bad request, timeout            │ written, must close
+///       ▼ shutdown, peer EOF    ▼ (error response first)          ▼
+///     closed ◀──────────────  closing (write side shut, wait for the peer's FIN, bounded)
+struct ServerConnectionStateMachine {
+    enum State: Equatable {
+        /// Waiting for the next request's first byte; the keep-alive (idle) timer runs.
+        /// Next: readingRequest, closed.
+        case idle
+        /// Part of a request has arrived; the headers and request timers run, the idle timer does not.
+        /// Next: responding, closing (an error response was sent), closed (peer vanished).
+        case readingRequest(headComplete: Bool)
+        /// The request arrived whole and its response is being produced and written. Reading pauses:
+        /// pipelined requests wait in the parser's buffer. Next: idle, closing, closed.
+        case responding(persists: Bool, closeReason: ServerCloseReason?)
+        /// The last response is written and our write side is shut; we read and discard until the
+        /// peer closes, or a short bound passes. Next: closed.
+        case closing(ServerCloseReason)
+        /// Done. No next state.
+        case closed(ServerCloseReason)
+    }
+
+    enum Action: Equatable {
+        case startIdleTimer
+        case startRequestTimers
+        /// Produce and write the response; `persists` decides `Connection: keep-alive` vs `close`.
+        case respond(persists: Bool)
+        /// Write an error response (status), then close in stages.
+        case respondWithErrorThenClose(status: Int, reason: ServerCloseReason)
+        /// Look for the next (pipelined) request among bytes already received.
+        case parseBufferedBytes
+        /// Shut our write side and wait (bounded) for the peer to close. Unparsed input is discarded.
+        case beginStagedClose(ServerCloseReason)
+        /// Close the socket now.
+        case closeNow(ServerCloseReason)
+    }
+
+    private(set) var state: State = .idle
+    /// Requests whose head arrived on this connection.
+    private(set) var requestCount = 0
+    /// Set by graceful shutdown: the in-flight response says close, then the connection closes.
+    private(set) var isDraining = false
+    /// The peer half-closed while we owed a response: finish it, then close.
+    private var peerHalfClosed = false
+    let maxRequests: Int
+
+    init(maxRequests: Int) {
+        self.maxRequests = maxRequests
+    }
+
+    var isIdle: Bool { state == .idle }
+
+    var isClosed: Bool {
+        if case .closed = state { return true }
+        return false
+    }
+
+    // MARK: Events
+
+    /// The first byte of a new request arrived (leading empty lines don't count).
+    mutating func requestBegan() -> [Action] {
+        guard case .idle = state else { return [] }
+        state = .readingRequest(headComplete: false)
+        return [.startRequestTimers]
+    }
+
+    /// The request's head was parsed. Counting happens here, so `maxRequests` is about heads seen.
+    mutating func headReceived() {
+        switch state {
+        case .idle, .readingRequest:
+            requestCount += 1
+            state = .readingRequest(headComplete: true)
+        case .responding, .closing, .closed:
+            preconditionFailure("Invalid state: head received in \(state)")
+        }
+    }
+
+    /// The whole request (head and body) arrived: decide whether the connection persists after the
+    /// response, and why not. The order of the rules is the order of the question "who said close?".
+    mutating func requestReceived(_ head: HTTPRequestHead) -> [Action] {
+        guard case .readingRequest = state else { preconditionFailure("Invalid state: request received in \(state)") }
+        let reason = Self.closeReason(for: head, requestCount: requestCount, maxRequests: maxRequests, isDraining: isDraining)
+        state = .responding(persists: reason == nil, closeReason: reason)
+        return [.respond(persists: reason == nil)]
+    }
+
+    /// The route decided the response must close the connection (the `/close` route, or a body that
+    /// can only be delimited by closing). Call before the response head is written.
+    mutating func responseRequiresClose() {
+        guard case .responding(let persists, let reason) = state else { return }
+        if persists || reason == nil { state = .responding(persists: false, closeReason: .responseClose) }
+    }
+
+    /// The response was written completely.
+    mutating func responseWritten() -> [Action] {
+        guard case .responding(let persists, let reason) = state else { preconditionFailure("Invalid state: response written in \(state)") }
+        if peerHalfClosed {
+            state = .closing(.clientClosed)
+            return [.beginStagedClose(.clientClosed)]
+        }
+        if persists && !isDraining {
+            state = .idle
+            return [.startIdleTimer, .parseBufferedBytes]
+        }
+        let why = reason ?? .shutdown
+        state = .closing(why)
+        return [.beginStagedClose(why)]
+    }
+
+    /// The peer closed its side (EOF).
+    mutating func peerClosed() -> [Action] {
+        switch state {
+        case .idle, .readingRequest:
+            state = .closed(.clientClosed)
+            return [.closeNow(.clientClosed)]
+        case .responding:
+            // A half-closed client may still read: finish the response, then close (RFC 9112 §9.6).
+            peerHalfClosed = true
+            return []
+        case .closing(let reason):
+            state = .closed(reason)
+            return [.closeNow(reason)]
+        case .closed:
+            return []
+        }
+    }
+
+    /// A read or write failed (reset, broken pipe).
+    mutating func socketFailed() -> [Action] {
+        switch state {
+        case .closing(let reason):
+            state = .closed(reason)
+            return [.closeNow(reason)]
+        case .closed:
+            return []
+        case .idle, .readingRequest, .responding:
+            state = .closed(.reset)
+            return [.closeNow(.reset)]
+        }
+    }
+
+    /// The request could not be parsed: answer with the parser's status and close.
+    mutating func requestMalformed(status: Int) -> [Action] {
+        switch state {
+        case .idle, .readingRequest:
+            state = .closing(.badRequest)
+            return [.respondWithErrorThenClose(status: status, reason: .badRequest)]
+        case .responding, .closing, .closed:
+            return []
+        }
+    }
+
+    /// The idle timer fired: an idle connection is closed. It never fires mid-request, because
+    /// leaving `idle` stops it; a stale firing outside `idle` is ignored.
+    mutating func idleTimeoutFired() -> [Action] {
+        guard case .idle = state else { return [] }
+        state = .closed(.keepAliveTimeout)
+        return [.closeNow(.keepAliveTimeout)]
+    }
+
+    /// The headers or request timer fired while the request was still arriving: 408, then close.
+    mutating func requestTimeoutFired(_ reason: ServerCloseReason) -> [Action] {
+        guard case .readingRequest = state else { return [] }
+        state = .closing(reason)
+        return [.respondWithErrorThenClose(status: 408, reason: reason)]
+    }
+
+    /// The staged close waited long enough for the peer's FIN.
+    mutating func lingerExpired() -> [Action] {
+        guard case .closing(let reason) = state else { return [] }
+        state = .closed(reason)
+        return [.closeNow(reason)]
+    }
+
+    /// Graceful shutdown began: idle connections close at once; busy ones finish their response,
+    /// which says `Connection: close`.
+    mutating func shutdownRequested() -> [Action] {
+        isDraining = true
+        switch state {
+        case .idle:
+            state = .closed(.shutdown)
+            return [.closeNow(.shutdown)]
+        case .readingRequest, .responding, .closing, .closed:
+            return []
+        }
+    }
+
+    /// Graceful shutdown's deadline passed: whatever is still open closes now.
+    mutating func shutdownDeadlinePassed() -> [Action] {
+        switch state {
+        case .closed:
+            return []
+        case .closing(let reason):
+            // The response is already out; only the peer's FIN was still awaited.
+            state = .closed(reason)
+            return [.closeNow(reason)]
+        case .idle, .readingRequest, .responding:
+            state = .closed(.shutdownForced)
+            return [.closeNow(.shutdownForced)]
+        }
+    }
+
+    // MARK: The persistence rule
+
+    /// Why the connection must close after answering `head`, or nil when it persists.
+    /// RFC 9112 §9.3: "close" from the client wins; HTTP/1.1 persists by default; HTTP/1.0 only with
+    /// "keep-alive". Then the server's own limits: draining for shutdown, and maxRequestsPerSocket.
+    static func closeReason(for head: HTTPRequestHead, requestCount: Int, maxRequests: Int, isDraining: Bool) -> ServerCloseReason? {
+        if head.headers.containsToken("close", in: "Connection") { return .clientRequestedClose }
+        if !isKeepAlive(version: head.version, headers: head.headers) { return .http10 }
+        if isDraining { return .shutdown }
+        if maxRequests > 0 && requestCount >= maxRequests { return .maxRequests }
+        return nil
+    }
+}

@@ -1,0 +1,95 @@
+import HTTP1
+
+/// What a route answers. Routes decide content; the connection decides framing and persistence.
+enum RouteResponse {
+    /// A complete response, written at once. `mustClose` asks for `Connection: close`.
+    case complete(status: Int, headers: HTTPHeaders, body: [UInt8], mustClose: Bool)
+    /// The same, after waiting `ms` milliseconds on the loop (no thread sleeps).
+    case delayed(ms: Int, status: Int, headers: HTTPHeaders, body: [UInt8])
+    /// A body of `chunks` pieces of unknown total length, one every `intervalMs`: chunked on
+    /// HTTP/1.1, delimited by closing on HTTP/1.0 (RFC 9112 §6.3).
+    case stream(chunks: Int, intervalMs: Int)
+}
+
+/// ServerRoutes: the built-in routes a lesson can call.
+///
+///     /               a small JSON body
+///     /echo           the request head exactly as the server parsed it, as JSON
+///     /delay/<ms>     answer after <ms> milliseconds (at most 60000)
+///     /bytes/<n>      <n> bytes of body (at most 64 MiB)
+///     /status/<code>  answer with that status (200-599)
+///     /stream/<n>     <n> chunks, chunked encoding; `?interval=<ms>` between chunks
+///     /close          answer with `Connection: close`
+///
+/// Anything else is 404. The query string is ignored by matching.
+enum ServerRoutes {
+    static let rootBody: [UInt8] = Array(#"{"hello":"wirelab"}"#.utf8)
+
+    static func respond(to head: HTTPRequestHead, connection: Int, requestIndex: Int) -> RouteResponse {
+        let path = head.path
+        let parts = path.split(separator: "/", omittingEmptySubsequences: true)
+        switch (parts.first.map(String.init), parts.count) {
+        case (nil, 0):
+            return json(200, rootBody)
+        case ("echo", 1):
+            return json(200, Array(echoJSON(head, connection: connection, requestIndex: requestIndex).utf8))
+        case ("close", 1):
+            return .complete(status: 200, headers: jsonType, body: Array(#"{"close":true}"#.utf8), mustClose: true)
+        case ("delay", 2):
+            guard let ms = Int(parts[1]), ms >= 0, ms <= 60_000 else { return problem(400, "delay must be 0...60000 ms") }
+            return .delayed(ms: ms, status: 200, headers: jsonType, body: Array(#"{"delayed_ms":\#(ms)}"#.utf8))
+        case ("bytes", 2):
+            guard let n = Int(parts[1]), n >= 0, n <= 64 << 20 else { return problem(400, "bytes must be 0...67108864") }
+            var headers = HTTPHeaders()
+            headers.add(name: "Content-Type", value: "application/octet-stream")
+            return .complete(status: 200, headers: headers, body: [UInt8](repeating: UInt8(ascii: "x"), count: n), mustClose: false)
+        case ("status", 2):
+            guard let code = Int(parts[1]), (200...599).contains(code) else { return problem(400, "status must be 200...599") }
+            if code == 204 || code == 304 {
+                return .complete(status: code, headers: HTTPHeaders(), body: [], mustClose: false)
+            }
+            return json(code, Array(#"{"status":\#(code)}"#.utf8))
+        case ("stream", 2):
+            guard let n = Int(parts[1]), n >= 0, n <= 10_000 else { return problem(400, "chunks must be 0...10000") }
+            let interval = queryInt(head.target, "interval") ?? 0
+            return .stream(chunks: n, intervalMs: max(0, min(interval, 10_000)))
+        default:
+            return problem(404, "no route for \(path)")
+        }
+    }
+
+    static let jsonType: HTTPHeaders = ["Content-Type": "application/json"]
+
+    static func json(_ status: Int, _ body: [UInt8]) -> RouteResponse {
+        .complete(status: status, headers: jsonType, body: body, mustClose: false)
+    }
+
+    static func problem(_ status: Int, _ message: String) -> RouteResponse {
+        json(status, Array(JSONValue.object([("error", .string(message))]).text().utf8))
+    }
+
+    /// The request head as JSON: method, target, version and every header in arrival order with its
+    /// original spelling, plus which connection carried it and its number on that connection.
+    static func echoJSON(_ head: HTTPRequestHead, connection: Int, requestIndex: Int) -> String {
+        JSONValue.object([
+            ("method", .string(head.method)),
+            ("target", .string(head.target)),
+            ("version", .string(head.version.description)),
+            ("headers", .array(head.headers.fields.map { .array([.string($0.name), .string($0.value)]) })),
+            ("connection", .integer(connection)),
+            ("request_on_connection", .integer(requestIndex)),
+        ]).text()
+    }
+
+    static func queryInt(_ target: String, _ name: String) -> Int? {
+        guard let q = target.firstIndex(of: "?") else { return nil }
+        for pair in target[target.index(after: q)...].split(separator: "&") {
+            let kv = pair.split(separator: "=", maxSplits: 1)
+            if kv.count == 2, kv[0] == name { return Int(kv[1]) }
+        }
+        return nil
+    }
+
+    /// The body of a chunk streamed by `/stream/<n>`.
+    static func streamChunk(_ index: Int) -> [UInt8] { Array("chunk \(index)\n".utf8) }
+}

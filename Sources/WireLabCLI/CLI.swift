@@ -1,0 +1,96 @@
+/// The `wirelab` command line: one entry point, a table of subcommands, and the conventions of
+/// swift-argument-parser reproduced by hand (help on stdout with exit 0; usage errors on stderr with
+/// `Error: ...`, a "Did you mean", the usage line, and exit 64).
+public enum CLI {
+    public static let version = "0.1.0"
+
+    struct Command {
+        var name: String
+        var summary: String
+        var usage: String
+        var run: ([String], Console, [String: String]) throws(UsageError) -> Int32
+    }
+
+    static let commands: [Command] = [
+        Command(name: "serve", summary: ServeCommand.summary, usage: "wirelab serve [options]") { args, console, _ throws(UsageError) in
+            try ServeCommand.run(args, console: console)
+        },
+    ]
+
+    /// Runs the command line `arguments` (without the program name) and returns the exit status.
+    public static func main(_ arguments: [String], console: Console = StandardConsole(),
+                            environment: [String: String] = [:]) -> Int32 {
+        do {
+            return try dispatch(arguments, console: console, environment: environment)
+        } catch {
+            console.errorLine("Error: \(error.message)")
+            if let name = error.command, let command = commands.first(where: { $0.name == name }) {
+                console.errorLine("Usage: \(command.usage)")
+                console.errorLine("  See 'wirelab \(name) --help' for more information.")
+            } else {
+                console.errorLine("Usage: wirelab <command> [options]")
+                console.errorLine("  See 'wirelab --help' for more information.")
+            }
+            return 64
+        }
+    }
+
+    static func dispatch(_ arguments: [String], console: Console, environment: [String: String]) throws(UsageError) -> Int32 {
+        guard let first = arguments.first else {
+            return try defaultAction(console: console, environment: environment)
+        }
+        switch first {
+        case "--help", "-h":
+            console.out(overview())
+            return 0
+        case "--version":
+            console.line("wirelab \(version)")
+            return 0
+        case "help":
+            guard arguments.count > 1 else { console.out(overview()); return 0 }
+            return try dispatch([arguments[1], "--help"], console: console, environment: environment)
+        default:
+            break
+        }
+        guard let command = commands.first(where: { $0.name == first }) else {
+            var message = first.hasPrefix("-") ? "Unknown option '\(first)'" : "Unknown command '\(first)'"
+            if let guess = closestWord(to: first.trimmingDashes, in: commands.map(\.name)) { message += "\nDid you mean '\(guess)'?" }
+            throw UsageError(message)
+        }
+        return try command.run(Array(arguments.dropFirst()), console, environment)
+    }
+
+    static func defaultAction(console: Console, environment: [String: String]) throws(UsageError) -> Int32 {
+        console.out(overview())
+        return 0
+    }
+
+    static func overview() -> String {
+        var text = """
+            OVERVIEW: WireLab — learn HTTP connection management by running experiments
+              Keep-alive, connection reuse, pooling, timeouts, head-of-line blocking and draining,
+              measured live against an embedded loopback server and a pooled agent.
+
+            USAGE: wirelab <command> [options]
+
+            SUBCOMMANDS:
+
+            """
+        let width = commands.map(\.name.count).max() ?? 0
+        for command in commands { text += "  " + command.name.rightPadded(to: width + 2) + command.summary + "\n" }
+        text += """
+
+              See 'wirelab help <command>' for detailed help.
+
+            OPTIONS:
+              --version   Show the version
+              -h, --help  Show help information
+
+            """
+        return text
+    }
+}
+
+extension String {
+    var trimmingDashes: String { String(drop { $0 == "-" }) }
+}
