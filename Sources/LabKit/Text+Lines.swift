@@ -34,8 +34,9 @@ extension Unicode.Scalar {
 }
 
 /// Splits text into lines on "\n" (a "\r\n" counts as one break). "" is one empty line.
+/// (Swift treats "\r\n" as one Character, so both separators are named.)
 func splitLines(_ text: String) -> [String] {
-    text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+    text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).map { line in
         line.hasSuffix("\r") ? String(line.dropLast()) : String(line)
     }
 }

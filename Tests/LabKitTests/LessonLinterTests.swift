@@ -1,0 +1,127 @@
+import Testing
+@testable import LabKit
+
+@Suite("Lesson linter")
+struct LessonLinterTests {
+    private func lint(_ texts: [String], check: (Lesson, CodeBlock) -> [LessonDiagnostic] = { _, _ in [] }) throws -> [String] {
+        let lessons = try texts.enumerated().map { try parsed($0.element, path: "L\($0.offset + 1).md") }
+        return LessonLinter.lint(library: LessonLibrary(lessons: lessons), checkExperiment: check).map(\.description)
+    }
+
+    private func lint(_ text: String) throws -> [String] { try lint([text]) }
+
+    @Test("a complete lesson has no findings, and its experiment is handed to the checker")
+    func clean() throws {
+        var checked: [String] = []
+        let findings = try lint([lessonText()]) { lesson, block in
+            checked.append("\(lesson.id):\(block.firstLine):\(block.code)")
+            return []
+        }
+        #expect(findings.isEmpty)
+        #expect(checked == ["sample-lesson:20:print \"hello\""])
+    }
+
+    @Test("the checker's parse errors are reported")
+    func experimentParseErrors() throws {
+        let findings = try lint([lessonText()]) { lesson, block in
+            [LessonDiagnostic(file: lesson.path, line: block.firstLine, column: 7, message: "expected a string")]
+        }
+        #expect(findings == ["L1.md:20:7: expected a string"])
+    }
+
+    @Test("each missing optional front-matter key is reported at the closing ---",
+          arguments: ["phase_title", "difficulty", "tags", "prerequisites", "estimated_minutes"])
+    func missingKeys(key: String) throws {
+        #expect(try lint(lessonText(replacing: [key: nil])) == ["L1.md:10: front matter: missing key '\(key)'"])
+    }
+
+    @Test("difficulty must be beginner, intermediate or advanced")
+    func difficulty() throws {
+        #expect(try lint(lessonText(replacing: ["difficulty": "hard"])) == [
+            "L1.md:7: front matter: 'difficulty' must be one of beginner, intermediate, advanced, found \"hard\"",
+        ])
+    }
+
+    @Test("estimated_minutes must be positive")
+    func minutes() throws {
+        #expect(try lint(lessonText(replacing: ["estimated_minutes": "0"])) == [
+            "L1.md:10: front matter: 'estimated_minutes' must be a positive number of minutes, found 0",
+        ])
+    }
+
+    @Test("ids are lowercase words joined by '-'")
+    func idShape() throws {
+        #expect(try lint(lessonText(id: "Keep Alive")) == [
+            "L1.md:2: front matter: 'id' must be lowercase letters, digits and '-' (it is typed on the command line), found \"Keep Alive\"",
+        ])
+    }
+
+    @Test("prerequisites must name existing lessons, with a suggestion when close")
+    func prerequisites() throws {
+        let first = lessonText(id: "tcp-basics", sequence: 1)
+        let second = lessonText(id: "second", sequence: 2, replacing: ["prerequisites": "[tcp-basic, tcp-basics]"])
+        #expect(try lint([first, second]) == [
+            "L2.md:9: front matter: prerequisite 'tcp-basic' is not the id of any lesson (did you mean 'tcp-basics'?)",
+        ])
+    }
+
+    @Test("a prerequisite that comes later in the list is a warning")
+    func prerequisiteOrder() throws {
+        let first = lessonText(id: "first", sequence: 1, replacing: ["prerequisites": "[second]"])
+        let second = lessonText(id: "second", sequence: 2)
+        #expect(try lint([first, second]) == ["L1.md:9: warning: front matter: prerequisite 'second' comes after this lesson in the list"])
+    }
+
+    @Test("ids must be unique within the library")
+    func uniqueIDs() throws {
+        #expect(try lint([lessonText(id: "same"), lessonText(id: "same", sequence: 2)]) == [
+            "L2.md:2: front matter: duplicate id 'same' (already used by L1.md)",
+        ])
+    }
+
+    @Test("each required section must be present", arguments: ["Concept", "Experiment", "Expected Output", "Challenge"])
+    func requiredSections(name: String) throws {
+        let body = standardBody.replacingOccurrences(of: "## \(name)\n", with: "## Renamed \(name)\n")
+        let findings = try lint(lessonText(body: body))
+        #expect(findings.contains { $0.hasSuffix("missing required section '## \(name)'") })
+    }
+
+    @Test("the experiment must be a lab block")
+    func experimentLanguage() throws {
+        let body = standardBody.replacingOccurrences(of: "```lab", with: "```js")
+        #expect(try lint(lessonText(body: body)) == ["L1.md:19: the experiment block must be tagged 'lab' (```lab), found 'js'"])
+    }
+
+    @Test("the experiment section must have a block")
+    func experimentMissing() throws {
+        let body = standardBody.replacingOccurrences(of: "```lab\nprint \"hello\"\n```", with: "Run it.")
+        #expect(try lint(lessonText(body: body)) == ["L1.md:17: '## Experiment' has no fenced ```lab block"])
+    }
+
+    @Test("the expected output block must exist and not be empty")
+    func expectedOutput() throws {
+        let empty = standardBody.replacingOccurrences(of: "```\nhello\n```", with: "```\n\n```")
+        #expect(try lint(lessonText(body: empty)) == ["L1.md:25: the expected output block is empty"])
+        let absent = standardBody.replacingOccurrences(of: "```\nhello\n```", with: "hello")
+        #expect(try lint(lessonText(body: absent)) == ["L1.md:23: '## Expected Output' has no fenced block"])
+    }
+
+    @Test("a challenge section needs numbered items")
+    func challengeItems() throws {
+        let body = standardBody.replacingOccurrences(of: "1. Predict", with: "- Predict").replacingOccurrences(of: "2. Pick", with: "- Pick")
+        #expect(try lint(lessonText(body: body)) == ["L1.md:29: '## Challenge' has no numbered items like '1. ...'"])
+    }
+
+    @Test("an unclosed fence is an error at the fence")
+    func unclosedFence() throws {
+        let body = standardBody + "\n## Notes\n\n```\nnever closed\n"
+        #expect(try lint(lessonText(body: body)) == ["L1.md:37: code fence is never closed; everything after it is code"])
+    }
+
+    @Test("files that did not load are part of the lint report")
+    func loadDiagnosticsIncluded() {
+        let broken = LessonDiagnostic(file: "L0.md", line: 3, message: "front matter: bad")
+        let findings = LessonLinter.lint(library: LessonLibrary(lessons: [], diagnostics: [broken]), checkExperiment: { _, _ in [] })
+        #expect(findings == [broken])
+    }
+}
