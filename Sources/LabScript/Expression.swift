@@ -127,7 +127,7 @@ public struct FormatSpec: Sendable, Equatable, CustomStringConvertible {
             precision = Int(precisionDigits)
             rest = rest.dropFirst(1 + precisionDigits.count)
         }
-        guard rest.isEmpty, alignment != nil || width != nil || precision != nil else { return nil }
+        guard rest.isEmpty, width != nil || precision != nil else { return nil }
     }
 
     /// The spec as written: `<12.2`.

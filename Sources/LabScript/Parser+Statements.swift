@@ -73,7 +73,7 @@ extension Parser {
         case .server:
             if check(word: "shutdown"), peek(1).kind != .equal {
                 advance()
-                return .shutdownServer(try settings(after: "server shutdown", example: "grace=2s"), bindTo: nil)
+                return .shutdownServer(try settings(after: "server shutdown", example: "grace=2s", isRequired: false), bindTo: nil)
             }
             if check(word: "restart"), peek(1).kind != .equal {
                 advance()
@@ -211,7 +211,7 @@ extension Parser {
             try checkAllowedInHook("'server shutdown'", at: peek)
             advance()
             advance()
-            return .shutdownServer(try settings(after: "server shutdown", example: "grace=2s"), bindTo: name)
+            return .shutdownServer(try settings(after: "server shutdown", example: "grace=2s", isRequired: false), bindTo: name)
         }
         if isAtRequest {
             try checkAllowedInHook("a request", at: peek)

@@ -29,7 +29,7 @@ struct Parser {
             skipSeparators()
             if isAtEnd { break }
             if check(.rightBrace) {
-                diagnostics.append(error("expected a statement, found a '}' that closes no block", at: peek))
+                diagnostics.append(ScriptDiagnostic("expected a statement, found a '}' that closes no block", at: peek))
                 advance()
                 continue
             }
@@ -41,7 +41,7 @@ struct Parser {
     /// `{ statements }`, the `{` on the same line as `owner` (the statement's keyword, for messages).
     mutating func block(of owner: String) throws(ScriptDiagnostic) -> [Statement] {
         if check(.newline) {
-            throw error("expected '{' on the same line as '\(owner)'", at: peek)
+            throw ScriptDiagnostic("expected '{' on the same line as '\(owner)'", at: peek)
         }
         let open = try expect(.leftBrace, "expected '{' to start the body of '\(owner)'")
         var statements: [Statement] = []

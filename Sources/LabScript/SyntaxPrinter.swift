@@ -33,13 +33,14 @@ enum SyntaxPrinter {
         for part in string.parts {
             switch part {
             case .text(let piece):
-                for character in piece {
+                // Scalars, not Characters: "\r\n" is a single Character.
+                for character in piece.unicodeScalars {
                     switch character {
                     case "\n": text += "\\n"
                     case "\r": text += "\\r"
                     case "\t": text += "\\t"
                     case "\\", "\"", "{", "}": text += "\\\(character)"
-                    default: text.append(character)
+                    default: text.unicodeScalars.append(character)
                     }
                 }
             case .interpolation(let expression, let format):
