@@ -60,9 +60,7 @@ struct Comparison {
         let trimmedActual = actual.map { $0.trimmingTrailingSpaces() }
         self.actual = trimmedActual.map { Array($0.utf8) }
         actualKeys = trimmedActual.map(key)
-        expectedKeys = pattern.map { line in
-            line.isElision || line.hasPlaceholders ? -1 : key(line.text.trimmingTrailingSpaces())
-        }
+        expectedKeys = pattern.map { line in line.literalText.map(key) ?? -1 }
     }
 
     /// One move of an alignment.

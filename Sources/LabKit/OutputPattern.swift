@@ -28,6 +28,13 @@ struct PatternLine {
         segments.compactMap { if case .placeholder(let name) = $0 { name } else { nil } }
     }
 
+    /// For a line without placeholders, the text it must equal (escapes resolved).
+    var literalText: String? {
+        guard !isElision, !hasPlaceholders else { return nil }
+        guard case .literal(let bytes)? = segments.first else { return "" }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
     init(_ text: String) {
         self.text = text
         let trimmed = text.trimmingTrailingSpaces()
