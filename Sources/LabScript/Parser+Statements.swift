@@ -231,6 +231,9 @@ extension Parser {
         if isAtStatementEnd {
             throw error("expected a value after '\(name) ='", at: peek)
         }
+        if isAtRequest || check(word: "recv") || (check(word: "server") && check(word: "shutdown", offset: 1)) {
+            throw ScriptDiagnostic("expected 'let' to bind this result, like let \(name) = \(peek.text) ...", at: nameToken)
+        }
         let value = try expression()
         boundNames.insert(name)
         return .assign(name: name, value: value)

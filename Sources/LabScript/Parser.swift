@@ -158,7 +158,10 @@ struct Parser {
             return ScriptDiagnostic(lexical, at: token.location)
         }
         var text = "\(message), found \(Self.describe(token))"
-        if token.kind == .equal, message.contains("'{'") || message.contains("end of the statement") {
+        // `if a = 1 {`, `expect a = 1`: a comparison written as an assignment.
+        let isAfterCondition = ["expected a new line", "body of 'if'", "body of 'else if'", "end of the expression"]
+            .contains { message.contains($0) }
+        if token.kind == .equal, isAfterCondition {
             text += "; use '==' to compare"
         }
         return ScriptDiagnostic(text, at: token.location)

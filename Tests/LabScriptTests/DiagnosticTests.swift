@@ -69,6 +69,9 @@ struct DiagnosticTests {
         ("expect", error(1, 7, "expected a condition like r.status == 200 after 'expect', found the end of the script")),
         ("print a ! b", error(1, 9, "expected 'not' to negate a condition, found '!'")),
         ("true = 1", error(1, 1, "expected a name before '=', but 'true' is a keyword")),
+        ("r = pool GET /", error(1, 1, "expected 'let' to bind this result, like let r = pool ...")),
+        ("expect a = 1", error(1, 10, "expected a new line or ';' after the statement, found '='; use '==' to compare")),
+        ("measure m = { }", error(1, 11, "expected '{' to start the body of 'measure', found '='")),
     ])
     func mistakes(source: String, expected: ScriptDiagnostic) {
         #expect(diagnostics(source) == [expected])
