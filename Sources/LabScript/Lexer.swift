@@ -4,7 +4,7 @@
 // the parser reports it when it gets there, so every error, lexical or not, comes out in reading
 // order and the parser's recovery (skip to the next line) covers both.
 
-/// Turns a script's source into tokens, each with its FILE line and column.
+/// Turns a script's source into tokens, each with its FILE line and column: `Lexer.tokens(in:)`.
 public struct Lexer {
     let characters: [Character]
     var index = 0
@@ -14,7 +14,7 @@ public struct Lexer {
     var tokens: [Token] = []
 
     /// `lineOffset` is the number of file lines before the script's first line.
-    public init(_ source: String, lineOffset: Int = 0) {
+    init(_ source: String, lineOffset: Int = 0) {
         characters = Array(source)
         line = lineOffset + 1
     }
