@@ -168,7 +168,9 @@ func wrap(_ text: StyledText, width: Int) -> [StyledText] {
     var line: StyledText = []
     for var word in words(text) {
         if !line.isEmpty, line.count + 1 + word.count <= width {
-            line.append(StyledCharacter(character: " ", style: []))
+            // The space takes the styles both neighbours share, so an underline runs unbroken.
+            let shared = line[line.count - 1].style.intersection(word[0].style).subtracting(.code)
+            line.append(StyledCharacter(character: " ", style: shared))
             line += word
             continue
         }

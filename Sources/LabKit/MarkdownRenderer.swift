@@ -57,11 +57,14 @@ public struct MarkdownRenderer: Sendable {
 
     // MARK: Blocks
 
-    /// The blocks as lines, a blank line between blocks.
-    func renderBlocks(_ blocks: [MarkdownBlock], width: Int) -> [String] {
+    /// The blocks as lines, a blank line between blocks. In a list item (`inListItem`) a nested
+    /// list follows its text directly, as a tight list reads.
+    func renderBlocks(_ blocks: [MarkdownBlock], width: Int, inListItem: Bool = false) -> [String] {
         var lines: [String] = []
         for block in blocks {
-            if !lines.isEmpty { lines.append("") }
+            var isList = false
+            if case .list = block { isList = true }
+            if !lines.isEmpty && !(inListItem && isList) { lines.append("") }
             lines += renderBlock(block, width: width)
         }
         return lines
@@ -77,8 +80,8 @@ public struct MarkdownRenderer: Sendable {
         case .paragraph(let text):
             return wrap(inline.parse(text), width: width).map { string($0, color: color) }
         case .code(_, let lines):
-            let bar = style.dim("  │ ")
-            return (lines.isEmpty ? [""] : lines).map { bar + expandTabs($0) }
+            let bar = style.dim("  │ "), emptyBar = style.dim("  │")
+            return (lines.isEmpty ? [""] : lines).map { $0.isBlank ? emptyBar : bar + expandTabs($0) }
         case .list(let ordered, let items):
             return renderList(ordered: ordered, items: items, width: width)
         case .table(let header, let alignments, let rows):
@@ -108,7 +111,7 @@ public struct MarkdownRenderer: Sendable {
         var out: [String] = []
         for (item, marker) in zip(items, markers) {
             let indent = markerWidth + 1
-            let content = renderBlocks(item.blocks, width: width - indent)
+            let content = renderBlocks(item.blocks, width: width - indent, inListItem: true)
             let head = String(repeating: " ", count: markerWidth - marker.count) + (ordered ? marker : style.dim(marker)) + " "
             let hang = String(repeating: " ", count: indent)
             if content.isEmpty { out.append(head); continue }

@@ -40,6 +40,11 @@ extension MatchResult {
             for row in low...high { shown[row] = true }
         }
         let failuresTotal = lines.filter(\.isFailure).count
+        // A gap of a single row is shown rather than summarised.
+        for index in shown.indices.dropFirst().dropLast() where !shown[index] && shown[index - 1] && shown[index + 1] {
+            shown[index] = true
+        }
+        if shown.count > 1, !shown[0], shown[1] { shown[0] = true }
 
         let expectedNumbers = expectedLineNumbers()
         let numberWidth = max(2, String(expectedNumbers.compactMap { $0 }.max() ?? 1).count)
@@ -85,7 +90,7 @@ extension MatchResult {
             out.append("")
             out.append(style.dim("… and \(failuresTotal - failuresShown) more differing lines"))
         }
-        return out.joined(separator: "\n") + "\n"
+        return out.map { $0.trimmingTrailingSpaces() }.joined(separator: "\n") + "\n"
     }
 
     /// For each row, the 1-based expected line it shows (nil for live lines the expectation lacks).

@@ -3,7 +3,9 @@
 // How it decides, in three steps, each bounded so no input can make it hang:
 // 1. An alignment by dynamic programming over (expected line, live line) pairs, where a `...` line
 //    absorbs live lines for free and a placeholder line matches any live line it fits on its own.
-//    Its cost is the number of differing rows; cost 0 means the shapes line up. O(expected × live).
+//    A missing or extra line costs 1 and a changed line 2, so the diff keeps lines that agree
+//    paired up rather than pairing everything with its neighbour; cost 0 means the shapes line up.
+//    O(expected × live) time and memory.
 // 2. Walking that alignment, placeholder values are bound in order; a name seen again must take
 //    the same text. If the walk has no failure, the outputs match.
 // 3. Only when the shapes line up but a repeated name disagreed does a backtracking search (with a
@@ -102,7 +104,7 @@ struct Comparison {
     private func alignment() -> [Step] {
         let rows = pattern.count, columns = actual.count
         let width = columns + 1
-        // cost[e * width + a]: the fewest differing rows to align expected[e...] with actual[a...].
+        // cost[e * width + a]: the cheapest way to align expected[e...] with actual[a...].
         var cost = [Int32](repeating: 0, count: (rows + 1) * width)
         var fitCache = [Int8](repeating: -1, count: rows * max(columns, 1))
         func fitsCached(_ e: Int, _ a: Int) -> Bool {
@@ -125,7 +127,7 @@ struct Comparison {
                 } else if fitsCached(e, a) {
                     cost[e * width + a] = diagonal
                 } else {
-                    cost[e * width + a] = min(diagonal, down, right) + 1
+                    cost[e * width + a] = min(diagonal + 2, down + 1, right + 1)
                 }
             }
         }
@@ -148,7 +150,7 @@ struct Comparison {
                 let here = cost[e * width + a]
                 if fitsCached(e, a) && here == cost[(e + 1) * width + a + 1] {
                     steps.append(.pair(e, a)); e += 1; a += 1
-                } else if here == cost[(e + 1) * width + a + 1] + 1 {
+                } else if here == cost[(e + 1) * width + a + 1] + 2 {
                     steps.append(.mismatch(e, a)); e += 1; a += 1
                 } else if here == cost[(e + 1) * width + a] + 1 {
                     steps.append(.missing(e)); e += 1
