@@ -258,8 +258,8 @@ final class ServerConnection: LoopHandler {
             response.headers.add(name: "Connection", value: "keep-alive")
             if config.keepAliveTimeoutMs > 0 {
                 var value = "timeout=\(config.keepAliveTimeoutMs / 1000)"
-                // Like Apache: max counts the requests this connection may still carry.
-                if config.maxRequestsPerSocket > 0 { value += ", max=\(config.maxRequestsPerSocket - machine.requestCount)" }
+                // max is the total this connection may carry (Apache sends what remains instead).
+                if config.maxRequestsPerSocket > 0 { value += ", max=\(config.maxRequestsPerSocket)" }
                 response.headers.add(name: "Keep-Alive", value: value)
             }
         } else {

@@ -75,7 +75,7 @@ struct ServerLimitsTests {
         #expect(h.waitForClose() == .maxRequests)
         let r = ServerHarness.responses(c.received)
         #expect(r.count == 2)
-        #expect(r[0].head.headers["Keep-Alive"] == "timeout=5, max=1")
+        #expect(r[0].head.headers["Keep-Alive"] == "timeout=5, max=2")
         #expect(r[1].head.headers["Connection"] == "close")
         #expect(h.server.stats.requests == 2)
     }

@@ -1,0 +1,193 @@
+import HTTP1
+import Pooling
+
+/// Agent: an HTTP/1.1 client with a connection pool per origin, on an `EventLoop`.
+///
+/// The pool's decisions (open a connection or queue, which free socket to reuse, keep or close a
+/// socket after a response and why, resend after a stale connection or not) are all made by
+/// `PoolStateMachine`; this class reports events to it and carries out the actions it returns,
+/// strictly in order. Read `Sources/Pooling` for the *why*; read this file for the *how*.
+public final class Agent {
+    public let loop: EventLoop
+    public let name: String
+    public let configuration: AgentConfiguration
+    private var machine: PoolStateMachine
+    private var connections: [ConnectionID: AgentConnection] = [:]
+    private var pending: [RequestID: Pending] = [:]
+    private var origins: [Origin: HTTPOrigin] = [:]
+    private var actionQueue: [PoolAction] = []
+    private var isDraining = false
+    private var observers: [(AgentEvent) -> Void] = []
+    /// The last close reason of every connection, for lessons that ask "why did #2 close?".
+    public private(set) var closeReasons: [Int: String] = [:]
+
+    private struct Pending {
+        var request: AgentRequest
+        var encoded: [UInt8]
+        var completion: (AgentResult) -> Void
+        var result: AgentResult
+        var connectionStarted: Int64?
+    }
+
+    public init(loop: EventLoop, name: String = "agent", configuration: AgentConfiguration = AgentConfiguration()) {
+        self.loop = loop
+        self.name = name
+        self.configuration = configuration
+        machine = PoolStateMachine(configuration: configuration.pool)
+    }
+
+    /// Counters and the pool's present state (sockets in use, free, waiting; created, reused, closed
+    /// by reason).
+    public var stats: PoolStats { machine.stats }
+
+    public var isDestroyed: Bool { machine.isDestroyed }
+
+    /// SO_KEEPALIVE as the kernel reports it for one of this agent's open sockets, if any is open.
+    public var tcpKeepAliveOfAnOpenSocket: (enabled: Bool, idleSeconds: Int32)? {
+        connections.values.sorted { $0.id < $1.id }.lazy.compactMap(\.tcpKeepAlive).first
+    }
+
+    public func addObserver(_ body: @escaping (AgentEvent) -> Void) { observers.append(body) }
+
+    private func emit(_ event: AgentEvent) {
+        for observer in observers { observer(event) }
+    }
+
+    // MARK: Sending
+
+    /// Sends `request`; `completion` runs on the loop thread exactly once, with a response or an error.
+    public func send(_ request: AgentRequest, completion: @escaping (AgentResult) -> Void) {
+        var head = HTTPRequestHead(method: request.method, target: request.target, version: .http1_1, headers: request.headers)
+        if !head.headers.contains("Host") { head.headers.add(name: "Host", value: request.origin.hostHeader) }
+        // Like Node: say what the agent intends, unless the caller already did.
+        if !head.headers.contains("Connection") {
+            head.headers.add(name: "Connection", value: configuration.pool.keepAlive ? "keep-alive" : "close")
+        }
+        var encoded: [UInt8] = []
+        HTTPEncoder.writeRequest(head, body: request.body, into: &encoded)
+        let origin = request.origin.poolOrigin
+        origins[origin] = request.origin
+        let (id, actions) = machine.requestSubmitted(origin: origin, method: request.method)
+        var result = AgentResult(request: request)
+        result.timings.startNanos = loop.now
+        pending[id] = Pending(request: request, encoded: encoded, completion: completion, result: result)
+        if actions.isEmpty && pending[id] != nil { emit(.queued(request: id.rawValue)) }
+        perform(actions)
+    }
+
+    /// Closes every socket and fails every queued or in-flight request with `destroyed`.
+    public func destroy() {
+        perform(machine.destroyed())
+    }
+
+    // MARK: Carrying out the pool's actions
+
+    private func perform(_ actions: [PoolAction]) {
+        actionQueue.append(contentsOf: actions)
+        guard !isDraining else { return }
+        isDraining = true
+        defer { isDraining = false }
+        while !actionQueue.isEmpty {
+            let action = actionQueue.removeFirst()
+            carryOut(action)
+        }
+    }
+
+    private func carryOut(_ action: PoolAction) {
+        switch action {
+        case .createConnection(let id, let origin):
+            guard let address = origins[origin] else { preconditionFailure("Invalid state: unknown origin \(origin)") }
+            let connection = AgentConnection(id: id, origin: address, agent: self, loop: loop)
+            connections[id] = connection
+            emit(.connecting(connection: id.rawValue, origin: address.description))
+            connection.connect()
+
+        case .execute(let requestID, let connectionID, let isReused):
+            guard let connection = connections[connectionID], var entry = pending[requestID] else { return }
+            if isReused, let broken = connection.brokenBeforeReuse() {
+                perform(machine.reusedSocketFoundBroken(connectionID, reason: broken))
+                return
+            }
+            let now = loop.now
+            entry.result.timings.assigned = entry.result.timings.assigned ?? ms(since: entry.result.timings.startNanos, now)
+            entry.result.connection = connectionID.rawValue
+            entry.result.isReused = isReused
+            entry.result.timings.connect = isReused ? nil : connection.connectMs
+            pending[requestID] = entry
+            emit(.sent(request: requestID.rawValue, connection: connectionID.rawValue, reused: isReused))
+            let saysClose = entry.request.headers.containsToken("close", in: "Connection") || !configuration.pool.keepAlive
+            connection.execute(requestID, method: entry.request.method, bytes: entry.encoded, saysClose: saysClose)
+
+        case .succeed(let requestID, let connectionID):
+            guard var entry = pending.removeValue(forKey: requestID), let connection = connections[connectionID] else { return }
+            let now = loop.now
+            entry.result.head = connection.head
+            entry.result.body = connection.body
+            entry.result.timings.sent = connection.sentAt.map { ms(since: entry.result.timings.startNanos, $0) }
+            entry.result.timings.firstByte = connection.firstByteAt.map { ms(since: entry.result.timings.startNanos, $0) }
+            entry.result.timings.done = ms(since: entry.result.timings.startNanos, now)
+            connection.finishExchange()
+            emit(.response(request: requestID.rawValue, connection: connectionID.rawValue, status: connection.head?.status ?? 0))
+            entry.completion(entry.result)
+
+        case .fail(let requestID, let error):
+            guard var entry = pending.removeValue(forKey: requestID) else { return }
+            entry.result.error = AgentError(error)
+            entry.result.timings.done = ms(since: entry.result.timings.startNanos, loop.now)
+            emit(.failed(request: requestID.rawValue, error: AgentError(error).description))
+            entry.completion(entry.result)
+
+        case .retrying(let requestID, let reason):
+            guard var entry = pending[requestID] else { return }
+            entry.result.isRetried = true
+            entry.result.retryReason = reason
+            pending[requestID] = entry
+            emit(.retrying(request: requestID.rawValue, reason: reason))
+
+        case .scheduleIdleTimeout(let connectionID, let afterMs):
+            connections[connectionID]?.scheduleIdleTimeout(afterMs: afterMs)
+
+        case .cancelIdleTimeout(let connectionID):
+            connections[connectionID]?.cancelIdleTimeout()
+
+        case .close(let connectionID, let reason):
+            guard let connection = connections.removeValue(forKey: connectionID) else { return }
+            connection.close()
+            closeReasons[connectionID.rawValue] = reason.description
+            emit(.closed(connection: connectionID.rawValue, reason: reason.description))
+        }
+    }
+
+    private func ms(since start: Int64, _ now: Int64) -> Double { Double(now - start) / 1e6 }
+
+    // MARK: Events from connections
+
+    func connectionEstablished(_ connection: AgentConnection) {
+        emit(.connected(connection: connection.id.rawValue, ms: connection.connectMs ?? 0))
+        perform(machine.connectionEstablished(connection.id))
+    }
+
+    func connectionFailed(_ connection: AgentConnection, error: PoolError, message: String) {
+        connections.removeValue(forKey: connection.id)
+        emit(.connectFailed(connection: connection.id.rawValue, error: message))
+        perform(machine.connectionFailed(connection.id, error: error))
+    }
+
+    func responseCompleted(_ connection: AgentConnection, isKeepAlive: Bool, hint: KeepAliveHint?) {
+        let actions = machine.responseCompleted(connection.id, isKeepAlive: isKeepAlive, hint: hint)
+        // A socket that stays open and is not handed straight to a waiter is now free.
+        let handedOn = actions.contains { if case .execute(_, connection.id, _) = $0 { return true } else { return false } }
+        let closed = actions.contains { if case .close(connection.id, _) = $0 { return true } else { return false } }
+        if !handedOn && !closed { connection.becameFree() }
+        perform(actions)
+    }
+
+    func requestFailed(_ connection: AgentConnection, error: PoolError, receivedResponseBytes: Bool) {
+        perform(machine.requestFailed(connection.id, error: error, receivedResponseBytes: receivedResponseBytes))
+    }
+
+    func idleTimeoutFired(_ connection: AgentConnection) { perform(machine.idleTimeoutFired(connection.id)) }
+    func freeSocketClosedByPeer(_ connection: AgentConnection) { perform(machine.freeSocketClosedByPeer(connection.id)) }
+    func freeSocketReceivedUnsolicitedBytes(_ connection: AgentConnection) { perform(machine.freeSocketReceivedUnsolicitedBytes(connection.id)) }
+    func socketTimedOut(_ connection: AgentConnection) { perform(machine.socketTimedOut(connection.id)) }
+}

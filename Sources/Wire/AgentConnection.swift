@@ -1,0 +1,332 @@
+import HTTP1
+import Pooling
+
+/// AgentConnection: one socket of the agent's pool. It carries out what the pool decided (connect,
+/// send a request, sit free with an idle timer, close) and reports back what happened. It decides
+/// nothing about reuse itself: that is `PoolStateMachine`'s job.
+///
+/// Under a simulated network every byte in and out, and the news of a close, passes through a
+/// `DelayLine`, so the agent learns of things half a round trip late, as it would over a real link.
+final class AgentConnection: LoopHandler {
+    enum Phase { case connecting, handshaking, executing, free, closed }
+
+    let id: ConnectionID
+    let origin: HTTPOrigin
+    private unowned let agent: Agent
+    private let loop: EventLoop
+    private(set) var fd: Int32 = -1
+    private(set) var phase: Phase = .connecting
+    private(set) var connectStarted: Int64 = 0
+    private(set) var connectMs: Double?
+    private(set) var requestsServed = 0
+    private var parser = ResponseParser()
+    private var outbound: DelayLine!
+    private var inbound: DelayLine!
+    private var pendingWrite: [UInt8] = []
+    private var idleTimer: LoopTimer!
+    private var timerPurpose: TimerPurpose = .none
+
+    // The exchange in flight.
+    private(set) var request: RequestID?
+    private(set) var requestMethod = "GET"
+    private(set) var requestSaidClose = false
+    private(set) var head: HTTPResponseHead?
+    private(set) var body: [UInt8] = []
+    private(set) var receivedResponseBytes = false
+    private(set) var sentAt: Int64?
+    private(set) var firstByteAt: Int64?
+
+    private enum TimerPurpose { case none, handshake, inactivity, freeIdle }
+
+    init(id: ConnectionID, origin: HTTPOrigin, agent: Agent, loop: EventLoop) {
+        self.id = id
+        self.origin = origin
+        self.agent = agent
+        self.loop = loop
+        let oneWay = agent.configuration.network.oneWayNanos
+        outbound = DelayLine(loop: loop, delayNanos: oneWay) { [unowned self] item in
+            if case .bytes(let bytes) = item { self.writeNow(bytes) }
+        }
+        inbound = DelayLine(loop: loop, delayNanos: oneWay) { [unowned self] item in self.delivered(item) }
+        idleTimer = LoopTimer(loop: loop) { [unowned self] in self.timerFired() }
+    }
+
+    // MARK: Connecting
+
+    /// Starts a non-blocking connect. Failure is reported after the current event, never re-entrantly.
+    func connect() {
+        connectStarted = loop.now
+        do {
+            let (fd, isPending) = try Platform.connect(ipv4: origin.host, port: origin.port)
+            self.fd = fd
+            Platform.setNoDelay(fd)
+            if agent.configuration.pool.keepAlive {
+                // Node sets SO_KEEPALIVE with keepAliveMsecs on a keep-alive agent's sockets.
+                Platform.setTCPKeepAlive(fd, enabled: true, idleSeconds: Int32(max(1, agent.configuration.keepAliveMsecs / 1000)))
+            }
+            try loop.register(fd, handler: self, interest: isPending ? .writable : .readable)
+            if !isPending { loop.afterCurrentEvent { [weak self] in self?.kernelConnected() } }
+        } catch {
+            let failure: PoolError = error.isConnectionRefused ? .refused : .other(error.description)
+            if fd >= 0 { Platform.close(fd); fd = -1 }
+            phase = .closed
+            loop.afterCurrentEvent { [weak self] in
+                guard let self else { return }
+                self.agent.connectionFailed(self, error: failure, message: error.description)
+            }
+        }
+    }
+
+    private func kernelConnected() {
+        guard phase == .connecting else { return }
+        loop.setInterest(fd, .readable)
+        let handshake = agent.configuration.network.handshakeNanos
+        if handshake > 0 {
+            // Simulated: SYN → SYN-ACK (and any TLS round trips) before the first byte may leave.
+            phase = .handshaking
+            timerPurpose = .handshake
+            idleTimer.arm(afterNanos: handshake)
+        } else {
+            established()
+        }
+    }
+
+    private func established() {
+        connectMs = Double(loop.now - connectStarted) / 1e6
+        phase = .executing
+        agent.connectionEstablished(self)
+    }
+
+    /// SO_KEEPALIVE and its idle seconds, read back from the kernel.
+    var tcpKeepAlive: (enabled: Bool, idleSeconds: Int32)? { fd >= 0 ? Platform.tcpKeepAlive(fd) : nil }
+
+    // MARK: Executing a request
+
+    /// Checks a free socket before reusing it: EOF, a reset or unsolicited bytes make it unusable.
+    /// Under a simulated network, news still on its way does not count: the agent cannot know yet.
+    func brokenBeforeReuse() -> CloseReason? {
+        guard fd >= 0 else { return .closedByPeerWhileFree }
+        if inbound.hasPending { return nil }
+        switch Platform.read(fd, into: loop.readBuffer) {
+        case .wouldBlock: return nil
+        case .endOfFile, .failed: return .closedByPeerWhileFree
+        case .bytes: return .unsolicitedBytes
+        }
+    }
+
+    /// Writes `request` (already encoded as `bytes`) and waits for its response.
+    func execute(_ id: RequestID, method: String, bytes: [UInt8], saysClose: Bool) {
+        idleTimer.cancel()
+        phase = .executing
+        request = id
+        requestMethod = method
+        requestSaidClose = saysClose
+        head = nil
+        body = []
+        receivedResponseBytes = false
+        sentAt = nil
+        firstByteAt = nil
+        parser = ResponseParser()
+        parser.expectResponse(toMethod: method)
+        armInactivity()
+        outbound.push(.bytes(bytes))
+    }
+
+    private func writeNow(_ bytes: [UInt8]) {
+        guard fd >= 0 else { return }
+        if !pendingWrite.isEmpty {
+            pendingWrite += bytes
+            return
+        }
+        switch bytes.withUnsafeBytes({ Platform.write(fd, $0) }) {
+        case .wrote(let n) where n == bytes.count:
+            sentAt = loop.now
+        case .wrote(let n):
+            pendingWrite = Array(bytes[n...])
+            loop.setInterest(fd, [.readable, .writable])
+        case .wouldBlock:
+            pendingWrite = bytes
+            loop.setInterest(fd, [.readable, .writable])
+        case .failed(let error):
+            // Often a stale socket: the peer closed it. The read side will say the same; report once.
+            inbound.push(.failed(error))
+        }
+    }
+
+    func handleReadiness(readable: Bool, writable: Bool, hangup: Bool) {
+        if phase == .connecting {
+            guard writable || hangup else { return }
+            let code = Platform.pendingError(fd)
+            if code != 0 {
+                let error = SystemError("connect", code: code)
+                phase = .closed
+                loop.unregister(fd)
+                Platform.close(fd)
+                fd = -1
+                agent.connectionFailed(self, error: error.isConnectionRefused ? .refused : .other(error.description), message: error.description)
+                return
+            }
+            kernelConnected()
+            return
+        }
+        if writable && !pendingWrite.isEmpty {
+            switch pendingWrite.withUnsafeBytes({ Platform.write(fd, $0) }) {
+            case .wrote(let n):
+                pendingWrite.removeFirst(n)
+                if pendingWrite.isEmpty {
+                    sentAt = loop.now
+                    loop.setInterest(fd, .readable)
+                }
+            case .wouldBlock: break
+            case .failed(let error): inbound.push(.failed(error))
+            }
+        }
+        if readable || hangup { readAvailable() }
+    }
+
+    private func readAvailable() {
+        while fd >= 0 {
+            switch Platform.read(fd, into: loop.readBuffer) {
+            case .bytes(let n):
+                inbound.push(.bytes(Array(UnsafeRawBufferPointer(rebasing: loop.readBuffer[0..<n]))))
+                if n < loop.readBuffer.count { return }
+            case .endOfFile:
+                loop.setInterest(fd, .none)   // nothing more will come; don't spin on EOF
+                inbound.push(.endOfFile)
+                return
+            case .wouldBlock:
+                return
+            case .failed(let error):
+                loop.setInterest(fd, .none)
+                inbound.push(.failed(error))
+                return
+            }
+        }
+    }
+
+    /// Bytes or a close, as the agent gets to see them (after the simulated delay, if any).
+    private func delivered(_ item: DelayLine.Item) {
+        switch phase {
+        case .closed, .connecting, .handshaking:
+            return
+        case .free:
+            switch item {
+            case .bytes: agent.freeSocketReceivedUnsolicitedBytes(self)
+            case .endOfFile, .failed: agent.freeSocketClosedByPeer(self)
+            }
+        case .executing:
+            guard request != nil else { return }
+            armInactivity()
+            switch item {
+            case .bytes(let bytes):
+                if firstByteAt == nil { firstByteAt = loop.now }
+                receivedResponseBytes = true
+                parser.append(bytes)
+                parseResponse()
+            case .endOfFile:
+                do {
+                    if let part = try parser.inputEnded() { take(part) }
+                    if request != nil { fail(.closedBeforeResponse) }
+                } catch {
+                    fail(.malformedResponse(error.description))
+                }
+            case .failed(let error):
+                fail(error.isConnectionReset ? .reset : .other(error.description))
+            }
+        }
+    }
+
+    private func parseResponse() {
+        do {
+            while request != nil, let part = try parser.next() { take(part) }
+        } catch {
+            fail(.malformedResponse(error.description))
+        }
+    }
+
+    private func take(_ part: ResponsePart) {
+        switch part {
+        case .head(let h, _):
+            head = h
+        case .body(let bytes):
+            body += bytes
+        case .end(let closeDelimited):
+            guard let head else { return }
+            requestsServed += 1
+            idleTimer.cancel()
+            timerPurpose = .none
+            // RFC 9112 §9.3: reusable only if neither side said close and the body had a length.
+            let persists = !closeDelimited && !requestSaidClose && isKeepAlive(version: head.version, headers: head.headers)
+            let hint = head.headers["Keep-Alive"].flatMap { KeepAliveHint(headerValue: $0) }
+            // Bytes after the end of the response that nobody asked for: the socket can't be trusted.
+            let hasUnsolicitedBytes = parser.bufferedByteCount > 0
+            agent.responseCompleted(self, isKeepAlive: persists, hint: hint)
+            if hasUnsolicitedBytes && phase == .free { agent.freeSocketReceivedUnsolicitedBytes(self) }
+        }
+    }
+
+    private func fail(_ error: PoolError) {
+        guard request != nil else { return }
+        idleTimer.cancel()
+        agent.requestFailed(self, error: error, receivedResponseBytes: receivedResponseBytes)
+    }
+
+    /// The pool took the response; forget the exchange.
+    func finishExchange() {
+        request = nil
+    }
+
+    // MARK: Free and closing
+
+    func becameFree() {
+        phase = .free
+        request = nil
+        parser = ResponseParser()
+    }
+
+    func scheduleIdleTimeout(afterMs ms: Int) {
+        timerPurpose = .freeIdle
+        idleTimer.arm(afterNanos: Int64(ms) * 1_000_000)
+    }
+
+    func cancelIdleTimeout() {
+        if timerPurpose == .freeIdle {
+            idleTimer.cancel()
+            timerPurpose = .none
+        }
+    }
+
+    private func armInactivity() {
+        guard let ms = agent.configuration.timeoutMs, ms > 0 else { return }
+        timerPurpose = .inactivity
+        idleTimer.arm(afterNanos: Int64(ms) * 1_000_000)
+    }
+
+    private func timerFired() {
+        switch timerPurpose {
+        case .none: return
+        case .handshake:
+            timerPurpose = .none
+            if phase == .handshaking { established() }
+        case .inactivity:
+            timerPurpose = .none
+            agent.socketTimedOut(self)
+        case .freeIdle:
+            timerPurpose = .none
+            agent.idleTimeoutFired(self)
+        }
+    }
+
+    func close() {
+        phase = .closed
+        request = nil
+        idleTimer.cancel()
+        outbound.cancel()
+        inbound.cancel()
+        if fd >= 0 {
+            loop.unregister(fd)
+            Platform.close(fd)
+            fd = -1
+        }
+    }
+}

@@ -1,0 +1,219 @@
+import HTTP1
+import Pooling
+
+/// Where the agent sends requests: an IPv4 address and a port. `http://` only.
+public struct HTTPOrigin: Hashable, Sendable, CustomStringConvertible {
+    public var host: String
+    public var port: UInt16
+    /// The Host header value as the user wrote it (name, not the resolved address).
+    public var hostHeader: String
+
+    public init(host: String, port: UInt16, hostHeader: String? = nil) {
+        self.host = host
+        self.port = port
+        self.hostHeader = hostHeader ?? (port == 80 ? host : "\(host):\(port)")
+    }
+
+    public var description: String { "http://\(hostHeader)" }
+    var poolOrigin: Origin { Origin("\(host):\(port)") }
+
+    /// Why a URL was refused.
+    public enum URLProblem: Error, Equatable, CustomStringConvertible {
+        case notHTTP(String)
+        case https
+        case badPort(String)
+        case noHost
+        case unresolvable(String)
+
+        public var description: String {
+            switch self {
+            case .notHTTP(let url): return "'\(url)' is not an http:// URL"
+            case .https: return "https:// is not supported: WireLab speaks plain HTTP/1.1 only (no TLS)"
+            case .badPort(let port): return "'\(port)' is not a port number (1-65535)"
+            case .noHost: return "the URL has no host"
+            case .unresolvable(let host): return "cannot resolve host '\(host)' to an IPv4 address"
+            }
+        }
+    }
+
+    /// Splits `http://host[:port][/target]` into an origin and a target. Resolves a host name with
+    /// getaddrinfo, which may block: call it before the loop runs.
+    public static func parse(_ url: String) throws(URLProblem) -> (origin: HTTPOrigin, target: String) {
+        let lower = url.lowercased()
+        if lower.hasPrefix("https://") { throw .https }
+        guard lower.hasPrefix("http://") else { throw .notHTTP(url) }
+        let rest = url.dropFirst(7)
+        let slash = rest.firstIndex(where: { $0 == "/" || $0 == "?" }) ?? rest.endIndex
+        let authority = rest[..<slash]
+        var target = String(rest[slash...])
+        if target.isEmpty { target = "/" } else if target.hasPrefix("?") { target = "/" + target }
+        var host = String(authority)
+        var port: UInt16 = 80
+        if let colon = authority.lastIndex(of: ":") {
+            host = String(authority[..<colon])
+            let text = String(authority[authority.index(after: colon)...])
+            guard let value = UInt16(text), value > 0 else { throw .badPort(text) }
+            port = value
+        }
+        guard !host.isEmpty else { throw .noHost }
+        guard let address = Platform.resolveIPv4(host) else { throw .unresolvable(host) }
+        return (HTTPOrigin(host: address, port: port, hostHeader: String(authority)), target)
+    }
+}
+
+/// The agent's settings: the pool's (`PoolConfiguration`, Node's names and defaults) plus the
+/// socket-level ones the pool does not decide.
+public struct AgentConfiguration: Sendable {
+    public var pool = PoolConfiguration()
+    /// Socket inactivity timeout while a request is in flight (Node: `timeout`). nil = none.
+    public var timeoutMs: Int?
+    /// TCP keepalive idle time set on sockets of a keep-alive agent (Node: `keepAliveMsecs`, 1000).
+    /// This is TCP's probe, not HTTP keep-alive; the kernel counts it in whole seconds.
+    public var keepAliveMsecs: Int = 1000
+    public var network = SimulatedNetwork.off
+
+    public init() {}
+}
+
+/// One request for the agent to send.
+public struct AgentRequest: Sendable {
+    public var method: String
+    public var origin: HTTPOrigin
+    public var target: String
+    public var headers: HTTPHeaders
+    public var body: [UInt8]
+
+    public init(method: String = "GET", origin: HTTPOrigin, target: String = "/", headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {
+        self.method = method
+        self.origin = origin
+        self.target = target
+        self.headers = headers
+        self.body = body
+    }
+}
+
+/// When each step of a request happened, in milliseconds since it was submitted: a waterfall row.
+public struct RequestTimings: Sendable, Equatable {
+    /// When the request got a socket (a reused one, or a new one it asked for). Waiting in the queue
+    /// shows as a late `assigned`.
+    public var assigned: Double?
+    /// How long opening a new connection took (nil on a reused socket). Includes simulated handshakes.
+    public var connect: Double?
+    /// When the last request byte left.
+    public var sent: Double?
+    /// When the first response byte arrived.
+    public var firstByte: Double?
+    /// When the response was complete (or the request failed).
+    public var done: Double = 0
+    /// The loop-clock instant the request was submitted (ns), to line rows up.
+    public var startNanos: Int64 = 0
+
+    public init() {}
+}
+
+/// An agent error a learner can tell apart from the others.
+public enum AgentError: Error, Equatable, Sendable, CustomStringConvertible {
+    case refused
+    case reset
+    case timedOut
+    case malformedResponse(String)
+    case destroyed
+    case closedBeforeResponse
+    case other(String)
+    /// A failure the agent did not resend, and why.
+    indirect case notRetried(AgentError, because: String)
+
+    init(_ error: PoolError) {
+        switch error {
+        case .refused: self = .refused
+        case .reset: self = .reset
+        case .timedOut: self = .timedOut
+        case .malformedResponse(let what): self = .malformedResponse(what)
+        case .agentDestroyed: self = .destroyed
+        case .closedBeforeResponse: self = .closedBeforeResponse
+        case .other(let what): self = .other(what)
+        case .notRetried(let inner, let reason):
+            let because: String
+            switch reason {
+            case .alreadyRetried: because = "it was already retried once"
+            case .freshConnection: because = "it failed on a new connection, not a reused one"
+            case .responseStarted: because = "part of the response had arrived"
+            case .notIdempotent(let method): because = "\(method) is not idempotent"
+            }
+            self = .notRetried(AgentError(inner), because: because)
+        }
+    }
+
+    var poolError: PoolError {
+        switch self {
+        case .refused: return .refused
+        case .reset: return .reset
+        case .timedOut: return .timedOut
+        case .malformedResponse(let what): return .malformedResponse(what)
+        case .destroyed: return .agentDestroyed
+        case .closedBeforeResponse: return .closedBeforeResponse
+        case .other(let what), .notRetried(.other(let what), _): return .other(what)
+        case .notRetried(let inner, _): return inner.poolError
+        }
+    }
+
+    /// A short name for scripts and JSON: refused, reset, timeout, malformed, destroyed, closed, other.
+    public var kind: String {
+        switch self {
+        case .refused: return "refused"
+        case .reset: return "reset"
+        case .timedOut: return "timeout"
+        case .malformedResponse: return "malformed"
+        case .destroyed: return "destroyed"
+        case .closedBeforeResponse: return "closed"
+        case .other: return "other"
+        case .notRetried(let inner, _): return inner.kind
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .refused: return "connection refused"
+        case .reset: return "connection reset by peer"
+        case .timedOut: return "socket timed out"
+        case .malformedResponse(let what): return "malformed response: \(what)"
+        case .destroyed: return "agent destroyed"
+        case .closedBeforeResponse: return "connection closed before a response arrived"
+        case .other(let what): return what
+        case .notRetried(let inner, let because): return "\(inner) (not retried: \(because))"
+        }
+    }
+}
+
+/// What became of one request.
+public struct AgentResult: Sendable {
+    public var request: AgentRequest
+    public var head: HTTPResponseHead?
+    public var body: [UInt8] = []
+    /// The connection (numbered per agent from 1) that carried the final attempt.
+    public var connection: Int?
+    public var isReused = false
+    /// The request was resent once on a new connection after a reused one turned out stale.
+    public var isRetried = false
+    public var retryReason: String?
+    public var error: AgentError?
+    public var timings = RequestTimings()
+
+    public var status: Int? { head?.status }
+    public var isSuccess: Bool { error == nil && head != nil }
+    public var bodyText: String { String(decoding: body, as: UTF8.self) }
+}
+
+/// Things the agent did, in order, for traces and lessons.
+public enum AgentEvent: Sendable, Equatable {
+    case queued(request: Int)
+    case connecting(connection: Int, origin: String)
+    case connected(connection: Int, ms: Double)
+    case connectFailed(connection: Int, error: String)
+    /// A request was written on a connection; `reused` when the socket had served before.
+    case sent(request: Int, connection: Int, reused: Bool)
+    case response(request: Int, connection: Int, status: Int)
+    case retrying(request: Int, reason: String)
+    case failed(request: Int, error: String)
+    case closed(connection: Int, reason: String)
+}
