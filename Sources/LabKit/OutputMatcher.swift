@@ -14,14 +14,10 @@
 // Relations between values ("higher than") are not the matcher's business: they belong in `expect`.
 
 public enum OutputMatcher {
-    /// Compares `expected` (the lesson's block) with `actual` (the live output).
-    public static func match(expected: String, actual: String) -> MatchResult {
-        match(expected: expected, actual: actual, expectedFirstLine: nil)
-    }
-
-    /// Compares, and reports the first failure's file line given the file line of the expected
-    /// block's first line (`CodeBlock.firstLine`).
-    public static func match(expected: String, actual: String, expectedFirstLine: Int?) -> MatchResult {
+    /// Compares `expected` (the lesson's block) with `actual` (the live output). Given the file
+    /// line of the expected block's first line (`CodeBlock.firstLine`), the result also names the
+    /// file line of the first difference.
+    public static func match(expected: String, actual: String, expectedFirstLine: Int? = nil) -> MatchResult {
         let comparison = Comparison(expected: contentLines(expected), actual: contentLines(actual))
         let (isMatch, bindings, lines) = comparison.run()
         return MatchResult(isMatch: isMatch, bindings: bindings, lines: lines, expectedFirstLine: expectedFirstLine)

@@ -1,6 +1,7 @@
 // What the terminal can do: is stdout a terminal, may we use colour, how wide is it.
 // Decided once from the environment; tests build one with explicit values.
 
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -25,7 +26,7 @@ public struct Terminal: Sendable, Equatable {
     }
 
     /// The terminal standard output is connected to, as `environment` describes it.
-    public static func current(environment: [String: String]) -> Terminal {
+    public static func current(environment: [String: String] = ProcessInfo.processInfo.environment) -> Terminal {
         let tty = isatty(STDOUT_FILENO) == 1
         return Terminal(
             isTTY: tty,
