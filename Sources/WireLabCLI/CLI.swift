@@ -4,11 +4,11 @@
 public enum CLI {
     public static let version = "0.1.0"
 
-    struct Command {
+    struct Command: Sendable {
         var name: String
         var summary: String
         var usage: String
-        var run: ([String], Console, [String: String]) throws(UsageError) -> Int32
+        var run: @Sendable ([String], Console, [String: String]) throws(UsageError) -> Int32
     }
 
     static let commands: [Command] = [

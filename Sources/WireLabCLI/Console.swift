@@ -13,13 +13,26 @@ public protocol Console: AnyObject {
 
 public final class StandardConsole: Console {
     public init() {}
-    public func out(_ text: String) {
-        fputs(text, stdout)
-        fflush(stdout)
-    }
-    public func err(_ text: String) {
-        fputs(text, stderr)
-        fflush(stderr)
+    public func out(_ text: String) { Self.write(text, to: 1) }
+    public func err(_ text: String) { Self.write(text, to: 2) }
+
+    /// Writes straight to the descriptor: no stdio buffer, so output interleaves in order and
+    /// nothing is lost if the process exits right after.
+    static func write(_ text: String, to fd: Int32) {
+        var bytes = Array(text.utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { buffer in
+                #if canImport(Glibc)
+                Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                #else
+                Darwin.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                #endif
+            }
+            if n <= 0 { return }
+            offset += n
+        }
+        bytes.removeAll()
     }
 }
 

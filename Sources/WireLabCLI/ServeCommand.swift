@@ -80,6 +80,7 @@ enum ServeCommand {
         }
         csys_install_interrupt_waker(loop.wakerDescriptor)
         let deadline = runForMs.map { started + Int64($0) * 1_000_000 }
+        if let runForMs { loop.schedule(afterMs: Double(runForMs)) {} }   // wakes the loop at the deadline
         loop.run(until: { csys_interrupt_count() > 0 || (deadline.map { loop.now >= $0 } ?? false) }, timeoutNanos: Int64.max / 4)
         console.line("\(stamp()) shutting down: no new connections; in-flight requests get \(graceMs)ms")
         var report: ShutdownReport?
