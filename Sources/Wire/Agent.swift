@@ -11,6 +11,8 @@ public final class Agent {
     public let loop: EventLoop
     public let name: String
     public let configuration: AgentConfiguration
+    /// The simulated network for connections opened from now on (starts as `configuration.network`).
+    public var network: SimulatedNetwork
     private var machine: PoolStateMachine
     private var connections: [ConnectionID: AgentConnection] = [:]
     private var pending: [RequestID: Pending] = [:]
@@ -33,6 +35,7 @@ public final class Agent {
         self.loop = loop
         self.name = name
         self.configuration = configuration
+        self.network = configuration.network
         machine = PoolStateMachine(configuration: configuration.pool)
     }
 

@@ -25,6 +25,8 @@ final class AgentConnection: LoopHandler {
     private var pendingWrite: [UInt8] = []
     private var idleTimer: LoopTimer!
     private var timerPurpose: TimerPurpose = .none
+    /// The simulated network this connection lives under, fixed when it was opened.
+    let network: SimulatedNetwork
 
     // The exchange in flight.
     private(set) var request: RequestID?
@@ -43,7 +45,8 @@ final class AgentConnection: LoopHandler {
         self.origin = origin
         self.agent = agent
         self.loop = loop
-        let oneWay = agent.configuration.network.oneWayNanos
+        self.network = agent.network
+        let oneWay = network.oneWayNanos
         outbound = DelayLine(loop: loop, delayNanos: oneWay) { [unowned self] item in
             if case .bytes(let bytes) = item { self.writeNow(bytes) }
         }
@@ -80,7 +83,7 @@ final class AgentConnection: LoopHandler {
     private func kernelConnected() {
         guard phase == .connecting else { return }
         loop.setInterest(fd, .readable)
-        let handshake = agent.configuration.network.handshakeNanos
+        let handshake = network.handshakeNanos
         if handshake > 0 {
             // Simulated: SYN → SYN-ACK (and any TLS round trips) before the first byte may leave.
             phase = .handshaking
@@ -225,7 +228,11 @@ final class AgentConnection: LoopHandler {
                 parseResponse()
             case .endOfFile:
                 do {
-                    if let part = try parser.inputEnded() { take(part) }
+                    // The close may complete a response that runs until close (RFC 9112 §6.3).
+                    if let part = try parser.inputEnded() {
+                        take(part)
+                        while request != nil, let more = try parser.next() { take(more) }
+                    }
                     if request != nil { fail(.closedBeforeResponse) }
                 } catch {
                     fail(.malformedResponse(error.description))

@@ -60,6 +60,11 @@ public final class RawConnection: LoopHandler {
         return received
     }
 
+    /// Puts bytes back at the front of what was received (a reader took more than it wanted).
+    public func putBack(_ bytes: [UInt8]) {
+        received = bytes + received
+    }
+
     /// Half-close: send FIN, keep reading.
     public func shutdownWrite() {
         guard fd >= 0 else { return }

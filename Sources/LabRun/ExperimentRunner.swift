@@ -1,0 +1,121 @@
+import LabKit
+import LabScript
+import Wire
+
+/// How an experiment ended, from best to worst.
+public enum Verdict: String, Sendable {
+    /// The live output matched the expected output (and every `expect` held).
+    case match
+    /// There was no expected output to compare with; the script ran and every `expect` held.
+    case ran
+    /// The live output differed from the expected output.
+    case mismatch
+    /// An `expect` failed.
+    case expectFailed = "expect failed"
+    /// The script could not be parsed, or stopped with a runtime error (including the time limit).
+    case broken
+
+    /// The process exit status for this verdict: 0 match, 1 mismatch or failed expect, 2 broken.
+    public var exitCode: Int32 {
+        switch self {
+        case .match, .ran: return 0
+        case .mismatch, .expectFailed: return 1
+        case .broken: return 2
+        }
+    }
+}
+
+/// Settings for one run.
+public struct RunOptions: Sendable {
+    /// A simulated round-trip time applied from the start (the script's `network` can change it).
+    public var network = SimulatedNetwork.off
+    /// The default time limit; a script's own `limit` replaces it.
+    public var limitMs = 30_000
+    public var serverConfiguration = ServerConfiguration()
+    public init() {}
+}
+
+/// What one run produced.
+public struct ExperimentOutcome {
+    public var output: [String] = []
+    public var expectFailures: [ExpectFailure] = []
+    public var runtimeError: LabRuntimeError?
+    public var parseErrors: [ScriptDiagnostic] = []
+    public var match: MatchResult?
+    public var elapsedMs: Double = 0
+
+    public var verdict: Verdict {
+        if !parseErrors.isEmpty || runtimeError != nil { return .broken }
+        if !expectFailures.isEmpty { return .expectFailed }
+        guard let match else { return .ran }
+        return match.isMatch ? .match : .mismatch
+    }
+}
+
+/// ExperimentRunner: runs one script live — a fresh event loop, the embedded server on
+/// 127.0.0.1:0, the default agent `fetch` — then compares what it printed with the expected output.
+public enum ExperimentRunner {
+    /// Runs `source` (whose first line is file line `lineOffset + 1`). `onLine` receives each printed
+    /// line as it happens; `onTrace` (if given) receives connection events as they happen.
+    public static func run(source: String, lineOffset: Int = 0, expected: String?, expectedFirstLine: Int? = nil,
+                           options: RunOptions = RunOptions(), onLine: @escaping (String) -> Void = { _ in },
+                           onTrace: ((String) -> Void)? = nil) -> ExperimentOutcome {
+        var outcome = ExperimentOutcome()
+        let script: Script
+        do {
+            script = try LabScriptParser.parse(source, lineOffset: lineOffset)
+        } catch {
+            outcome.parseErrors = error.diagnostics
+            return outcome
+        }
+        let loop: EventLoop
+        let lab: LabEnvironment
+        do {
+            loop = try EventLoop()
+            lab = try LabEnvironment(loop: loop, serverConfiguration: options.serverConfiguration, network: options.network)
+        } catch {
+            outcome.runtimeError = LabRuntimeError("cannot start the lab: \(error)", at: SourceLocation(line: lineOffset + 1, column: 1))
+            return outcome
+        }
+        let started = loop.now
+        lab.trace = onTrace.map { trace in
+            { line in trace("[\(LabValue.fixed(Double(loop.now - started) / 1e6, 1).leftPadded(7))ms] \(line)") }
+        }
+        let interpreter = Interpreter(lab: lab, limitMs: options.limitMs)
+        interpreter.onPrint = onLine
+        var finished = false
+        interpreter.finishedEarly = { finished = true }
+        interpreter.run(script) { finished = true }
+        // The interpreter's own deadline ends the run; this outer bound only guards against a bug.
+        loop.run(until: { finished }, timeoutNanos: Int64(options.limitMs + 600_000) * 1_000_000)
+        if !finished {
+            interpreter.abort(LabRuntimeError("the experiment did not finish (internal bound reached)", at: interpreter.currentLocation))
+        }
+        outcome.elapsedMs = Double(loop.now - started) / 1e6
+        lab.tearDown()
+        loop.run(until: { lab.server.stats.open == 0 }, timeoutNanos: 500_000_000)
+        outcome.output = interpreter.output
+        outcome.expectFailures = interpreter.expectFailures
+        outcome.runtimeError = interpreter.runtimeError
+        if let expected, outcome.runtimeError == nil {
+            outcome.match = OutputMatcher.match(expected: expected, actual: interpreter.output.joined(separator: "\n"), expectedFirstLine: expectedFirstLine)
+        }
+        return outcome
+    }
+
+    /// Runs a lesson's experiment against its expected output.
+    public static func run(lesson: Lesson, options: RunOptions = RunOptions(), onLine: @escaping (String) -> Void = { _ in },
+                           onTrace: ((String) -> Void)? = nil) -> ExperimentOutcome {
+        guard let experiment = lesson.experiment else {
+            var outcome = ExperimentOutcome()
+            outcome.runtimeError = LabRuntimeError("the lesson has no experiment (a ```lab block under ## Experiment)", at: SourceLocation(line: 1, column: 1))
+            return outcome
+        }
+        return run(source: experiment.code, lineOffset: experiment.firstLine - 1, expected: lesson.expectedOutput?.code,
+                   expectedFirstLine: lesson.expectedOutput?.firstLine, options: options, onLine: onLine, onTrace: onTrace)
+    }
+}
+
+extension String {
+    func leftPadded(_ width: Int) -> String { count >= width ? self : String(repeating: " ", count: width - count) + self }
+}

@@ -1,0 +1,415 @@
+import HTTP1
+import LabScript
+import Pooling
+import Wire
+
+extension Interpreter {
+    /// Runs one statement; `done` is called exactly once (possibly before this returns).
+    func execute(_ statement: Statement, scope: Scope, done: @escaping Done) {
+        currentLocation = statement.location
+        do {
+            try executeThrowing(statement, scope: scope, done: done)
+        } catch {
+            done(error)
+        }
+    }
+
+    private func executeThrowing(_ statement: Statement, scope: Scope, done: @escaping Done) throws(LabRuntimeError) {
+        let at = statement.location
+        switch statement.kind {
+        case .let(let name, let value):
+            scope.define(name, try evaluate(value, scope))
+            done(nil)
+        case .assign(let name, let value):
+            let result = try evaluate(value, scope)
+            guard scope.assign(name, result) else {
+                throw LabRuntimeError("'\(name)' is not defined; use 'let \(name) = ...' to create it", at: at)
+            }
+            done(nil)
+        case .print(let value):
+            emitLine(try value.map { (v) throws(LabRuntimeError) -> String in try evaluate(v, scope).description } ?? "")
+            done(nil)
+        case .expect(let condition, let message):
+            let holds = try evaluate(condition, scope).isTruthy
+            if !holds {
+                var text = "expect failed: \(condition)"
+                if case .binary(let op, let left, let right) = condition.kind, op != .and, op != .or {
+                    text += " (\(try evaluate(left, scope)) \(op.rawValue) \(try evaluate(right, scope)))"
+                }
+                if let message { text += " — \(try evaluate(message, scope).description)" }
+                expectFailures.append(ExpectFailure(location: at, message: text))
+            }
+            done(nil)
+        case .block(let body):
+            runSequence(body, from: 0, scope: Scope(parent: scope), done: done)
+        case .if(let branches, let elseBody):
+            for branch in branches where try evaluate(branch.condition, scope).isTruthy {
+                runSequence(branch.body, from: 0, scope: Scope(parent: scope), done: done)
+                return
+            }
+            if let elseBody { runSequence(elseBody, from: 0, scope: Scope(parent: scope), done: done) } else { done(nil) }
+        case .repeat(let count, let index, let body):
+            let n = try wholeNumber(count, scope, what: "repeat count")
+            runRepeat(body, count: n, from: 1, index: index, scope: scope, done: done)
+        case .parallel(let count, let index, let body):
+            if let count {
+                let n = try wholeNumber(count, scope, what: "parallel count")
+                let branches = (0..<n).map { i -> (Scope, [Statement]) in
+                    let inner = Scope(parent: scope)
+                    if let index { inner.define(index, .number(Double(i + 1))) }
+                    return (inner, body)
+                }
+                runConcurrently(branches, done: done)
+            } else {
+                runConcurrently(body.map { (Scope(parent: scope), [$0]) }, done: done)
+            }
+        case .sleep(let duration):
+            let ms = try number(duration, scope, what: "sleep duration")
+            guard ms >= 0 else { throw LabRuntimeError("sleep needs a duration of 0 or more", at: at) }
+            lab.loop.schedule(afterMs: ms) { [weak self] in
+                guard let self, !self.isFinished else { return }
+                done(nil)
+            }
+        case .measure(let name, let body):
+            let start = lab.loop.now
+            let requestsBefore = lab.server.stats.requests, connectionsBefore = lab.server.stats.accepted
+            runSequence(body, from: 0, scope: Scope(parent: scope)) { [weak self] error in
+                guard let self else { return }
+                let ms = Double(self.lab.loop.now - start) / 1e6
+                scope.define(name, .object(RecordObject("measurement \(name)", [
+                    ("ms", .number(ms)),
+                    ("requests", .number(Double(self.lab.server.stats.requests - requestsBefore))),
+                    ("connections", .number(Double(self.lab.server.stats.accepted - connectionsBefore))),
+                ])))
+                done(error)
+            }
+        case .on(let event, let body):
+            hooks.append((event, body))
+            done(nil)
+        case .limit(let duration):
+            let ms = try number(duration, scope, what: "time limit")
+            guard ms > 0 else { throw LabRuntimeError("limit needs a positive duration", at: at) }
+            armDeadline(Int(ms), at: at)
+            done(nil)
+
+        case .configureServer(let settings):
+            var config = lab.server.configuration
+            for setting in settings {
+                let value = try number(setting.value, scope, what: setting.key)
+                guard value >= 0 else { throw LabRuntimeError("\(setting.key) must be 0 or more", at: setting.location) }
+                switch setting.key {
+                case "keepAliveTimeout": config.keepAliveTimeoutMs = Int(value)
+                case "headersTimeout": config.headersTimeoutMs = Int(value)
+                case "requestTimeout": config.requestTimeoutMs = Int(value)
+                case "maxRequestsPerSocket": config.maxRequestsPerSocket = Int(value)
+                case "maxBodyBytes": config.maxBodyBytes = Int(value)
+                default: throw unknownSetting(setting, Self.serverKeys, of: "server")
+                }
+            }
+            lab.server.configuration = config
+            done(nil)
+        case .restartServer:
+            do { try lab.restartServer() } catch { throw LabRuntimeError("cannot restart the server: \(error)", at: at) }
+            done(nil)
+        case .resetServer:
+            lab.server.resetStats()
+            done(nil)
+        case .resetAgent(let name):
+            guard let handle = lab.agents[name] else { throw unknownAgent(name, at: at) }
+            handle.baseline = handle.agent.stats
+            done(nil)
+        case .shutdownServer(let settings, let bindTo):
+            var graceMs = 5_000.0
+            for setting in settings {
+                guard setting.key == "grace" else { throw unknownSetting(setting, ["grace"], of: "server shutdown") }
+                graceMs = try number(setting.value, scope, what: "grace")
+            }
+            lab.server.shutdown(graceMs: Int(graceMs)) { [weak self] report in
+                guard let self, !self.isFinished else { return }
+                if let bindTo {
+                    scope.define(bindTo, .object(RecordObject("shutdown report", [
+                        ("idleClosed", .number(Double(report.idleClosed))), ("drained", .number(Double(report.drained))),
+                        ("forced", .number(Double(report.forced))), ("ms", .number(report.elapsedMs)),
+                    ])))
+                }
+                done(nil)
+            }
+        case .agent(let name, let settings):
+            let configuration = try agentConfiguration(settings, scope)
+            lab.agents[name]?.agent.destroy()
+            lab.agents[name] = lab.makeAgent(name: name, configuration: configuration)
+            done(nil)
+        case .network(let settings):
+            var network = SimulatedNetwork()
+            for setting in settings {
+                let value = try number(setting.value, scope, what: setting.key)
+                switch setting.key {
+                case "rtt": network.rttMs = value
+                case "tls":
+                    guard value == 0 || value == 1 || value == 2 else { throw LabRuntimeError("tls is the number of handshake round trips: 0, 1 (TLS 1.3) or 2 (TLS 1.2)", at: setting.location) }
+                    network.tlsRoundTrips = Int(value)
+                default: throw unknownSetting(setting, ["rtt", "tls"], of: "network")
+                }
+            }
+            setNetwork(network)
+            done(nil)
+        case .networkOff:
+            setNetwork(.off)
+            done(nil)
+        case .proxy:
+            throw LabRuntimeError("'proxy' is part of the language but not available in this version of WireLab yet", at: at)
+
+        case .request(let request, let bindTo):
+            try sendRequest(request, scope: scope, bindTo: bindTo, at: at, done: done)
+
+        case .open(let name, let settings):
+            var port = lab.server.port
+            for setting in settings {
+                switch setting.key {
+                case "port":
+                    let value = try number(setting.value, scope, what: "port")
+                    guard value >= 1, value <= 65535 else { throw LabRuntimeError("port must be 1...65535", at: setting.location) }
+                    port = UInt16(value)
+                default:
+                    throw LabRuntimeError("open \(name) \(setting.key)=... is not available in this version; use port=", at: setting.location)
+                }
+            }
+            lab.sockets[name]?.close()
+            let socket = RawConnection(loop: lab.loop)
+            lab.sockets[name] = socket
+            socket.onChange = { [weak self, weak socket] in
+                guard let self, let socket, socket.state != .connecting else { return }
+                socket.onChange = nil
+                if case .failed(let error) = socket.state {
+                    self.abort(LabRuntimeError("open \(name): \(error)", at: at))
+                    return
+                }
+                done(nil)
+            }
+            socket.connect(port: port)
+        case .send(let name, let data):
+            guard let socket = lab.sockets[name] else { throw unknownSocket(name, at: at) }
+            socket.send(try evaluate(data, scope).description)
+            done(nil)
+        case .receive(let receive, let bindTo):
+            try receiveBytes(receive, scope: scope, bindTo: bindTo, at: at, done: done)
+        case .close(let name):
+            guard let socket = lab.sockets[name] else { throw unknownSocket(name, at: at) }
+            socket.shutdownWrite()
+            done(nil)
+        case .abort(let name):
+            guard let socket = lab.sockets[name] else { throw unknownSocket(name, at: at) }
+            socket.abort()
+            done(nil)
+        }
+    }
+
+    static let serverKeys = ["keepAliveTimeout", "headersTimeout", "requestTimeout", "maxRequestsPerSocket", "maxBodyBytes"]
+    static let agentKeys = ["keepAlive", "maxSockets", "maxTotalSockets", "maxFreeSockets", "timeout", "freeSocketTimeout", "scheduling", "keepAliveMsecs"]
+
+    private func setNetwork(_ network: SimulatedNetwork) {
+        lab.network = network
+        for handle in lab.agents.values { handle.agent.network = network }
+    }
+
+    // MARK: Requests
+
+    private func sendRequest(_ request: Request, scope: Scope, bindTo: String?, at: SourceLocation, done: @escaping Done) throws(LabRuntimeError) {
+        guard let handle = lab.agents[request.agent] else { throw unknownAgent(request.agent, at: at) }
+        let targetText = try evaluate(request.target, scope).description
+        let origin: HTTPOrigin
+        let target: String
+        if targetText.hasPrefix("/") || targetText == "*" {
+            origin = HTTPOrigin(host: "127.0.0.1", port: lab.server.port)
+            target = targetText
+        } else {
+            do {
+                (origin, target) = try HTTPOrigin.parse(targetText)
+            } catch {
+                throw LabRuntimeError("\(error)", at: request.target.location)
+            }
+        }
+        var headers = HTTPHeaders()
+        for header in request.headers {
+            let text = try evaluate(header, scope).description
+            guard let colon = text.firstIndex(of: ":"), colon != text.startIndex else {
+                throw LabRuntimeError("a header is written \"Name: value\", got \"\(text)\"", at: header.location)
+            }
+            headers.add(name: String(text[..<colon]).trimmingSpaces(), value: String(text[text.index(after: colon)...]).trimmingSpaces())
+        }
+        var body: [UInt8] = []
+        for setting in request.settings {
+            switch setting.key {
+            case "body": body = Array(try evaluate(setting.value, scope).description.utf8)
+            default: throw unknownSetting(setting, ["body"], of: "a request")
+            }
+        }
+        let agentRequest = AgentRequest(method: request.method, origin: origin, target: target, headers: headers, body: body)
+        handle.agent.send(agentRequest) { [weak self] result in
+            guard let self, !self.isFinished else { return }
+            if let bindTo { scope.define(bindTo, .object(Self.resultObject(result))) }
+            done(nil)
+        }
+    }
+
+    static func resultObject(_ result: AgentResult) -> RecordObject {
+        let t = result.timings
+        func optional(_ v: Double?) -> LabValue { v.map { .number($0) } ?? LabValue.none }
+        return RecordObject("request result", [
+            ("status", result.status.map { .number(Double($0)) } ?? LabValue.none),
+            ("ok", .bool(result.isSuccess)),
+            ("reason", result.head.map { .string($0.reason) } ?? LabValue.none),
+            ("version", result.head.map { .string($0.version.description) } ?? LabValue.none),
+            ("headers", .object(HeadersObject(result.head?.headers.fields ?? []))),
+            ("body", .string(result.bodyText)),
+            ("bytes", .number(Double(result.body.count))),
+            ("connection", result.connection.map { .number(Double($0)) } ?? LabValue.none),
+            ("reused", .bool(result.isReused)),
+            ("retried", .bool(result.isRetried)),
+            ("retryReason", result.retryReason.map { .string($0) } ?? LabValue.none),
+            ("error", result.error.map { .string($0.description) } ?? LabValue.none),
+            ("errorKind", result.error.map { .string($0.kind) } ?? LabValue.none),
+            ("ms", .number(t.done)),
+            ("timing", .object(RecordObject("timing", [
+                ("assigned", optional(t.assigned)), ("connect", optional(t.connect)), ("sent", optional(t.sent)),
+                ("firstByte", optional(t.firstByte)), ("done", .number(t.done)),
+            ]))),
+        ])
+    }
+
+    private func agentConfiguration(_ settings: [Setting], _ scope: Scope) throws(LabRuntimeError) -> AgentConfiguration {
+        var config = AgentConfiguration()
+        for setting in settings {
+            switch setting.key {
+            case "keepAlive":
+                config.pool.keepAlive = try evaluate(setting.value, scope).isTruthy
+            case "scheduling":
+                let word = try settingWord(setting, scope)
+                guard let scheduling = PoolConfiguration.Scheduling(rawValue: word) else {
+                    throw LabRuntimeError("scheduling is lifo or fifo, got '\(word)'", at: setting.location)
+                }
+                config.pool.scheduling = scheduling
+            case "maxSockets", "maxTotalSockets", "maxFreeSockets":
+                let value = try evaluate(setting.value, scope)
+                let n: Int
+                if case .string(let s) = value, s == "Infinity" { n = Int.max }
+                else {
+                    guard case .number(let d) = value, d >= 0, d == d.rounded() else {
+                        throw LabRuntimeError("\(setting.key) must be a whole number, got \(value.typeName)", at: setting.location)
+                    }
+                    n = Int(d)
+                }
+                if setting.key == "maxSockets" { config.pool.maxSockets = n }
+                else if setting.key == "maxTotalSockets" { config.pool.maxTotalSockets = n }
+                else { config.pool.maxFreeSockets = n }
+            case "timeout":
+                let ms = try number(setting.value, scope, what: "timeout")
+                config.timeoutMs = ms > 0 ? Int(ms) : nil
+            case "freeSocketTimeout":
+                let value = try evaluate(setting.value, scope)
+                if case .none = value { config.pool.freeSocketTimeoutMs = nil }
+                else {
+                    let ms = try number(setting.value, scope, what: "freeSocketTimeout")
+                    config.pool.freeSocketTimeoutMs = ms > 0 ? Int(ms) : nil
+                }
+            case "keepAliveMsecs":
+                config.keepAliveMsecs = Int(try number(setting.value, scope, what: "keepAliveMsecs"))
+            default:
+                throw unknownSetting(setting, Self.agentKeys, of: "agent")
+            }
+        }
+        if config.pool.maxSockets == 0 { throw LabRuntimeError("maxSockets must be at least 1", at: settings.first { $0.key == "maxSockets" }!.location) }
+        return config
+    }
+
+    /// A setting whose value is a word: `scheduling=fifo` (a bare name) or `scheduling="fifo"`.
+    private func settingWord(_ setting: Setting, _ scope: Scope) throws(LabRuntimeError) -> String {
+        if case .variable(let name) = setting.value.kind, scope.lookup(name) == nil { return name }
+        return try evaluate(setting.value, scope).description
+    }
+
+    // MARK: Raw sockets
+
+    private func receiveBytes(_ receive: Receive, scope: Scope, bindTo: String?, at: SourceLocation, done: @escaping Done) throws(LabRuntimeError) {
+        guard let socket = lab.sockets[receive.socket] else { throw unknownSocket(receive.socket, at: at) }
+        let timeoutMs = try receive.timeout.map { (t) throws(LabRuntimeError) -> Double in try number(t, scope, what: "timeout") } ?? 2_000
+        var delimiter: [UInt8]?
+        var byteCount: Int?
+        switch receive.stop {
+        case .delimiter(let text): delimiter = Array(try evaluate(text, scope).description.utf8)
+        case .byteCount(let count): byteCount = try wholeNumber(count, scope, what: "bytes")
+        case .close, .firstRead: break
+        }
+        let stop = receive.stop
+        // How many received bytes the recv takes, or nil while it must keep waiting.
+        func ready() -> Int? {
+            let buffered = socket.received
+            let ended = socket.state != .open && socket.state != .connecting
+            switch stop {
+            case .firstRead: return buffered.isEmpty ? (ended ? 0 : nil) : buffered.count
+            case .close: return ended ? buffered.count : nil
+            case .byteCount: return buffered.count >= byteCount! ? byteCount! : (ended ? buffered.count : nil)
+            case .delimiter:
+                if let range = find(delimiter!, in: buffered) { return range }
+                return ended ? buffered.count : nil
+            }
+        }
+        var finished = false
+        var timer: LoopTimer?
+        let complete = { [weak self, weak socket] (timedOut: Bool) in
+            guard let self, let socket, !finished, !self.isFinished else { return }
+            finished = true
+            timer?.cancel()
+            socket.onChange = nil
+            let count = timedOut ? socket.received.count : (ready() ?? socket.received.count)
+            let all = socket.take()
+            let taken = Array(all.prefix(count))
+            if count < all.count { socket.putBack(Array(all[count...])) }
+            if let bindTo { scope.define(bindTo, .string(String(decoding: taken, as: UTF8.self))) }
+            done(nil)
+        }
+        if ready() != nil { complete(false); return }
+        socket.onChange = { if ready() != nil { complete(false) } }
+        timer = lab.loop.schedule(afterMs: timeoutMs) { complete(true) }
+    }
+
+    private func find(_ needle: [UInt8], in haystack: [UInt8]) -> Int? {
+        guard !needle.isEmpty, haystack.count >= needle.count else { return nil }
+        for start in 0...(haystack.count - needle.count) where haystack[start] == needle[0] {
+            if Array(haystack[start..<(start + needle.count)]) == needle { return start + needle.count }
+        }
+        return nil
+    }
+
+    // MARK: Helpers
+
+    func number(_ expression: Expression, _ scope: Scope, what: String) throws(LabRuntimeError) -> Double {
+        let value = try evaluate(expression, scope)
+        guard case .number(let n) = value else { throw LabRuntimeError("\(what) must be a number, got \(value.typeName)", at: expression.location) }
+        return n
+    }
+
+    func wholeNumber(_ expression: Expression, _ scope: Scope, what: String) throws(LabRuntimeError) -> Int {
+        let n = try number(expression, scope, what: what)
+        guard n >= 0, n == n.rounded(), n <= 1_000_000 else {
+            throw LabRuntimeError("\(what) must be a whole number from 0 to 1000000, got \(LabValue.format(n))", at: expression.location)
+        }
+        return Int(n)
+    }
+
+    private func unknownSetting(_ setting: Setting, _ known: [String], of what: String) -> LabRuntimeError {
+        var message = "\(what) has no setting '\(setting.key)'"
+        if let guess = closestName(setting.key, known) { message += "; did you mean '\(guess)'?" } else { message += " (settings: \(known.joined(separator: ", ")))" }
+        return LabRuntimeError(message, at: setting.location)
+    }
+
+    private func unknownAgent(_ name: String, at: SourceLocation) -> LabRuntimeError {
+        var message = "there is no agent named '\(name)'"
+        if let guess = closestName(name, Array(lab.agents.keys)) { message += "; did you mean '\(guess)'?" } else { message += "; create one with 'agent \(name) keepAlive=true'" }
+        return LabRuntimeError(message, at: at)
+    }
+
+    private func unknownSocket(_ name: String, at: SourceLocation) -> LabRuntimeError {
+        LabRuntimeError("there is no socket named '\(name)'; open one with 'open \(name)'", at: at)
+    }
+}

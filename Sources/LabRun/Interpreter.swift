@@ -1,0 +1,204 @@
+import HTTP1
+import LabScript
+import Pooling
+import Wire
+
+/// A runtime error: what went wrong and the line it happened on.
+public struct LabRuntimeError: Error, Equatable, Sendable {
+    public var message: String
+    public var location: SourceLocation
+
+    public init(_ message: String, at location: SourceLocation) {
+        self.message = message
+        self.location = location
+    }
+
+    public var asDiagnostic: ScriptDiagnostic { ScriptDiagnostic(message, at: location) }
+}
+
+/// A failed `expect`: the line, the condition as written, and the values it saw.
+public struct ExpectFailure: Equatable, Sendable {
+    public var location: SourceLocation
+    public var message: String
+}
+
+/// Names and their values; blocks and loop iterations get a child scope.
+final class Scope {
+    private var values: [String: LabValue] = [:]
+    let parent: Scope?
+    init(parent: Scope?) { self.parent = parent }
+
+    func lookup(_ name: String) -> LabValue? { values[name] ?? parent?.lookup(name) }
+    func define(_ name: String, _ value: LabValue) { values[name] = value }
+
+    /// Assigns to the nearest scope that defines `name`; false when none does.
+    func assign(_ name: String, _ value: LabValue) -> Bool {
+        if values[name] != nil { values[name] = value; return true }
+        return parent?.assign(name, value) ?? false
+    }
+
+    var allNames: [String] { Array(values.keys) + (parent?.allNames ?? []) }
+}
+
+/// Interpreter: walks a lab script's syntax tree on the shared event loop.
+///
+/// Statements that take time (requests, `sleep`, `parallel`, sockets, shutdown) finish through a
+/// continuation; the others finish at once. A sequence runs in a loop while its statements finish
+/// at once (a trampoline) and resumes from a continuation when one had to wait, so a long
+/// `repeat` of quick statements never grows the stack. Nothing here blocks or sleeps a thread.
+public final class Interpreter {
+    typealias Done = (LabRuntimeError?) -> Void
+
+    let lab: LabEnvironment
+    let globals = Scope(parent: nil)
+    var hooks: [(event: EventName, body: [Statement])] = []
+    /// Output the script printed, line by line, in order.
+    public private(set) var output: [String] = []
+    public internal(set) var expectFailures: [ExpectFailure] = []
+    public private(set) var runtimeError: LabRuntimeError?
+    public private(set) var isFinished = false
+    var deadline: LoopTimer?
+    var limitMs: Int
+    var limitLocation: SourceLocation?
+    /// Called with each line as it is printed (the live stream).
+    public var onPrint: (String) -> Void = { _ in }
+
+    init(lab: LabEnvironment, limitMs: Int) {
+        self.lab = lab
+        self.limitMs = limitMs
+    }
+
+    /// Runs `script`; `completion` runs once, when it finished, failed or ran out of time.
+    func run(_ script: Script, completion: @escaping () -> Void) {
+        lab.interpreter = self
+        armDeadline(limitMs, at: nil)
+        runSequence(script.statements, from: 0, scope: globals) { [weak self] error in
+            self?.finish(error)
+            completion()
+        }
+    }
+
+    func armDeadline(_ ms: Int, at location: SourceLocation?) {
+        limitMs = ms
+        limitLocation = location
+        deadline?.cancel()
+        deadline = lab.loop.schedule(afterMs: Double(ms)) { [weak self] in
+            guard let self, !self.isFinished else { return }
+            self.abort(LabRuntimeError("the experiment did not finish within its time limit of \(LabValue.format(Double(ms) / 1000))s"
+                + (location == nil ? " (raise it with `limit 60s` or --limit)" : ""), at: self.currentLocation))
+        }
+    }
+
+    /// The statement being run, for errors that happen between statements (the time limit).
+    var currentLocation = SourceLocation(line: 0, column: 0)
+    private var abortCompletion: (() -> Void)?
+
+    /// Stops the run now: pending continuations will find `isFinished` and do nothing.
+    func abort(_ error: LabRuntimeError) {
+        guard !isFinished else { return }
+        finish(error)
+        finishedEarly?()
+    }
+
+    var finishedEarly: (() -> Void)?
+
+    private func finish(_ error: LabRuntimeError?) {
+        guard !isFinished else { return }
+        isFinished = true
+        deadline?.cancel()
+        if runtimeError == nil { runtimeError = error }
+    }
+
+    func emitLine(_ text: String) {
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            output.append(String(line))
+            onPrint(String(line))
+        }
+    }
+
+    // MARK: Sequences
+
+    /// Runs `statements[start...]` in order, then calls `done` once.
+    func runSequence(_ statements: [Statement], from start: Int, scope: Scope, done: @escaping Done) {
+        var index = start
+        while index < statements.count {
+            if isFinished { return }
+            var completedAtOnce = false
+            var failure: LabRuntimeError?
+            var isInsideCall = true
+            let resumeIndex = index + 1
+            execute(statements[index], scope: scope) { [weak self] error in
+                if isInsideCall {
+                    completedAtOnce = true
+                    failure = error
+                    return
+                }
+                guard let self, !self.isFinished else { return }
+                if let error { done(error) } else { self.runSequence(statements, from: resumeIndex, scope: scope, done: done) }
+            }
+            isInsideCall = false
+            guard completedAtOnce else { return }   // it will resume through the continuation
+            if let failure { done(failure); return }
+            index += 1
+        }
+        done(nil)
+    }
+
+    /// Runs `body` `count` times in order, each time in a fresh scope with `index` bound from 1.
+    func runRepeat(_ body: [Statement], count: Int, from iteration: Int, index: String?, scope: Scope, done: @escaping Done) {
+        var i = iteration
+        while i <= count {
+            if isFinished { return }
+            let inner = Scope(parent: scope)
+            if let index { inner.define(index, .number(Double(i))) }
+            var completedAtOnce = false
+            var failure: LabRuntimeError?
+            var isInsideCall = true
+            let next = i + 1
+            runSequence(body, from: 0, scope: inner) { [weak self] error in
+                if isInsideCall {
+                    completedAtOnce = true
+                    failure = error
+                    return
+                }
+                guard let self, !self.isFinished else { return }
+                if let error { done(error) } else { self.runRepeat(body, count: count, from: next, index: index, scope: scope, done: done) }
+            }
+            isInsideCall = false
+            guard completedAtOnce else { return }
+            if let failure { done(failure); return }
+            i += 1
+        }
+        done(nil)
+    }
+
+    /// Starts every branch at once; `done` runs when all have finished, with the first error.
+    func runConcurrently(_ branches: [(Scope, [Statement])], done: @escaping Done) {
+        guard !branches.isEmpty else { done(nil); return }
+        var remaining = branches.count
+        var firstError: LabRuntimeError?
+        for (scope, body) in branches {
+            runSequence(body, from: 0, scope: scope) { error in
+                if firstError == nil { firstError = error }
+                remaining -= 1
+                if remaining == 0 { done(firstError) }
+            }
+            if isFinished { return }
+        }
+    }
+
+    // MARK: Hooks
+
+    /// Runs the hooks registered for `event` with `event` bound to `fields`. Hooks are synchronous
+    /// (the parser allows only print, let, assignment, expect and if in them).
+    func fire(_ path: [String], _ fields: [(String, LabValue)]) {
+        guard !isFinished else { return }
+        for hook in hooks where hook.event.path == path {
+            let scope = Scope(parent: globals)
+            scope.define("event", .object(RecordObject("event \(path.joined(separator: "."))", fields)))
+            var failure: LabRuntimeError?
+            runSequence(hook.body, from: 0, scope: scope) { failure = $0 }
+            if let failure { abort(failure); return }
+        }
+    }
+}

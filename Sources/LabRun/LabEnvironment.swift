@@ -1,0 +1,256 @@
+import HTTP1
+import LabScript
+import Pooling
+import Wire
+
+/// One agent as a script sees it: the agent, and a baseline so `reset NAME` can zero its counters.
+final class AgentHandle {
+    let name: String
+    var agent: Agent
+    var baseline = PoolStats()
+    init(name: String, agent: Agent) {
+        self.name = name
+        self.agent = agent
+    }
+}
+
+/// LabEnvironment: the lab an experiment runs in — one event loop, the embedded server, the agents,
+/// raw sockets and the simulated network — and the script-visible objects for them.
+final class LabEnvironment {
+    let loop: EventLoop
+    private(set) var server: LoopbackServer
+    var agents: [String: AgentHandle] = [:]
+    var sockets: [String: RawConnection] = [:]
+    var network: SimulatedNetwork
+    weak var interpreter: Interpreter?
+    /// Connection events as they happen, for `wirelab run --trace` (not part of the matched output).
+    var trace: ((String) -> Void)?
+    private var serverObserver = 0
+
+    init(loop: EventLoop, serverConfiguration: ServerConfiguration, network: SimulatedNetwork) throws(SystemError) {
+        self.loop = loop
+        self.network = network
+        server = LoopbackServer(loop: loop, configuration: serverConfiguration)
+        try server.start()
+        observeServer()
+        agents["fetch"] = makeAgent(name: "fetch", configuration: AgentConfiguration())
+    }
+
+    /// Closes everything the run opened.
+    func tearDown() {
+        for handle in agents.values { handle.agent.destroy() }
+        for socket in sockets.values { socket.close() }
+        server.closeAll()
+    }
+
+    func restartServer() throws(SystemError) {
+        server.removeObserver(serverObserver)
+        server.closeAll()
+        server = LoopbackServer(loop: loop, configuration: server.configuration)
+        try server.start()
+        observeServer()
+    }
+
+    func makeAgent(name: String, configuration: AgentConfiguration) -> AgentHandle {
+        var configuration = configuration
+        configuration.network = network
+        let agent = Agent(loop: loop, name: name, configuration: configuration)
+        let handle = AgentHandle(name: name, agent: agent)
+        agent.addObserver { [weak self, weak handle] event in
+            guard let self, let handle, handle.agent === agent else { return }
+            self.agentEvent(handle.name, event)
+        }
+        return handle
+    }
+
+    // MARK: Events → hooks and trace
+
+    private func observeServer() {
+        serverObserver = server.addObserver { [weak self] event in self?.serverEvent(event) }
+    }
+
+    private func serverEvent(_ event: ServerEvent) {
+        guard let interpreter else { return }
+        switch event {
+        case .opened(let id):
+            trace?("server   #\(id) opened")
+            interpreter.fire(["server", "connection"], [("id", .number(Double(id)))])
+        case .request(let id, let index, let head):
+            trace?("server   #\(id) \(head.method) \(head.target) \(head.version) (\(index == 1 ? "new connection" : "reused, request \(index)"))")
+            interpreter.fire(["server", "request"], [
+                ("connection", .number(Double(id))), ("reused", .bool(index > 1)), ("index", .number(Double(index))),
+                ("method", .string(head.method)), ("path", .string(head.target)), ("version", .string(head.version)),
+            ])
+        case .response(let id, let status, let willClose):
+            trace?("server   #\(id) → \(status)\(willClose ? " (Connection: close)" : "")")
+            interpreter.fire(["server", "response"], [("connection", .number(Double(id))), ("status", .number(Double(status))), ("close", .bool(willClose))])
+        case .idle(let id):
+            interpreter.fire(["server", "idle"], [("connection", .number(Double(id)))])
+        case .closed(let id, let reason, let requests):
+            trace?("server   #\(id) closed: \(reason) after \(requests) request\(requests == 1 ? "" : "s")")
+            interpreter.fire(["server", "close"], [
+                ("connection", .number(Double(id))), ("reason", .string(reason.description)),
+                ("key", .string(reason.key)), ("requests", .number(Double(requests))),
+            ])
+        }
+    }
+
+    private func agentEvent(_ name: String, _ event: AgentEvent) {
+        guard let interpreter else { return }
+        switch event {
+        case .queued(let request):
+            trace?("agent \(name) request \(request) waits for a socket")
+        case .connecting(let connection, let origin):
+            trace?("agent \(name) #\(connection) connecting to \(origin)\(network.isOn ? " (\(network))" : "")")
+            interpreter.fire(["agent", name, "connect"], [("connection", .number(Double(connection)))])
+        case .connected(let connection, let ms):
+            trace?("agent \(name) #\(connection) connected in \(LabValue.fixed(ms, 2))ms")
+        case .connectFailed(let connection, let error):
+            trace?("agent \(name) #\(connection) connect failed: \(error)")
+        case .sent(let request, let connection, let reused):
+            trace?("agent \(name) #\(connection) \(reused ? "reused" : "new") for request \(request)")
+            if reused { interpreter.fire(["agent", name, "reuse"], [("connection", .number(Double(connection))), ("request", .number(Double(request)))]) }
+        case .response(let request, let connection, let status):
+            trace?("agent \(name) #\(connection) request \(request) → \(status)")
+        case .retrying(let request, let reason):
+            trace?("agent \(name) request \(request) retried: \(reason)")
+        case .failed(let request, let error):
+            trace?("agent \(name) request \(request) failed: \(error)")
+        case .closed(let connection, let reason):
+            trace?("agent \(name) #\(connection) closed: \(reason)")
+            interpreter.fire(["agent", name, "close"], [("connection", .number(Double(connection))), ("reason", .string(reason))])
+        }
+    }
+
+    // MARK: Script-visible names
+
+    var builtinNames: [String] { ["server", "network"] + Array(agents.keys) + Array(sockets.keys) }
+
+    func builtinValue(_ name: String) -> LabValue? {
+        switch name {
+        case "server": return .object(serverObject())
+        case "network": return .object(networkObject())
+        default:
+            if let handle = agents[name] { return .object(agentObject(handle)) }
+            if let socket = sockets[name] { return .object(socketObject(name, socket)) }
+            return nil
+        }
+    }
+
+    func serverObject() -> LabObject {
+        let server = self.server
+        let fields = ["requests", "connections", "open", "idle", "reused", "responses", "closed", "closedBy", "port", "url",
+                      "keepAliveTimeout", "headersTimeout", "requestTimeout", "maxRequestsPerSocket", "listening"]
+        return LiveObject("the server", fields: fields, display: { server.url }) { name in
+            let s = server.stats, c = server.configuration
+            switch name {
+            case "requests": return .number(Double(s.requests))
+            case "connections": return .number(Double(s.accepted))
+            case "open": return .number(Double(s.open))
+            case "idle": return .number(Double(s.idle))
+            case "reused": return .number(Double(s.reusedRequests))
+            case "responses": return .number(Double(s.responses))
+            case "closed": return .number(Double(s.closed))
+            case "closedBy":
+                return .object(RecordObject("the server's close reasons", ServerCloseReason.allCases.map { ($0.key, .number(Double(s.closes[$0] ?? 0))) }))
+            case "port": return .number(Double(server.port))
+            case "url": return .string(server.url)
+            case "keepAliveTimeout": return .number(Double(c.keepAliveTimeoutMs))
+            case "headersTimeout": return .number(Double(c.headersTimeoutMs))
+            case "requestTimeout": return .number(Double(c.requestTimeoutMs))
+            case "maxRequestsPerSocket": return .number(Double(c.maxRequestsPerSocket))
+            case "listening": return .bool(server.isListening)
+            default: return nil
+            }
+        }
+    }
+
+    func agentObject(_ handle: AgentHandle) -> LabObject {
+        let fields = ["name", "inUse", "free", "waiting", "open", "created", "reused", "closed", "retried", "requests", "closedBy",
+                      "keepAlive", "maxSockets", "maxTotalSockets", "maxFreeSockets", "timeout", "freeSocketTimeout",
+                      "scheduling", "keepAliveMsecs", "tcpKeepAlive", "tcpKeepAliveIdle"]
+        return LiveObject("agent \(handle.name)", fields: fields, display: { "agent \(handle.name)" }) { name in
+            let agent = handle.agent, s = agent.stats, b = handle.baseline, p = agent.configuration.pool
+            func number(_ n: Int) -> LabValue { .number(Double(n)) }
+            func limit(_ n: Int) -> LabValue { n == Int.max ? .string("Infinity") : number(n) }
+            switch name {
+            case "name": return .string(handle.name)
+            case "inUse": return number(s.total.inUse)
+            case "free": return number(s.total.free)
+            case "waiting": return number(s.total.waiting)
+            case "open": return number(s.total.open)
+            case "created": return number(s.created - b.created)
+            case "reused": return number(s.reused - b.reused)
+            case "closed": return number(s.closed - b.closed)
+            case "retried": return number(s.retried - b.retried)
+            case "requests": return number(s.submitted - b.submitted)
+            case "closedBy":
+                return .object(RecordObject("agent \(handle.name)'s close reasons", CloseReason.allCases.map {
+                    ($0.key, number((s.closedByReason[$0] ?? 0) - (b.closedByReason[$0] ?? 0)))
+                }))
+            case "keepAlive": return .bool(p.keepAlive)
+            case "maxSockets": return limit(p.maxSockets)
+            case "maxTotalSockets": return limit(p.maxTotalSockets)
+            case "maxFreeSockets": return limit(p.maxFreeSockets)
+            case "timeout": return agent.configuration.timeoutMs.map { number($0) } ?? LabValue.none
+            case "freeSocketTimeout": return p.freeSocketTimeoutMs.map { number($0) } ?? LabValue.none
+            case "scheduling": return .string(p.scheduling.rawValue)
+            case "keepAliveMsecs": return number(agent.configuration.keepAliveMsecs)
+            case "tcpKeepAlive": return agent.tcpKeepAliveOfAnOpenSocket.map { .bool($0.enabled) } ?? LabValue.none
+            case "tcpKeepAliveIdle": return agent.tcpKeepAliveOfAnOpenSocket.map { .number(Double($0.idleSeconds)) } ?? LabValue.none
+            default: return nil
+            }
+        }
+    }
+
+    func networkObject() -> LabObject {
+        let network = self.network
+        return RecordObject("the network", [
+            ("rtt", .number(network.rttMs)), ("tls", .number(Double(network.tlsRoundTrips))),
+            ("simulated", .bool(network.isOn)), ("description", .string(network.description)),
+        ])
+    }
+
+    func socketObject(_ name: String, _ socket: RawConnection) -> LabObject {
+        LiveObject("socket \(name)", fields: ["open", "closed", "failed", "state", "buffered"], display: { "socket \(name)" }) { field in
+            switch field {
+            case "open": return .bool(socket.state == .open)
+            case "closed": return .bool(socket.state == .peerClosed || socket.state == .closed)
+            case "failed":
+                if case .failed(let error) = socket.state { return .string(error.description) }
+                return LabValue.none
+            case "state":
+                switch socket.state {
+                case .connecting: return .string("connecting")
+                case .open: return .string("open")
+                case .peerClosed: return .string("peer closed")
+                case .closed: return .string("closed")
+                case .failed(let error): return .string("failed: \(error)")
+                }
+            case "buffered": return .number(Double(socket.received.count))
+            default: return nil
+            }
+        }
+    }
+}
+
+extension CloseReason {
+    /// A short identifier for scripts: `pool.closedBy.freeSocketTimeout`.
+    var key: String {
+        switch self {
+        case .agentKeepAliveDisabled: return "keepAliveOff"
+        case .responseNotReusable: return "serverClose"
+        case .serverMaxReached: return "serverMax"
+        case .keepAliveHintTooShort: return "hintTooShort"
+        case .freeListFull: return "freeListFull"
+        case .freeSocketTimeout: return "freeSocketTimeout"
+        case .staleOnReuse: return "stale"
+        case .closedByPeerWhileFree: return "peerClosed"
+        case .unsolicitedBytes: return "unsolicitedBytes"
+        case .agentDestroyed: return "destroyed"
+        case .timedOut: return "timedOut"
+        case .requestFailed: return "requestFailed"
+        case .evictedForOtherOrigin: return "evicted"
+        }
+    }
+}

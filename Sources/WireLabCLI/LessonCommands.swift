@@ -1,0 +1,335 @@
+import LabKit
+import LabRun
+import LabScript
+import Wire
+
+/// `wirelab list`, `wirelab show`: finding and reading lessons.
+enum ListCommand {
+    static let summary = "List the lessons in order"
+    static let options: [OptionSpec] = [
+        OptionSpec(name: "lessons", valueName: "dir", help: "Lessons directory (default: $WIRELAB_LESSONS, then the package's Lessons/)"),
+        OptionSpec(name: "help", valueName: nil, help: "Show this help", short: "h"),
+    ]
+
+    static func run(_ arguments: [String], console: Console, environment: [String: String]) throws(UsageError) -> Int32 {
+        let parsed = try parseArguments(arguments, options: options, command: "list")
+        if parsed.has("help") {
+            console.out(HelpText.command("list", summary: summary, usage: "wirelab list [--lessons <dir>]", options: options))
+            return 0
+        }
+        if let extra = parsed.positionals.first { throw UsageError("Unexpected argument '\(extra)'", command: "list") }
+        let context = LessonContext(explicit: parsed.value("lessons"), environment: environment)
+        printList(context, console: console)
+        return 0
+    }
+
+    static func printList(_ context: LessonContext, console: Console) {
+        let style = context.style
+        let lessons = context.library.lessons
+        if lessons.isEmpty {
+            console.line("No lessons found in \(context.directory).")
+        }
+        let idWidth = min(32, lessons.map(\.id.count).max() ?? 2)
+        let titleWidth = min(40, lessons.map(\.title.count).max() ?? 5)
+        var phase: Int?
+        for (index, lesson) in lessons.enumerated() {
+            if lesson.phase != phase {
+                phase = lesson.phase
+                console.line(style.bold("Phase \(lesson.phase): \(lesson.phaseTitle)"))
+            }
+            let number = String(index + 1).leftPadded(to: 3)
+            console.line("  \(number)  \(style.cyan(lesson.id.rightPadded(to: idWidth)))  \(lesson.title.rightPadded(to: titleWidth))  "
+                + style.dim("\(lesson.difficulty), \(lesson.estimatedMinutes) min"))
+        }
+        context.reportBrokenLessons(console)
+        if !lessons.isEmpty {
+            console.line("")
+            console.line("Read a lesson:  wirelab show <id|number>")
+            console.line("Run its experiment live:  wirelab run <id|number>     Check them all:  wirelab check --all")
+        }
+    }
+}
+
+enum ShowCommand {
+    static let summary = "Show a lesson, rendered for the terminal"
+    static let options: [OptionSpec] = [
+        OptionSpec(name: "lessons", valueName: "dir", help: "Lessons directory"),
+        OptionSpec(name: "width", valueName: "n", help: "Wrap to this many columns (default: the terminal's)"),
+        OptionSpec(name: "help", valueName: nil, help: "Show this help", short: "h"),
+    ]
+
+    static func run(_ arguments: [String], console: Console, environment: [String: String]) throws(UsageError) -> Int32 {
+        let parsed = try parseArguments(arguments, options: options, command: "show")
+        if parsed.has("help") {
+            console.out(HelpText.command("show", summary: summary, usage: "wirelab show <lesson> [--width <n>]",
+                                         arguments: [("<lesson>", "A lesson id, its number in 'wirelab list', or a lesson file")], options: options))
+            return 0
+        }
+        guard parsed.positionals.count == 1 else {
+            throw UsageError(parsed.positionals.isEmpty ? "Missing the lesson to show" : "Show one lesson at a time", command: "show")
+        }
+        let context = LessonContext(explicit: parsed.value("lessons"), environment: environment)
+        let lesson = try loadLesson(parsed.positionals[0], context: context, command: "show")
+        var width = context.terminal.width
+        if let w = try requireInt(parsed, "width", command: "show", range: 20...400) { width = w }
+        console.out(MarkdownRenderer(width: width, color: context.terminal.useColor).renderLesson(lesson))
+        return 0
+    }
+}
+
+/// A lesson by id/number, or a lesson file by path.
+func loadLesson(_ name: String, context: LessonContext, command: String) throws(UsageError) -> Lesson {
+    if name.hasSuffix(".md") && fileExists(name) {
+        switch LessonLoader.load(file: name) {
+        case .success(let lesson): return lesson
+        case .failure(let diagnostic): throw UsageError("\(diagnostic)", command: command)
+        }
+    }
+    return try context.lesson(named: name, command: command)
+}
+
+/// `wirelab run`: one experiment, live, then the verdict.
+enum RunCommand {
+    static let summary = "Run a lesson's experiment live and compare with its expected output"
+    static let options: [OptionSpec] = [
+        OptionSpec(name: "rtt", valueName: "duration", help: "Simulated network round-trip time, e.g. 50ms (labelled as simulated)"),
+        OptionSpec(name: "trace", valueName: nil, help: "Show connection events as they happen: opened, reused, closed + why"),
+        OptionSpec(name: "json", valueName: nil, help: "Print one JSON object with the output and the verdict"),
+        OptionSpec(name: "limit", valueName: "duration", help: "Time limit for the experiment (default 30s; the script's 'limit' wins)"),
+        OptionSpec(name: "lessons", valueName: "dir", help: "Lessons directory"),
+        OptionSpec(name: "help", valueName: nil, help: "Show this help", short: "h"),
+    ]
+
+    static func run(_ arguments: [String], console: Console, environment: [String: String]) throws(UsageError) -> Int32 {
+        let parsed = try parseArguments(arguments, options: options, command: "run")
+        if parsed.has("help") {
+            console.out(HelpText.command("run", summary: summary, usage: "wirelab run <lesson|file> [--rtt <duration>] [--trace] [--json]",
+                arguments: [("<lesson|file>", "A lesson id or number, a lesson .md file, or a .lab script")], options: options,
+                discussion: """
+                Exit status: 0 the output matched, 1 it differed or an 'expect' failed,
+                2 the lesson or script is broken (parse or runtime error), 64 usage error.
+                """))
+            return 0
+        }
+        guard parsed.positionals.count == 1 else {
+            throw UsageError(parsed.positionals.isEmpty ? "Missing the lesson to run" : "Run one lesson at a time (see 'wirelab check')", command: "run")
+        }
+        var options = RunOptions()
+        if let rtt = try requireDuration(parsed, "rtt", command: "run") { options.network = SimulatedNetwork(rttMs: Double(rtt)) }
+        if let limit = try requireDuration(parsed, "limit", command: "run") {
+            guard limit > 0 else { throw UsageError("Option '--limit' needs a positive duration", command: "run") }
+            options.limitMs = limit
+        }
+        let json = parsed.has("json")
+        let context = LessonContext(explicit: parsed.value("lessons"), environment: environment)
+        let name = parsed.positionals[0]
+        let style = json ? Style(isEnabled: false) : context.style
+
+        let target: RunTarget
+        if !name.hasSuffix(".md") && fileExists(name) {
+            guard let source = readTextFile(name) else { console.errorLine("Error: cannot read \(name)"); return 1 }
+            target = RunTarget(file: name, fileText: source, lesson: nil, source: source, lineOffset: 0, expected: nil, expectedLine: nil)
+        } else {
+            let lesson = try loadLesson(name, context: context, command: "run")
+            guard let experiment = lesson.experiment else {
+                console.errorLine("\(lesson.path):1: error: the lesson has no experiment (a ```lab block under ## Experiment)")
+                return 2
+            }
+            target = RunTarget(file: lesson.path, fileText: readTextFile(lesson.path) ?? "", lesson: lesson, source: experiment.code,
+                               lineOffset: experiment.firstLine - 1, expected: lesson.expectedOutput?.code, expectedLine: lesson.expectedOutput?.firstLine)
+        }
+        if !json {
+            let title = target.lesson.map { "\($0.id) — \($0.title)" } ?? target.file
+            console.line(style.bold("▶ \(title)") + style.dim("  (live: embedded server on 127.0.0.1, "
+                + (options.network.isOn ? "\(options.network)" : "no simulated delay") + ")"))
+            console.line("")
+        }
+        let outcome = ExperimentRunner.run(
+            source: target.source, lineOffset: target.lineOffset, expected: target.expected, expectedFirstLine: target.expectedLine,
+            options: options,
+            onLine: { line in if !json { console.line(line) } },
+            onTrace: parsed.has("trace") && !json ? { line in console.line(style.dim("  · " + line)) } : nil)
+        if json {
+            console.line(report(outcome, target: target).text(pretty: true))
+        } else {
+            console.line("")
+            printVerdict(outcome, target: target, style: style, console: console)
+        }
+        return outcome.verdict.exitCode
+    }
+
+    struct RunTarget {
+        var file: String
+        var fileText: String
+        var lesson: Lesson?
+        var source: String
+        var lineOffset: Int
+        var expected: String?
+        var expectedLine: Int?
+    }
+
+    static func printVerdict(_ outcome: ExperimentOutcome, target: RunTarget, style: Style, console: Console) {
+        let lines = target.fileText.fileLines
+        for error in outcome.parseErrors {
+            console.errorLine(DiagnosticPrinter.render(error, file: target.file, fileLines: lines, style: style))
+        }
+        if let error = outcome.runtimeError {
+            console.errorLine(DiagnosticPrinter.render(error.asDiagnostic, file: target.file, fileLines: lines, style: style))
+        }
+        for failure in outcome.expectFailures {
+            console.line(style.red("✘ ") + "\(target.file):\(failure.location.line): \(failure.message)")
+        }
+        let seconds = Format.fixed(outcome.elapsedMs / 1000, 2)
+        switch outcome.verdict {
+        case .match:
+            console.line(style.green("✔ Output matches the expected output") + style.dim(" (\(outcome.output.count) lines in \(seconds)s)"))
+        case .ran:
+            console.line(style.green("✔ Ran") + style.dim(" in \(seconds)s (no expected output to compare with)"))
+        case .mismatch:
+            if let match = outcome.match { console.line(match.render(color: style.isEnabled)) }
+            console.line(style.red("✘ Output differs from the expected output") + style.dim(" (ran in \(seconds)s)"))
+        case .expectFailed:
+            if let match = outcome.match, !match.isMatch { console.line(match.render(color: style.isEnabled)) }
+            console.line(style.red("✘ \(outcome.expectFailures.count) expect\(outcome.expectFailures.count == 1 ? "" : "s") failed"))
+        case .broken:
+            let what = outcome.parseErrors.isEmpty ? "stopped with an error" : "has \(outcome.parseErrors.count) syntax error\(outcome.parseErrors.count == 1 ? "" : "s")"
+            console.line(style.red("✘ The experiment \(what)"))
+        }
+    }
+
+    static func report(_ outcome: ExperimentOutcome, target: RunTarget) -> JSONValue {
+        let lines = target.fileText.fileLines
+        var members: [(String, JSONValue)] = []
+        if let lesson = target.lesson { members.append(("lesson", .string(lesson.id))) }
+        members += [
+            ("file", .string(target.file)),
+            ("verdict", .string(outcome.verdict.rawValue)),
+            ("exit_code", .integer(Int(outcome.verdict.exitCode))),
+            ("elapsed_ms", .number((outcome.elapsedMs * 10).rounded() / 10)),
+            ("output", .array(outcome.output.map { .string($0) })),
+            ("expect_failures", .array(outcome.expectFailures.map {
+                .object([("line", .integer($0.location.line)), ("message", .string($0.message))])
+            })),
+            ("errors", .array((outcome.parseErrors + (outcome.runtimeError.map { [$0.asDiagnostic] } ?? [])).map {
+                .object([("line", .integer($0.line)), ("column", .integer($0.column)), ("message", .string($0.message)),
+                         ("rendered", .string($0.rendered(file: target.file, lines: lines)))])
+            })),
+        ]
+        if let match = outcome.match {
+            members.append(("first_difference_line", match.firstFailureFileLine.map { .integer($0) } ?? .null))
+            members.append(("diff", match.isMatch ? .null : .string(match.render(color: false))))
+        }
+        return .object(members)
+    }
+}
+
+/// `wirelab check`: run experiments quietly and print a verdict table.
+enum CheckCommand {
+    static let summary = "Run experiments quietly and print a verdict table"
+    static let options: [OptionSpec] = [
+        OptionSpec(name: "all", valueName: nil, help: "Check every lesson (the default when no lesson is named)"),
+        OptionSpec(name: "rtt", valueName: "duration", help: "Simulated network round-trip time"),
+        OptionSpec(name: "lessons", valueName: "dir", help: "Lessons directory"),
+        OptionSpec(name: "help", valueName: nil, help: "Show this help", short: "h"),
+    ]
+
+    static func run(_ arguments: [String], console: Console, environment: [String: String]) throws(UsageError) -> Int32 {
+        let parsed = try parseArguments(arguments, options: options, command: "check")
+        if parsed.has("help") {
+            console.out(HelpText.command("check", summary: summary, usage: "wirelab check [--all | <lesson>...]",
+                arguments: [("<lesson>", "Lesson ids or numbers (default: all)")], options: options,
+                discussion: "Exit status: 0 all matched, 1 a mismatch or failed expect, 2 a broken lesson."))
+            return 0
+        }
+        let context = LessonContext(explicit: parsed.value("lessons"), environment: environment)
+        var options = RunOptions()
+        if let rtt = try requireDuration(parsed, "rtt", command: "check") { options.network = SimulatedNetwork(rttMs: Double(rtt)) }
+        var lessons: [Lesson] = []
+        for name in parsed.positionals { lessons.append(try loadLesson(name, context: context, command: "check")) }
+        if parsed.positionals.isEmpty { lessons = context.library.lessons }
+        let style = context.style
+        let width = min(34, lessons.map(\.id.count).max() ?? 6)
+        var worst: Int32 = 0
+        var failures: [(Lesson, ExperimentOutcome)] = []
+        console.line(style.bold("  #  " + "lesson".rightPadded(to: width) + "  verdict        time"))
+        for lesson in lessons {
+            let outcome = ExperimentRunner.run(lesson: lesson, options: options)
+            let verdict = outcome.verdict
+            worst = max(worst, verdict.exitCode)
+            let number = String(context.library.number(of: lesson.id) ?? 0).leftPadded(to: 3)
+            let mark = verdict.exitCode == 0 ? style.green("✔ " + verdict.rawValue.rightPadded(to: 12)) : style.red("✘ " + verdict.rawValue.rightPadded(to: 12))
+            console.line("\(number)  \(lesson.id.rightPadded(to: width))  \(mark)  \(Format.fixed(outcome.elapsedMs / 1000, 2).leftPadded(to: 6))s")
+            if verdict.exitCode != 0 { failures.append((lesson, outcome)) }
+        }
+        context.reportBrokenLessons(console)
+        if !context.library.diagnostics.isEmpty && parsed.positionals.isEmpty { worst = max(worst, 2) }
+        for (lesson, outcome) in failures {
+            console.line("")
+            console.line(style.bold("\(lesson.id):"))
+            let target = RunCommand.RunTarget(file: lesson.path, fileText: readTextFile(lesson.path) ?? "", lesson: lesson, source: "",
+                                              lineOffset: 0, expected: nil, expectedLine: nil)
+            RunCommand.printVerdict(outcome, target: target, style: style, console: console)
+        }
+        console.line("")
+        let passed = lessons.count - failures.count
+        console.line("\(passed) of \(lessons.count) lesson\(lessons.count == 1 ? "" : "s") matched.")
+        return worst
+    }
+}
+
+/// `wirelab lint`: validate lesson files without running them.
+enum LintCommand {
+    static let summary = "Check lesson files: front matter, sections, experiment syntax, prerequisites"
+    static let options: [OptionSpec] = [
+        OptionSpec(name: "lessons", valueName: "dir", help: "Lessons directory (when no paths are given)"),
+        OptionSpec(name: "help", valueName: nil, help: "Show this help", short: "h"),
+    ]
+
+    static func run(_ arguments: [String], console: Console, environment: [String: String]) throws(UsageError) -> Int32 {
+        let parsed = try parseArguments(arguments, options: options, command: "lint")
+        if parsed.has("help") {
+            console.out(HelpText.command("lint", summary: summary, usage: "wirelab lint [<path>...]",
+                arguments: [("<path>", "Lesson files or directories (default: the lessons directory)")], options: options,
+                discussion: "Exit status: 0 no errors (warnings allowed), 2 at least one error."))
+            return 0
+        }
+        let directory = LessonLocator.directory(explicit: parsed.value("lessons"), environment: environment)
+        let library = parsed.positionals.isEmpty ? LessonLibrary.load(directory: directory) : LessonLibrary.load(paths: parsed.positionals)
+        let style = Terminal.current(environment: environment.isEmpty ? ProcessEnvironment.all : environment).style
+        var fileLines: [String: [String]] = [:]
+        func lines(_ path: String) -> [String] {
+            if let cached = fileLines[path] { return cached }
+            let read = (readTextFile(path) ?? "").fileLines
+            fileLines[path] = read
+            return read
+        }
+        var scriptErrors: [String: [ScriptDiagnostic]] = [:]
+        let diagnostics = LessonLinter.lint(library: library) { lesson, block in
+            do throws(ScriptDiagnostics) {
+                _ = try LabScriptParser.parse(block.code, lineOffset: block.firstLine - 1)
+                return []
+            } catch {
+                scriptErrors[lesson.path, default: []] += error.diagnostics
+                return error.diagnostics.map {
+                    LessonDiagnostic(file: lesson.path, line: $0.line, column: $0.column, message: "experiment: \($0.message)")
+                }
+            }
+        }
+        var errors = 0, warnings = 0
+        for diagnostic in diagnostics {
+            if diagnostic.severity == .error { errors += 1 } else { warnings += 1 }
+            if let column = diagnostic.column, diagnostic.message.hasPrefix("experiment: "),
+               let script = scriptErrors[diagnostic.file]?.first(where: { $0.line == diagnostic.line && $0.column == column }) {
+                console.line(DiagnosticPrinter.render(script, file: diagnostic.file, fileLines: lines(diagnostic.file), style: style))
+            } else {
+                let label = diagnostic.severity == .error ? style.red("error: ") : style.yellow("warning: ")
+                let place = "\(diagnostic.file):\(diagnostic.line)" + (diagnostic.column.map { ":\($0)" } ?? "")
+                console.line(style.bold(place + ": ") + label + diagnostic.message)
+            }
+        }
+        let count = library.lessons.count
+        console.line((errors == 0 ? style.green("✔ ") : style.red("✘ "))
+            + "\(count) lesson\(count == 1 ? "" : "s") checked: \(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s")")
+        return errors > 0 ? 2 : 0
+    }
+}
