@@ -15,6 +15,12 @@ public enum CLI {
         Command(name: "serve", summary: ServeCommand.summary, usage: "wirelab serve [options]") { args, console, _ throws(UsageError) in
             try ServeCommand.run(args, console: console)
         },
+        Command(name: "probe", summary: ProbeCommand.summary, usage: ProbeCommand.usage) { args, console, _ throws(UsageError) in
+            try ProbeCommand.run(args, console: console)
+        },
+        Command(name: "bench", summary: BenchCommand.summary, usage: BenchCommand.usage) { args, console, _ throws(UsageError) in
+            try BenchCommand.run(args, console: console)
+        },
     ]
 
     /// Runs the command line `arguments` (without the program name) and returns the exit status.

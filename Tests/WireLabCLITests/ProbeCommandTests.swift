@@ -1,0 +1,153 @@
+import Foundation
+import Testing
+import Wire
+@testable import WireLabCLI
+
+/// Runs the `wirelab` command line in this process and returns what it printed and its status.
+func runCLI(_ arguments: [String]) -> (status: Int32, stdout: String, stderr: String) {
+    let console = RecordingConsole()
+    let status = CLI.main(arguments, console: console)
+    return (status, console.stdout, console.stderr)
+}
+
+/// Parses `text` as one JSON object (Foundation's parser: the tests check WireLab's writer with it).
+func jsonObject(_ text: String) throws -> [String: Any] {
+    let value = try JSONSerialization.jsonObject(with: Data(text.utf8))
+    return try #require(value as? [String: Any])
+}
+
+func member(_ object: [String: Any], _ path: String) -> Any? {
+    var current: Any? = object
+    for key in path.split(separator: ".") { current = (current as? [String: Any])?[String(key)] }
+    return current
+}
+
+/// The embedded server on its own thread, configured for one test.
+func backgroundServer(_ change: (inout ServerConfiguration) -> Void = { _ in }) throws -> BenchServer {
+    var configuration = ServerConfiguration()
+    change(&configuration)
+    return try BenchServer(configuration: configuration)
+}
+
+@Suite("wirelab probe", .serialized)
+struct ProbeCommandTests {
+    @Test("finds keep-alive, the headers, the max requests and in-order pipelining of the embedded server")
+    func findings() throws {
+        let server = try backgroundServer { $0.keepAliveTimeoutMs = 2_000; $0.maxRequestsPerSocket = 7 }
+        defer { server.stop() }
+        let run = runCLI(["probe", server.url + "/echo", "--max-wait", "100ms", "--max-requests", "50", "--requests", "5", "--json"])
+        #expect(run.status == 0, "stderr: \(run.stderr)")
+        let report = try jsonObject(run.stdout)
+        #expect(member(report, "keep_alive.http1_1.persistent") as? Bool == true)
+        #expect(member(report, "keep_alive.http1_0.persistent") as? Bool == true)
+        #expect(member(report, "keep_alive_header") as? String == "timeout=2, max=7")
+        #expect(member(report, "connection_header") as? String == "keep-alive")
+        #expect(member(report, "connection_header_http1_0") as? String == "keep-alive")
+        // The server keeps an idle connection 2 s; the probe was allowed to wait 100 ms.
+        #expect(member(report, "idle_timeout.outcome") as? String == "open past max wait")
+        #expect(member(report, "max_requests.count") as? Int == 7)
+        #expect(member(report, "max_requests.ending") as? String == "said close")
+        #expect(member(report, "pipelining.verdict") as? String == "in order")
+        #expect((member(report, "pipelining.detail") as? String)?.contains("each echoed its own target") == true)
+        // The 5 timed requests fit in the server's 7 per connection.
+        #expect(member(report, "reuse.requests") as? Int == 5)
+        #expect(member(report, "reuse.keep_alive_connections") as? Int == 1)
+        #expect((member(report, "reuse.speedup") as? Double).map { $0 > 0 } == true)
+        // 1 idle + 2 + 2 + 7 (until the limit) + 3 pipelined + 5 new connections.
+        #expect(member(report, "requests_sent") as? Int == 20)
+        let stats = try #require(server.stats)
+        #expect(stats.requests == 20)
+    }
+
+    @Test("measures the idle timeout by waiting for the server's FIN")
+    func idleTimeout() throws {
+        let server = try backgroundServer { $0.keepAliveTimeoutMs = 300 }
+        defer { server.stop() }
+        let run = runCLI(["probe", server.url + "/", "--max-wait", "3s", "--max-requests", "20", "--requests", "3", "--json"])
+        #expect(run.status == 0, "stderr: \(run.stderr)")
+        let report = try jsonObject(run.stdout)
+        #expect(member(report, "idle_timeout.outcome") as? String == "closed")
+        let seconds = try #require(member(report, "idle_timeout.seconds") as? Double)
+        // A semantic check with a generous window: the FIN comes from the 300 ms timer, not from
+        // the 3 s bound and not at once.
+        #expect(seconds > 0.2 && seconds < 1.5, "measured \(seconds) s")
+        #expect(member(report, "max_requests.ending") as? String == "no limit found")
+        #expect(member(report, "max_requests.count") as? Int == 20)
+    }
+
+    @Test("reports a server that closes after every response: no keep-alive, limit 1, reuse needs N connections")
+    func closingServer() throws {
+        let server = try backgroundServer()
+        defer { server.stop() }
+        let run = runCLI(["probe", server.url + "/close", "--max-wait", "1s", "--requests", "4", "--json"])
+        #expect(run.status == 0, "stderr: \(run.stderr)")
+        let report = try jsonObject(run.stdout)
+        #expect(member(report, "keep_alive.http1_1.persistent") as? Bool == false)
+        #expect(member(report, "keep_alive.http1_1.detail") as? String == "response 1 said Connection: close")
+        #expect(member(report, "keep_alive_header") is NSNull)
+        #expect(member(report, "connection_header") as? String == "close")
+        #expect(member(report, "idle_timeout.outcome") as? String == "not measured")
+        #expect(member(report, "max_requests.count") as? Int == 1)
+        #expect(member(report, "max_requests.ending") as? String == "said close")
+        #expect(member(report, "pipelining.verdict") as? String == "server closed instead")
+        #expect(member(report, "reuse.keep_alive_connections") as? Int == 4)
+    }
+
+    @Test("the report for people has a heading and one aligned line per finding")
+    func textReport() throws {
+        let server = try backgroundServer { $0.keepAliveTimeoutMs = 5_000 }
+        defer { server.stop() }
+        let run = runCLI(["probe", server.url, "--max-wait", "50ms", "--max-requests", "10", "--requests", "3"])
+        #expect(run.status == 0, "stderr: \(run.stderr)")
+        let lines = run.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.first == "WireLab probe of \(server.url)")
+        let labels = ["keep-alive, HTTP/1.1", "keep-alive, HTTP/1.0 + keep-alive", "Keep-Alive header", "Connection header",
+                      "idle timeout (measured)", "max requests per connection", "pipelining (3 in one write)",
+                      "3 requests, kept alive", "3 requests, new connection each", "speedup of reuse", "requests sent"]
+        #expect(lines.count == labels.count + 1)
+        // Labels are padded to one width, so every value starts in the same column.
+        let column = 2 + labels.map(\.count).max()! + 2
+        for (label, line) in zip(labels, lines.dropFirst()) {
+            #expect(line.hasPrefix("  " + label + " "), "\(line)")
+            #expect(line.count > column && line.dropFirst(column - 1).first == " " && line.dropFirst(column).first != " ", "\(line)")
+        }
+        #expect(run.stdout.contains("Keep-Alive header                  timeout=5\n"))
+        #expect(run.stdout.contains("idle timeout (measured)            longer than 0.05 s"))
+        #expect(run.stdout.contains("at least 10  (no limit found)"))
+    }
+
+    @Test("connection refused is an error that names the address, exit 1")
+    func refused() throws {
+        let server = try backgroundServer()
+        let port = server.port
+        server.stop()
+        let run = runCLI(["probe", "http://127.0.0.1:\(port)/"])
+        #expect(run.status == 1)
+        #expect(run.stdout.isEmpty)
+        #expect(run.stderr.hasPrefix("Error: nothing is listening on 127.0.0.1:\(port)"))
+    }
+
+    @Test("https is refused plainly, exit 1")
+    func https() {
+        let run = runCLI(["probe", "https://127.0.0.1:8443/"])
+        #expect(run.status == 1)
+        #expect(run.stderr.hasPrefix("Error: https:// is not supported: WireLab speaks plain HTTP"))
+    }
+
+    @Test("a bad URL or a missing one is a usage error, exit 64", arguments: [
+        ["probe", "ftp://127.0.0.1/"], ["probe", "http://127.0.0.1:99999/"], ["probe"], ["probe", "--max-wait", "soon", "http://127.0.0.1/"],
+    ])
+    func badURL(arguments: [String]) {
+        let run = runCLI(arguments)
+        #expect(run.status == 64)
+        #expect(run.stderr.hasPrefix("Error: "))
+        #expect(run.stderr.contains("Usage: wirelab probe <http-url> [options]"))
+    }
+
+    @Test("an unknown option gets a 'Did you mean'")
+    func didYouMean() {
+        let run = runCLI(["probe", "--max-wiat", "1s", "http://127.0.0.1/"])
+        #expect(run.status == 64)
+        #expect(run.stderr.contains("Did you mean '--max-wait'?"))
+    }
+}
