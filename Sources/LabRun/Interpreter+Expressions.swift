@@ -1,3 +1,4 @@
+import LabKit
 import LabScript
 
 extension Interpreter {
@@ -170,27 +171,15 @@ extension Interpreter {
     }
 }
 
-/// The closest of `candidates` to `name` within a small edit distance.
+/// The closest of `candidates` to `name` within a small edit distance (a swap of two neighbouring
+/// letters counts as one edit, so `cuont` finds `count`).
 func closestName(_ name: String, _ candidates: [String]) -> String? {
     var best: (String, Int)?
     for candidate in Set(candidates) {
-        let d = distance(Array(name.lowercased()), Array(candidate.lowercased()))
-        if d <= max(1, min(3, candidate.count / 3)), best == nil || d < best!.1 || (d == best!.1 && candidate < best!.0) { best = (candidate, d) }
+        let d = editDistance(name.lowercased(), candidate.lowercased())
+        if d <= max(1, min(3, (candidate.count + 2) / 3)), best == nil || d < best!.1 || (d == best!.1 && candidate < best!.0) { best = (candidate, d) }
     }
     return best?.0
-}
-
-private func distance(_ a: [Character], _ b: [Character]) -> Int {
-    if a.isEmpty || b.isEmpty { return max(a.count, b.count) }
-    var previous = Array(0...b.count)
-    for i in 1...a.count {
-        var current = [i] + [Int](repeating: 0, count: b.count)
-        for j in 1...b.count {
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-        }
-        previous = current
-    }
-    return previous[b.count]
 }
 
 extension String {

@@ -1,0 +1,247 @@
+import LabKit
+import LabScript
+import Testing
+@testable import LabRun
+
+/// Runs a script with a short default limit and returns the outcome.
+func run(_ source: String, expected: String? = nil, limitMs: Int = 10_000) -> ExperimentOutcome {
+    var options = RunOptions()
+    options.limitMs = limitMs
+    return ExperimentRunner.run(source: source, expected: expected, options: options)
+}
+
+@Suite("Interpreter: values, control flow, output")
+struct InterpreterLanguageTests {
+    @Test("print, let, arithmetic, strings and format specs")
+    func basics() {
+        let outcome = run("""
+            let x = 2 + 3 * 4
+            x = x + 1
+            print "x={x} half={x / 2:.2} pad=[{x:>5}] left=[{"ab":<4}]"
+            print 5s + 200ms
+            print "a" + 1
+            print round(2.6) + min(3, 1, 2) + max(1, 9) + abs(-2) + len("abcd")
+            print not (1 > 2) and true
+            """)
+        #expect(outcome.runtimeError == nil)
+        #expect(outcome.output == ["x=15 half=7.50 pad=[   15] left=[ab  ]", "5200", "a1", "19", "true"])
+    }
+
+    @Test("repeat binds its index from 1 and if/else chooses one branch")
+    func loops() {
+        let outcome = run("""
+            repeat 3 as i {
+              if i == 1 { print "one" } else if i == 2 { print "two" } else { print "many" }
+            }
+            """)
+        #expect(outcome.output == ["one", "two", "many"])
+    }
+
+    @Test("a long repeat of quick statements does not grow the stack")
+    func longRepeat() {
+        let outcome = run("""
+            let n = 0
+            repeat 100000 { n = n + 1 }
+            print n
+            """)
+        #expect(outcome.output == ["100000"])
+    }
+
+    @Test("parallel branches run concurrently: the shorter sleep finishes first")
+    func parallelOrder() {
+        let outcome = run("""
+            parallel {
+              { sleep 60ms; print "slow" }
+              { sleep 10ms; print "fast" }
+            }
+            print "after"
+            parallel 3 as i { print "copy {i}" }
+            """)
+        #expect(outcome.output == ["fast", "slow", "after", "copy 1", "copy 2", "copy 3"])
+    }
+
+    @Test("measure binds the elapsed time, and sleep really waits")
+    func measure() {
+        let outcome = run("""
+            measure m { sleep 50ms }
+            expect m.ms >= 50
+            print m.ms >= 50
+            """)
+        #expect(outcome.output == ["true"])
+        #expect(outcome.verdict == .ran)
+    }
+
+    @Test("a failed expect is reported with its line and the values it compared")
+    func expectFails() {
+        let outcome = run("""
+            let a = 1
+            expect a > 2 "a should be big"
+            print "still runs"
+            """)
+        #expect(outcome.verdict == .expectFailed)
+        #expect(outcome.output == ["still runs"])
+        #expect(outcome.expectFailures.first?.location.line == 2)
+        #expect(outcome.expectFailures.first?.message.contains("(1 > 2)") == true)
+        #expect(outcome.expectFailures.first?.message.contains("a should be big") == true)
+    }
+
+    @Test("a runtime error names the line and column and suggests a name")
+    func runtimeError() {
+        let outcome = run("""
+            let count = 1
+            print "ok"
+            print cuont + 1
+            """)
+        #expect(outcome.verdict == .broken)
+        #expect(outcome.runtimeError?.location == SourceLocation(line: 3, column: 7))
+        #expect(outcome.runtimeError?.message == "'cuont' is not defined; did you mean 'count'?")
+        #expect(outcome.output == ["ok"])
+    }
+
+    @Test("a misspelt field gets a suggestion")
+    func badField() {
+        let outcome = run("print server.reqests")
+        #expect(outcome.runtimeError?.message.contains("did you mean 'requests'") == true)
+    }
+
+    @Test("parse errors carry lesson-file lines")
+    func parseErrors() {
+        let outcome = ExperimentRunner.run(source: "print \"ok\"\nsleep soon\n", lineOffset: 40, expected: nil)
+        #expect(outcome.verdict == .broken)
+        #expect(outcome.parseErrors.first?.line == 42)
+    }
+
+    @Test("the time limit stops a script that would run too long, naming the line")
+    func timeLimit() {
+        let outcome = run("""
+            limit 100ms
+            print "before"
+            sleep 5s
+            print "never"
+            """)
+        #expect(outcome.verdict == .broken)
+        #expect(outcome.runtimeError?.message.contains("time limit") == true)
+        #expect(outcome.runtimeError?.location.line == 3)
+        #expect(outcome.output == ["before"])
+        #expect(outcome.elapsedMs < 4_000)
+    }
+}
+
+@Suite("Interpreter: the lab (server, agents, hooks, sockets, network)")
+struct InterpreterLabTests {
+    @Test("without keep-alive five requests open five connections; with it, one")
+    func keepAliveCounts() {
+        let outcome = run("""
+            on server.connection { print "conn #{event.id}" }
+            repeat 3 { fetch GET / "Connection: close" }
+            print "{server.requests} {server.connections}"
+            reset server
+            agent ka keepAlive=true maxSockets=1
+            repeat 3 { ka GET / }
+            print "{server.requests} {server.connections} {ka.created} {ka.reused}"
+            """)
+        #expect(outcome.output == ["conn #1", "conn #2", "conn #3", "3 3", "conn #4", "3 1 1 2"])
+    }
+
+    @Test("a request result exposes status, headers, connection, reuse and timing")
+    func requestResult() {
+        let outcome = run("""
+            agent a
+            let r = a GET /echo "X-Lab: yes"
+            let s = a GET /status/404
+            print "{r.status} {r.headers["keep-alive"]} {r.headers.connection} {r.connection} {r.reused} {r.retried}"
+            print "{s.status} {s.connection} {s.reused} {s.timing.connect}"
+            print len(r.body) > 0
+            expect r.timing.connect >= 0
+            """)
+        #expect(outcome.runtimeError == nil)
+        #expect(outcome.output == ["200 timeout=5 keep-alive 1 false false", "404 1 true none", "true"])
+    }
+
+    @Test("server settings apply and are readable")
+    func serverSettings() {
+        let outcome = run("""
+            server keepAliveTimeout=3s maxRequestsPerSocket=2
+            agent a
+            let r = a GET /
+            print "{server.keepAliveTimeout} {server.maxRequestsPerSocket} {r.headers["keep-alive"]}"
+            a GET /
+            a GET /
+            print "{server.connections} {server.closedBy.maxRequests}"
+            """)
+        #expect(outcome.output == ["3000 2 timeout=3, max=2", "2 1"])
+    }
+
+    @Test("hooks see server close reasons")
+    func closeHook() {
+        let outcome = run("""
+            server keepAliveTimeout=50ms
+            on server.close { print "closed #{event.connection}: {event.reason}" }
+            open c
+            send c "GET / HTTP/1.1\\r\\nHost: lab\\r\\n\\r\\n"
+            let answer = recv c until="\\}"
+            let rest = recv c until=close
+            print "peer closed: {c.closed}"
+            """)
+        #expect(outcome.parseErrors.isEmpty && outcome.runtimeError == nil, "\(outcome.parseErrors) \(String(describing: outcome.runtimeError))")
+        #expect(outcome.output == ["closed #1: keep-alive timeout", "peer closed: true"])
+    }
+
+    @Test("a raw socket shows the bytes on the wire")
+    func rawSocket() {
+        let outcome = run("""
+            open c
+            send c "GET /status/201 HTTP/1.1\\r\\nHost: lab\\r\\nConnection: close\\r\\n\\r\\n"
+            let head = recv c until="\\r\\n\\r\\n"
+            let rest = recv c until=close
+            print len(head) > 0
+            print rest
+            print c.closed
+            """)
+        #expect(outcome.runtimeError == nil)
+        #expect(outcome.output == ["true", #"{"status":201}"#, "true"])
+    }
+
+    @Test("simulated RTT: a new connection costs one round trip more than a reused one")
+    func simulatedRTT() {
+        let outcome = run("""
+            network rtt=40ms
+            agent a
+            let first = a GET /
+            let second = a GET /
+            print round((first.ms - second.ms) / 40)
+            print round(second.ms / 40)
+            """)
+        #expect(outcome.output == ["1", "1"])
+    }
+
+    @Test("graceful shutdown reports its counts")
+    func shutdown() {
+        let outcome = run("""
+            agent a
+            agent b
+            a GET /
+            parallel {
+              b GET /delay/100
+              { sleep 30ms; let s = server shutdown grace=2s; print "{s.idleClosed} {s.drained} {s.forced}" }
+            }
+            """)
+        #expect(outcome.output == ["1 1 0"])
+    }
+
+    @Test("an unknown agent setting is a runtime error with a suggestion")
+    func badAgentSetting() {
+        let outcome = run("agent a maxSocket=3")
+        #expect(outcome.runtimeError?.message == "agent has no setting 'maxSocket'; did you mean 'maxSockets'?")
+    }
+
+    @Test("TCP keepalive idle is read back from the kernel")
+    func tcpKeepAlive() {
+        let outcome = run("""
+            agent a keepAliveMsecs=3000
+            a GET /
+            print "{a.tcpKeepAlive} {a.tcpKeepAliveIdle}"
+            """)
+        #expect(outcome.output == ["true 3"])
+    }
+}
