@@ -12,6 +12,21 @@ public enum CLI {
     }
 
     static let commands: [Command] = [
+        Command(name: "list", summary: ListCommand.summary, usage: "wirelab list") { args, console, env throws(UsageError) in
+            try ListCommand.run(args, console: console, environment: env)
+        },
+        Command(name: "show", summary: ShowCommand.summary, usage: "wirelab show <lesson>") { args, console, env throws(UsageError) in
+            try ShowCommand.run(args, console: console, environment: env)
+        },
+        Command(name: "run", summary: RunCommand.summary, usage: "wirelab run <lesson|file> [--rtt <duration>] [--trace] [--json]") { args, console, env throws(UsageError) in
+            try RunCommand.run(args, console: console, environment: env)
+        },
+        Command(name: "check", summary: CheckCommand.summary, usage: "wirelab check [--all | <lesson>...]") { args, console, env throws(UsageError) in
+            try CheckCommand.run(args, console: console, environment: env)
+        },
+        Command(name: "lint", summary: LintCommand.summary, usage: "wirelab lint [<path>...]") { args, console, env throws(UsageError) in
+            try LintCommand.run(args, console: console, environment: env)
+        },
         Command(name: "serve", summary: ServeCommand.summary, usage: "wirelab serve [options]") { args, console, _ throws(UsageError) in
             try ServeCommand.run(args, console: console)
         },
@@ -66,8 +81,11 @@ public enum CLI {
         return try command.run(Array(arguments.dropFirst()), console, environment)
     }
 
+    /// `wirelab` alone: the lesson list and how to run one (the interactive stepper comes later).
     static func defaultAction(console: Console, environment: [String: String]) throws(UsageError) -> Int32 {
-        console.out(overview())
+        console.line("WireLab — learn HTTP connection management by running experiments (wirelab --help for all commands)")
+        console.line("")
+        ListCommand.printList(LessonContext(explicit: nil, environment: environment), console: console)
         return 0
     }
 
