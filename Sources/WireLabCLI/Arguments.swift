@@ -1,3 +1,5 @@
+import LabKit
+
 /// A usage error: printed as `Error: ...`, the command's usage, and exit 64 (EX_USAGE).
 public struct UsageError: Error, Equatable {
     public var message: String
@@ -76,30 +78,16 @@ func parseArguments(_ arguments: [String], options: [OptionSpec], command: Strin
     return parsed
 }
 
-/// The closest word within a small edit distance, for "Did you mean".
+/// The closest word within a small edit distance, for "Did you mean" (a swap of two neighbouring
+/// letters counts as one edit, so `lsit` finds `list`).
 func closestWord(to word: String, in candidates: [String]) -> String? {
     var best: (String, Int)?
     for candidate in candidates {
-        let distance = levenshtein(Array(word.lowercased()), Array(candidate.lowercased()))
-        let limit = max(1, min(3, candidate.count / 3))
+        let distance = editDistance(word.lowercased(), candidate.lowercased())
+        let limit = max(1, min(3, (candidate.count + 2) / 3))
         if distance <= limit, best == nil || distance < best!.1 { best = (candidate, distance) }
     }
     return best?.0
-}
-
-private func levenshtein(_ a: [Character], _ b: [Character]) -> Int {
-    if a.isEmpty { return b.count }
-    if b.isEmpty { return a.count }
-    var previous = Array(0...b.count)
-    var current = [Int](repeating: 0, count: b.count + 1)
-    for i in 1...a.count {
-        current[0] = i
-        for j in 1...b.count {
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-        }
-        swap(&previous, &current)
-    }
-    return previous[b.count]
 }
 
 /// Parses a duration such as `5s`, `200ms`, `1.5s`, `2m` or a bare number of milliseconds.
