@@ -9,6 +9,7 @@ final class ServerConnection: LoopHandler {
     private unowned let server: LoopbackServer
     private var machine: ServerConnectionStateMachine
     private var parser: RequestParser
+    private let parserLimits: ParserLimits
     private var head: HTTPRequestHead?
     private var pending: [UInt8] = []
     private var pendingOffset = 0
@@ -32,7 +33,8 @@ final class ServerConnection: LoopHandler {
         self.id = id
         self.server = server
         machine = ServerConnectionStateMachine(maxRequests: server.configuration.maxRequestsPerSocket)
-        parser = RequestParser(limits: ParserLimits(maxHeaderBytes: 16 * 1024, maxBodyBytes: server.configuration.maxBodyBytes))
+        parserLimits = ParserLimits(maxHeaderBytes: 16 * 1024, maxBodyBytes: server.configuration.maxBodyBytes)
+        parser = RequestParser(limits: parserLimits)
     }
 
     var isIdle: Bool { machine.isIdle }
@@ -114,6 +116,8 @@ final class ServerConnection: LoopHandler {
             switch action {
             case .startIdleTimer:
                 setIdleCounted(true)
+                // An idle connection keeps no input buffer: drop the parser's storage when empty.
+                if parser.bufferedByteCount == 0 { parser = RequestParser(limits: parserLimits) }
                 server.emit(.idle(connection: id))
                 if server.configuration.keepAliveTimeoutMs > 0 {
                     timerPurpose = .idle
