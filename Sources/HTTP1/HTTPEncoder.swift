@@ -62,8 +62,9 @@ public enum HTTPEncoder {
 
     /// Writes a complete response framed by Content-Length, which replaces any Content-Length or
     /// Transfer-Encoding in `head`. When the status forbids a body (1xx, 204, 304) it writes no body
-    /// and removes both headers (RFC 9110 §8.6). For a HEAD request it writes no body and leaves the
-    /// headers as given: an existing Content-Length tells the size a GET would get (RFC 9110 §9.3.2).
+    /// and removes both headers (RFC 9110 §8.6). For a HEAD request it writes no body; the headers are
+    /// those a GET would get (RFC 9110 §9.3.2), so a Content-Length is added from `body` unless the
+    /// head already has one or is chunked.
     public static func writeResponse(
         _ head: HTTPResponseHead, body: some Collection<UInt8>, requestMethod: String, into buffer: inout [UInt8]
     ) {
@@ -74,6 +75,9 @@ public enum HTTPEncoder {
             head.headers.remove(name: "Transfer-Encoding")
             writeResponseHead(head, into: &buffer)
         } else if requestMethod == "HEAD" {
+            if !head.headers.contains("Content-Length") && !head.headers.contains("Transfer-Encoding") {
+                head.headers.add(name: "Content-Length", value: String(body.count))
+            }
             writeResponseHead(head, into: &buffer)
         } else {
             head.headers.remove(name: "Transfer-Encoding")

@@ -36,9 +36,11 @@ extension Interpreter {
             case (.object(let object), .string(let name)):
                 return object.field(name) ?? LabValue.none
             case (.string(let s), .number(let n)):
+                // Strings index by byte, like len(): HTTP is bytes.
+                let bytes = Array(s.utf8)
                 let i = Int(n)
-                guard Double(i) == n, i >= 0, i < s.count else { throw LabRuntimeError("index \(LabValue.format(n)) is outside the string", at: expression.location) }
-                return .string(String(s[s.index(s.startIndex, offsetBy: i)]))
+                guard Double(i) == n, i >= 0, i < bytes.count else { throw LabRuntimeError("index \(LabValue.format(n)) is outside the string (it has \(bytes.count) bytes)", at: expression.location) }
+                return .string(String(decoding: bytes[i...i], as: UTF8.self))
             default:
                 throw LabRuntimeError("cannot index \(value.typeName) with \(key.typeName)", at: expression.location)
             }
@@ -112,7 +114,8 @@ extension Interpreter {
         throw LabRuntimeError("cannot apply '\(op.rawValue)' to \(a.typeName) and \(b.typeName)", at: location)
     }
 
-    static let builtinFunctions = ["min", "max", "round", "abs", "len", "str", "floor", "ceil", "num"]
+    static let builtinFunctions = ["min", "max", "round", "abs", "len", "str", "floor", "ceil", "num",
+                                   "find", "contains", "slice", "split", "lines", "join", "header"]
 
     private func call(_ name: String, _ args: [LabValue], at location: SourceLocation) throws(LabRuntimeError) -> LabValue {
         func numbers() throws(LabRuntimeError) -> [Double] {
@@ -157,12 +160,68 @@ extension Interpreter {
             }
         case "str": try arity(1...1); return .string(args[0].description)
         case "num":
-            try arity(1...1)
-            if case .number = args[0] { return args[0] }
-            guard case .string(let s) = args[0], let n = Double(s.trimmingSpaces()) else {
-                throw LabRuntimeError("num() cannot read a number from \(args[0].description)", at: location)
+            try arity(1...2)
+            if case .number = args[0], args.count == 1 { return args[0] }
+            var base = 10.0
+            if args.count == 2 {
+                guard case .number(let b) = args[1] else { throw LabRuntimeError("num()'s base must be a number", at: location) }
+                base = b
             }
-            return .number(n)
+            guard case .string(let s) = args[0] else { throw LabRuntimeError("num() reads a string, got \(args[0].typeName)", at: location) }
+            let text = s.trimmingSpaces()
+            if base == 10, let n = Double(text) { return .number(n) }
+            guard base >= 2, base <= 36, let n = Int(text, radix: Int(base)) else {
+                throw LabRuntimeError("num() cannot read a base-\(LabValue.format(base)) number from \"\(s)\"", at: location)
+            }
+            return .number(Double(n))
+        case "find", "contains":
+            try arity(2...2)
+            let (haystack, needle) = (Array(args[0].description.utf8), Array(args[1].description.utf8))
+            let index = byteIndex(of: needle, in: haystack)
+            return name == "contains" ? .bool(index != nil) : .number(Double(index ?? -1))
+        case "slice":
+            try arity(2...3)
+            let bytes = Array(args[0].description.utf8)
+            var bounds: [Int] = []
+            for arg in args.dropFirst() {
+                guard case .number(let n) = arg, n == n.rounded() else { throw LabRuntimeError("slice() takes whole-number byte offsets", at: location) }
+                bounds.append(Int(n))
+            }
+            let start = max(0, min(bounds[0] < 0 ? bytes.count + bounds[0] : bounds[0], bytes.count))
+            let endRaw = bounds.count > 1 ? bounds[1] : bytes.count
+            let end = max(start, min(endRaw < 0 ? bytes.count + endRaw : endRaw, bytes.count))
+            return .string(String(decoding: bytes[start..<end], as: UTF8.self))
+        case "split":
+            try arity(2...2)
+            let text = args[0].description, separator = args[1].description
+            guard !separator.isEmpty else { throw LabRuntimeError("split() needs a non-empty separator", at: location) }
+            return .list(text.components(separatedByText: separator).map { .string($0) })
+        case "lines":
+            try arity(1...1)
+            var pieces = args[0].description.components(separatedByText: "\n").map { line -> String in
+                var line = line
+                if line.unicodeScalars.last == "\r" { line.unicodeScalars.removeLast() }
+                return line
+            }
+            if pieces.last == "" { pieces.removeLast() }
+            return .list(pieces.map { .string($0) })
+        case "join":
+            try arity(1...2)
+            guard case .list(let items) = args[0] else { throw LabRuntimeError("join() takes a list, got \(args[0].typeName)", at: location) }
+            return .string(items.map(\.description).joined(separator: args.count > 1 ? args[1].description : ""))
+        case "header":
+            // header(rawHead, "Content-Length"): a field's value in raw header text, or none.
+            try arity(2...2)
+            let wanted = args[1].description.lowercased()
+            for line in args[0].description.components(separatedByText: "\n") {
+                guard let colon = line.firstIndex(of: ":") else { continue }
+                if line[..<colon].lowercased() == wanted {
+                    var value = String(line[line.index(after: colon)...]).trimmingSpaces()
+                    if value.unicodeScalars.last == "\r" { value.unicodeScalars.removeLast() }
+                    return .string(value.trimmingSpaces())
+                }
+            }
+            return .none
         default:
             var message = "unknown function '\(name)'"
             if let guess = closestName(name, Self.builtinFunctions) { message += "; did you mean '\(guess)'?" }
@@ -182,7 +241,37 @@ func closestName(_ name: String, _ candidates: [String]) -> String? {
     return best?.0
 }
 
+/// The byte offset of `needle` in `haystack`, or nil.
+func byteIndex(of needle: [UInt8], in haystack: [UInt8]) -> Int? {
+    guard !needle.isEmpty else { return 0 }
+    guard haystack.count >= needle.count else { return nil }
+    for start in 0...(haystack.count - needle.count) where haystack[start] == needle[0] {
+        if haystack[start..<(start + needle.count)].elementsEqual(needle) { return start }
+    }
+    return nil
+}
+
 extension String {
+    /// Splits on every occurrence of `separator` (compared by Unicode scalars, so "\r\n" works).
+    func components(separatedByText separator: String) -> [String] {
+        let text = Array(unicodeScalars), sep = Array(separator.unicodeScalars)
+        var pieces: [String] = []
+        var current = String.UnicodeScalarView()
+        var i = 0
+        while i < text.count {
+            if i + sep.count <= text.count, Array(text[i..<(i + sep.count)]) == sep {
+                pieces.append(String(current))
+                current = String.UnicodeScalarView()
+                i += sep.count
+            } else {
+                current.append(text[i])
+                i += 1
+            }
+        }
+        pieces.append(String(current))
+        return pieces
+    }
+
     func trimmingSpaces() -> String {
         var s = Substring(self)
         while s.first == " " || s.first == "\t" { s.removeFirst() }

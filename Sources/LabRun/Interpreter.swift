@@ -109,10 +109,14 @@ public final class Interpreter {
         if runtimeError == nil { runtimeError = error }
     }
 
+    /// Prints `text`, one output line per line of it. Lines end at LF; a CR before it (HTTP's CRLF)
+    /// is dropped, so raw protocol text prints as clean lines.
     func emitLine(_ text: String) {
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            output.append(String(line))
-            onPrint(String(line))
+        for piece in text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false) {
+            var line = String(String.UnicodeScalarView(piece))
+            if line.unicodeScalars.last == "\r" { line.unicodeScalars.removeLast() }
+            output.append(line)
+            onPrint(line)
         }
     }
 

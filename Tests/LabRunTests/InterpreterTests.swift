@@ -37,6 +37,25 @@ struct InterpreterLanguageTests {
         #expect(outcome.output == ["one", "two", "many"])
     }
 
+    @Test("string functions work on bytes, and printing raw CRLF text gives clean lines")
+    func strings() {
+        let outcome = run(#"""
+            let head = "HTTP/1.1 200 OK\r\nContent-Length: 12\r\nX-A: b\r\n\r\n"
+            print header(head, "content-length")
+            print header(head, "missing")
+            print find(head, "\r\n\r\n") + 4 == len(head)
+            print slice(head, 0, 8)
+            print len(lines(head))
+            print join(split("a,b,c", ","), "+")
+            print contains(head, "X-A") and not contains(head, "X-B")
+            print num("1a", 16) + num(" 2 ")
+            print head[0]
+            print "one\r\ntwo"
+            """#)
+        #expect(outcome.runtimeError == nil, "\(String(describing: outcome.runtimeError))")
+        #expect(outcome.output == ["12", "none", "true", "HTTP/1.1", "4", "a+b+c", "true", "28", "H", "one", "two"])
+    }
+
     @Test("a long repeat of quick statements does not grow the stack")
     func longRepeat() {
         let outcome = run("""
