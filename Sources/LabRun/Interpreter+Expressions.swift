@@ -230,15 +230,9 @@ extension Interpreter {
     }
 }
 
-/// The closest of `candidates` to `name` within a small edit distance (a swap of two neighbouring
-/// letters counts as one edit, so `cuont` finds `count`).
+/// The closest of `candidates` to `name` (LabKit's `closestMatches`), for "did you mean".
 func closestName(_ name: String, _ candidates: [String]) -> String? {
-    var best: (String, Int)?
-    for candidate in Set(candidates) {
-        let d = editDistance(name.lowercased(), candidate.lowercased())
-        if d <= max(1, min(3, (candidate.count + 2) / 3)), best == nil || d < best!.1 || (d == best!.1 && candidate < best!.0) { best = (candidate, d) }
-    }
-    return best?.0
+    closestMatches(to: name, in: Array(Set(candidates)).sorted()).first
 }
 
 /// The byte offset of `needle` in `haystack`, or nil.

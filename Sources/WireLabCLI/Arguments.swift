@@ -78,16 +78,10 @@ func parseArguments(_ arguments: [String], options: [OptionSpec], command: Strin
     return parsed
 }
 
-/// The closest word within a small edit distance, for "Did you mean" (a swap of two neighbouring
-/// letters counts as one edit, so `lsit` finds `list`).
+/// The closest word within a small edit distance, for "Did you mean" (LabKit's `closestMatches`: a
+/// swap of two neighbouring letters counts as one edit, so `lsit` finds `list`).
 func closestWord(to word: String, in candidates: [String]) -> String? {
-    var best: (String, Int)?
-    for candidate in candidates {
-        let distance = editDistance(word.lowercased(), candidate.lowercased())
-        let limit = max(1, min(3, (candidate.count + 2) / 3))
-        if distance <= limit, best == nil || distance < best!.1 { best = (candidate, distance) }
-    }
-    return best?.0
+    closestMatches(to: word, in: candidates).first
 }
 
 /// Parses a duration such as `5s`, `200ms`, `1.5s`, `2m` or a bare number of milliseconds.
