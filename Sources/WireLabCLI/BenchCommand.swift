@@ -6,6 +6,7 @@ enum BenchCommand {
     static let options: [OptionSpec] = [
         OptionSpec(name: "url", valueName: "http-url", help: "Benchmark this server instead of the embedded one"),
         OptionSpec(name: "sequential", valueName: "n", help: "Requests in each sequential phase (default 2000; 0 skips them)"),
+        OptionSpec(name: "new-connections", valueName: "n", help: "Requests in the new-connection phase (default: as --sequential; 0 skips it)"),
         OptionSpec(name: "connections", valueName: "n", help: "Sockets in the concurrent phase (default 50; 0 skips it)", short: "c"),
         OptionSpec(name: "duration", valueName: "duration", help: "Length of the concurrent phase (default 5s)", short: "d"),
         OptionSpec(name: "requests", valueName: "n", help: "End the concurrent phase after this many requests instead"),
@@ -37,6 +38,7 @@ enum BenchCommand {
         }
         if let extra = parsed.positionals.first { throw UsageError("Unexpected argument '\(extra)'", command: "bench") }
         let sequential = try requireInt(parsed, "sequential", command: "bench", range: 0...10_000_000) ?? 2_000
+        let fresh = try requireInt(parsed, "new-connections", command: "bench", range: 0...10_000_000) ?? sequential
         let connections = try requireInt(parsed, "connections", command: "bench", range: 0...10_000) ?? 50
         let durationMs = try requireDuration(parsed, "duration", command: "bench") ?? 5_000
         let requests = try requireInt(parsed, "requests", command: "bench", range: 1...100_000_000)
@@ -103,10 +105,8 @@ enum BenchCommand {
             console.errorLine("Error: \(why)")
             return 1
         }
-        if sequential > 0 {
-            report.sequentialKeepAlive = runner.sequential(count: sequential, keepAlive: true)
-            report.sequentialNewConnection = runner.sequential(count: sequential, keepAlive: false)
-        }
+        if sequential > 0 { report.sequentialKeepAlive = runner.sequential(count: sequential, keepAlive: true) }
+        if fresh > 0 { report.sequentialNewConnection = runner.sequential(count: fresh, keepAlive: false) }
         if connections > 0 {
             report.concurrentConnections = connections
             report.concurrent = runner.concurrent(connections: connections, count: requests,

@@ -110,7 +110,7 @@ struct ProbeReport {
             switch self {
             case .notTried: return ""
             case .inOrder(let echoed):
-                return "3 of 3 responses complete" + (echoed == 3 ? ", each echoed its own target" : echoed > 0 ? ", \(echoed) echoed their own target" : "; order judged by position (the responses do not echo the target)")
+                return "3 of 3 responses complete" + (echoed == 3 ? ", each echoed its own target" : echoed > 0 ? ", \(echoed) echoed their own target" : "; order judged by position: the responses do not echo the target")
             case .notInOrder(let what): return what
             case .serverClosed(let n): return "\(n) of 3 responses before the server closed"
             case .incomplete(let n): return "\(n) of 3 responses in time"
@@ -153,7 +153,8 @@ struct ProbeReport {
             rows.append(("\(r.requests) requests, kept alive", Format.fixed(r.keepAliveMs, 1) + " ms total, " + Format.fixed(r.keepAliveMs / n, 3) + " ms/request"
                 + (r.keepAliveConnections > 1 ? "  (the server closed: \(r.keepAliveConnections) connections)" : "  (1 connection)")))
             rows.append(("\(r.requests) requests, new connection each", Format.fixed(r.newConnectionMs, 1) + " ms total, " + Format.fixed(r.newConnectionMs / n, 3) + " ms/request"))
-            rows.append(("speedup of reuse", Format.fixed(r.speedup, 2) + "×"))
+            rows.append(("speedup of reuse", Format.fixed(r.speedup, 2) + "×"
+                + (r.keepAliveConnections >= r.requests ? "  (no reuse happened: both runs opened a connection per request)" : "")))
         } else {
             rows.append(("speedup of reuse", "not measured: \(reuseProblem ?? "no requests")"))
         }
