@@ -90,12 +90,44 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
 
     /// True when the `name` list holds `token`, compared case-insensitively
     /// (`Connection: Keep-Alive, close` holds "close").
+    ///
+    /// It scans the bytes in place (no intermediate strings): this runs for every request and
+    /// response, to decide persistence.
     public func containsToken(_ token: String, in name: String) -> Bool {
-        listElements(name).contains { asciiEqualsIgnoringCase($0, token) }
+        let wanted = Array(token.utf8)
+        for field in fields where Self.sameName(field.name, name) {
+            var value = field.value
+            let found = value.withUTF8 { bytes -> Bool in
+                var start = 0
+                while start <= bytes.count {
+                    var end = start
+                    while end < bytes.count && bytes[end] != UInt8(ascii: ",") { end += 1 }
+                    // Trim optional white space (SP, HTAB) around the element.
+                    var lo = start, hi = end
+                    while lo < hi && (bytes[lo] == 0x20 || bytes[lo] == 0x09) { lo += 1 }
+                    while hi > lo && (bytes[hi - 1] == 0x20 || bytes[hi - 1] == 0x09) { hi -= 1 }
+                    if hi - lo == wanted.count {
+                        var same = true
+                        for i in 0..<wanted.count where lowercasedASCII(bytes[lo + i]) != lowercasedASCII(wanted[i]) {
+                            same = false
+                            break
+                        }
+                        if same { return true }
+                    }
+                    start = end + 1
+                }
+                return false
+            }
+            if found { return true }
+        }
+        return false
     }
 
     static func sameName(_ a: String, _ b: String) -> Bool { asciiEqualsIgnoringCase(a, b) }
 }
+
+@inline(__always)
+func lowercasedASCII(_ byte: UInt8) -> UInt8 { byte >= 65 && byte <= 90 ? byte + 32 : byte }
 
 /// ASCII case-insensitive comparison: header names and tokens are ASCII (RFC 9110 §5.1).
 public func asciiEqualsIgnoringCase(_ a: some StringProtocol, _ b: some StringProtocol) -> Bool {

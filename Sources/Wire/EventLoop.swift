@@ -141,6 +141,9 @@ public final class EventLoop: @unchecked Sendable {
         isStopped = false
         lock.unlock()
         while !stopRequested() { turn(maxWaitNanos: nil) }
+        // Work handed to `execute` just before `stop()` still runs: a caller may rely on it.
+        runSubmitted()
+        runDeferred()
     }
 
     /// Runs until `condition` is true or `timeoutNanos` pass; returns whether the condition was met.
