@@ -156,8 +156,42 @@ extension Interpreter {
         case .networkOff:
             setNetwork(.off)
             done(nil)
-        case .proxy:
-            throw LabRuntimeError("'proxy' is part of the language but not available in this version of WireLab yet", at: at)
+        case .proxy(let name, let settings):
+            var upstream: AgentHandle?
+            var closesUpstream = false
+            var config = ServerConfiguration()
+            for setting in settings {
+                switch setting.key {
+                case "upstream":
+                    let agentName = try settingWord(setting, scope)
+                    guard let handle = lab.agents[agentName] else { throw unknownAgent(agentName, at: setting.location) }
+                    upstream = handle
+                case "closesUpstream":
+                    closesUpstream = try evaluate(setting.value, scope).isTruthy
+                case "keepAliveTimeout", "headersTimeout", "requestTimeout", "maxRequestsPerSocket":
+                    let value = Int(try number(setting.value, scope, what: setting.key))
+                    switch setting.key {
+                    case "keepAliveTimeout": config.keepAliveTimeoutMs = value
+                    case "headersTimeout": config.headersTimeoutMs = value
+                    case "requestTimeout": config.requestTimeoutMs = value
+                    default: config.maxRequestsPerSocket = value
+                    }
+                default:
+                    throw unknownSetting(setting, ["upstream", "closesUpstream"] + Self.serverKeys.filter { $0 != "maxBodyBytes" }, of: "proxy")
+                }
+            }
+            guard let upstream else {
+                throw LabRuntimeError("a proxy needs its upstream agent: proxy \(name) upstream=AGENT", at: at)
+            }
+            lab.proxies[name]?.close()
+            do {
+                lab.proxies[name] = try ReverseProxy(loop: lab.loop, upstream: upstream.agent,
+                                                     upstreamOrigin: HTTPOrigin(host: "127.0.0.1", port: lab.server.port),
+                                                     closesUpstream: closesUpstream, configuration: config)
+            } catch {
+                throw LabRuntimeError("cannot start proxy \(name): \(error)", at: at)
+            }
+            done(nil)
 
         case .request(let request, let bindTo):
             try sendRequest(request, scope: scope, bindTo: bindTo, at: at, done: done)
@@ -170,8 +204,15 @@ extension Interpreter {
                     let value = try number(setting.value, scope, what: "port")
                     guard value >= 1, value <= 65535 else { throw LabRuntimeError("port must be 1...65535", at: setting.location) }
                     port = UInt16(value)
+                case "to":
+                    let target = try settingWord(setting, scope)
+                    if target == "server" { port = lab.server.port; break }
+                    guard let proxy = lab.proxies[target] else {
+                        throw LabRuntimeError("open \(name) to=\(target): there is no proxy named '\(target)' (to= takes server or a proxy)", at: setting.location)
+                    }
+                    port = proxy.port
                 default:
-                    throw LabRuntimeError("open \(name) \(setting.key)=... is not available in this version; use port=", at: setting.location)
+                    throw LabRuntimeError("open takes to= or port=, not \(setting.key)=", at: setting.location)
                 }
             }
             lab.sockets[name]?.close()
@@ -217,7 +258,7 @@ extension Interpreter {
     private func sendRequest(_ request: Request, scope: Scope, bindTo: String?, at: SourceLocation, done: @escaping Done) throws(LabRuntimeError) {
         guard let handle = lab.agents[request.agent] else { throw unknownAgent(request.agent, at: at) }
         let targetText = try evaluate(request.target, scope).description
-        let origin: HTTPOrigin
+        var origin: HTTPOrigin
         let target: String
         if targetText.hasPrefix("/") || targetText == "*" {
             origin = HTTPOrigin(host: "127.0.0.1", port: lab.server.port)
@@ -241,7 +282,14 @@ extension Interpreter {
         for setting in request.settings {
             switch setting.key {
             case "body": body = Array(try evaluate(setting.value, scope).description.utf8)
-            default: throw unknownSetting(setting, ["body"], of: "a request")
+            case "to":
+                let target = try settingWord(setting, scope)
+                if target == "server" { break }
+                guard let proxy = lab.proxies[target] else {
+                    throw LabRuntimeError("to=\(target): there is no proxy named '\(target)' (to= takes server or a proxy)", at: setting.location)
+                }
+                origin = HTTPOrigin(host: "127.0.0.1", port: proxy.port)
+            default: throw unknownSetting(setting, ["body", "to"], of: "a request")
             }
         }
         let agentRequest = AgentRequest(method: request.method, origin: origin, target: target, headers: headers, body: body)

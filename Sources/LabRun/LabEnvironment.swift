@@ -21,6 +21,7 @@ final class LabEnvironment {
     private(set) var server: LoopbackServer
     var agents: [String: AgentHandle] = [:]
     var sockets: [String: RawConnection] = [:]
+    var proxies: [String: ReverseProxy] = [:]
     var network: SimulatedNetwork
     weak var interpreter: Interpreter?
     /// Connection events as they happen, for `wirelab run --trace` (not part of the matched output).
@@ -40,6 +41,7 @@ final class LabEnvironment {
     func tearDown() {
         for handle in agents.values { handle.agent.destroy() }
         for socket in sockets.values { socket.close() }
+        for proxy in proxies.values { proxy.close() }
         server.closeAll()
     }
 
@@ -124,7 +126,7 @@ final class LabEnvironment {
 
     // MARK: Script-visible names
 
-    var builtinNames: [String] { ["server", "network"] + Array(agents.keys) + Array(sockets.keys) }
+    var builtinNames: [String] { ["server", "network"] + Array(agents.keys) + Array(sockets.keys) + Array(proxies.keys) }
 
     func builtinValue(_ name: String) -> LabValue? {
         switch name {
@@ -133,6 +135,7 @@ final class LabEnvironment {
         default:
             if let handle = agents[name] { return .object(agentObject(handle)) }
             if let socket = sockets[name] { return .object(socketObject(name, socket)) }
+            if let proxy = proxies[name] { return .object(proxyObject(name, proxy)) }
             return nil
         }
     }
@@ -198,6 +201,32 @@ final class LabEnvironment {
             case "keepAliveMsecs": return number(agent.configuration.keepAliveMsecs)
             case "tcpKeepAlive": return agent.tcpKeepAliveOfAnOpenSocket.map { .bool($0.enabled) } ?? LabValue.none
             case "tcpKeepAliveIdle": return agent.tcpKeepAliveOfAnOpenSocket.map { .number(Double($0.idleSeconds)) } ?? LabValue.none
+            default: return nil
+            }
+        }
+    }
+
+    func proxyObject(_ name: String, _ proxy: ReverseProxy) -> LabObject {
+        let fields = ["port", "url", "requests", "connections", "open", "idle", "reused", "closed", "closedBy",
+                      "forwarded", "upstreamFailures", "upstream", "closesUpstream", "keepAliveTimeout"]
+        return LiveObject("proxy \(name)", fields: fields, display: { proxy.server.url }) { field in
+            let s = proxy.server.stats
+            switch field {
+            case "port": return .number(Double(proxy.port))
+            case "url": return .string(proxy.server.url)
+            case "requests": return .number(Double(s.requests))
+            case "connections": return .number(Double(s.accepted))
+            case "open": return .number(Double(s.open))
+            case "idle": return .number(Double(s.idle))
+            case "reused": return .number(Double(s.reusedRequests))
+            case "closed": return .number(Double(s.closed))
+            case "closedBy":
+                return .object(RecordObject("proxy \(name)'s close reasons", ServerCloseReason.allCases.map { ($0.key, .number(Double(s.closes[$0] ?? 0))) }))
+            case "forwarded": return .number(Double(proxy.forwarded))
+            case "upstreamFailures": return .number(Double(proxy.upstreamFailures))
+            case "upstream": return .string(proxy.upstream.name)
+            case "closesUpstream": return .bool(proxy.closesUpstream)
+            case "keepAliveTimeout": return .number(Double(proxy.server.configuration.keepAliveTimeoutMs))
             default: return nil
             }
         }

@@ -1,5 +1,29 @@
 import HTTP1
 
+/// A complete request, as a `requestHandler` receives it.
+public struct ServerRequest: Sendable {
+    public var head: HTTPRequestHead
+    public var body: [UInt8]
+    /// The server connection that carried it, and its number on that connection.
+    public var connection: Int
+    public var index: Int
+}
+
+/// What a `requestHandler` answers. The server adds `Connection`, `Keep-Alive`, `Date` and the framing.
+public struct ServerResponse: Sendable {
+    public var status: Int
+    public var headers: HTTPHeaders
+    public var body: [UInt8]
+    public var mustClose: Bool
+
+    public init(status: Int, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = [], mustClose: Bool = false) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+        self.mustClose = mustClose
+    }
+}
+
 /// LoopbackServer: the embedded HTTP/1.1 server. It listens on 127.0.0.1 only, runs on an
 /// `EventLoop`, and reports everything it does as counters (`stats`) and an ordered event stream
 /// (`addObserver`). Knobs and defaults follow Node's `http.Server` (see `ServerConfiguration`).
@@ -8,6 +32,10 @@ public final class LoopbackServer: LoopHandler {
     /// Settings apply to connections accepted after the change; timers already running keep theirs.
     public var configuration: ServerConfiguration
     public internal(set) var stats = ServerStats()
+    /// Replaces the built-in routes: every complete request (head and body) goes to this handler,
+    /// which answers through the callback, now or later. The connection rules (persistence,
+    /// timeouts, pipelining order, framing) stay the server's. Used by `ReverseProxy`.
+    public var requestHandler: ((ServerRequest, @escaping (ServerResponse) -> Void) -> Void)?
     public private(set) var port: UInt16 = 0
     public private(set) var isListening = false
     private var listenFD: Int32 = -1

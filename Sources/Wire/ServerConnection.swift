@@ -11,6 +11,7 @@ final class ServerConnection: LoopHandler {
     private var parser: RequestParser
     private let parserLimits: ParserLimits
     private var head: HTTPRequestHead?
+    private var requestBody: [UInt8] = []
     private var pending: [UInt8] = []
     private var pendingOffset = 0
     private var afterWrite: WriteCompletion = .nothing
@@ -100,8 +101,10 @@ final class ServerConnection: LoopHandler {
                 machine.headReceived()
                 head = h
                 server.requestArrived(self, head: h, index: machine.requestCount)
-            case .body:
-                break   // Routes ignore bodies: reading them to the end is how they are drained.
+            case .body(let bytes):
+                // Built-in routes ignore bodies: reading them to the end is how they are drained.
+                // A request handler (the reverse proxy) gets the body.
+                if server.requestHandler != nil { requestBody += bytes }
             case .end:
                 guard let h = head else { continue }
                 perform(machine.requestReceived(h))
@@ -216,6 +219,18 @@ final class ServerConnection: LoopHandler {
 
     private func respond(persists: Bool) {
         guard let head else { return }
+        if let handler = server.requestHandler {
+            let request = ServerRequest(head: head, body: requestBody, connection: id, index: machine.requestCount)
+            requestBody = []
+            handler(request) { [weak self] response in
+                // The answer may come much later; the client may be gone by then.
+                guard let self, case .responding = self.machine.state, self.head != nil else { return }
+                if response.mustClose { self.machine.responseRequiresClose() }
+                self.writeResponse(status: response.status, headers: response.headers, body: response.body,
+                                   method: head.method, then: .responseDone(status: response.status))
+            }
+            return
+        }
         switch ServerRoutes.respond(to: head, connection: id, requestIndex: machine.requestCount) {
         case .complete(let status, let headers, let body, let mustClose):
             if mustClose { machine.responseRequiresClose() }

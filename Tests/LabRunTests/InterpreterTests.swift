@@ -248,6 +248,30 @@ struct InterpreterLabTests {
         #expect(outcome.output == ["1 1 0"])
     }
 
+    @Test("a reverse proxy with its own upstream pool: requests go through it with to=")
+    func proxy() {
+        let outcome = run(#"""
+            agent up keepAlive=true maxSockets=1
+            proxy edge upstream=up
+            agent client
+            repeat 3 { client GET /echo to=edge }
+            let r = client GET /status/201 to=edge
+            print "{r.status} {r.headers.via} {edge.connections} {server.connections} {edge.forwarded} {up.reused}"
+            open c to=edge
+            send c "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+            let raw = recv c until=close
+            print lines(raw)[0]
+            """#)
+        #expect(outcome.runtimeError == nil, "\(String(describing: outcome.runtimeError))")
+        #expect(outcome.output == ["201 1.1 wirelab-proxy 1 1 4 3", "HTTP/1.1 200 OK"])
+    }
+
+    @Test("a proxy without an upstream agent is a runtime error that says how to write it")
+    func proxyWithoutUpstream() {
+        let outcome = run("proxy edge keepAliveTimeout=1s")
+        #expect(outcome.runtimeError?.message == "a proxy needs its upstream agent: proxy edge upstream=AGENT")
+    }
+
     @Test("an unknown agent setting is a runtime error with a suggestion")
     func badAgentSetting() {
         let outcome = run("agent a maxSocket=3")
