@@ -18,6 +18,7 @@ public final class Agent {
     private var pending: [RequestID: Pending] = [:]
     private var origins: [Origin: HTTPOrigin] = [:]
     private var actionQueue: [PoolAction] = []
+    private var completions: [((AgentResult) -> Void, AgentResult)] = []
     private var isDraining = false
     private var observers: [(AgentEvent) -> Void] = []
     /// The last close reason of every connection, for lessons that ask "why did #2 close?".
@@ -90,9 +91,17 @@ public final class Agent {
         guard !isDraining else { return }
         isDraining = true
         defer { isDraining = false }
-        while !actionQueue.isEmpty {
-            let action = actionQueue.removeFirst()
-            carryOut(action)
+        while !actionQueue.isEmpty || !completions.isEmpty {
+            while !actionQueue.isEmpty {
+                let action = actionQueue.removeFirst()
+                carryOut(action)
+            }
+            // Callers hear about their requests only once every action of the batch is done, so
+            // what they see (a socket freed or closed, and why) is already true when they look.
+            if !completions.isEmpty {
+                let (completion, result) = completions.removeFirst()
+                completion(result)
+            }
         }
     }
 
@@ -131,14 +140,14 @@ public final class Agent {
             entry.result.timings.done = ms(since: entry.result.timings.startNanos, now)
             connection.finishExchange()
             emit(.response(request: requestID.rawValue, connection: connectionID.rawValue, status: connection.head?.status ?? 0))
-            entry.completion(entry.result)
+            completions.append((entry.completion, entry.result))
 
         case .fail(let requestID, let error):
             guard var entry = pending.removeValue(forKey: requestID) else { return }
             entry.result.error = AgentError(error)
             entry.result.timings.done = ms(since: entry.result.timings.startNanos, loop.now)
             emit(.failed(request: requestID.rawValue, error: AgentError(error).description))
-            entry.completion(entry.result)
+            completions.append((entry.completion, entry.result))
 
         case .retrying(let requestID, let reason):
             guard var entry = pending[requestID] else { return }
