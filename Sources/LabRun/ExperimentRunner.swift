@@ -92,6 +92,7 @@ public enum ExperimentRunner {
             interpreter.abort(LabRuntimeError("the experiment did not finish (internal bound reached)", at: interpreter.currentLocation))
         }
         outcome.elapsedMs = Double(loop.now - started) / 1e6
+        lab.trace = nil   // what the teardown closes is not part of the experiment
         lab.tearDown()
         loop.run(until: { lab.server.stats.open == 0 }, timeoutNanos: 500_000_000)
         outcome.output = interpreter.output
