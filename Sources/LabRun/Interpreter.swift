@@ -78,9 +78,29 @@ public final class Interpreter {
         }
     }
 
+    /// The loop-clock instant the time limit falls at. The timer below enforces it while the script
+    /// waits; `isPastDeadline` enforces it while the script computes without waiting (a loop of
+    /// quick statements never returns to the event loop, so no timer could fire).
+    var deadlineNanos: Int64 = .max
+    private var stepsSinceClockCheck = 0
+
+    /// Counts one step of a sequence or loop; every 4096 steps it reads the clock, and past the time
+    /// limit it stops the run with the same error the timer gives.
+    func isPastDeadline() -> Bool {
+        stepsSinceClockCheck += 1
+        guard stepsSinceClockCheck >= 4096 else { return isFinished }
+        stepsSinceClockCheck = 0
+        if lab.loop.now >= deadlineNanos {
+            abort(LabRuntimeError("the experiment did not finish within its time limit of \(LabValue.format(Double(limitMs) / 1000))s"
+                + (limitLocation == nil ? " (raise it with `limit 60s` or --limit)" : ""), at: currentLocation))
+        }
+        return isFinished
+    }
+
     func armDeadline(_ ms: Int, at location: SourceLocation?) {
         limitMs = ms
         limitLocation = location
+        deadlineNanos = lab.loop.now + Int64(ms) * 1_000_000
         deadline?.cancel()
         deadline = lab.loop.schedule(afterMs: Double(ms)) { [weak self] in
             guard let self, !self.isFinished else { return }
@@ -126,7 +146,7 @@ public final class Interpreter {
     func runSequence(_ statements: [Statement], from start: Int, scope: Scope, done: @escaping Done) {
         var index = start
         while index < statements.count {
-            if isFinished { return }
+            if isPastDeadline() { return }
             var completedAtOnce = false
             var failure: LabRuntimeError?
             var isInsideCall = true
@@ -152,7 +172,7 @@ public final class Interpreter {
     func runRepeat(_ body: [Statement], count: Int, from iteration: Int, index: String?, scope: Scope, done: @escaping Done) {
         var i = iteration
         while i <= count {
-            if isFinished { return }
+            if isPastDeadline() { return }
             let inner = Scope(parent: scope)
             if let index { inner.define(index, .number(Double(i))) }
             var completedAtOnce = false

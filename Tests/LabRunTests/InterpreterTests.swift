@@ -130,6 +130,18 @@ struct InterpreterLanguageTests {
         #expect(outcome.parseErrors.first?.line == 42)
     }
 
+    @Test("the time limit also stops a script that computes without ever waiting")
+    func timeLimitBusy() {
+        let outcome = run("""
+            limit 300ms
+            let n = 0
+            repeat 1000000 { repeat 1000000 { n = n + 1 } }
+            """)
+        #expect(outcome.verdict == .broken)
+        #expect(outcome.runtimeError?.message.contains("time limit of 0.3s") == true)
+        #expect(outcome.runtimeError?.location.line == 3)
+    }
+
     @Test("the time limit stops a script that would run too long, naming the line")
     func timeLimit() {
         let outcome = run("""
