@@ -43,6 +43,10 @@ public struct ExperimentOutcome {
     public var parseErrors: [ScriptDiagnostic] = []
     public var match: MatchResult?
     public var elapsedMs: Double = 0
+    /// The requests the script's statements made (for `--waterfall`).
+    public var requests: [RequestRecord] = []
+    /// The loop-clock instant the run started; request timings are relative to their own start.
+    public var startedNanos: Int64 = 0
 
     public var verdict: Verdict {
         if !parseErrors.isEmpty || runtimeError != nil { return .broken }
@@ -78,6 +82,7 @@ public enum ExperimentRunner {
             return outcome
         }
         let started = loop.now
+        lab.startedNanos = started
         lab.trace = onTrace.map { trace in
             { line in trace("[\(LabValue.fixed(Double(loop.now - started) / 1e6, 1).leftPadded(7))ms] \(line)") }
         }
@@ -96,6 +101,8 @@ public enum ExperimentRunner {
         lab.tearDown()
         loop.run(until: { lab.server.stats.open == 0 }, timeoutNanos: 500_000_000)
         outcome.output = interpreter.output
+        outcome.requests = lab.requestLog
+        outcome.startedNanos = started
         outcome.expectFailures = interpreter.expectFailures
         outcome.runtimeError = interpreter.runtimeError
         if let expected, outcome.runtimeError == nil {

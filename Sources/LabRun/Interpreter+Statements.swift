@@ -293,8 +293,10 @@ extension Interpreter {
             }
         }
         let agentRequest = AgentRequest(method: request.method, origin: origin, target: target, headers: headers, body: body)
+        let agentName = handle.name
         handle.agent.send(agentRequest) { [weak self] result in
             guard let self, !self.isFinished else { return }
+            self.lab.requestLog.append(RequestRecord(agent: agentName, result: result, line: at.line))
             if let bindTo { scope.define(bindTo, .object(Self.resultObject(result))) }
             done(nil)
         }

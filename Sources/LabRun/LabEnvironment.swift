@@ -22,6 +22,10 @@ final class LabEnvironment {
     var agents: [String: AgentHandle] = [:]
     var sockets: [String: RawConnection] = [:]
     var proxies: [String: ReverseProxy] = [:]
+    /// Every request a script statement made, in completion order, for the waterfall.
+    var requestLog: [RequestRecord] = []
+    /// The loop-clock instant the run started (the waterfall's zero).
+    var startedNanos: Int64 = 0
     var network: SimulatedNetwork
     weak var interpreter: Interpreter?
     /// Connection events as they happen, for `wirelab run --trace` (not part of the matched output).

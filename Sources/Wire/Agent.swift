@@ -121,7 +121,10 @@ public final class Agent {
                 return
             }
             let now = loop.now
-            entry.result.timings.assigned = entry.result.timings.assigned ?? ms(since: entry.result.timings.startNanos, now)
+            // A request gets its socket when the pool hands it a free one, or when it starts opening
+            // one for it; `connect` then covers the opening.
+            let assignedAt = isReused ? now : min(now, connection.connectStarted)
+            entry.result.timings.assigned = ms(since: entry.result.timings.startNanos, max(assignedAt, entry.result.timings.startNanos))
             entry.result.connection = connectionID.rawValue
             entry.result.isReused = isReused
             entry.result.timings.connect = isReused ? nil : connection.connectMs

@@ -18,7 +18,7 @@ public enum CLI {
         Command(name: "show", summary: ShowCommand.summary, usage: "wirelab show <lesson>") { args, console, env throws(UsageError) in
             try ShowCommand.run(args, console: console, environment: env)
         },
-        Command(name: "run", summary: RunCommand.summary, usage: "wirelab run <lesson|file> [--rtt <duration>] [--trace] [--json]") { args, console, env throws(UsageError) in
+        Command(name: "run", summary: RunCommand.summary, usage: "wirelab run <lesson|file> [--rtt <duration>] [--trace] [--waterfall] [--json]") { args, console, env throws(UsageError) in
             try RunCommand.run(args, console: console, environment: env)
         },
         Command(name: "check", summary: CheckCommand.summary, usage: "wirelab check [--all | <lesson>...]") { args, console, env throws(UsageError) in

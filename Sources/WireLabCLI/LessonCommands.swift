@@ -94,7 +94,8 @@ enum RunCommand {
     static let options: [OptionSpec] = [
         OptionSpec(name: "rtt", valueName: "duration", help: "Simulated network round-trip time, e.g. 50ms (labelled as simulated)"),
         OptionSpec(name: "trace", valueName: nil, help: "Show connection events as they happen: opened, reused, closed + why"),
-        OptionSpec(name: "json", valueName: nil, help: "Print one JSON object with the output and the verdict"),
+        OptionSpec(name: "waterfall", valueName: nil, help: "After the run, a timeline of every request, one lane per connection"),
+        OptionSpec(name: "json", valueName: nil, help: "Print one JSON object with the output, the requests and the verdict"),
         OptionSpec(name: "limit", valueName: "duration", help: "Time limit for the experiment (default 30s; the script's 'limit' wins)"),
         OptionSpec(name: "lessons", valueName: "dir", help: "Lessons directory"),
         OptionSpec(name: "help", valueName: nil, help: "Show this help", short: "h"),
@@ -103,7 +104,7 @@ enum RunCommand {
     static func run(_ arguments: [String], console: Console, environment: [String: String]) throws(UsageError) -> Int32 {
         let parsed = try parseArguments(arguments, options: options, command: "run")
         if parsed.has("help") {
-            console.out(HelpText.command("run", summary: summary, usage: "wirelab run <lesson|file> [--rtt <duration>] [--trace] [--json]",
+            console.out(HelpText.command("run", summary: summary, usage: "wirelab run <lesson|file> [--rtt <duration>] [--trace] [--waterfall] [--json]",
                 arguments: [("<lesson|file>", "A lesson id or number, a lesson .md file, or a .lab script")], options: options,
                 discussion: """
                 Exit status: 0 the output matched, 1 it differed or an 'expect' failed,
@@ -154,6 +155,10 @@ enum RunCommand {
         } else {
             console.line("")
             printVerdict(outcome, target: target, style: style, console: console)
+            if parsed.has("waterfall") {
+                console.line("")
+                console.out(Waterfall.render(outcome.requests, startedNanos: outcome.startedNanos, width: context.terminal.width))
+            }
         }
         return outcome.verdict.exitCode
     }
@@ -215,6 +220,20 @@ enum RunCommand {
                          ("rendered", .string($0.rendered(file: target.file, lines: lines)))])
             })),
         ]
+        members.append(("requests", .array(outcome.requests.map { record in
+            let r = record.result, t = r.timings
+            func ms(_ v: Double?) -> JSONValue { v.map { .number(($0 * 1000).rounded() / 1000) } ?? .null }
+            return .object([
+                ("agent", .string(record.agent)), ("line", .integer(record.line)),
+                ("method", .string(r.request.method)), ("target", .string(r.request.target)),
+                ("status", r.status.map { .integer($0) } ?? .null), ("connection", r.connection.map { .integer($0) } ?? .null),
+                ("reused", .bool(r.isReused)), ("retried", .bool(r.isRetried)),
+                ("error", r.error.map { .string($0.description) } ?? .null),
+                ("start_ms", ms(Double(t.startNanos - outcome.startedNanos) / 1e6)),
+                ("timings_ms", .object([("assigned", ms(t.assigned)), ("connect", ms(t.connect)), ("sent", ms(t.sent)),
+                                        ("first_byte", ms(t.firstByte)), ("done", ms(t.done))])),
+            ])
+        })))
         if let match = outcome.match {
             members.append(("first_difference_line", match.firstFailureFileLine.map { .integer($0) } ?? .null))
             members.append(("diff", match.isMatch ? .null : .string(match.render(color: false))))

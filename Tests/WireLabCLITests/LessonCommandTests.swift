@@ -134,6 +134,24 @@ struct LessonCommandTests {
         #expect(object?["first_difference_line"] as? Int == 26)
     }
 
+    @Test("run --waterfall draws one row per request, grouped by connection; --json lists the requests")
+    func waterfall() throws {
+        let path = NSTemporaryDirectory() + "wirelab-\(UUID().uuidString).lab"
+        try "agent pool maxSockets=1\nparallel 2 { pool GET /delay/20 }\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let result = runLessonCLI(["run", path, "--waterfall"])
+        #expect(result.status == 0)
+        #expect(result.out.contains("Waterfall: 2 requests"))
+        let rows = result.out.split(separator: "\n").filter { $0.contains("pool #1") }
+        #expect(rows.count == 2)
+        #expect(rows.last?.contains("░") == true)      // the second request waited for the only socket
+        #expect(rows.last?.contains("reused") == true)
+        let json = runLessonCLI(["run", path, "--json"])
+        let object = try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [String: Any]
+        let requests = object?["requests"] as? [[String: Any]]
+        #expect(requests?.count == 2)
+        #expect(requests?.last?["reused"] as? Bool == true)
+    }
+
     @Test("run a .lab file: failed expect exits 1")
     func runLabFile() throws {
         let path = NSTemporaryDirectory() + "wirelab-\(UUID().uuidString).lab"
