@@ -45,6 +45,7 @@ public final class LoopbackServer: LoopHandler {
     private var nextObserverToken = 1
     private var scratch: [UInt8] = []
     private var cachedDate: (second: Int, text: String) = (-1, "")
+    private var cachedKeepAlive: (timeoutMs: Int, max: Int, value: String)?
     private var shutdownState: ShutdownProgress?
 
     private struct ShutdownProgress {
@@ -89,8 +90,24 @@ public final class LoopbackServer: LoopHandler {
 
     public func removeObserver(_ token: Int) { observers.removeAll { $0.token == token } }
 
+    var hasObservers: Bool { !observers.isEmpty }
+
     func emit(_ event: ServerEvent) {
         for observer in observers { observer.body(event) }
+    }
+
+    /// The `Keep-Alive` value persistent responses carry, built once per configuration:
+    /// `timeout=<seconds>` (whole seconds, rounded down, like Node) and `max=<n>` when a max is set.
+    func keepAliveHeaderValue() -> String {
+        let config = configuration
+        if let cached = cachedKeepAlive, cached.timeoutMs == config.keepAliveTimeoutMs, cached.max == config.maxRequestsPerSocket {
+            return cached.value
+        }
+        var value = "timeout=\(config.keepAliveTimeoutMs / 1000)"
+        // max is the total this connection may carry (Apache sends what remains instead).
+        if config.maxRequestsPerSocket > 0 { value += ", max=\(config.maxRequestsPerSocket)" }
+        cachedKeepAlive = (config.keepAliveTimeoutMs, config.maxRequestsPerSocket, value)
+        return value
     }
 
     /// Zeroes the counters. `open` and `idle` describe the present, so they are kept.
@@ -132,6 +149,7 @@ public final class LoopbackServer: LoopHandler {
     func requestArrived(_ connection: ServerConnection, head: HTTPRequestHead, index: Int) {
         stats.requests += 1
         if index > 1 { stats.reusedRequests += 1 }
+        guard !observers.isEmpty else { return }   // build the event only when someone listens
         emit(.request(connection: connection.id, index: index,
                       head: HTTPRequestHeadSummary(method: head.method, target: head.target, version: head.version.description)))
     }

@@ -276,10 +276,7 @@ final class ServerConnection: LoopHandler {
         if case .responding(true, _) = machine.state, !machine.isDraining {
             response.headers.add(name: "Connection", value: "keep-alive")
             if config.keepAliveTimeoutMs > 0 {
-                var value = "timeout=\(config.keepAliveTimeoutMs / 1000)"
-                // max is the total this connection may carry (Apache sends what remains instead).
-                if config.maxRequestsPerSocket > 0 { value += ", max=\(config.maxRequestsPerSocket)" }
-                response.headers.add(name: "Keep-Alive", value: value)
+                response.headers.add(name: "Keep-Alive", value: server.keepAliveHeaderValue())
             }
         } else {
             response.headers.add(name: "Connection", value: "close")

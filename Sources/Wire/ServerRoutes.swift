@@ -24,8 +24,10 @@ enum RouteResponse {
 /// Anything else is 404. The query string is ignored by matching.
 enum ServerRoutes {
     static let rootBody: [UInt8] = Array(#"{"hello":"wirelab"}"#.utf8)
+    static let rootResponse = json(200, rootBody)
 
     static func respond(to head: HTTPRequestHead, connection: Int, requestIndex: Int) -> RouteResponse {
+        if head.target == "/" { return rootResponse }   // the benchmark's route: no splitting
         let path = head.path
         let parts = path.split(separator: "/", omittingEmptySubsequences: true)
         switch (parts.first.map(String.init), parts.count) {
