@@ -7,14 +7,44 @@ public enum HTTPEncoder {
     /// Writes `HTTP/1.1 200 OK`, the header lines in order, and the empty line (RFC 9112 §4).
     /// The headers are written as given: framing them is the caller's job (or use `writeResponse`).
     public static func writeResponseHead(_ head: HTTPResponseHead, into buffer: inout [UInt8]) {
-        buffer.append(contentsOf: head.version.description.utf8)
+        writeStatusLine(head, into: &buffer)
+        writeFields(head.headers, into: &buffer)
+    }
+
+    /// `HTTP/1.1 200 OK` without the CRLF. It builds no strings: this runs for every response.
+    private static func writeStatusLine(_ head: HTTPResponseHead, into buffer: inout [UInt8]) {
+        writeVersion(head.version, into: &buffer)
         buffer.append(ASCII.space)
-        buffer.append(contentsOf: String(head.status).utf8)
+        writeDecimal(head.status, into: &buffer)
         // status-line = HTTP-version SP status-code SP [ reason-phrase ]: the second SP stays when the
         // reason is empty.
         buffer.append(ASCII.space)
         buffer.append(contentsOf: head.reason.utf8)
-        writeFields(head.headers, into: &buffer)
+    }
+
+    private static func writeVersion(_ version: HTTPVersion, into buffer: inout [UInt8]) {
+        if version.major == 1 && (version.minor == 1 || version.minor == 0) {
+            buffer.append(contentsOf: version.minor == 1 ? http11 : http10)
+        } else {
+            buffer.append(contentsOf: version.description.utf8)
+        }
+    }
+
+    private static let http11: [UInt8] = Array("HTTP/1.1".utf8)
+    private static let http10: [UInt8] = Array("HTTP/1.0".utf8)
+    private static let contentLengthPrefix: [UInt8] = Array("Content-Length: ".utf8)
+
+    /// Appends a non-negative integer's decimal digits (no String in between).
+    static func writeDecimal(_ value: Int, into buffer: inout [UInt8]) {
+        precondition(value >= 0, "writeDecimal writes lengths and status codes, never negatives")
+        var divisor = 1
+        while divisor <= value / 10 { divisor *= 10 }
+        var rest = value
+        repeat {
+            buffer.append(ASCII.zero + UInt8(rest / divisor))
+            rest %= divisor
+            divisor /= 10
+        } while divisor > 0
     }
 
     /// Writes `GET /path HTTP/1.1`, the header lines in order, and the empty line (RFC 9112 §3).
@@ -23,7 +53,7 @@ public enum HTTPEncoder {
         buffer.append(ASCII.space)
         buffer.append(contentsOf: head.target.utf8)
         buffer.append(ASCII.space)
-        buffer.append(contentsOf: head.version.description.utf8)
+        writeVersion(head.version, into: &buffer)
         writeFields(head.headers, into: &buffer)
     }
 
@@ -80,9 +110,23 @@ public enum HTTPEncoder {
             }
             writeResponseHead(head, into: &buffer)
         } else {
-            head.headers.remove(name: "Transfer-Encoding")
-            head.headers.replaceOrAdd(name: "Content-Length", value: String(body.count))
-            writeResponseHead(head, into: &buffer)
+            // Every field but the framing ones, then our own Content-Length: written straight into
+            // the buffer, without editing (and copying) the header list.
+            writeStatusLine(head, into: &buffer)
+            buffer.append(ASCII.cr)
+            buffer.append(ASCII.lf)
+            for field in head.headers
+            where !asciiEqualsIgnoringCase(field.name, "Content-Length") && !asciiEqualsIgnoringCase(field.name, "Transfer-Encoding") {
+                buffer.append(contentsOf: field.name.utf8)
+                buffer.append(ASCII.colon)
+                buffer.append(ASCII.space)
+                buffer.append(contentsOf: field.value.utf8)
+                buffer.append(ASCII.cr)
+                buffer.append(ASCII.lf)
+            }
+            buffer.append(contentsOf: contentLengthPrefix)
+            writeDecimal(body.count, into: &buffer)
+            buffer.append(contentsOf: [ASCII.cr, ASCII.lf, ASCII.cr, ASCII.lf])
             buffer.append(contentsOf: body)
         }
     }

@@ -272,6 +272,7 @@ final class ServerConnection: LoopHandler {
     private func finish(_ response: HTTPResponseHead) -> HTTPResponseHead {
         var response = response
         let config = server.configuration
+        response.headers.reserveCapacity(response.headers.count + 3)   // one allocation, not three
         if config.sendsDate { response.headers.add(name: "Date", value: server.dateHeader()) }
         if case .responding(true, _) = machine.state, !machine.isDraining {
             response.headers.add(name: "Connection", value: "keep-alive")

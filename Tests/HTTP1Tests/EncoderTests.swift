@@ -60,7 +60,7 @@ struct EncoderTests {
         let head = HTTPResponseHead(
             status: 200, headers: headers(("content-length", "1"), ("Transfer-Encoding", "chunked"), ("CONTENT-LENGTH", "2")))
         HTTPEncoder.writeResponse(head, body: bytes("abc"), requestMethod: "GET", into: &buffer)
-        #expect(String(decoding: buffer, as: UTF8.self) == "HTTP/1.1 200 OK\r\ncontent-length: 3\r\n\r\nabc")
+        #expect(String(decoding: buffer, as: UTF8.self) == "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc")
     }
 
     @Test("Statuses without a body get no body and no Content-Length", arguments: [100, 204, 304])
