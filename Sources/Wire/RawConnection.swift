@@ -65,11 +65,17 @@ public final class RawConnection: LoopHandler {
         received = bytes + received
     }
 
-    /// Half-close: send FIN, keep reading.
+    /// Half-close: send FIN after everything queued has been written, keep reading.
     public func shutdownWrite() {
         guard fd >= 0 else { return }
+        if state == .connecting || !pending.isEmpty {
+            wantsShutdown = true   // done by flush() once the queue is empty
+            return
+        }
         Platform.shutdownWrite(fd)
     }
+
+    private var wantsShutdown = false
 
     /// Closes normally (FIN).
     public func close() {
@@ -109,7 +115,7 @@ public final class RawConnection: LoopHandler {
         state = .open
         connectedAt = loop.now
         loop.setInterest(fd, pending.isEmpty ? .readable : [.readable, .writable])
-        if !pending.isEmpty { flush() }
+        if !pending.isEmpty { flush() } else if wantsShutdown { shutdownWrite() }
         onChange?()
     }
 
@@ -143,6 +149,10 @@ public final class RawConnection: LoopHandler {
         switch outcome {
         case .wrote(let n):
             pending.removeFirst(n)
+            if pending.isEmpty && wantsShutdown {
+                wantsShutdown = false
+                Platform.shutdownWrite(fd)
+            }
             let wantRead = state == .open
             loop.setInterest(fd, pending.isEmpty ? (wantRead ? .readable : .none) : (wantRead ? [.readable, .writable] : .writable))
         case .wouldBlock:
