@@ -23,6 +23,7 @@ final class AgentConnection: LoopHandler {
     private var outbound: DelayLine!
     private var inbound: DelayLine!
     private var pendingWrite: [UInt8] = []
+    private var earlyItems: [DelayLine.Item] = []
     private var idleTimer: LoopTimer!
     private var timerPurpose: TimerPurpose = .none
     /// The simulated network this connection lives under, fixed when it was opened.
@@ -133,6 +134,11 @@ final class AgentConnection: LoopHandler {
         parser.expectResponse(toMethod: method)
         armInactivity()
         outbound.push(.bytes(bytes))
+        if !earlyItems.isEmpty {
+            let items = earlyItems
+            earlyItems = []
+            for item in items { delivered(item) }
+        }
     }
 
     private func writeNow(_ bytes: [UInt8]) {
@@ -210,8 +216,12 @@ final class AgentConnection: LoopHandler {
     /// Bytes or a close, as the agent gets to see them (after the simulated delay, if any).
     private func delivered(_ item: DelayLine.Item) {
         switch phase {
-        case .closed, .connecting, .handshaking:
+        case .closed:
             return
+        case .connecting, .handshaking:
+            // Something arrived (or the server hung up) before the agent may use the connection,
+            // e.g. during a simulated handshake: keep it for the request that follows.
+            earlyItems.append(item)
         case .free:
             switch item {
             case .bytes: agent.freeSocketReceivedUnsolicitedBytes(self)

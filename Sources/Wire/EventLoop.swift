@@ -105,7 +105,12 @@ public final class EventLoop: @unchecked Sendable {
         _ = csys_poller_remove(poller, fd)
         handlers[index] = nil
         interests[index] = .none
+        // The batch being dispatched may still hold an event for this descriptor. If its number is
+        // reused by a new socket in the same turn, that stale event must not reach the new handler.
+        unregisteredThisTurn.append(fd)
     }
+
+    private var unregisteredThisTurn: [Int32] = []
 
     // MARK: Work from elsewhere
 
@@ -182,8 +187,10 @@ public final class EventLoop: @unchecked Sendable {
         let timeoutMs: Int32 = waitNanos == Int64.max ? -1 : Int32(clamping: (waitNanos + 999_999) / 1_000_000)
         let count = csys_poller_wait(poller, readyFDs, readyBits, 256, timeoutMs)
         if count > 0 {
+            unregisteredThisTurn.removeAll(keepingCapacity: true)
             for i in 0..<Int(count) {
                 let fd = readyFDs[i], bits = readyBits[i]
+                if !unregisteredThisTurn.isEmpty && unregisteredThisTurn.contains(fd) { continue }
                 if fd == wakeRead {
                     csys_waker_drain(wakeRead)
                     runSubmitted()

@@ -150,6 +150,28 @@ struct AgentServerTests {
     }
 }
 
+@Suite("Agent under a simulated network")
+struct AgentSimulationTests {
+    @Test("a server that closes during the simulated handshake fails the request instead of hanging")
+    func closedDuringHandshake() throws {
+        let h = try ServerHarness { $0.keepAliveTimeoutMs = 50 }
+        let agent = Agent(loop: h.loop, configuration: agentConfig { $0.network = SimulatedNetwork(rttMs: 200) })
+        let results = sendSequentially(agent, [AgentRequest(origin: HTTPOrigin(host: "127.0.0.1", port: h.server.port))])
+        #expect(results.first?.error?.kind == "closed")
+        #expect(h.closeReasons() == [.keepAliveTimeout])
+    }
+
+    @Test("TLS round trips are added to the handshake")
+    func tlsRoundTrips() throws {
+        let h = try ServerHarness()
+        let agent = Agent(loop: h.loop, configuration: agentConfig { $0.network = SimulatedNetwork(rttMs: 50, tlsRoundTrips: 2) })
+        let results = sendSequentially(agent, [AgentRequest(origin: HTTPOrigin(host: "127.0.0.1", port: h.server.port))])
+        let connect = try #require(results.first?.timings.connect)
+        #expect(connect >= 150)         // TCP 1 RTT + TLS 1.2's 2 RTT
+        #expect(connect < 200)          // not a fourth round trip
+    }
+}
+
 @Suite("Agent against servers that misbehave")
 struct AgentMisbehaviourTests {
     @Test("connection refused is its own error")
