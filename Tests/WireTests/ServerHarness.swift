@@ -10,6 +10,8 @@ final class ServerHarness {
     var events: [ServerEvent] = []
 
     init(_ configure: (inout ServerConfiguration) -> Void = { _ in }) throws {
+        // Tests run side by side and some open hundreds of sockets: don't trip a 1024-descriptor limit.
+        Platform.raiseOpenFileLimit(to: 8192)
         loop = try EventLoop()
         var config = ServerConfiguration()
         configure(&config)

@@ -15,7 +15,7 @@ struct SeededRandom {
     mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
 }
 
-@Suite("Server robustness: garbage never crashes it")
+@Suite("Server robustness: garbage never crashes it", .serialized)
 struct ServerRobustnessTests {
     /// Mutations of a valid request: the kinds of damage a broken client or an attacker produces.
     static func damagedRequest(_ random: inout SeededRandom) -> [UInt8] {
