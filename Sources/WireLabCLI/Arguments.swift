@@ -1,4 +1,5 @@
 import LabKit
+import Wire
 
 /// A usage error: printed as `Error: ...`, the command's usage, and exit 64 (EX_USAGE).
 public struct UsageError: Error, Equatable {
@@ -109,4 +110,21 @@ func requireInt(_ parsed: ParsedArguments, _ name: String, command: String, rang
         throw UsageError("Option '--\(name)' expects a whole number in \(range.lowerBound)...\(range.upperBound == Int.max ? "" : String(range.upperBound)), got '\(text)'", command: command)
     }
     return value
+}
+
+/// Splits a command's URL argument into origin and target. A malformed URL is a usage error
+/// (exit 64); one that is well formed but can't be used (https, a host that doesn't resolve) is
+/// printed as `Error: ...` and gives nil, for exit 1.
+func resolveURL(_ url: String, command: String, console: Console) throws(UsageError) -> (origin: HTTPOrigin, target: String)? {
+    do {
+        return try HTTPOrigin.parse(url)
+    } catch {
+        switch error {
+        case .https, .unresolvable:
+            console.errorLine("Error: \(error)")
+            return nil
+        case .notHTTP, .badPort, .noHost:
+            throw UsageError(error.description, command: command)
+        }
+    }
 }

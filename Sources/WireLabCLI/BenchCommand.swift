@@ -55,17 +55,8 @@ enum BenchCommand {
 
         var origin = HTTPOrigin(host: "127.0.0.1", port: 0), target = "/"
         if let url = parsed.value("url") {
-            do {
-                (origin, target) = try HTTPOrigin.parse(url)
-            } catch {
-                switch error {
-                case .https, .unresolvable:
-                    console.errorLine("Error: \(error)")
-                    return 1
-                case .notHTTP, .badPort, .noHost:
-                    throw UsageError(error.description, command: "bench")
-                }
-            }
+            guard let resolved = try resolveURL(url, command: "bench", console: console) else { return 1 }
+            (origin, target) = resolved
         }
         let loop: EventLoop
         var server: BenchServer?

@@ -47,17 +47,8 @@ enum ProbeCommand {
         }
 
         let origin: HTTPOrigin, target: String
-        do {
-            (origin, target) = try HTTPOrigin.parse(url)
-        } catch {
-            switch error {
-            case .https, .unresolvable:
-                console.errorLine("Error: \(error)")
-                return 1
-            case .notHTTP, .badPort, .noHost:
-                throw UsageError(error.description, command: "probe")
-            }
-        }
+        guard let resolved = try resolveURL(url, command: "probe", console: console) else { return 1 }
+        (origin, target) = resolved
         let loop: EventLoop
         do {
             loop = try EventLoop()
