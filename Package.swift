@@ -22,10 +22,14 @@ let package = Package(
         .target(name: "LabScript"),
         // Lessons (load, lint), expected-output matching, terminal rendering. Pure.
         .target(name: "LabKit", dependencies: ["LabScript"]),
+        // Measures a real server's keep-alive behaviour: `wirelab probe` and your-server challenges.
+        .target(name: "Probe", dependencies: ["Wire", "HTTP1", "Pooling"]),
         // The script interpreter on the shared event loop, and the experiment runner.
         .target(name: "LabRun", dependencies: ["Wire", "HTTP1", "LabScript", "LabKit"]),
+        // Challenge verification: predict, choice, build and your-server keys, checked by running.
+        .target(name: "Challenges", dependencies: ["LabKit", "LabRun", "LabScript", "Probe", "Wire"]),
         // The command-line surface, as a library so tests can drive it.
-        .target(name: "WireLabCLI", dependencies: ["LabRun", "LabKit", "Wire", "HTTP1", "LabScript"]),
+        .target(name: "WireLabCLI", dependencies: ["LabRun", "LabKit", "Wire", "HTTP1", "LabScript", "Probe", "Challenges"]),
         .executableTarget(name: "wirelab", dependencies: ["WireLabCLI"]),
 
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"]),
@@ -34,6 +38,7 @@ let package = Package(
         .testTarget(name: "LabScriptTests", dependencies: ["LabScript"]),
         .testTarget(name: "LabKitTests", dependencies: ["LabKit", "LabScript"]),
         .testTarget(name: "LabRunTests", dependencies: ["LabRun", "LabKit", "LabScript", "Wire"]),
+        .testTarget(name: "ChallengesTests", dependencies: ["Challenges", "LabKit", "Wire"]),
         .testTarget(name: "WireLabCLITests", dependencies: ["WireLabCLI", "LabKit"]),
     ],
     swiftLanguageModes: [.v6]

@@ -54,11 +54,33 @@ public struct Challenge: Sendable, Equatable {
     public var text: String
     /// The file line of the numbered line.
     public var line: Int
+    /// The item's Markdown as the learner reads it: without the key comment and the hints.
+    public var prompt: String
+    /// The `> Hint: ...` lines of the item, in order (revealed one at a time).
+    public var hints: [String]
+    /// The machine-checkable key (`<!-- check KIND ... -->`), nil when the item has none.
+    public var key: ChallengeKey?
+    /// Why a key that is present could not be used ("line N: ..."); a lint error, and exit 2 on verify.
+    public var keyProblem: String?
 
-    public init(number: Int, text: String, line: Int) {
+    public init(number: Int, text: String, line: Int, prompt: String? = nil, hints: [String] = [],
+                key: ChallengeKey? = nil, keyProblem: String? = nil) {
         self.number = number
         self.text = text
         self.line = line
+        self.prompt = prompt ?? text
+        self.hints = hints
+        self.key = key
+        self.keyProblem = keyProblem
+    }
+
+    /// The first line of the prompt without Markdown emphasis, for lists: "Shrink the free list."
+    public var title: String {
+        let first = prompt.split(separator: "\n").first.map(String.init) ?? ""
+        if first.hasPrefix("**"), let end = first.dropFirst(2).range(of: "**") {
+            return String(first[first.index(first.startIndex, offsetBy: 2)..<end.lowerBound])
+        }
+        return first.count > 60 ? String(first.prefix(59)) + "…" : first
     }
 }
 

@@ -166,13 +166,15 @@ enum ChallengeParser {
     static func challenges(in section: LessonSection) -> [Challenge] {
         let lines = splitLines(section.body)
         var result: [Challenge] = []
-        var current: (number: Int, line: Int, text: [String])?
+        var current: (number: Int, line: Int, text: [String], lines: [Int])?
         var sawBlank = false
 
         func finish() {
             if let item = current {
                 let text = trimBlankLines(item.text[...]).lines.joined(separator: "\n")
-                result.append(Challenge(number: item.number, text: text, line: item.line))
+                let parts = ChallengeKeyParser.parts(lines: item.text, fileLines: item.lines)
+                result.append(Challenge(number: item.number, text: text, line: item.line, prompt: parts.prompt,
+                                        hints: parts.hints, key: parts.key, keyProblem: parts.keyProblem))
             }
             current = nil
         }
@@ -183,22 +185,27 @@ enum ChallengeParser {
                 guard current != nil else { continue }
                 let fence = "```"
                 current?.text.append(fence + block.info)
+                current?.lines.append(block.fenceLine)
                 current?.text.append(contentsOf: block.lines)
+                current?.lines.append(contentsOf: block.lines.indices.map { block.firstLine + $0 })
                 current?.text.append(fence)
+                current?.lines.append(block.firstLine + block.lines.count)
                 sawBlank = false
             case .text(let text, let line):
                 if let (number, first) = item(text) {
                     finish()
-                    current = (number, line, [first])
+                    current = (number, line, [first], [line])
                     sawBlank = false
                 } else if text.isBlank {
                     sawBlank = true
                     current?.text.append("")
+                    current?.lines.append(line)
                 } else if current != nil {
                     if sawBlank && text.leadingIndent == 0 {
                         finish()
                     } else {
                         current?.text.append(text.trimmingSpaces())
+                        current?.lines.append(line)
                     }
                     sawBlank = false
                 }

@@ -23,7 +23,38 @@ enum TableAlignment: Equatable {
 
 enum MarkdownParser {
     static func parse(_ markdown: String) -> [MarkdownBlock] {
-        parseBlocks(splitLines(markdown.replacingTabsInIndent())[...])
+        parseBlocks(withoutHTMLComments(splitLines(markdown.replacingTabsInIndent()))[...])
+    }
+
+    /// The lines without HTML comments that start a line (`<!-- ... -->`, possibly over several
+    /// lines): they hold challenge keys, which the learner is not meant to read. Fenced code is kept
+    /// as written.
+    static func withoutHTMLComments(_ lines: [String]) -> [String] {
+        var kept: [String] = []
+        var fence: Fence?
+        var inComment = false
+        for line in lines {
+            if inComment {
+                if line.contains("-->") { inComment = false }
+                continue
+            }
+            if let open = fence {
+                if open.isClosed(by: line) { fence = nil }
+                kept.append(line)
+                continue
+            }
+            if let opening = Fence.opening(line) {
+                fence = opening
+                kept.append(line)
+                continue
+            }
+            if line.trimmingSpaces().hasPrefix("<!--") {
+                if !line.contains("-->") { inComment = true }
+                continue
+            }
+            kept.append(line)
+        }
+        return kept
     }
 
     static func parseBlocks(_ lines: ArraySlice<String>) -> [MarkdownBlock] {

@@ -1,3 +1,4 @@
+import Foundation
 import LabKit
 import LabScript
 import Wire
@@ -32,7 +33,68 @@ public struct RunOptions: Sendable {
     /// The default time limit; a script's own `limit` replaces it.
     public var limitMs = 30_000
     public var serverConfiguration = ServerConfiguration()
+    /// Lets another thread stop the run (the stepper's Ctrl-C).
+    public var cancellation: RunCancellation?
     public init() {}
+}
+
+/// RunCancellation: stops a running experiment from another thread. The run ends soon after
+/// `cancel()` with the runtime error "stopped"; cancelling before the run starts stops it at once.
+public final class RunCancellation: @unchecked Sendable {
+    private let lock = NSLock()
+    private var cancelled = false
+    private var action: (@Sendable () -> Void)?
+
+    public init() {}
+
+    public var isCancelled: Bool { lock.withLock { cancelled } }
+
+    public func cancel() {
+        let action: (@Sendable () -> Void)? = lock.withLock {
+            cancelled = true
+            return self.action
+        }
+        action?()
+    }
+
+    /// Installs what `cancel()` does; runs it at once when the run was already cancelled.
+    func install(_ newAction: (@Sendable () -> Void)?) {
+        let runNow: Bool = lock.withLock {
+            action = newAction
+            return cancelled && newAction != nil
+        }
+        if runNow { newAction?() }
+    }
+}
+
+/// Work a challenge check runs in the same lab after the script: the answer to a predict key and
+/// the conditions of a build or your-server key.
+public struct Epilogue {
+    /// Evaluated in the script's global scope after it ends (a predict key's `answer:`).
+    public var answer: LabScript.Expression?
+    /// Run after the script in a fresh scope that sees only the lab's objects, with counters for
+    /// the whole run, so `reset` in the learner's script can't hide anything from them.
+    public var conditions: Script?
+    /// Extra read-only values the conditions can name (`probe` for a your-server key).
+    public var values: [String: LabValue] = [:]
+
+    public init(answer: LabScript.Expression? = nil, conditions: Script? = nil, values: [String: LabValue] = [:]) {
+        self.answer = answer
+        self.conditions = conditions
+        self.values = values
+    }
+}
+
+/// What the epilogue found.
+public struct EpilogueOutcome {
+    /// The predict answer's value, when it could be evaluated.
+    public var answer: LabValue?
+    /// Conditions that did not hold.
+    public var failures: [ExpectFailure] = []
+    /// Conditions checked in all (each `expect` counts once).
+    public var checked = 0
+    /// An error in the answer or the conditions (a broken key, or a name the learner's script never made).
+    public var error: LabRuntimeError?
 }
 
 /// What one run produced.
@@ -47,6 +109,10 @@ public struct ExperimentOutcome {
     public var requests: [RequestRecord] = []
     /// The loop-clock instant the run started; request timings are relative to their own start.
     public var startedNanos: Int64 = 0
+    /// What the epilogue found, when one was given.
+    public var epilogue: EpilogueOutcome?
+    /// True when the run was stopped through its `RunCancellation`.
+    public var wasCancelled = false
 
     public var verdict: Verdict {
         if !parseErrors.isEmpty || runtimeError != nil { return .broken }
@@ -62,7 +128,8 @@ public enum ExperimentRunner {
     /// Runs `source` (whose first line is file line `lineOffset + 1`). `onLine` receives each printed
     /// line as it happens; `onTrace` (if given) receives connection events as they happen.
     public static func run(source: String, lineOffset: Int = 0, expected: String?, expectedFirstLine: Int? = nil,
-                           options: RunOptions = RunOptions(), onLine: @escaping (String) -> Void = { _ in },
+                           options: RunOptions = RunOptions(), epilogue: Epilogue? = nil,
+                           onLine: @escaping (String) -> Void = { _ in },
                            onTrace: ((String) -> Void)? = nil) -> ExperimentOutcome {
         var outcome = ExperimentOutcome()
         let script: Script
@@ -90,13 +157,22 @@ public enum ExperimentRunner {
         interpreter.onPrint = onLine
         var finished = false
         interpreter.finishedEarly = { finished = true }
+        let stopper = UncheckedSendable(interpreter)
+        options.cancellation?.install { [loop] in
+            loop.execute { stopper.value.abort(LabRuntimeError("stopped", at: stopper.value.currentLocation)) }
+        }
         interpreter.run(script) { finished = true }
         // The interpreter's own deadline ends the run; this outer bound only guards against a bug.
         loop.run(until: { finished }, timeoutNanos: Int64(options.limitMs + 600_000) * 1_000_000)
+        options.cancellation?.install(nil)
+        outcome.wasCancelled = options.cancellation?.isCancelled ?? false
         if !finished {
             interpreter.abort(LabRuntimeError("the experiment did not finish (internal bound reached)", at: interpreter.currentLocation))
         }
         outcome.elapsedMs = Double(loop.now - started) / 1e6
+        if let epilogue, interpreter.runtimeError == nil {
+            outcome.epilogue = runEpilogue(epilogue, after: interpreter, lab: lab, limitMs: options.limitMs)
+        }
         lab.trace = nil   // what the teardown closes is not part of the experiment
         lab.tearDown()
         loop.run(until: { lab.server.stats.open == 0 }, timeoutNanos: 500_000_000)
@@ -111,6 +187,32 @@ public enum ExperimentRunner {
         return outcome
     }
 
+    /// Evaluates the answer in the script's scope, then runs the conditions in a fresh interpreter
+    /// on the same lab with whole-run counters.
+    private static func runEpilogue(_ epilogue: Epilogue, after interpreter: Interpreter, lab: LabEnvironment, limitMs: Int) -> EpilogueOutcome {
+        var result = EpilogueOutcome()
+        if let answer = epilogue.answer {
+            do throws(LabRuntimeError) {
+                result.answer = try interpreter.evaluate(answer, interpreter.globals)
+            } catch {
+                result.error = error
+                return result
+            }
+        }
+        guard let conditions = epilogue.conditions else { return result }
+        lab.countsWholeRun = true
+        let checker = Interpreter(lab: lab, limitMs: limitMs)
+        for (name, value) in epilogue.values { checker.globals.define(name, value) }
+        var finished = false
+        checker.finishedEarly = { finished = true }
+        checker.run(conditions) { finished = true }
+        lab.loop.run(until: { finished }, timeoutNanos: Int64(limitMs + 60_000) * 1_000_000)
+        result.failures = checker.expectFailures
+        result.checked = conditions.statements.count { if case .expect = $0.kind { true } else { false } }
+        result.error = checker.runtimeError ?? (finished ? nil : LabRuntimeError("the conditions did not finish", at: checker.currentLocation))
+        return result
+    }
+
     /// Runs a lesson's experiment against its expected output.
     public static func run(lesson: Lesson, options: RunOptions = RunOptions(), onLine: @escaping (String) -> Void = { _ in },
                            onTrace: ((String) -> Void)? = nil) -> ExperimentOutcome {
@@ -122,6 +224,12 @@ public enum ExperimentRunner {
         return run(source: experiment.code, lineOffset: experiment.firstLine - 1, expected: lesson.expectedOutput?.code,
                    expectedFirstLine: lesson.expectedOutput?.firstLine, options: options, onLine: onLine, onTrace: onTrace)
     }
+}
+
+/// Carries a value across a `@Sendable` boundary that is known to be used on one thread (the loop's).
+struct UncheckedSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }
 
 extension String {

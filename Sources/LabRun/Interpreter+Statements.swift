@@ -112,7 +112,7 @@ extension Interpreter {
             do { try lab.restartServer() } catch { throw LabRuntimeError("cannot restart the server: \(error)", at: at) }
             done(nil)
         case .resetServer:
-            lab.server.resetStats()
+            lab.resetServerStats()
             done(nil)
         case .resetAgent(let name):
             guard let handle = lab.agents[name] else { throw unknownAgent(name, at: at) }

@@ -31,6 +31,12 @@ final class LabEnvironment {
     /// Connection events as they happen, for `wirelab run --trace` (not part of the matched output).
     var trace: ((String) -> Void)?
     private var serverObserver = 0
+    /// When true, `server` and agent objects count the whole run: `reset` no longer hides what
+    /// happened before it. A challenge key's conditions are evaluated this way, so a learner's
+    /// script can't zero the counters a condition reads.
+    var countsWholeRun = false
+    /// Server counters from before each `reset server` and each server restart.
+    private(set) var serverStatsBefore = ServerStats()
 
     init(loop: EventLoop, serverConfiguration: ServerConfiguration, network: SimulatedNetwork) throws(SystemError) {
         self.loop = loop
@@ -49,7 +55,19 @@ final class LabEnvironment {
         server.closeAll()
     }
 
+    /// Zeroes the server's counters for the script, keeping them for the whole-run view.
+    func resetServerStats() {
+        serverStatsBefore = serverStatsBefore.adding(server.stats)
+        server.resetStats()
+    }
+
+    /// The server's counters as the script sees them: since the last reset, or the whole run.
+    var visibleServerStats: ServerStats {
+        countsWholeRun ? serverStatsBefore.adding(server.stats, keepingGaugesOf: server.stats) : server.stats
+    }
+
     func restartServer() throws(SystemError) {
+        serverStatsBefore = serverStatsBefore.adding(server.stats)
         server.removeObserver(serverObserver)
         server.closeAll()
         server = LoopbackServer(loop: loop, configuration: server.configuration)
@@ -130,7 +148,7 @@ final class LabEnvironment {
 
     // MARK: Script-visible names
 
-    var builtinNames: [String] { ["server", "network"] + Array(agents.keys) + Array(sockets.keys) + Array(proxies.keys) }
+    var builtinNames: [String] { ["server", "network", "agents", "run"] + Array(agents.keys) + Array(sockets.keys) + Array(proxies.keys) }
 
     func builtinValue(_ name: String) -> LabValue? {
         switch name {
@@ -140,6 +158,8 @@ final class LabEnvironment {
             if let handle = agents[name] { return .object(agentObject(handle)) }
             if let socket = sockets[name] { return .object(socketObject(name, socket)) }
             if let proxy = proxies[name] { return .object(proxyObject(name, proxy)) }
+            if name == "agents" { return .object(agentsObject()) }
+            if name == "run" { return .object(runObject()) }
             return nil
         }
     }
@@ -148,8 +168,8 @@ final class LabEnvironment {
         let server = self.server
         let fields = ["requests", "connections", "open", "idle", "reused", "responses", "closed", "closedBy", "port", "url",
                       "keepAliveTimeout", "headersTimeout", "requestTimeout", "maxRequestsPerSocket", "listening"]
-        return LiveObject("the server", fields: fields, display: { server.url }) { name in
-            let s = server.stats, c = server.configuration
+        return LiveObject("the server", fields: fields, display: { server.url }) { [unowned self] name in
+            let s = self.visibleServerStats, c = server.configuration
             switch name {
             case "requests": return .number(Double(s.requests))
             case "connections": return .number(Double(s.accepted))
@@ -176,8 +196,9 @@ final class LabEnvironment {
         let fields = ["name", "inUse", "free", "waiting", "open", "created", "reused", "closed", "retried", "requests", "closedBy",
                       "keepAlive", "maxSockets", "maxTotalSockets", "maxFreeSockets", "timeout", "freeSocketTimeout",
                       "scheduling", "keepAliveMsecs", "tcpKeepAlive", "tcpKeepAliveIdle"]
-        return LiveObject("agent \(handle.name)", fields: fields, display: { "agent \(handle.name)" }) { name in
-            let agent = handle.agent, s = agent.stats, b = handle.baseline, p = agent.configuration.pool
+        return LiveObject("agent \(handle.name)", fields: fields, display: { "agent \(handle.name)" }) { [unowned self] name in
+            let agent = handle.agent, s = agent.stats, p = agent.configuration.pool
+            let b = self.countsWholeRun ? PoolStats() : handle.baseline
             func number(_ n: Int) -> LabValue { .number(Double(n)) }
             func limit(_ n: Int) -> LabValue { n == Int.max ? .string("Infinity") : number(n) }
             switch name {
@@ -208,6 +229,49 @@ final class LabEnvironment {
             default: return nil
             }
         }
+    }
+
+    /// Every agent's counters added up, for the whole run (a challenge key reads these without
+    /// knowing which agents the learner made).
+    func agentsObject() -> LabObject {
+        let handles = Array(agents.values)
+        let fields = ["count", "created", "reused", "closed", "retried", "requests", "closedBy"]
+        return LiveObject("all agents", fields: fields, display: { "all agents" }) { name in
+            func sum(_ value: (PoolStats) -> Int) -> LabValue { .number(Double(handles.reduce(0) { $0 + value($1.agent.stats) })) }
+            switch name {
+            case "count": return .number(Double(handles.count))
+            case "created": return sum(\.created)
+            case "reused": return sum(\.reused)
+            case "closed": return sum(\.closed)
+            case "retried": return sum(\.retried)
+            case "requests": return sum(\.submitted)
+            case "closedBy":
+                return .object(RecordObject("all agents' close reasons", CloseReason.allCases.map { reason in
+                    (reason.key, sum { $0.closedByReason[reason] ?? 0 })
+                }))
+            default: return nil
+            }
+        }
+    }
+
+    /// The requests the script's statements made, counted by outcome.
+    func runObject() -> LabObject {
+        let log = requestLog
+        func count(_ test: (RequestRecord) -> Bool) -> LabValue { .number(Double(log.filter(test).count)) }
+        var connections = Set<String>()
+        for record in log {
+            if let id = record.result.connection { connections.insert("\(record.agent)#\(id)") }
+        }
+        let fields: [(String, LabValue)] = [
+            ("requests", .number(Double(log.count))),
+            ("ok", count { ($0.result.status ?? 0) / 100 == 2 && $0.result.error == nil }),
+            ("failed", count { $0.result.error != nil }),
+            ("serverErrors", count { ($0.result.status ?? 0) >= 500 }),
+            ("reused", count { $0.result.isReused }),
+            ("retried", count { $0.result.isRetried }),
+            ("connections", .number(Double(connections.count))),
+        ]
+        return RecordObject("the run's requests", fields)
     }
 
     func proxyObject(_ name: String, _ proxy: ReverseProxy) -> LabObject {
@@ -285,5 +349,20 @@ extension CloseReason {
         case .requestFailed: return "requestFailed"
         case .evictedForOtherOrigin: return "evicted"
         }
+    }
+}
+
+extension ServerStats {
+    /// The counters of `self` and `other` added; the gauges (open, idle) are `gauges`' own.
+    func adding(_ other: ServerStats, keepingGaugesOf gauges: ServerStats = ServerStats()) -> ServerStats {
+        var sum = ServerStats()
+        sum.accepted = accepted + other.accepted
+        sum.requests = requests + other.requests
+        sum.reusedRequests = reusedRequests + other.reusedRequests
+        sum.responses = responses + other.responses
+        sum.closes = closes.merging(other.closes, uniquingKeysWith: +)
+        sum.open = gauges.open
+        sum.idle = gauges.idle
+        return sum
     }
 }

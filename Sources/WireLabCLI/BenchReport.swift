@@ -63,10 +63,10 @@ struct BenchReport {
                 ("requests", .integer(f.completed)),
                 ("errors", .integer(f.failed)),
                 ("connections", .integer(connections ?? f.connectionsOpened)),
-                ("seconds", .number(rounded(Double(f.elapsedNanos) / 1e9, 4))),
-                ("requests_per_second", .number(rounded(f.requestsPerSecond, 1))),
-                ("p50_ms", .number(rounded(f.p50, 4))),
-                ("p99_ms", .number(rounded(f.p99, 4))),
+                ("seconds", .number(Format.rounded(Double(f.elapsedNanos) / 1e9, 4))),
+                ("requests_per_second", .number(Format.rounded(f.requestsPerSecond, 1))),
+                ("p50_ms", .number(Format.rounded(f.p50, 4))),
+                ("p99_ms", .number(Format.rounded(f.p99, 4))),
             ])
         }
         var members: [(String, JSONValue)] = [
@@ -78,7 +78,7 @@ struct BenchReport {
             members.append(("sequential", .object([
                 ("keep_alive", figures(sequentialKeepAlive)),
                 ("new_connection", figures(sequentialNewConnection)),
-                ("speedup", speedup.map { .number(rounded($0, 3)) } ?? .null),
+                ("speedup", speedup.map { .number(Format.rounded($0, 3)) } ?? .null),
             ])))
         }
         if concurrent != nil { members.append(("concurrent", figures(concurrent, connections: concurrentConnections))) }
@@ -89,7 +89,7 @@ struct BenchReport {
                 ("server_open", m.serverOpen.map(JSONValue.integer) ?? .null),
                 ("rss_before_bytes", .integer(m.rssBefore)),
                 ("rss_after_bytes", .integer(m.rssAfter)),
-                ("bytes_per_connection", .number(rounded(m.bytesPerConnection, 1))),
+                ("bytes_per_connection", .number(Format.rounded(m.bytesPerConnection, 1))),
                 ("measures", .string("client and server in one process")),
             ])))
         }

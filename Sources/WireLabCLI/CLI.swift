@@ -1,8 +1,10 @@
+import Wire
+
 /// The `wirelab` command line: one entry point, a table of subcommands, and the conventions of
 /// swift-argument-parser reproduced by hand (help on stdout with exit 0; usage errors on stderr with
 /// `Error: ...`, a "Did you mean", the usage line, and exit 64).
 public enum CLI {
-    public static let version = "0.1.0"
+    public static let version = wireLabVersion
 
     struct Command: Sendable {
         var name: String

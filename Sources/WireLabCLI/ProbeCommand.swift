@@ -1,3 +1,4 @@
+import Probe
 import Wire
 
 /// `wirelab probe <url>`: measures how a real server treats connections (does it keep them alive,
@@ -37,7 +38,7 @@ enum ProbeCommand {
         }
         guard let url = parsed.positionals.first else { throw UsageError("Missing the URL to probe, e.g. http://127.0.0.1:8080/", command: "probe") }
         if let extra = parsed.positionals.dropFirst().first { throw UsageError("Unexpected argument '\(extra)'", command: "probe") }
-        var settings = ProbeSession.Settings()
+        var settings = Probe.Settings()
         if let ms = try requireDuration(parsed, "max-wait", command: "probe") { settings.maxWaitMs = ms }
         if let n = try requireInt(parsed, "max-requests", command: "probe", range: 1...1_000_000) { settings.maxRequests = n }
         if let n = try requireInt(parsed, "requests", command: "probe", range: 1...100_000) { settings.requests = n }
@@ -45,26 +46,14 @@ enum ProbeCommand {
             guard ms > 0 else { throw UsageError("Option '--timeout' must be more than 0", command: "probe") }
             settings.timeoutMs = ms
         }
-
-        let origin: HTTPOrigin, target: String
-        guard let resolved = try resolveURL(url, command: "probe", console: console) else { return 1 }
-        (origin, target) = resolved
-        let loop: EventLoop
-        do {
-            loop = try EventLoop()
-        } catch {
-            console.errorLine("Error: cannot start the event loop: \(error)")
-            return 1
-        }
-        let session = ProbeSession(loop: loop, origin: origin, target: target, url: url, settings: settings)
-        let report: ProbeReport
-        do {
-            report = try session.run()
-        } catch {
+        guard let (origin, target) = try resolveURL(url, command: "probe", console: console) else { return 1 }
+        switch Probe.run(origin: origin, target: target, url: url, settings: settings) {
+        case .success(let findings):
+            console.out(parsed.has("json") ? findings.json : findings.text)
+            return 0
+        case .failure(let error):
             console.errorLine("Error: \(error.message)")
             return 1
         }
-        console.out(parsed.has("json") ? report.json().text() + "\n" : report.text())
-        return 0
     }
 }

@@ -12,7 +12,7 @@ struct ProbeRequest {
     func encoded(host: String) -> [UInt8] {
         var headers = HTTPHeaders()
         headers.add(name: "Host", value: host)
-        headers.add(name: "User-Agent", value: "wirelab-probe/\(CLI.version)")
+        headers.add(name: "User-Agent", value: "wirelab-probe/\(wireLabVersion)")
         headers.add(name: "Accept", value: "*/*")
         if let connection { headers.add(name: "Connection", value: connection) }
         var bytes: [UInt8] = []

@@ -175,8 +175,8 @@ struct ProbeReport {
         }
         let idle: JSONValue
         switch idleTimeout {
-        case .measured(let s): idle = .object([("outcome", .string("closed")), ("seconds", .number(rounded(s, 3)))])
-        case .longerThan(let s): idle = .object([("outcome", .string("open past max wait")), ("seconds", .null), ("max_wait_seconds", .number(rounded(s, 3)))])
+        case .measured(let s): idle = .object([("outcome", .string("closed")), ("seconds", .number(Format.rounded(s, 3)))])
+        case .longerThan(let s): idle = .object([("outcome", .string("open past max wait")), ("seconds", .null), ("max_wait_seconds", .number(Format.rounded(s, 3)))])
         case .notMeasured(let why): idle = .object([("outcome", .string("not measured")), ("seconds", .null), ("reason", .string(why))])
         }
         var reuseJSON: JSONValue = .null
@@ -184,12 +184,12 @@ struct ProbeReport {
             let n = Double(r.requests)
             reuseJSON = .object([
                 ("requests", .integer(r.requests)),
-                ("keep_alive_total_ms", .number(rounded(r.keepAliveMs, 3))),
-                ("keep_alive_mean_ms", .number(rounded(r.keepAliveMs / n, 4))),
+                ("keep_alive_total_ms", .number(Format.rounded(r.keepAliveMs, 3))),
+                ("keep_alive_mean_ms", .number(Format.rounded(r.keepAliveMs / n, 4))),
                 ("keep_alive_connections", .integer(r.keepAliveConnections)),
-                ("new_connection_total_ms", .number(rounded(r.newConnectionMs, 3))),
-                ("new_connection_mean_ms", .number(rounded(r.newConnectionMs / n, 4))),
-                ("speedup", .number(rounded(r.speedup, 3))),
+                ("new_connection_total_ms", .number(Format.rounded(r.newConnectionMs, 3))),
+                ("new_connection_mean_ms", .number(Format.rounded(r.newConnectionMs / n, 4))),
+                ("speedup", .number(Format.rounded(r.speedup, 3))),
             ])
         }
         return .object([
@@ -212,11 +212,4 @@ struct ProbeReport {
             ("requests_sent", .integer(requestsSent)),
         ])
     }
-}
-
-/// `value` rounded to `decimals` places, so JSON numbers stay short.
-func rounded(_ value: Double, _ decimals: Int) -> Double {
-    var scale = 1.0
-    for _ in 0..<decimals { scale *= 10 }
-    return (value * scale).rounded() / scale
 }

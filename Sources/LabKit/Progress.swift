@@ -1,0 +1,75 @@
+// A learner's progress: lessons done, challenges verified, hints seen, the current lesson.
+// A plain value; `ProgressStore` reads and writes it.
+
+/// What a learner has done, keyed by lesson id (and challenge number).
+public struct Progress: Codable, Equatable, Sendable {
+    /// The file format's version; a file with a newer one is kept aside, never misread.
+    public var version = 1
+    /// The lesson the learner was last on.
+    public var current: String?
+    /// Lessons whose experiment matched its expected output: id → when (ISO 8601).
+    public var lessonsDone: [String: String] = [:]
+    /// Verified challenges: "lesson-id/N" → when (ISO 8601).
+    public var challengesVerified: [String: String] = [:]
+    /// Hints revealed: "lesson-id/N" → how many.
+    public var hintsSeen: [String: Int] = [:]
+
+    public init() {}
+
+    static func key(_ lessonID: String, _ challenge: Int) -> String { "\(lessonID)/\(challenge)" }
+
+    public func isDone(_ lessonID: String) -> Bool { lessonsDone[lessonID] != nil }
+    public func isVerified(_ lessonID: String, _ challenge: Int) -> Bool { challengesVerified[Self.key(lessonID, challenge)] != nil }
+    public func hintsSeen(_ lessonID: String, _ challenge: Int) -> Int { hintsSeen[Self.key(lessonID, challenge)] ?? 0 }
+
+    public var doneCount: Int { lessonsDone.count }
+    public var verifiedCount: Int { challengesVerified.count }
+
+    /// Lessons of `lessons` that are done, and challenges of them that are verified.
+    public func counts(in lessons: [Lesson]) -> (done: Int, verified: Int, challenges: Int) {
+        var done = 0, verified = 0, challenges = 0
+        for lesson in lessons {
+            if isDone(lesson.id) { done += 1 }
+            for challenge in lesson.challenges {
+                challenges += 1
+                if isVerified(lesson.id, challenge.number) { verified += 1 }
+            }
+        }
+        return (done, verified, challenges)
+    }
+
+    /// Marks `lessonID` done (keeps the first date).
+    public mutating func markDone(_ lessonID: String, at date: String = isoNow()) {
+        if lessonsDone[lessonID] == nil { lessonsDone[lessonID] = date }
+    }
+
+    /// Marks challenge `challenge` of `lessonID` verified (keeps the first date).
+    public mutating func markVerified(_ lessonID: String, _ challenge: Int, at date: String = isoNow()) {
+        let key = Self.key(lessonID, challenge)
+        if challengesVerified[key] == nil { challengesVerified[key] = date }
+    }
+
+    /// Counts one more hint revealed for the challenge.
+    public mutating func revealHint(_ lessonID: String, _ challenge: Int) {
+        hintsSeen[Self.key(lessonID, challenge), default: 0] += 1
+    }
+
+    /// The lesson to open: the current one if it still exists, else the first not done, else the first.
+    public func startingLesson(in lessons: [Lesson]) -> Lesson? {
+        if let current, let lesson = lessons.first(where: { $0.id == current }) { return lesson }
+        return lessons.first(where: { !isDone($0.id) }) ?? lessons.first
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case version, current, lessonsDone = "lessons_done", challengesVerified = "challenges_verified", hintsSeen = "hints_seen"
+    }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        version = try container.decode(Int.self, forKey: .version)
+        current = try container.decodeIfPresent(String.self, forKey: .current)
+        lessonsDone = try container.decodeIfPresent([String: String].self, forKey: .lessonsDone) ?? [:]
+        challengesVerified = try container.decodeIfPresent([String: String].self, forKey: .challengesVerified) ?? [:]
+        hintsSeen = try container.decodeIfPresent([String: Int].self, forKey: .hintsSeen) ?? [:]
+    }
+}
