@@ -1,1 +1,146 @@
+// ChallengeVerifier: checks a learner's answer to a challenge by running things, never by
+// trusting what was typed or printed.
+//
+//   predict      the key's snippet runs now; its `answer:` expression is the truth
+//   choice       the key names the option; its explanation is shown after any answer
+//   build        the learner's script runs; the key's conditions read what the lab observed
+//   your-server  the probe measures the learner's server; the key's conditions read its findings
+//
+// It returns a result; printing it, saving progress and exit codes are the caller's business.
+
+import Foundation
 import LabKit
+import LabRun
+import LabScript
+import Probe
+import Wire
+
+/// The verdict of one verification.
+public enum VerificationStatus: String, Sendable {
+    case correct
+    case wrong
+    /// The lesson's key itself is broken (a lesson bug, not the learner's).
+    case brokenKey = "broken key"
+
+    /// 0 correct, 1 wrong, 2 broken key.
+    public var exitCode: Int32 {
+        switch self {
+        case .correct: return 0
+        case .wrong: return 1
+        case .brokenKey: return 2
+        }
+    }
+}
+
+/// What the learner gave.
+public struct VerificationInput: Sendable {
+    /// A predicted number or word, or a choice's letter.
+    public var answer: String?
+    /// A lab script for a build challenge.
+    public var file: String?
+    /// The learner's server, for a your-server challenge.
+    public var url: String?
+
+    public init(answer: String? = nil, file: String? = nil, url: String? = nil) {
+        self.answer = answer
+        self.file = file
+        self.url = url
+    }
+}
+
+/// What a verification found, ready to show.
+public struct VerificationResult: Sendable {
+    public var status: VerificationStatus
+    public var kind: ChallengeKind?
+    /// One line: "Correct: ..." or "Not quite: ...".
+    public var headline: String
+    /// Further lines: what really happened, the conditions that failed with their observed values,
+    /// what the probe measured.
+    public var details: [String]
+    /// A choice's explanation, shown after any answer.
+    public var explanation: String?
+    /// Name → value pairs that were observed (for `--json`).
+    public var observed: [(String, String)]
+
+    public init(status: VerificationStatus, kind: ChallengeKind?, headline: String, details: [String] = [],
+                explanation: String? = nil, observed: [(String, String)] = []) {
+        self.status = status
+        self.kind = kind
+        self.headline = headline
+        self.details = details
+        self.explanation = explanation
+        self.observed = observed
+    }
+}
+
+public enum ChallengeVerifier {
+    /// What the learner has to supply for a challenge.
+    public enum Need: Sendable, Equatable {
+        /// A number or a word.
+        case answer
+        /// One of these option letters.
+        case choice(options: [String])
+        /// A lab script (`--file`, or the lesson's workspace copy).
+        case script
+        /// The URL of the learner's own server.
+        case url
+    }
+
+    /// What `challenge` needs, or nil when it has no usable key.
+    public static func need(for challenge: Challenge) -> Need? {
+        guard let key = challenge.key else { return nil }
+        switch key.kind {
+        case .predict: return .answer
+        case .choice: return .choice(options: key.choices)
+        case .build: return .script
+        case .yourServer: return .url
+        }
+    }
+
+    /// Verifies `input` against `challenge` of `lesson`. Synchronous: a predict or build check runs an
+    /// experiment (seconds at most, bounded by the key's `limit`), a your-server check probes the
+    /// learner's server (bounded by `max-wait`).
+    public static func verify(lesson: Lesson, challenge: Challenge, input: VerificationInput,
+                              workspaceFile: String? = nil) -> VerificationResult {
+        guard let key = challenge.key else {
+            let why = challenge.keyProblem.map { "its key is broken: \(lesson.path):\($0)" }
+                ?? "it has no key (a '<!-- check KIND ... -->' comment under the item)"
+            return VerificationResult(status: .brokenKey, kind: nil, headline: "Challenge \(challenge.number) of \(lesson.id) can't be verified: \(why)")
+        }
+        switch key.kind {
+        case .predict: return verifyPrediction(key, lesson: lesson, answer: input.answer)
+        case .choice: return verifyChoice(key, answer: input.answer)
+        case .build: return verifyBuild(key, lesson: lesson, file: input.file ?? existing(workspaceFile), workspace: workspaceFile)
+        case .yourServer: return verifyServer(key, lesson: lesson, url: input.url)
+        }
+    }
+
+    private static func existing(_ path: String?) -> String? {
+        guard let path, FileManager.default.fileExists(atPath: path) else { return nil }
+        return path
+    }
+
+    // MARK: Shared
+
+    static func limitMs(_ key: ChallengeKey) -> Int { key.fields["limit"].flatMap(parseKeyDuration) ?? 30_000 }
+
+    /// The key's script parsed at its file lines, or a broken-key result.
+    static func conditions(_ key: ChallengeKey, lesson: Lesson) -> Result<Script, BrokenKey> {
+        do throws(ScriptDiagnostics) {
+            return .success(try LabScriptParser.parse(key.script, lineOffset: key.scriptFirstLine - 1))
+        } catch {
+            return .failure(BrokenKey(result: broken(key, lesson: lesson, error.diagnostics[0].description)))
+        }
+    }
+
+    struct BrokenKey: Error { var result: VerificationResult }
+
+    static func broken(_ key: ChallengeKey, lesson: Lesson, _ what: String) -> VerificationResult {
+        VerificationResult(status: .brokenKey, kind: key.kind,
+                           headline: "This challenge's key is broken (a bug in the lesson, not in your answer): \(lesson.path):\(what)")
+    }
+
+    static func render(_ diagnostic: ScriptDiagnostic, file: String, source: String) -> String {
+        diagnostic.rendered(file: file, source: source)
+    }
+}

@@ -36,7 +36,7 @@ public enum ChallengeKind: String, Sendable, CaseIterable {
         case .predict: return (["answer", "tolerance", "unit", "limit"], ["answer"])
         case .choice: return (["answer", "choices", "explain"], ["answer", "choices", "explain"])
         case .build: return (["limit"], [])
-        case .yourServer: return (["path", "max-wait", "max-requests", "requests"], [])
+        case .yourServer: return (["max-wait", "max-requests", "requests"], [])
         }
     }
 }

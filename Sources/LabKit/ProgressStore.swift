@@ -35,29 +35,29 @@ public struct ProgressStore: Sendable {
 
     /// The saved progress, or a fresh one. `warning` says what went wrong when the file existed but
     /// could not be used, and where it was kept.
-    public func load() -> (progress: Progress, warning: String?) {
+    public func load() -> (progress: LearnerProgress, warning: String?) {
         let manager = FileManager.default
-        guard manager.fileExists(atPath: file) else { return (Progress(), nil) }
+        guard manager.fileExists(atPath: file) else { return (LearnerProgress(), nil) }
         guard let data = manager.contents(atPath: file) else {
-            return (Progress(), "cannot read \(file); progress starts empty this time (the file was left as it is)")
+            return (LearnerProgress(), "cannot read \(file); progress starts empty this time (the file was left as it is)")
         }
         do {
-            let progress = try JSONDecoder().decode(Progress.self, from: data)
+            let progress = try JSONDecoder().decode(LearnerProgress.self, from: data)
             guard progress.version == 1 else { throw CocoaError(.fileReadCorruptFile) }
             return (progress, nil)
         } catch {
             let aside = file + ".corrupt-" + Self.timestamp()
             do {
                 try manager.moveItem(atPath: file, toPath: aside)
-                return (Progress(), "\(file) could not be read as progress (\(Self.reason(error))); it was kept as \(aside) and progress starts empty")
+                return (LearnerProgress(), "\(file) could not be read as progress (\(Self.reason(error))); it was kept as \(aside) and progress starts empty")
             } catch {
-                return (Progress(), "\(file) could not be read as progress and could not be moved aside (\(error.localizedDescription)); progress starts empty this time")
+                return (LearnerProgress(), "\(file) could not be read as progress and could not be moved aside (\(error.localizedDescription)); progress starts empty this time")
             }
         }
     }
 
     /// Writes `progress` atomically; creates the state directory when needed.
-    public func save(_ progress: Progress) throws {
+    public func save(_ progress: LearnerProgress) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

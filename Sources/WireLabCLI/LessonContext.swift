@@ -1,3 +1,4 @@
+import Foundation
 import LabKit
 import LabRun
 import LabScript
@@ -13,9 +14,29 @@ struct LessonContext {
         directory = LessonLocator.directory(explicit: explicit, environment: environment)
         library = LessonLibrary.load(directory: directory)
         self.terminal = terminal ?? Terminal.current(environment: environment.isEmpty ? Terminal.processEnvironment : environment)
+        progressStore = ProgressStore(environment: environment.isEmpty ? Terminal.processEnvironment : environment)
     }
 
+    /// Where progress and the workspace live.
+    let progressStore: ProgressStore
+
     var style: Style { terminal.style }
+
+    /// The saved progress; a problem with the file is reported on stderr (the file is kept aside).
+    func loadProgress(_ console: Console) -> LearnerProgress {
+        let (progress, warning) = progressStore.load()
+        if let warning { console.errorLine(style.yellow("warning: ") + warning) }
+        return progress
+    }
+
+    /// Saves progress; a failure is reported on stderr and is not fatal.
+    func saveProgress(_ progress: LearnerProgress, _ console: Console) {
+        do {
+            try progressStore.save(progress)
+        } catch {
+            console.errorLine(style.yellow("warning: ") + "cannot save progress to \(progressStore.file): \(error.localizedDescription)")
+        }
+    }
 
     /// Reports lessons that failed to load (they never stop the others).
     func reportBrokenLessons(_ console: Console) {

@@ -2,7 +2,7 @@
 // A plain value; `ProgressStore` reads and writes it.
 
 /// What a learner has done, keyed by lesson id (and challenge number).
-public struct Progress: Codable, Equatable, Sendable {
+public struct LearnerProgress: Codable, Equatable, Sendable {
     /// The file format's version; a file with a newer one is kept aside, never misread.
     public var version = 1
     /// The lesson the learner was last on.

@@ -1,0 +1,210 @@
+import Foundation
+import LabKit
+import LabRun
+import LabScript
+import Probe
+import Wire
+
+extension ChallengeVerifier {
+    // MARK: predict
+
+    /// Runs the key's snippet, evaluates `answer:` in its scope, and compares with the learner's guess.
+    static func verifyPrediction(_ key: ChallengeKey, lesson: Lesson, answer given: String?) -> VerificationResult {
+        guard let given = given?.trimmingCharacters(in: .whitespaces), !given.isEmpty else {
+            return VerificationResult(status: .wrong, kind: .predict, headline: "Give your prediction: wirelab verify \(lesson.id) <n> <answer>")
+        }
+        let answerSource = key.fields["answer"] ?? ""
+        let expression: LabScript.Expression
+        do throws(ScriptDiagnostics) {
+            expression = try LabScriptParser.parseExpression(answerSource, lineOffset: (key.fieldLines["answer"] ?? key.line) - 1)
+        } catch {
+            return broken(key, lesson: lesson, error.diagnostics[0].description)
+        }
+        var options = RunOptions()
+        options.limitMs = limitMs(key)
+        let outcome = ExperimentRunner.run(source: key.script, lineOffset: key.scriptFirstLine - 1, expected: nil,
+                                           options: options, epilogue: Epilogue(answer: expression))
+        if let error = outcome.parseErrors.first ?? outcome.runtimeError?.asDiagnostic ?? outcome.epilogue?.error?.asDiagnostic {
+            return broken(key, lesson: lesson, error.description)
+        }
+        guard let truth = outcome.epilogue?.answer else { return broken(key, lesson: lesson, "\(key.line): the answer was not computed") }
+        let unit = key.fields["unit"].map { " " + $0 } ?? ""
+        let (isRight, shown) = compare(given, with: truth, tolerance: key.tolerance ?? .exact, unit: key.fields["unit"])
+        var details: [String] = []
+        if !outcome.output.isEmpty {
+            details.append("What the run printed:")
+            details += outcome.output.map { "  " + $0 }
+        }
+        let observed = [("answer", truth.description), ("given", given)]
+        if isRight {
+            return VerificationResult(status: .correct, kind: .predict,
+                                      headline: "Correct: you said \(given), and the run gave \(shown)\(unit).", details: details, observed: observed)
+        }
+        return VerificationResult(status: .wrong, kind: .predict,
+                                  headline: "Not quite: you said \(given); measured live just now, it is \(shown)\(unit).", details: details, observed: observed)
+    }
+
+    /// Whether `given` matches `truth` (numbers within the tolerance, words without regard to case),
+    /// and how to show the truth.
+    static func compare(_ given: String, with truth: LabValue, tolerance: ChallengeKey.Tolerance, unit: String?) -> (Bool, String) {
+        switch truth {
+        case .number(let value):
+            var text = given.lowercased()
+            if let unit, text.hasSuffix(unit.lowercased()) { text = String(text.dropLast(unit.count)) }
+            for suffix in ["ms", "x", "s"] where text.hasSuffix(suffix) && Double(text) == nil { text = String(text.dropLast(suffix.count)) }
+            let shown: String
+            switch tolerance {
+            case .exact: shown = truth.description
+            case .absolute(let amount): shown = "\(truth.description) (±\(LabValue.number(amount).description) accepted)"
+            case .relative(let fraction): shown = "\(truth.description) (±\(LabValue.number(fraction * 100).description)% accepted)"
+            }
+            guard let guess = Double(text.trimmingCharacters(in: .whitespaces)) else { return (false, shown) }
+            switch tolerance {
+            case .exact: return (guess == value, shown)
+            case .absolute(let amount): return (abs(guess - value) <= amount, shown)
+            case .relative(let fraction): return (abs(guess - value) <= abs(value) * fraction, shown)
+            }
+        case .bool(let value):
+            let yes = ["true", "yes", "y"], no = ["false", "no", "n"]
+            let word = given.lowercased()
+            return ((value ? yes : no).contains(word), value ? "true" : "false")
+        default:
+            let normalize = { (s: String) in s.lowercased().trimmingCharacters(in: .whitespaces) }
+            return (normalize(given) == normalize(truth.description), "\"\(truth.description)\"")
+        }
+    }
+
+    // MARK: choice
+
+    static func verifyChoice(_ key: ChallengeKey, answer given: String?) -> VerificationResult {
+        let options = key.choices
+        let explanation = key.fields["explain"]
+        guard var choice = given?.lowercased().trimmingCharacters(in: .whitespaces), !choice.isEmpty else {
+            return VerificationResult(status: .wrong, kind: .choice, headline: "Pick one of: \(options.joined(separator: ", "))")
+        }
+        choice = choice.trimmingCharacters(in: CharacterSet(charactersIn: "()."))
+        guard options.contains(choice) else {
+            return VerificationResult(status: .wrong, kind: .choice,
+                                      headline: "'\(given ?? "")' is not one of the options (\(options.joined(separator: ", ")))")
+        }
+        let right = (key.fields["answer"] ?? "").lowercased()
+        let observed = [("answer", right), ("given", choice)]
+        if choice == right {
+            return VerificationResult(status: .correct, kind: .choice, headline: "Correct: (\(right)).", explanation: explanation, observed: observed)
+        }
+        return VerificationResult(status: .wrong, kind: .choice, headline: "Not quite: you chose (\(choice)); the answer is (\(right)).",
+                                  explanation: explanation, observed: observed)
+    }
+
+    // MARK: build
+
+    /// Runs the learner's script, then the key's conditions on what the server and agents observed.
+    static func verifyBuild(_ key: ChallengeKey, lesson: Lesson, file: String?, workspace: String?) -> VerificationResult {
+        guard let file else {
+            let hint = "write one with 'wirelab edit \(lesson.id)'" + (workspace.map { " (it goes to \($0))" } ?? "") + " or pass --file <script.lab>"
+            return VerificationResult(status: .wrong, kind: .build, headline: "No script to check: \(hint).")
+        }
+        guard let source = try? String(contentsOfFile: file, encoding: .utf8) else {
+            return VerificationResult(status: .wrong, kind: .build, headline: "Cannot read \(file).")
+        }
+        let conditions: Script
+        switch self.conditions(key, lesson: lesson) {
+        case .success(let script): conditions = script
+        case .failure(let broken): return broken.result
+        }
+        var options = RunOptions()
+        options.limitMs = limitMs(key)
+        let outcome = ExperimentRunner.run(source: source, expected: nil, options: options, epilogue: Epilogue(conditions: conditions))
+        if !outcome.parseErrors.isEmpty {
+            return VerificationResult(status: .wrong, kind: .build, headline: "Your script does not parse, so nothing was run.",
+                                      details: outcome.parseErrors.map { render($0, file: file, source: source) })
+        }
+        if let error = outcome.runtimeError {
+            return VerificationResult(status: .wrong, kind: .build, headline: "Your script stopped with an error, so the conditions were not checked.",
+                                      details: [render(error.asDiagnostic, file: file, source: source)])
+        }
+        guard let result = outcome.epilogue else { return broken(key, lesson: lesson, "\(key.line): the conditions did not run") }
+        var details = outcome.expectFailures.map { "(your own expect at \(file):\($0.location.line) failed: \($0.message))" }
+        if let error = result.error {
+            details.insert("A condition could not be checked: \(error.message) (\(lesson.path):\(error.location.line))", at: 0)
+            return VerificationResult(status: .wrong, kind: .build, headline: "Not yet: your script did not set up what this challenge looks at.", details: details)
+        }
+        return conditionVerdict(result, kind: .build, lesson: lesson, details: details, what: "what the server and agents observed")
+    }
+
+    /// Correct when every condition held; otherwise each failed condition with its observed values.
+    static func conditionVerdict(_ result: EpilogueOutcome, kind: ChallengeKind, lesson: Lesson, details: [String], what: String) -> VerificationResult {
+        let total = max(result.checked, result.failures.count)
+        if result.failures.isEmpty {
+            return VerificationResult(status: .correct, kind: kind,
+                                      headline: "Correct: all \(total) condition\(total == 1 ? "" : "s") held on \(what).", details: details)
+        }
+        var lines = result.failures.map { failure in
+            "✘ \(failure.message.replacingOccurrences(of: "expect failed: ", with: "")) (\(lesson.path):\(failure.location.line))"
+        }
+        lines += details
+        return VerificationResult(status: .wrong, kind: kind,
+                                  headline: "Not yet: \(result.failures.count) of \(total) condition\(total == 1 ? "" : "s") failed on \(what).",
+                                  details: lines, observed: result.failures.map { ("line \($0.location.line)", $0.message) })
+    }
+
+    // MARK: your-server
+
+    /// Probes the learner's server and checks the key's conditions on the findings (`probe.*`).
+    static func verifyServer(_ key: ChallengeKey, lesson: Lesson, url: String?) -> VerificationResult {
+        guard let url else {
+            return VerificationResult(status: .wrong, kind: .yourServer,
+                                      headline: "Start your server and give its URL: wirelab verify \(lesson.id) <n> --url http://127.0.0.1:PORT/")
+        }
+        let origin: HTTPOrigin, target: String
+        do {
+            (origin, target) = try HTTPOrigin.parse(url)
+        } catch {
+            return VerificationResult(status: .wrong, kind: .yourServer, headline: "Cannot use \(url): \(error)")
+        }
+        let conditions: Script
+        switch self.conditions(key, lesson: lesson) {
+        case .success(let script): conditions = script
+        case .failure(let broken): return broken.result
+        }
+        var settings = Probe.Settings()
+        settings.maxWaitMs = key.fields["max-wait"].flatMap(parseKeyDuration) ?? 10_000
+        settings.maxRequests = key.fields["max-requests"].flatMap { Int($0) } ?? 20
+        settings.requests = key.fields["requests"].flatMap { Int($0) } ?? 5
+        settings.timeoutMs = 3_000
+        let findings: ProbeFindings
+        switch Probe.run(origin: origin, target: target, url: url, settings: settings) {
+        case .success(let found): findings = found
+        case .failure(let error):
+            return VerificationResult(status: .wrong, kind: .yourServer, headline: "Could not probe \(url): \(error.message). Is your server running?")
+        }
+        var options = RunOptions()
+        options.limitMs = 10_000
+        let outcome = ExperimentRunner.run(source: "", expected: nil, options: options,
+                                           epilogue: Epilogue(conditions: conditions, values: ["probe": probeValue(findings)]))
+        let measured = ["What the probe measured:"] + findings.text.split(separator: "\n").map { "  " + $0 }
+        guard let result = outcome.epilogue else { return broken(key, lesson: lesson, "\(key.line): the conditions did not run") }
+        if let error = result.error { return broken(key, lesson: lesson, "\(error.location.line): \(error.message)") }
+        return conditionVerdict(result, kind: .yourServer, lesson: lesson, details: measured, what: "what the probe measured")
+    }
+
+    /// The findings as the `probe` object a your-server key's conditions read.
+    static func probeValue(_ f: ProbeFindings) -> LabValue {
+        func optional(_ n: Double?) -> LabValue { n.map { .number($0) } ?? .none }
+        func optional(_ s: String?) -> LabValue { s.map { .string($0) } ?? .none }
+        return .object(RecordObject("the probe's findings", [
+            ("keepsAlive", .bool(f.keepsAlive)),
+            ("keepsAliveHTTP10", .bool(f.keepsAliveHTTP10)),
+            ("keepAliveHeader", optional(f.keepAliveHeader)),
+            ("connectionHeader", optional(f.connectionHeader)),
+            ("timeout", optional(f.advertisedTimeoutSeconds.map(Double.init))),
+            ("max", optional(f.advertisedMax.map(Double.init))),
+            ("idleTimeout", optional(f.idleTimeoutMs)),
+            ("idleOutlastedWait", .bool(f.idleOutlastedWait)),
+            ("maxRequests", optional(f.maxRequests.map(Double.init))),
+            ("maxRequestsEnding", .string(f.maxRequestsEnding)),
+            ("pipelining", .string(f.pipelining)),
+            ("speedup", optional(f.reuseSpeedup)),
+        ]))
+    }
+}
