@@ -140,12 +140,13 @@ extension ChallengeVerifier {
                                       headline: "Correct: all \(total) condition\(total == 1 ? "" : "s") held on \(what).", details: details)
         }
         var lines = result.failures.map { failure in
-            "✘ \(failure.message.replacingOccurrences(of: "expect failed: ", with: "")) (\(lesson.path):\(failure.location.line))"
+            let what = failure.note ?? failure.message.replacingOccurrences(of: "expect failed: ", with: "")
+            return "✘ " + what + (failure.note != nil ? failure.observed.map { "  [\($0)]" } ?? "" : "")
         }
         lines += details
         return VerificationResult(status: .wrong, kind: kind,
                                   headline: "Not yet: \(result.failures.count) of \(total) condition\(total == 1 ? "" : "s") failed on \(what).",
-                                  details: lines, observed: result.failures.map { ("line \($0.location.line)", $0.message) })
+                                  details: lines, observed: result.failures.map { ("line \($0.location.line)", $0.note ?? $0.message) })
     }
 
     // MARK: your-server
@@ -184,7 +185,10 @@ extension ChallengeVerifier {
                                            epilogue: Epilogue(conditions: conditions, values: ["probe": probeValue(findings)]))
         let measured = ["What the probe measured:"] + findings.text.split(separator: "\n").map { "  " + $0 }
         guard let result = outcome.epilogue else { return broken(key, lesson: lesson, "\(key.line): the conditions did not run") }
-        if let error = result.error { return broken(key, lesson: lesson, "\(error.location.line): \(error.message)") }
+        if let error = result.error {
+            return VerificationResult(status: .wrong, kind: .yourServer,
+                                      headline: "Not yet: a condition could not be checked on what the probe measured: \(error.message)", details: measured)
+        }
         return conditionVerdict(result, kind: .yourServer, lesson: lesson, details: measured, what: "what the probe measured")
     }
 

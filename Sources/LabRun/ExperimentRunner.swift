@@ -208,7 +208,7 @@ public enum ExperimentRunner {
         checker.run(conditions) { finished = true }
         lab.loop.run(until: { finished }, timeoutNanos: Int64(limitMs + 60_000) * 1_000_000)
         result.failures = checker.expectFailures
-        result.checked = conditions.statements.count { if case .expect = $0.kind { true } else { false } }
+        result.checked = checker.expectsChecked
         result.error = checker.runtimeError ?? (finished ? nil : LabRuntimeError("the conditions did not finish", at: checker.currentLocation))
         return result
     }

@@ -31,13 +31,17 @@ extension Interpreter {
             done(nil)
         case .expect(let condition, let message):
             let holds = try evaluate(condition, scope).isTruthy
+            expectsChecked += 1
             if !holds {
                 var text = "expect failed: \(condition)"
+                var observed: String?
                 if case .binary(let op, let left, let right) = condition.kind, op != .and, op != .or {
-                    text += " (\(try evaluate(left, scope)) \(op.rawValue) \(try evaluate(right, scope)))"
+                    observed = "\(try evaluate(left, scope)) \(op.rawValue) \(try evaluate(right, scope))"
+                    text += " (\(observed!))"
                 }
-                if let message { text += " — \(try evaluate(message, scope).description)" }
-                expectFailures.append(ExpectFailure(location: at, message: text))
+                let note = try message.map { (m) throws(LabRuntimeError) -> String in try evaluate(m, scope).description }
+                if let note { text += " — \(note)" }
+                expectFailures.append(ExpectFailure(location: at, message: text, observed: observed, note: note))
             }
             done(nil)
         case .block(let body):

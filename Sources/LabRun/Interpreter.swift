@@ -20,6 +20,10 @@ public struct LabRuntimeError: Error, Equatable, Sendable {
 public struct ExpectFailure: Equatable, Sendable {
     public var location: SourceLocation
     public var message: String
+    /// The values the comparison saw, like "121 <= 3" (nil when the condition is not a comparison).
+    public var observed: String? = nil
+    /// The author's message, evaluated (nil when the `expect` has none).
+    public var note: String? = nil
 }
 
 /// Names and their values; blocks and loop iterations get a child scope.
@@ -55,6 +59,8 @@ public final class Interpreter {
     /// Output the script printed, line by line, in order.
     public private(set) var output: [String] = []
     public internal(set) var expectFailures: [ExpectFailure] = []
+    /// How many `expect` statements were evaluated (held or not).
+    public internal(set) var expectsChecked = 0
     public private(set) var runtimeError: LabRuntimeError?
     public private(set) var isFinished = false
     var deadline: LoopTimer?

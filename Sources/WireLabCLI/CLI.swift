@@ -20,8 +20,20 @@ public enum CLI {
         Command(name: "show", summary: ShowCommand.summary, usage: "wirelab show <lesson>") { args, console, env throws(UsageError) in
             try ShowCommand.run(args, console: console, environment: env)
         },
-        Command(name: "run", summary: RunCommand.summary, usage: "wirelab run <lesson|file> [--rtt <duration>] [--trace] [--waterfall] [--json]") { args, console, env throws(UsageError) in
+        Command(name: "run", summary: RunCommand.summary, usage: "wirelab run <lesson|file> [--mine] [--rtt <duration>] [--trace] [--waterfall] [--json]") { args, console, env throws(UsageError) in
             try RunCommand.run(args, console: console, environment: env)
+        },
+        Command(name: "verify", summary: VerifyCommand.summary, usage: VerifyCommand.usage) { args, console, env throws(UsageError) in
+            try VerifyCommand.run(args, console: console, environment: env)
+        },
+        Command(name: "progress", summary: ProgressCommand.summary, usage: ProgressCommand.usage) { args, console, env throws(UsageError) in
+            try ProgressCommand.run(args, console: console, environment: env)
+        },
+        Command(name: "edit", summary: EditCommand.summary, usage: EditCommand.usage) { args, console, env throws(UsageError) in
+            try EditCommand.run(args, console: console, environment: env)
+        },
+        Command(name: "watch", summary: WatchCommand.summary, usage: WatchCommand.usage) { args, console, env throws(UsageError) in
+            try WatchCommand.run(args, console: console, environment: env)
         },
         Command(name: "check", summary: CheckCommand.summary, usage: "wirelab check [--all | <lesson>...]") { args, console, env throws(UsageError) in
             try CheckCommand.run(args, console: console, environment: env)

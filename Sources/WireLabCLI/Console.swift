@@ -9,10 +9,13 @@ import Darwin
 public protocol Console: AnyObject {
     func out(_ text: String)
     func err(_ text: String)
+    /// Where a command reads a typed answer (`progress --reset` asks before it forgets).
+    var input: LineInput { get }
 }
 
 public final class StandardConsole: Console {
     public init() {}
+    public let input: LineInput = StandardInput()
     public func out(_ text: String) { Self.write(text, to: 1) }
     public func err(_ text: String) { Self.write(text, to: 2) }
 
@@ -40,7 +43,10 @@ public final class StandardConsole: Console {
 public final class RecordingConsole: Console {
     public private(set) var stdout = ""
     public private(set) var stderr = ""
-    public init() {}
+    public var input: LineInput
+    public init(input: LineInput = ScriptedInput(lines: [], isTerminal: false)) {
+        self.input = input
+    }
     public func out(_ text: String) { stdout += text }
     public func err(_ text: String) { stderr += text }
 }
@@ -48,4 +54,15 @@ public final class RecordingConsole: Console {
 extension Console {
     func line(_ text: String = "") { out(text + "\n") }
     func errorLine(_ text: String) { err(text + "\n") }
+}
+
+/// Typed lines for tests, and whether to pretend they come from a terminal.
+public final class ScriptedInput: LineInput {
+    private var lines: [String]
+    public let isTerminal: Bool
+    public init(lines: [String], isTerminal: Bool) {
+        self.lines = lines
+        self.isTerminal = isTerminal
+    }
+    public func readLine() -> String? { lines.isEmpty ? nil : lines.removeFirst() }
 }

@@ -7,6 +7,7 @@ import Wire
 enum ListCommand {
     static let summary = "List the lessons in order"
     static let options: [OptionSpec] = [
+        OptionSpec(name: "json", valueName: nil, help: "Print the lessons and their challenges as JSON"),
         OptionSpec(name: "lessons", valueName: "dir", help: "Lessons directory (default: $WIRELAB_LESSONS, then the package's Lessons/)"),
         OptionSpec(name: "help", valueName: nil, help: "Show this help", short: "h"),
     ]
@@ -14,18 +15,51 @@ enum ListCommand {
     static func run(_ arguments: [String], console: Console, environment: [String: String]) throws(UsageError) -> Int32 {
         let parsed = try parseArguments(arguments, options: options, command: "list")
         if parsed.has("help") {
-            console.out(HelpText.command("list", summary: summary, usage: "wirelab list [--lessons <dir>]", options: options))
+            console.out(HelpText.command("list", summary: summary, usage: "wirelab list [--json] [--lessons <dir>]", options: options,
+                                         discussion: "✔ marks a lesson whose experiment matched; ▸ the lesson you are on (see 'wirelab progress')."))
             return 0
         }
         if let extra = parsed.positionals.first { throw UsageError("Unexpected argument '\(extra)'", command: "list") }
         let context = LessonContext(explicit: parsed.value("lessons"), environment: environment)
+        if parsed.has("json") {
+            console.line(json(context, progress: context.loadProgress(console)).text(pretty: true))
+            context.reportBrokenLessons(console)
+            return 0
+        }
         printList(context, console: console)
         return 0
+    }
+
+    /// Every lesson with its challenges (number, kind, verified): the curriculum's shape for tools.
+    static func json(_ context: LessonContext, progress: LearnerProgress) -> JSONValue {
+        .object([
+            ("lessons", .array(context.library.lessons.enumerated().map { index, lesson in
+                .object([
+                    ("number", .integer(index + 1)), ("id", .string(lesson.id)), ("title", .string(lesson.title)),
+                    ("phase", .integer(lesson.phase)), ("phase_title", .string(lesson.phaseTitle)),
+                    ("difficulty", .string(lesson.difficulty)), ("estimated_minutes", .integer(lesson.estimatedMinutes)),
+                    ("tags", .array(lesson.tags.map { .string($0) })), ("prerequisites", .array(lesson.prerequisites.map { .string($0) })),
+                    ("file", .string(lesson.path)),
+                    ("done", .bool(progress.isDone(lesson.id))), ("current", .bool(progress.current == lesson.id)),
+                    ("challenges", .array(lesson.challenges.map { challenge in
+                        .object([
+                            ("number", .integer(challenge.number)), ("title", .string(challenge.title)),
+                            ("kind", challenge.key.map { .string($0.kind.rawValue) } ?? .null),
+                            ("key_problem", challenge.keyProblem.map { .string($0) } ?? .null),
+                            ("hints", .integer(challenge.hints.count)),
+                            ("verified", .bool(progress.isVerified(lesson.id, challenge.number))),
+                        ])
+                    })),
+                ])
+            })),
+            ("broken", .array(context.library.diagnostics.map { .string($0.description) })),
+        ])
     }
 
     static func printList(_ context: LessonContext, console: Console) {
         let style = context.style
         let lessons = context.library.lessons
+        let progress = context.loadProgress(console)
         if lessons.isEmpty {
             console.line("No lessons found in \(context.directory).")
         }
@@ -37,15 +71,19 @@ enum ListCommand {
                 phase = lesson.phase
                 console.line(style.bold("Phase \(lesson.phase): \(lesson.phaseTitle)"))
             }
-            let number = String(index + 1).leftPadded(to: 3)
-            console.line("  \(number)  \(style.cyan(lesson.id.rightPadded(to: idWidth)))  \(lesson.title.rightPadded(to: titleWidth))  "
+            let number = String(index + 1).leftPadded(to: 2)
+            let mark = progress.isDone(lesson.id) ? style.green("✔") : (progress.current == lesson.id ? style.cyan("▸") : " ")
+            console.line("  \(mark)\(number)  \(style.cyan(lesson.id.rightPadded(to: idWidth)))  \(lesson.title.rightPadded(to: titleWidth))  "
                 + style.dim("\(lesson.difficulty), \(lesson.estimatedMinutes) min"))
         }
         context.reportBrokenLessons(console)
         if !lessons.isEmpty {
             console.line("")
-            console.line("Read a lesson:  wirelab show <id|number>")
-            console.line("Run its experiment live:  wirelab run <id|number>     Check them all:  wirelab check --all")
+            let counts = progress.counts(in: lessons)
+            console.line(style.dim("\(counts.done)/\(lessons.count) lessons done, \(counts.verified)/\(counts.challenges) challenges verified"))
+            console.line("")
+            console.line("Step through the lessons:  wirelab        Read one:  wirelab show <id|number>")
+            console.line("Run its experiment live:  wirelab run <id|number>     Verify a challenge:  wirelab verify <id> <n> [answer]")
         }
     }
 }
@@ -97,6 +135,7 @@ enum RunCommand {
         OptionSpec(name: "waterfall", valueName: nil, help: "After the run, a timeline of every request, one lane per connection"),
         OptionSpec(name: "json", valueName: nil, help: "Print one JSON object with the output, the requests and the verdict"),
         OptionSpec(name: "limit", valueName: "duration", help: "Time limit for the experiment (default 30s; the script's 'limit' wins)"),
+        OptionSpec(name: "mine", valueName: nil, help: "Run your workspace copy of the lesson's experiment (from 'wirelab edit') against its expected output"),
         OptionSpec(name: "lessons", valueName: "dir", help: "Lessons directory"),
         OptionSpec(name: "help", valueName: nil, help: "Show this help", short: "h"),
     ]
@@ -127,17 +166,11 @@ enum RunCommand {
         let style = json ? Style(isEnabled: false) : context.style
 
         let target: RunTarget
-        if !name.hasSuffix(".md") && fileExists(name) {
-            guard let source = readTextFile(name) else { console.errorLine("Error: cannot read \(name)"); return 1 }
-            target = RunTarget(file: name, fileText: source, lesson: nil, source: source, lineOffset: 0, expected: nil, expectedLine: nil)
-        } else {
-            let lesson = try loadLesson(name, context: context, command: "run")
-            guard let experiment = lesson.experiment else {
-                console.errorLine("\(lesson.path):1: error: the lesson has no experiment (a ```lab block under ## Experiment)")
-                return 2
-            }
-            target = RunTarget(file: lesson.path, fileText: readTextFile(lesson.path) ?? "", lesson: lesson, source: experiment.code,
-                               lineOffset: experiment.firstLine - 1, expected: lesson.expectedOutput?.code, expectedLine: lesson.expectedOutput?.firstLine)
+        switch try resolveTarget(name, mine: parsed.has("mine"), context: context, command: "run") {
+        case .target(let resolved): target = resolved
+        case .failed(let message, let status):
+            console.errorLine(message)
+            return status
         }
         if !json {
             let title = target.lesson.map { "\($0.id) — \($0.title)" } ?? target.file
@@ -160,7 +193,52 @@ enum RunCommand {
                 console.out(Waterfall.render(outcome.requests, startedNanos: outcome.startedNanos, width: context.terminal.width))
             }
         }
+        if outcome.verdict == .match, let lesson = target.lesson {
+            var progress = context.loadProgress(console)
+            if !progress.isDone(lesson.id) {
+                progress.markDone(lesson.id)
+                context.saveProgress(progress, console)
+            }
+        }
         return outcome.verdict.exitCode
+    }
+
+    enum Resolution {
+        case target(RunTarget)
+        /// The file can't be run: the message, and the exit status (2 for a broken lesson).
+        case failed(String, Int32)
+    }
+
+    /// What `name` runs: a .lab script, a lesson file, a lesson by id or number, or (with `mine`)
+    /// the learner's workspace copy of a lesson's experiment against the lesson's expected output.
+    static func resolveTarget(_ name: String, mine: Bool, context: LessonContext, command: String) throws(UsageError) -> Resolution {
+        if !mine && !name.hasSuffix(".md") && fileExists(name) {
+            guard let source = readTextFile(name) else { return .failed("Error: cannot read \(name)", 1) }
+            return .target(RunTarget(file: name, fileText: source, lesson: nil, source: source, lineOffset: 0, expected: nil, expectedLine: nil))
+        }
+        let lesson: Lesson
+        if name.hasSuffix(".md") && fileExists(name) {
+            // A lesson file that does not load is a broken lesson (exit 2), not a usage error.
+            switch LessonLoader.load(file: name) {
+            case .success(let loaded): lesson = loaded
+            case .failure(let diagnostic): return .failed("\(diagnostic)", 2)
+            }
+        } else {
+            lesson = try context.lesson(named: name, command: command)
+        }
+        if mine {
+            let copy = context.progressStore.workspaceFile(for: lesson.id)
+            guard fileExists(copy), let source = readTextFile(copy) else {
+                throw UsageError("You have no copy of \(lesson.id)'s experiment yet: make one with 'wirelab edit \(lesson.id)'", command: command)
+            }
+            return .target(RunTarget(file: copy, fileText: source, lesson: lesson, source: source, lineOffset: 0,
+                                     expected: lesson.expectedOutput?.code, expectedLine: lesson.expectedOutput?.firstLine))
+        }
+        guard let experiment = lesson.experiment else {
+            return .failed("\(lesson.path):1: error: the lesson has no experiment (a ```lab block under ## Experiment)", 2)
+        }
+        return .target(RunTarget(file: lesson.path, fileText: readTextFile(lesson.path) ?? "", lesson: lesson, source: experiment.code,
+                                 lineOffset: experiment.firstLine - 1, expected: lesson.expectedOutput?.code, expectedLine: lesson.expectedOutput?.firstLine))
     }
 
     struct RunTarget {

@@ -45,7 +45,10 @@ func makeLessonsDirectory(expected: String = "hello 2", script: String = "print 
     return dir
 }
 
-func runLessonCLI(_ arguments: [String], environment: [String: String] = ["NO_COLOR": "1"]) -> (status: Int32, out: String, err: String) {
+/// A state directory of this test process's own, so no test writes progress into the real home.
+let testStateDirectory = NSTemporaryDirectory() + "wirelab-state-\(UUID().uuidString)"
+
+func runLessonCLI(_ arguments: [String], environment: [String: String] = ["NO_COLOR": "1", "WIRELAB_STATE": testStateDirectory]) -> (status: Int32, out: String, err: String) {
     let console = RecordingConsole()
     let status = CLI.main(arguments, console: console, environment: environment)
     return (status, console.stdout, console.stderr)

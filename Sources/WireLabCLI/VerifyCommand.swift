@@ -1,0 +1,149 @@
+import Challenges
+import LabKit
+import Wire
+
+/// `wirelab verify <lesson> <n> [answer] [--file path.lab] [--url http://...]`: checks a challenge
+/// by running things. Exit 0 correct, 1 wrong, 2 the lesson's key is broken, 64 usage error.
+enum VerifyCommand {
+    static let summary = "Verify a challenge answer: predictions are computed live, scripts and servers are measured"
+    static let usage = "wirelab verify <lesson> <n> [answer] [--file <script.lab>] [--url <http-url>] [--json]"
+    static let options: [OptionSpec] = [
+        OptionSpec(name: "file", valueName: "path", help: "Your lab script, for a build challenge (default: your workspace copy from 'wirelab edit')"),
+        OptionSpec(name: "url", valueName: "url", help: "Your server's URL, for a your-server challenge, e.g. http://127.0.0.1:8080/"),
+        OptionSpec(name: "json", valueName: nil, help: "Print one JSON object with the verdict"),
+        OptionSpec(name: "lessons", valueName: "dir", help: "Lessons directory"),
+        OptionSpec(name: "help", valueName: nil, help: "Show this help", short: "h"),
+    ]
+
+    static func run(_ arguments: [String], console: Console, environment: [String: String]) throws(UsageError) -> Int32 {
+        let parsed = try parseArguments(arguments, options: options, command: "verify")
+        if parsed.has("help") {
+            console.out(HelpText.command("verify", summary: summary, usage: usage, arguments: [
+                ("<lesson>", "A lesson id or number"),
+                ("<n>", "The challenge's number in the lesson ('wirelab show <lesson>' lists them)"),
+                ("[answer]", "Your prediction (a number or a word) or your choice (a letter)"),
+            ], options: options, discussion: """
+                Kinds of challenge:
+                  predict      give a number or word; the true answer is measured by running now
+                  choice       give the letter of your choice; the explanation follows any answer
+                  build        write a lab script; the conditions check what the server and agents
+                               observed, so printing the right text is not enough
+                  your-server  run your own server and give its URL; WireLab probes it
+                Exit status: 0 correct, 1 not yet, 2 the lesson's key is broken, 64 usage error.
+                A correct answer is saved in your progress ('wirelab progress').
+                """))
+            return 0
+        }
+        guard parsed.positionals.count >= 2 else {
+            throw UsageError(parsed.positionals.isEmpty ? "Missing the lesson and the challenge number" : "Missing the challenge number", command: "verify")
+        }
+        guard parsed.positionals.count <= 3 else {
+            throw UsageError("Unexpected argument '\(parsed.positionals[3])' (quote an answer that has spaces)", command: "verify")
+        }
+        let context = LessonContext(explicit: parsed.value("lessons"), environment: environment)
+        let lesson = try loadLesson(parsed.positionals[0], context: context, command: "verify")
+        let numberText = parsed.positionals[1]
+        let numbers = lesson.challenges.map { String($0.number) }.joined(separator: ", ")
+        guard let number = Int(numberText), let challenge = lesson.challenges.first(where: { $0.number == number }) else {
+            throw UsageError("\(lesson.id) has no challenge '\(numberText)'" + (numbers.isEmpty ? "" : " (challenges: \(numbers))"), command: "verify")
+        }
+        let answer = parsed.positionals.count == 3 ? parsed.positionals[2] : nil
+        let input = VerificationInput(answer: answer, file: parsed.value("file"), url: parsed.value("url"))
+        let workspace = context.progressStore.workspaceFile(for: lesson.id)
+        try checkInput(input, for: challenge, lesson: lesson, workspace: workspace)
+
+        let json = parsed.has("json")
+        let style = json ? Style(isEnabled: false) : context.style
+        if !json, let key = challenge.key {
+            console.line(style.dim("Verifying \(lesson.id) challenge \(number) (\(key.kind.rawValue)): \(activity(key.kind))…"))
+        }
+        let result = ChallengeVerifier.verify(lesson: lesson, challenge: challenge, input: input, workspaceFile: workspace)
+        var progressLine: String?
+        if result.status == .correct {
+            var progress = context.loadProgress(console)
+            progress.markVerified(lesson.id, number)
+            context.saveProgress(progress, console)
+            let counts = progress.counts(in: context.library.lessons)
+            progressLine = "Saved: \(counts.verified) of \(counts.challenges) challenges verified."
+        }
+        if json {
+            console.line(report(result, lesson: lesson, number: number).text(pretty: true))
+        } else {
+            printResult(result, style: style, console: console)
+            if let progressLine { console.line(style.dim(progressLine)) }
+        }
+        return result.status.exitCode
+    }
+
+    static func activity(_ kind: ChallengeKind) -> String {
+        switch kind {
+        case .predict: return "measuring the answer live"
+        case .choice: return "checking your choice"
+        case .build: return "running your script and reading what the lab observed"
+        case .yourServer: return "probing your server (this waits for its idle timeout, bounded)"
+        }
+    }
+
+    /// Usage errors for input that doesn't fit the challenge's kind.
+    static func checkInput(_ input: VerificationInput, for challenge: Challenge, lesson: Lesson, workspace: String) throws(UsageError) {
+        let command = "verify"
+        let prefix = "Challenge \(challenge.number) of \(lesson.id)"
+        guard let need = ChallengeVerifier.need(for: challenge) else { return }   // broken key: the verifier says so (exit 2)
+        if input.file != nil, need != .script { throw UsageError("\(prefix) is not a build challenge; '--file' is for those", command: command) }
+        if input.url != nil, need != .url { throw UsageError("\(prefix) is not a your-server challenge; '--url' is for those", command: command) }
+        switch need {
+        case .answer:
+            if input.answer == nil {
+                throw UsageError("\(prefix) asks for a prediction: give it after the number, e.g. wirelab verify \(lesson.id) \(challenge.number) 3", command: command)
+            }
+        case .choice(let options):
+            if input.answer == nil {
+                throw UsageError("\(prefix) is a choice: give one of \(options.joined(separator: ", ")), e.g. wirelab verify \(lesson.id) \(challenge.number) \(options[0])", command: command)
+            }
+        case .script:
+            if input.answer != nil { throw UsageError("\(prefix) asks for a script, not an answer: pass --file <script.lab>", command: command) }
+            if let file = input.file {
+                if !fileExists(file) { throw UsageError("No such file: \(file)", command: command) }
+            } else if !fileExists(workspace) {
+                throw UsageError("\(prefix) asks for a script: pass --file <script.lab>, or write your copy with 'wirelab edit \(lesson.id)' (\(workspace))", command: command)
+            }
+        case .url:
+            if input.answer != nil { throw UsageError("\(prefix) asks for your server's URL: pass --url http://127.0.0.1:PORT/", command: command) }
+            guard let url = input.url else {
+                throw UsageError("\(prefix) checks a server you run: start it, then pass --url http://127.0.0.1:PORT/", command: command)
+            }
+            do {
+                _ = try HTTPOrigin.parse(url)
+            } catch {
+                switch error {
+                case .notHTTP, .badPort, .noHost, .https: throw UsageError(error.description, command: command)
+                case .unresolvable: break   // the verifier reports it as a wrong answer with the reason
+                }
+            }
+        }
+    }
+
+    static func printResult(_ result: VerificationResult, style: Style, console: Console) {
+        switch result.status {
+        case .correct: console.line(style.green("✔ ") + style.bold(result.headline))
+        case .wrong: console.line(style.red("✘ ") + style.bold(result.headline))
+        case .brokenKey: console.line(style.yellow("! ") + result.headline)
+        }
+        for line in result.details { console.line("  " + line) }
+        if let explanation = result.explanation { console.line(""); console.line(style.bold("Why: ") + explanation) }
+    }
+
+    static func report(_ result: VerificationResult, lesson: Lesson, number: Int) -> JSONValue {
+        .object([
+            ("lesson", .string(lesson.id)),
+            ("challenge", .integer(number)),
+            ("kind", result.kind.map { .string($0.rawValue) } ?? .null),
+            ("status", .string(result.status.rawValue)),
+            ("exit_code", .integer(Int(result.status.exitCode))),
+            ("headline", .string(result.headline)),
+            ("details", .array(result.details.map { .string($0) })),
+            ("explanation", result.explanation.map { .string($0) } ?? .null),
+            ("observed", .object(result.observed.map { ($0.0, .string($0.1)) })),
+        ])
+    }
+}
