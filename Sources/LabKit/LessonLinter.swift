@@ -110,7 +110,41 @@ public enum LessonLinter {
         if let challenge = lesson.challengeSection, lesson.challenges.isEmpty {
             found.append(error(lesson, line: challenge.line, "'## \(challenge.title)' has no numbered items like '1. ...'"))
         }
+        found += lintChallengeKeys(lesson)
         return found
+    }
+
+    /// A broken key is an error at its line; a challenge without a key is a warning (it can't be verified).
+    private static func lintChallengeKeys(_ lesson: Lesson) -> [LessonDiagnostic] {
+        var found: [LessonDiagnostic] = []
+        for challenge in lesson.challenges {
+            if let problem = challenge.keyProblem {
+                var line = challenge.line
+                var message = problem
+                if problem.hasPrefix("line "), let colon = problem.firstIndex(of: ":"), let n = Int(problem.dropFirst(5)[..<colon]) {
+                    line = n
+                    message = String(problem[problem.index(after: colon)...]).trimmingSpaces()
+                }
+                found.append(error(lesson, line: line, "challenge \(challenge.number): \(message)"))
+            } else if challenge.key == nil {
+                found.append(warning(lesson, line: challenge.line,
+                                     "challenge \(challenge.number) has no key, so it can't be verified (add '<!-- check KIND ... -->'; see docs/challenges.md)"))
+            }
+        }
+        return found
+    }
+
+    /// "7 challenges: 4 predict, 1 choice, 1 build, 1 your-server" for a lesson.
+    public static func challengeSummary(_ lesson: Lesson) -> String {
+        let challenges = lesson.challenges
+        var parts: [String] = []
+        for kind in ChallengeKind.allCases {
+            let n = challenges.filter { $0.key?.kind == kind }.count
+            if n > 0 { parts.append("\(n) \(kind.rawValue)") }
+        }
+        let unkeyed = challenges.filter { $0.key == nil }.count
+        if unkeyed > 0 { parts.append("\(unkeyed) without a key") }
+        return "\(challenges.count) challenge\(challenges.count == 1 ? "" : "s")" + (parts.isEmpty ? "" : ": " + parts.joined(separator: ", "))
     }
 
     private static func section(_ name: String, in lesson: Lesson) -> LessonSection? {

@@ -424,6 +424,10 @@ enum LintCommand {
                 console.line(style.bold(place + ": ") + label + diagnostic.message)
             }
         }
+        let idWidth = min(34, library.lessons.map(\.id.count).max() ?? 0)
+        for lesson in library.lessons {
+            console.line(style.dim("  \(lesson.id.rightPadded(to: idWidth))  \(LessonLinter.challengeSummary(lesson))"))
+        }
         let count = library.lessons.count
         console.line((errors == 0 ? style.green("✔ ") : style.red("✘ "))
             + "\(count) lesson\(count == 1 ? "" : "s") checked: \(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s")")
