@@ -1,0 +1,274 @@
+import Foundation
+import Testing
+import Wire
+@testable import WireLabCLI
+
+/// A lessons directory holding one lesson with a challenge of every kind, and a fresh state directory.
+func makeVerifyFixture() throws -> (lessons: String, environment: [String: String]) {
+    let dir = NSTemporaryDirectory() + "wirelab-verify-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    let text = """
+        ---
+        id: kinds
+        phase: 1
+        phase_title: Test
+        sequence: 1
+        title: Every kind
+        difficulty: beginner
+        tags: [t]
+        prerequisites: []
+        estimated_minutes: 1
+        ---
+
+        ## Concept
+
+        Text.
+
+        ## Experiment
+
+        ```lab
+        agent ka keepAlive=true maxSockets=1
+        repeat 2 { ka GET / }
+        print "connections: {server.connections}"
+        ```
+
+        ## Expected Output
+
+        ```
+        connections: 1
+        ```
+
+        ## Challenge
+
+        1. How many?
+
+           <!-- check predict
+           answer: server.connections
+           repeat 2 { fetch GET / "Connection: close" }
+           -->
+        2. Pick.
+
+           <!-- check choice
+           choices: a b
+           answer: a
+           explain: Because.
+           -->
+        3. Build.
+
+           <!-- check build
+           expect server.connections == 1 "one connection (the server accepted {server.connections})"
+           expect run.requests >= 2 "two requests"
+           -->
+        4. Your server keeps alive and closes after 3 requests.
+
+           <!-- check your-server
+           max-wait: 300ms
+           max-requests: 6
+           expect probe.keepsAlive "keep the connection open after the first response"
+           expect probe.maxRequests == 3 "close after 3 requests (found {probe.maxRequests}, {probe.maxRequestsEnding})"
+           -->
+        5. Broken.
+
+           <!-- check predict
+           answer: no.such.thing
+           -->
+        """
+    try text.write(toFile: dir + "/01-kinds.md", atomically: true, encoding: .utf8)
+    let state = NSTemporaryDirectory() + "wirelab-verify-state-\(UUID().uuidString)"
+    return (dir, ["NO_COLOR": "1", "WIRELAB_STATE": state])
+}
+
+@Suite("wirelab verify, progress, edit, watch, list --json", .serialized)
+struct VerifyCommandTests {
+    @Test("each kind wrong then right: exit 1 then 0, and the right answer is saved in progress")
+    func wrongThenRight() throws {
+        let (lessons, env) = try makeVerifyFixture()
+        let base = ["--lessons", lessons]
+        let wrong = runLessonCLI(["verify", "kinds", "1", "1"] + base, environment: env)
+        #expect(wrong.status == 1)
+        #expect(wrong.out.contains("✘ Not quite: you said 1; measured live just now, it is 2."))
+        let right = runLessonCLI(["verify", "kinds", "1", "2"] + base, environment: env)
+        #expect(right.status == 0)
+        #expect(right.out.contains("Saved: 1 of 5 challenges verified."))
+
+        #expect(runLessonCLI(["verify", "1", "2", "b"] + base, environment: env).status == 1)
+        let choice = runLessonCLI(["verify", "1", "2", "a"] + base, environment: env)
+        #expect(choice.status == 0)
+        #expect(choice.out.contains("Why: Because."))
+
+        let bad = NSTemporaryDirectory() + "wirelab-bad-\(UUID().uuidString).lab"
+        try "repeat 2 { fetch GET / \"Connection: close\" }\n".write(toFile: bad, atomically: true, encoding: .utf8)
+        let build = runLessonCLI(["verify", "kinds", "3", "--file", bad] + base, environment: env)
+        #expect(build.status == 1)
+        #expect(build.out.contains("one connection (the server accepted 2)  [2 == 1]"))
+        let good = NSTemporaryDirectory() + "wirelab-good-\(UUID().uuidString).lab"
+        try "agent k keepAlive=true\nrepeat 2 { k GET / }\n".write(toFile: good, atomically: true, encoding: .utf8)
+        #expect(runLessonCLI(["verify", "kinds", "3", "--file", good] + base, environment: env).status == 0)
+
+        let progress = runLessonCLI(["progress", "--json"] + base, environment: env)
+        let object = try jsonObject(progress.out)
+        #expect(member(object, "challenges_verified") as? Int == 3)
+        let byLesson = try #require(object["by_lesson"] as? [[String: Any]])
+        #expect(byLesson.first?["verified"] as? [Int] == [1, 2, 3])
+    }
+
+    @Test("your-server: a server that closes after 3 requests passes; a default one does not")
+    func yourServer() throws {
+        let (lessons, env) = try makeVerifyFixture()
+        let good = try backgroundServer { $0.maxRequestsPerSocket = 3 }
+        defer { good.stop() }
+        let pass = runLessonCLI(["verify", "kinds", "4", "--url", good.url + "/", "--lessons", lessons], environment: env)
+        #expect(pass.status == 0, "\(pass.out)")
+        #expect(pass.out.contains("What the probe measured:"))
+        let misconfigured = try backgroundServer { $0.maxRequestsPerSocket = 0 }
+        defer { misconfigured.stop() }
+        let fail = runLessonCLI(["verify", "kinds", "4", "--url", misconfigured.url + "/", "--lessons", lessons], environment: env)
+        #expect(fail.status == 1)
+        #expect(fail.out.contains("close after 3 requests (found none, no limit found)"))
+        let nobody = runLessonCLI(["verify", "kinds", "4", "--url", "http://127.0.0.1:1/", "--lessons", lessons], environment: env)
+        #expect(nobody.status == 1)
+        #expect(nobody.out.contains("Is your server running?"))
+    }
+
+    @Test("usage errors exit 64; a broken key exits 2", arguments: [
+        (["verify"], 64, "Missing the lesson"),
+        (["verify", "kinds"], 64, "Missing the challenge number"),
+        (["verify", "kinds", "9"], 64, "has no challenge '9' (challenges: 1, 2, 3, 4, 5)"),
+        (["verify", "kinds", "1"], 64, "asks for a prediction"),
+        (["verify", "kinds", "2"], 64, "give one of a, b"),
+        (["verify", "kinds", "3"], 64, "wirelab edit kinds"),
+        (["verify", "kinds", "3", "--file", "/nonexistent.lab"], 64, "No such file"),
+        (["verify", "kinds", "1", "2", "--url", "http://127.0.0.1:9/"], 64, "not a your-server challenge"),
+        (["verify", "kinds", "4"], 64, "pass --url"),
+        (["verify", "kinds", "4", "--url", "ftp://x/"], 64, "is not an http:// URL"),
+        (["verify", "kinds", "5", "1"], 2, "key is broken"),
+    ] as [([String], Int32, String)])
+    func exitCodes(arguments: [String], status: Int32, message: String) throws {
+        let (lessons, env) = try makeVerifyFixture()
+        let result = runLessonCLI(arguments + ["--lessons", lessons], environment: env)
+        #expect(result.status == status)
+        #expect((result.out + result.err).contains(message), "\(result.out)\(result.err)")
+    }
+
+    @Test("verify --json is one object with the verdict")
+    func json() throws {
+        let (lessons, env) = try makeVerifyFixture()
+        let result = runLessonCLI(["verify", "kinds", "1", "5", "--json", "--lessons", lessons], environment: env)
+        #expect(result.status == 1)
+        let object = try jsonObject(result.out)
+        #expect(object["status"] as? String == "wrong")
+        #expect(object["kind"] as? String == "predict")
+        #expect(member(object, "observed.answer") as? String == "2")
+    }
+
+    @Test("list --json shows every lesson's challenges with kind and verified; list marks done lessons")
+    func listJSON() throws {
+        let (lessons, env) = try makeVerifyFixture()
+        #expect(runLessonCLI(["verify", "kinds", "2", "a", "--lessons", lessons], environment: env).status == 0)
+        let object = try jsonObject(runLessonCLI(["list", "--json", "--lessons", lessons], environment: env).out)
+        let lesson = try #require((object["lessons"] as? [[String: Any]])?.first)
+        let challenges = try #require(lesson["challenges"] as? [[String: Any]])
+        #expect(challenges.map { $0["kind"] as? String } == ["predict", "choice", "build", "your-server", "predict"])
+        #expect(challenges.map { $0["verified"] as? Bool } == [false, true, false, false, false])
+        #expect(lesson["done"] as? Bool == false)
+        // A matching run marks the lesson done; the plain list shows it.
+        #expect(runLessonCLI(["run", "kinds", "--lessons", lessons], environment: env).status == 0)
+        #expect(runLessonCLI(["list", "--lessons", lessons], environment: env).out.contains("✔ 1  kinds"))
+    }
+
+    @Test("progress --reset: refuses without a terminal unless --yes; asks on a terminal")
+    func reset() throws {
+        let (lessons, env) = try makeVerifyFixture()
+        #expect(runLessonCLI(["verify", "kinds", "2", "a", "--lessons", lessons], environment: env).status == 0)
+        let refused = runLessonCLI(["progress", "--reset", "--lessons", lessons], environment: env)
+        #expect(refused.status == 64)
+        #expect(refused.err.contains("pass --yes"))
+        let declined = RecordingConsole(input: ScriptedInput(lines: ["n"], isTerminal: true))
+        #expect(CLI.main(["progress", "--reset", "--lessons", lessons], console: declined, environment: env) == 1)
+        #expect(FileManager.default.fileExists(atPath: env["WIRELAB_STATE"]! + "/progress.json"))
+        let accepted = RecordingConsole(input: ScriptedInput(lines: ["y"], isTerminal: true))
+        #expect(CLI.main(["progress", "--reset", "--lessons", lessons], console: accepted, environment: env) == 0)
+        #expect(!FileManager.default.fileExists(atPath: env["WIRELAB_STATE"]! + "/progress.json"))
+        #expect(runLessonCLI(["progress", "--reset", "--yes", "--lessons", lessons], environment: env).status == 0)
+    }
+
+    @Test("a corrupt progress file is reported and kept aside, and the command still works")
+    func corruptProgress() throws {
+        let (lessons, env) = try makeVerifyFixture()
+        let state = env["WIRELAB_STATE"]!
+        try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
+        try "garbage".write(toFile: state + "/progress.json", atomically: true, encoding: .utf8)
+        let result = runLessonCLI(["progress", "--lessons", lessons], environment: env)
+        #expect(result.status == 0)
+        #expect(result.err.contains("could not be read as progress (not valid JSON); it was kept as"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: state).contains { $0.hasPrefix("progress.json.corrupt-") })
+    }
+
+    @Test("edit makes a workspace copy once; run --mine runs it against the lesson's expected output")
+    func editAndMine() throws {
+        let (lessons, env) = try makeVerifyFixture()
+        let noCopy = runLessonCLI(["run", "kinds", "--mine", "--lessons", lessons], environment: env)
+        #expect(noCopy.status == 64)
+        #expect(noCopy.err.contains("wirelab edit kinds"))
+        let edit = runLessonCLI(["edit", "kinds", "--lessons", lessons], environment: env)
+        #expect(edit.status == 0)
+        let copy = env["WIRELAB_STATE"]! + "/workspace/kinds.lab"
+        #expect(edit.out.contains(copy))
+        #expect(runLessonCLI(["run", "kinds", "--mine", "--lessons", lessons], environment: env).status == 0)
+        // The learner's change shows up as a difference; a second edit keeps it.
+        let text = try String(contentsOfFile: copy, encoding: .utf8)
+        try text.replacingOccurrences(of: "repeat 2 { ka GET / }", with: "repeat 2 { fetch GET / \"Connection: close\" }")
+            .write(toFile: copy, atomically: true, encoding: .utf8)
+        let mine = runLessonCLI(["run", "kinds", "--mine", "--lessons", lessons], environment: env)
+        #expect(mine.status == 1)
+        #expect(mine.out.contains("connections: 2"))
+        #expect(runLessonCLI(["edit", "kinds", "--lessons", lessons], environment: env).out.contains("kept as you left it"))
+        // A build challenge checks the workspace copy when no --file is given.
+        #expect(runLessonCLI(["verify", "kinds", "3", "--lessons", lessons], environment: env).status == 1)
+    }
+
+    @Test("watch re-runs when the file is saved (bounded by --runs)")
+    func watch() throws {
+        let path = NSTemporaryDirectory() + "wirelab-watch-\(UUID().uuidString).lab"
+        try "print \"first\"\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let console = LockedConsole()
+        let done = DispatchSemaphore(value: 0)
+        let box = StatusBox()
+        let thread = Thread {
+            box.status = CLI.main(["watch", path, "--runs", "2"], console: console, environment: ["NO_COLOR": "1"])
+            done.signal()
+        }
+        thread.start()
+        // Wait (bounded) for the first run to finish before saving the file.
+        let deadline = Date().addingTimeInterval(20)
+        while !console.stdout.contains("Waiting for") && Date() < deadline { usleep(10_000) }
+        #expect(console.stdout.contains("Waiting for"))
+        try "print \"second\"\n".write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(done.wait(timeout: .now() + 20) == .success)
+        #expect(box.status == 0)
+        #expect(console.stdout.contains("first") && console.stdout.contains("second"))
+    }
+
+    @Test("run of a lesson file that does not load exits 2, as a broken lesson")
+    func runBrokenLessonFile() throws {
+        let path = NSTemporaryDirectory() + "wirelab-broken-\(UUID().uuidString).md"
+        try "---\nid: broken\nphase: x\n---\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let result = runLessonCLI(["run", path])
+        #expect(result.status == 2)
+        #expect(result.err.contains(path))
+    }
+}
+
+final class StatusBox: @unchecked Sendable {
+    var status: Int32 = -1
+}
+
+/// A recording console another thread may read while the command writes.
+final class LockedConsole: Console, @unchecked Sendable {
+    private let lock = NSLock()
+    private var text = ""
+    let input: LineInput = ScriptedInput(lines: [], isTerminal: false)
+    var stdout: String { lock.withLock { text } }
+    func out(_ text: String) { lock.withLock { self.text += text } }
+    func err(_ text: String) { lock.withLock { self.text += text } }
+}
