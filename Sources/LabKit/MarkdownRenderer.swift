@@ -44,11 +44,35 @@ public struct MarkdownRenderer: Sendable {
         var blocks = MarkdownParser.parse(lesson.preamble)
         for section in lesson.sections {
             blocks.append(.heading(level: 2, text: section.title))
-            blocks += MarkdownParser.parse(section.body)
+            if section == lesson.challengeSection {
+                blocks += MarkdownParser.parse(Self.withoutHints(section.body))
+                let counts = lesson.challenges.filter { !$0.hints.isEmpty }.map { "\($0.number): \($0.hints.count)" }
+                if !counts.isEmpty {
+                    blocks.append(.paragraph("*Hints, one at a time:* `wirelab hint \(lesson.id) <n>` (hints per challenge: "
+                        + counts.joined(separator: ", ") + ")"))
+                }
+            } else {
+                blocks += MarkdownParser.parse(section.body)
+            }
         }
         out.append("")
         out += renderBlocks(blocks, width: width)
         return out.joined(separator: "\n") + "\n"
+    }
+
+    /// The text without `> Hint: ...` quotes (and their continuation lines): hints are revealed
+    /// one at a time, never all at once.
+    static func withoutHints(_ markdown: String) -> String {
+        var kept: [String] = []
+        var inHint = false
+        for line in splitLines(markdown) {
+            let trimmed = line.trimmingSpaces()
+            if ChallengeKeyParser.hintText(trimmed) != nil { inHint = true; continue }
+            if inHint && trimmed.hasPrefix(">") { continue }
+            inHint = false
+            kept.append(line)
+        }
+        return kept.joined(separator: "\n")
     }
 
     private func wrapPlain(_ text: String) -> [String] {

@@ -26,6 +26,9 @@ public enum CLI {
         Command(name: "verify", summary: VerifyCommand.summary, usage: VerifyCommand.usage) { args, console, env throws(UsageError) in
             try VerifyCommand.run(args, console: console, environment: env)
         },
+        Command(name: "hint", summary: HintCommand.summary, usage: HintCommand.usage) { args, console, env throws(UsageError) in
+            try HintCommand.run(args, console: console, environment: env)
+        },
         Command(name: "progress", summary: ProgressCommand.summary, usage: ProgressCommand.usage) { args, console, env throws(UsageError) in
             try ProgressCommand.run(args, console: console, environment: env)
         },

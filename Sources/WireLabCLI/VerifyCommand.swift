@@ -69,7 +69,7 @@ enum VerifyCommand {
         if json {
             console.line(report(result, lesson: lesson, number: number).text(pretty: true))
         } else {
-            printResult(result, style: style, console: console)
+            printResult(result, style: style, width: context.terminal.width, console: console)
             if let progressLine { console.line(style.dim(progressLine)) }
         }
         return result.status.exitCode
@@ -123,14 +123,17 @@ enum VerifyCommand {
         }
     }
 
-    static func printResult(_ result: VerificationResult, style: Style, console: Console) {
+    static func printResult(_ result: VerificationResult, style: Style, width: Int, console: Console) {
         switch result.status {
         case .correct: console.line(style.green("✔ ") + style.bold(result.headline))
         case .wrong: console.line(style.red("✘ ") + style.bold(result.headline))
         case .brokenKey: console.line(style.yellow("! ") + result.headline)
         }
         for line in result.details { console.line("  " + line) }
-        if let explanation = result.explanation { console.line(""); console.line(style.bold("Why: ") + explanation) }
+        if let explanation = result.explanation {
+            console.line("")
+            console.out(MarkdownRenderer(width: width, color: style.isEnabled).render("**Why:** " + explanation))
+        }
     }
 
     static func report(_ result: VerificationResult, lesson: Lesson, number: Int) -> JSONValue {

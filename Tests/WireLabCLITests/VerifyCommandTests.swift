@@ -249,6 +249,24 @@ struct VerifyCommandTests {
         #expect(console.stdout.contains("first") && console.stdout.contains("second"))
     }
 
+    @Test("hint reveals one hint at a time and counts it in progress; show hides hints")
+    func hints() throws {
+        let (lessons, env) = try makeVerifyFixture()
+        let file = lessons + "/01-kinds.md"
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+        try text.replacingOccurrences(of: "1. How many?\n", with: "1. How many?\n\n   > Hint: First clue.\n   > Hint: Second clue.\n")
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        let first = runLessonCLI(["hint", "kinds", "1", "--lessons", lessons], environment: env)
+        #expect(first.out.contains("Hint 1 of 2: First clue.") && !first.out.contains("Second clue"))
+        let second = runLessonCLI(["hint", "kinds", "1", "--lessons", lessons], environment: env)
+        #expect(second.out.contains("Hint 2 of 2: Second clue.") && second.out.contains("That was the last hint."))
+        let progress = try jsonObject(runLessonCLI(["progress", "--json", "--lessons", lessons], environment: env).out)
+        #expect((progress["by_lesson"] as? [[String: Any]])?.first?["hints_seen"] as? Int == 2)
+        let shown = runLessonCLI(["show", "kinds", "--lessons", lessons], environment: env).out
+        #expect(!shown.contains("First clue") && !shown.contains("check predict"))
+        #expect(shown.contains("wirelab hint kinds <n>"))
+    }
+
     @Test("run of a lesson file that does not load exits 2, as a broken lesson")
     func runBrokenLessonFile() throws {
         let path = NSTemporaryDirectory() + "wirelab-broken-\(UUID().uuidString).md"
