@@ -148,7 +148,7 @@ final class LabEnvironment {
 
     // MARK: Script-visible names
 
-    var builtinNames: [String] { ["server", "network", "agents", "run"] + Array(agents.keys) + Array(sockets.keys) + Array(proxies.keys) }
+    var builtinNames: [String] { ["server", "network", "agents", "run", "process"] + Array(agents.keys) + Array(sockets.keys) + Array(proxies.keys) }
 
     func builtinValue(_ name: String) -> LabValue? {
         switch name {
@@ -159,6 +159,7 @@ final class LabEnvironment {
             if let socket = sockets[name] { return .object(socketObject(name, socket)) }
             if let proxy = proxies[name] { return .object(proxyObject(name, proxy)) }
             if name == "agents" { return .object(agentsObject()) }
+            if name == "process" { return .object(processObject()) }
             if name == "run" { return .object(runObject()) }
             return nil
         }
@@ -249,6 +250,20 @@ final class LabEnvironment {
                 return .object(RecordObject("all agents' close reasons", CloseReason.allCases.map { reason in
                     (reason.key, sum { $0.closedByReason[reason] ?? 0 })
                 }))
+            default: return nil
+            }
+        }
+    }
+
+    /// This process as the kernel sees it: the open-files limit, descriptors open now, memory.
+    func processObject() -> LabObject {
+        let fields = ["fdLimit", "fdHardLimit", "openFiles", "rssKiB"]
+        return LiveObject("the process", fields: fields, display: { "the wirelab process" }) { name in
+            switch name {
+            case "fdLimit": return Platform.openFileLimit().map { .number(Double($0.soft)) } ?? LabValue.none
+            case "fdHardLimit": return Platform.openFileLimit().map { .number(Double($0.hard)) } ?? LabValue.none
+            case "openFiles": return Platform.openDescriptorCount().map { .number(Double($0)) } ?? LabValue.none
+            case "rssKiB": return Platform.residentBytes().map { .number(Double($0) / 1024) } ?? LabValue.none
             default: return nil
             }
         }

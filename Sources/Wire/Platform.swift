@@ -244,6 +244,32 @@ public enum Platform {
         #endif
     }
 
+    /// The process's open-files limit (RLIMIT_NOFILE): the soft limit in force and the hard ceiling.
+    public static func openFileLimit() -> (soft: Int, hard: Int)? {
+        var limit = rlimit()
+        guard getrlimit(RLIMIT_NOFILE_VALUE, &limit) == 0 else { return nil }
+        func clamp(_ value: rlim_t) -> Int { value > rlim_t(Int.max) ? Int.max : Int(value) }
+        return (clamp(limit.rlim_cur), clamp(limit.rlim_max))
+    }
+
+    /// How many file descriptors this process has open right now (the entries of /proc/self/fd on
+    /// Linux, /dev/fd on Darwin), not counting the one used to list them.
+    public static func openDescriptorCount() -> Int? {
+        #if os(Linux)
+        let path = "/proc/self/fd"
+        #else
+        let path = "/dev/fd"
+        #endif
+        guard let directory = opendir(path) else { return nil }
+        defer { closedir(directory) }
+        var count = 0
+        while let entry = readdir(directory) {
+            let first = withUnsafeBytes(of: entry.pointee.d_name) { $0.first ?? 0 }
+            if first != UInt8(ascii: ".") { count += 1 }
+        }
+        return count - 1
+    }
+
     /// Raises the soft open-files limit as far as the hard limit allows (the memory benchmark opens
     /// thousands of sockets). Returns the new soft limit.
     @discardableResult
