@@ -1,3 +1,5 @@
+import Wire
+
 extension Waterfall {
     /// The glyphs of the connection picture, in one place so the drawing and the legend agree.
     enum Glyph {
@@ -31,7 +33,7 @@ extension Waterfall {
             let bars = rows.map { Self.bar($0, on: track) }
 
             func row(_ label: String, _ rest: String) -> String {
-                var line = "  " + label.rightPadded(labelWidth) + " " + rest
+                var line = "  " + label.rightPadded(to: labelWidth) + " " + rest
                 while line.last == " " { line.removeLast() }
                 return cut(line, to: width)
             }
@@ -134,9 +136,4 @@ extension Waterfall {
             return "… \(plural(total, "more connection")) not drawn (\(byAgent))".split(separator: " ").map(String.init)
         }
     }
-}
-
-extension String {
-    /// The text followed by spaces up to `width` characters (unchanged if already that long).
-    func rightPadded(_ width: Int) -> String { count >= width ? self : self + String(repeating: " ", count: width - count) }
 }
