@@ -37,7 +37,7 @@ let package = Package(
         .testTarget(name: "WireTests", dependencies: ["Wire", "HTTP1", "CSystem"]),
         .testTarget(name: "LabScriptTests", dependencies: ["LabScript"]),
         .testTarget(name: "LabKitTests", dependencies: ["LabKit", "LabScript"]),
-        .testTarget(name: "LabRunTests", dependencies: ["LabRun", "LabKit", "LabScript", "Wire"]),
+        .testTarget(name: "LabRunTests", dependencies: ["LabRun", "LabKit", "LabScript", "Wire", "HTTP1"]),
         .testTarget(name: "ChallengesTests", dependencies: ["Challenges", "LabKit", "Wire"]),
         .testTarget(name: "WireLabCLITests", dependencies: ["WireLabCLI", "LabKit"]),
     ],

@@ -5,61 +5,61 @@ public struct RequestRecord: Sendable {
     public var agent: String
     public var result: AgentResult
     public var line: Int
+
+    public init(agent: String, result: AgentResult, line: Int) {
+        self.agent = agent
+        self.result = result
+        self.line = line
+    }
 }
 
-/// Waterfall: a DevTools-style timeline of the requests of one run, one row per request, grouped by
-/// the connection that carried them (one lane per connection), drawn with text so it works in any
-/// terminal:
+/// Waterfall: DevTools-style timelines of the requests of one run, drawn with text so they work in
+/// any terminal. Two pictures of the same records:
 ///
-///     ░ waiting for a socket   ▓ opening the connection   ▒ waiting for the first byte   █ receiving
+/// - `render`, the default (`--waterfall`): one lane per connection. Reuse shows as several
+///   requests along one row, a request that waited for a socket shows its wait, and a lesson with
+///   200 requests on 3 connections draws 3 rows.
+/// - `renderRequests` (`--waterfall=requests`): one row per request, with its phases.
+///
+/// Both are pure: the same records give the same text. Neither colours anything.
 public enum Waterfall {
+    /// Which picture to draw.
+    public enum Layout: String, CaseIterable, Sendable {
+        /// One lane per connection: `render`.
+        case connections
+        /// One row per request: `renderRequests`.
+        case requests
+    }
+
+    /// The most connection lanes drawn; the rest are counted on one "… N more connections" line.
+    public static let laneLimit = 40
+
+    /// Wider than this, a waterfall gains nothing: `width` is clamped to it.
+    public static let maxWidth = 200
+
+    /// One lane per connection. Each connection (`agent #id`) is one row, rows in the order the
+    /// connections were first used; its requests are drawn one after another along a time axis
+    /// shared by every row, in alternating shades so neighbours stand apart. Time spent opening the
+    /// connection and waiting for a socket (`timings.assigned`) is drawn before the request it
+    /// delayed. Requests that failed before they had a connection share a "no connection" row.
+    /// Past `laneLimit` connections, the rest are counted, not drawn. Under the rows, a summary:
+    /// connections opened, requests, reused, the longest queue wait, and failures if any.
+    ///
+    /// No line is wider than `width` columns (at most `maxWidth`). Below about 40 columns the bars
+    /// get short and labels are cut, but the lines still fit.
     public static func render(_ records: [RequestRecord], startedNanos: Int64, width: Int = 100) -> String {
         guard !records.isEmpty else { return "No requests were made.\n" }
-        let rows = records.map { record -> (lane: String, label: String, start: Double, t: RequestTimings, note: String) in
-            let r = record.result
-            let start = Double(r.timings.startNanos - startedNanos) / 1e6
-            let lane = r.connection.map { "\(record.agent) #\($0)" } ?? "\(record.agent) —"
-            var note = r.error.map { "✘ \($0.kind)" } ?? "\(r.status.map(String.init) ?? "")"
-            note += r.isReused ? " reused" : (r.connection == nil ? "" : " new")
-            if r.isRetried { note += " retried" }
-            return (lane, "\(r.request.method) \(r.request.target)", start, r.timings, note)
-        }
-        let end = rows.map { $0.start + $0.t.done }.max() ?? 1
-        let laneWidth = min(16, rows.map(\.lane.count).max() ?? 4)
-        let labelWidth = min(22, rows.map(\.label.count).max() ?? 4)
-        let barWidth = max(20, width - laneWidth - labelWidth - 26)
-        let scale = Double(barWidth) / max(end, 0.001)
-        var out = "Waterfall: \(records.count) request\(records.count == 1 ? "" : "s") over \(fixed(end)) ms "
-            + "(one column ≈ \(fixed(end / Double(barWidth))) ms)\n"
-        out += "  ░ waiting for a socket  ▓ connecting  ▒ waiting for the first byte  █ receiving\n"
-        // Group by lane, lanes in order of first use, rows in time order.
-        var laneOrder: [String] = []
-        for row in rows.sorted(by: { $0.start < $1.start }) where !laneOrder.contains(row.lane) { laneOrder.append(row.lane) }
-        for lane in laneOrder {
-            for row in rows.filter({ $0.lane == lane }).sorted(by: { $0.start < $1.start }) {
-                var bar = [Character](repeating: " ", count: barWidth)
-                func paint(_ from: Double, _ to: Double, _ mark: Character) {
-                    let a = Int((row.start + from) * scale), b = max(a + 1, Int((row.start + to) * scale))
-                    for i in max(0, a)..<min(barWidth, b) { bar[i] = mark }
-                }
-                let t = row.t
-                let assigned = t.assigned ?? 0
-                let connectEnd = assigned + (t.connect ?? 0)
-                let firstByte = t.firstByte ?? t.done
-                if assigned > 0 { paint(0, assigned, "░") }
-                if let connect = t.connect, connect > 0 { paint(assigned, connectEnd, "▓") }
-                paint(max(connectEnd, assigned), firstByte, "▒")
-                if t.done > firstByte { paint(firstByte, t.done, "█") }
-                out += "  " + pad(row.lane, laneWidth) + "  " + pad(row.label, labelWidth) + " |" + String(bar) + "| "
-                    + fixed(t.done).leftPadded(7) + " ms " + row.note + "\n"
-            }
-        }
-        return out
+        return LaneChart(records: records, startedNanos: startedNanos, width: min(max(width, 1), maxWidth)).text
     }
 
-    private static func fixed(_ value: Double) -> String { LabValue.fixed(value, value < 10 ? 2 : 1) }
-
-    private static func pad(_ text: String, _ width: Int) -> String {
-        text.count > width ? String(text.prefix(width - 1)) + "…" : text + String(repeating: " ", count: width - text.count)
+    /// The picture `layout` names: `render` or `renderRequests`.
+    public static func render(_ records: [RequestRecord], startedNanos: Int64, width: Int = 100, layout: Layout) -> String {
+        switch layout {
+        case .connections: return render(records, startedNanos: startedNanos, width: width)
+        case .requests: return renderRequests(records, startedNanos: startedNanos, width: width)
+        }
     }
+
+    /// Milliseconds as the waterfall prints them: two decimals below 10, one above.
+    static func fixed(_ value: Double) -> String { LabValue.fixed(value, value < 10 ? 2 : 1) }
 }

@@ -199,6 +199,12 @@ public struct AgentResult: Sendable {
     public var error: AgentError?
     public var timings = RequestTimings()
 
+    /// A result with nothing yet decided: no response, no connection, no error. The agent fills it
+    /// in as the request goes; tests and tools build one by hand the same way.
+    public init(request: AgentRequest) {
+        self.request = request
+    }
+
     public var status: Int? { head?.status }
     public var isSuccess: Bool { error == nil && head != nil }
     public var bodyText: String { String(decoding: body, as: UTF8.self) }

@@ -17,6 +17,10 @@ struct OptionSpec {
     var valueName: String?      // nil for a flag
     var help: String
     var short: Character? = nil
+    /// The value may be left out, and is only ever given inline: `--waterfall` alone is a flag,
+    /// `--waterfall=requests` a flag with a value, and in `--waterfall lesson` the next argument
+    /// stays a positional.
+    var isValueOptional = false
 }
 
 /// The parsed command line of one command: flags, option values, positional arguments.
@@ -30,6 +34,8 @@ struct ParsedArguments {
 }
 
 /// Parses `arguments` against `options`. Unknown options get a "did you mean" from the known ones.
+/// An option with an optional value (`isValueOptional`) is recorded as a flag, and its value, if
+/// given inline, as a value too.
 func parseArguments(_ arguments: [String], options: [OptionSpec], command: String) throws(UsageError) -> ParsedArguments {
     var parsed = ParsedArguments()
     var index = 0
@@ -65,6 +71,9 @@ func parseArguments(_ arguments: [String], options: [OptionSpec], command: Strin
         if spec.valueName == nil {
             if inlineValue != nil { throw UsageError("Option '--\(name)' takes no value", command: command) }
             parsed.flags.insert(name)
+        } else if spec.isValueOptional {
+            parsed.flags.insert(name)
+            if let inlineValue { parsed.values[name] = inlineValue }
         } else {
             if let inlineValue {
                 parsed.values[name] = inlineValue

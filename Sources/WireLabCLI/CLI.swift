@@ -20,7 +20,7 @@ public enum CLI {
         Command(name: "show", summary: ShowCommand.summary, usage: "wirelab show <lesson>") { args, console, env throws(UsageError) in
             try ShowCommand.run(args, console: console, environment: env)
         },
-        Command(name: "run", summary: RunCommand.summary, usage: "wirelab run <lesson|file> [--mine] [--rtt <duration>] [--trace] [--waterfall] [--json]") { args, console, env throws(UsageError) in
+        Command(name: "run", summary: RunCommand.summary, usage: RunCommand.usage) { args, console, env throws(UsageError) in
             try RunCommand.run(args, console: console, environment: env)
         },
         Command(name: "verify", summary: VerifyCommand.summary, usage: VerifyCommand.usage) { args, console, env throws(UsageError) in

@@ -15,7 +15,7 @@ enum HelpText {
         let labels = options.map { spec -> String in
             var label = spec.short.map { "-\($0), " } ?? ""
             label += "--\(spec.name)"
-            if let value = spec.valueName { label += " <\(value)>" }
+            if let value = spec.valueName { label += spec.isValueOptional ? "[=<\(value)>]" : " <\(value)>" }
             return label
         }
         let width = min(labels.map(\.count).max() ?? 0, 34)

@@ -129,10 +129,12 @@ func loadLesson(_ name: String, context: LessonContext, command: String) throws(
 /// `wirelab run`: one experiment, live, then the verdict.
 enum RunCommand {
     static let summary = "Run a lesson's experiment live and compare with its expected output"
+    static let usage = "wirelab run <lesson|file> [--mine] [--rtt <duration>] [--trace] [--waterfall[=<layout>]] [--json]"
     static let options: [OptionSpec] = [
         OptionSpec(name: "rtt", valueName: "duration", help: "Simulated network round-trip time, e.g. 50ms (labelled as simulated)"),
         OptionSpec(name: "trace", valueName: nil, help: "Show connection events as they happen: opened, reused, closed + why"),
-        OptionSpec(name: "waterfall", valueName: nil, help: "After the run, a timeline of every request, one lane per connection"),
+        OptionSpec(name: "waterfall", valueName: "layout", help: "After the run, a timeline: one row per connection, or =requests for one per request",
+                   isValueOptional: true),
         OptionSpec(name: "json", valueName: nil, help: "Print one JSON object with the output, the requests and the verdict"),
         OptionSpec(name: "limit", valueName: "duration", help: "Time limit for the experiment (default 30s; the script's 'limit' wins)"),
         OptionSpec(name: "mine", valueName: nil, help: "Run your workspace copy of the lesson's experiment (from 'wirelab edit') against its expected output"),
@@ -143,17 +145,22 @@ enum RunCommand {
     static func run(_ arguments: [String], console: Console, environment: [String: String]) throws(UsageError) -> Int32 {
         let parsed = try parseArguments(arguments, options: options, command: "run")
         if parsed.has("help") {
-            console.out(HelpText.command("run", summary: summary, usage: "wirelab run <lesson|file> [--rtt <duration>] [--trace] [--waterfall] [--json]",
+            console.out(HelpText.command("run", summary: summary, usage: usage,
                 arguments: [("<lesson|file>", "A lesson id or number, a lesson .md file, or a .lab script")], options: options,
                 discussion: """
                 Exit status: 0 the output matched, 1 it differed or an 'expect' failed,
                 2 the lesson or script is broken (parse or runtime error), 64 usage error.
+
+                --waterfall draws one row per connection: reuse shows as several requests
+                along a row, a wait for a socket before the request it delayed.
+                --waterfall=requests draws one row per request, with its phases.
                 """))
             return 0
         }
         guard parsed.positionals.count == 1 else {
             throw UsageError(parsed.positionals.isEmpty ? "Missing the lesson to run" : "Run one lesson at a time (see 'wirelab check')", command: "run")
         }
+        let waterfall = try waterfallLayout(parsed)
         var options = RunOptions()
         if let rtt = try requireDuration(parsed, "rtt", command: "run") { options.network = SimulatedNetwork(rttMs: Double(rtt)) }
         if let limit = try requireDuration(parsed, "limit", command: "run") {
@@ -188,9 +195,10 @@ enum RunCommand {
         } else {
             console.line("")
             printVerdict(outcome, target: target, style: style, console: console)
-            if parsed.has("waterfall") {
+            if let waterfall {
                 console.line("")
-                console.out(Waterfall.render(outcome.requests, startedNanos: outcome.startedNanos, width: context.terminal.width))
+                console.out(Waterfall.render(outcome.requests, startedNanos: outcome.startedNanos, width: context.terminal.width,
+                                             layout: waterfall))
             }
         }
         if outcome.verdict == .match, let lesson = target.lesson {
@@ -239,6 +247,18 @@ enum RunCommand {
         }
         return .target(RunTarget(file: lesson.path, fileText: readTextFile(lesson.path) ?? "", lesson: lesson, source: experiment.code,
                                  lineOffset: experiment.firstLine - 1, expected: lesson.expectedOutput?.code, expectedLine: lesson.expectedOutput?.firstLine))
+    }
+
+    /// The picture `--waterfall[=<layout>]` asks for: nil without the option, `connections` when
+    /// it has no value. Any other value is a usage error naming the accepted ones.
+    static func waterfallLayout(_ parsed: ParsedArguments) throws(UsageError) -> Waterfall.Layout? {
+        guard parsed.has("waterfall") else { return nil }
+        guard let value = parsed.value("waterfall") else { return .connections }
+        if let layout = Waterfall.Layout(rawValue: value) { return layout }
+        let accepted = Waterfall.Layout.allCases.map(\.rawValue)
+        var message = "Option '--waterfall' expects \(accepted.joined(separator: " or ")), got '\(value)'"
+        if let guess = closestWord(to: value, in: accepted) { message += "\nDid you mean '--waterfall=\(guess)'?" }
+        throw UsageError(message, command: "run")
     }
 
     struct RunTarget {

@@ -137,11 +137,33 @@ struct LessonCommandTests {
         #expect(object?["first_difference_line"] as? Int == 26)
     }
 
-    @Test("run --waterfall draws one row per request, grouped by connection; --json lists the requests")
-    func waterfall() throws {
+    /// A script whose second request waits for the first to free the only socket.
+    func queuedPairScript() throws -> String {
         let path = NSTemporaryDirectory() + "wirelab-\(UUID().uuidString).lab"
         try "agent pool maxSockets=1\nparallel 2 { pool GET /delay/20 }\n".write(toFile: path, atomically: true, encoding: .utf8)
-        let result = runLessonCLI(["run", path, "--waterfall"])
+        return path
+    }
+
+    @Test("run --waterfall draws one row per connection, with a summary")
+    func waterfallConnections() throws {
+        let path = try queuedPairScript()
+        for option in ["--waterfall", "--waterfall=connections"] {
+            let result = runLessonCLI(["run", path, option])
+            #expect(result.status == 0)
+            #expect(result.out.contains("Waterfall: one row per connection"))
+            let rows = result.out.split(separator: "\n").filter { $0.hasPrefix("  pool #1") }
+            #expect(rows.count == 1)
+            #expect(rows.first?.hasSuffix("2 requests") == true)
+            #expect(rows.first?.contains("»") == true)      // the second request waited for the only socket
+            #expect(result.out.contains("Summary: 1 connection opened, 2 requests, 1 reused, longest queue wait"))
+            #expect(result.out.split(separator: "\n").allSatisfy { $0.count <= 120 })
+        }
+    }
+
+    @Test("run --waterfall=requests draws one row per request, grouped by connection; --json lists the requests")
+    func waterfallRequests() throws {
+        let path = try queuedPairScript()
+        let result = runLessonCLI(["run", path, "--waterfall=requests"])
         #expect(result.status == 0)
         #expect(result.out.contains("Waterfall: 2 requests"))
         let rows = result.out.split(separator: "\n").filter { $0.contains("pool #1") }
@@ -153,6 +175,27 @@ struct LessonCommandTests {
         let requests = object?["requests"] as? [[String: Any]]
         #expect(requests?.count == 2)
         #expect(requests?.last?["reused"] as? Bool == true)
+    }
+
+    @Test("run --waterfall takes its value only inline: the next argument stays the lesson")
+    func waterfallBeforeLesson() throws {
+        let path = try queuedPairScript()
+        let result = runLessonCLI(["run", "--waterfall", path])
+        #expect(result.status == 0)
+        #expect(result.out.contains("Waterfall: one row per connection"))
+    }
+
+    @Test("run --waterfall with an unknown layout is a usage error naming the accepted ones, exit 64")
+    func waterfallBadValue() throws {
+        let path = try queuedPairScript()
+        for (value, guess) in [("request", "Did you mean '--waterfall=requests'?"), ("", nil), ("lanes", nil)] {
+            let result = runLessonCLI(["run", path, "--waterfall=\(value)"])
+            #expect(result.status == 64)
+            #expect(result.out.isEmpty)     // refused before anything ran
+            #expect(result.err.contains("Error: Option '--waterfall' expects connections or requests, got '\(value)'"))
+            #expect(result.err.contains("Usage: wirelab run"))
+            if let guess { #expect(result.err.contains(guess)) }
+        }
     }
 
     @Test("run a .lab file: failed expect exits 1")

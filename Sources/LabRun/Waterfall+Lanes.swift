@@ -1,0 +1,123 @@
+import Wire
+
+extension Waterfall {
+    /// One request placed on the run's time axis: milliseconds since the run started.
+    struct Span: Equatable {
+        /// When the script sent it.
+        var submitted: Double
+        /// When it got a socket (`timings.assigned`), or `submitted` if it never did.
+        var assigned: Double
+        /// When its connection was open: `assigned`, plus `timings.connect` on a new connection.
+        var connected: Double
+        /// When the response was complete, or the request failed.
+        var done: Double
+        var isFailed: Bool
+
+        /// How long it waited for a socket (the pool's queue).
+        var queueWait: Double { assigned - submitted }
+
+        init(_ record: RequestRecord, startedNanos: Int64) {
+            let timings = record.result.timings
+            submitted = Double(timings.startNanos - startedNanos) / 1e6
+            assigned = submitted + max(0, timings.assigned ?? 0)
+            connected = assigned + max(0, timings.connect ?? 0)
+            done = max(submitted + timings.done, connected)
+            isFailed = record.result.error != nil
+        }
+    }
+
+    /// One row of the connection picture: a connection and the requests it carried, in the order
+    /// they got it; or, with `connections` nil, the requests that failed before they had one. A
+    /// folded row (see `folded`) holds a run of connections that carried one request each.
+    struct Lane: Equatable {
+        var agent: String
+        var connections: ClosedRange<Int>?
+        var spans: [Span] = []
+
+        init(agent: String, connection: Int?) {
+            self.agent = agent
+            connections = connection.map { $0...$0 }
+        }
+
+        var failures: Int { spans.count(where: \.isFailed) }
+        var isFolded: Bool { (connections?.count ?? 0) > 1 }
+    }
+
+    /// `lanes` with every run of two or more connections that follow each other — same agent,
+    /// consecutive numbers, one request each — folded into one row. A connection that carried more
+    /// than one request is never folded. `render` folds only when there are more than `laneLimit`
+    /// lanes: a picture that fits shows every connection on a row of its own.
+    static func folded(_ lanes: [Lane]) -> [Lane] {
+        var rows: [Lane] = []
+        for lane in lanes {
+            if let last = rows.last, let previous = last.connections, let next = lane.connections,
+               last.agent == lane.agent, last.spans.count == previous.count, lane.spans.count == 1,
+               next.lowerBound == previous.upperBound + 1 {
+                rows[rows.count - 1].connections = previous.lowerBound...next.upperBound
+                rows[rows.count - 1].spans += lane.spans
+            } else {
+                rows.append(lane)
+            }
+        }
+        return rows
+    }
+
+    /// The records as connection lanes, in the order the connections were first used (a tie goes
+    /// to the agent name, then the connection number, so the order never depends on the order of
+    /// `records`), and the "no connection" lane when some request never had a connection.
+    static func lanes(of records: [RequestRecord], startedNanos: Int64) -> (connected: [Lane], unconnected: Lane?) {
+        let placed = records.map { (record: $0, span: Span($0, startedNanos: startedNanos)) }.sorted { a, b in
+            (a.span.submitted, a.span.assigned, a.record.agent, a.record.result.connection ?? .max, a.span.done)
+                < (b.span.submitted, b.span.assigned, b.record.agent, b.record.result.connection ?? .max, b.span.done)
+        }
+        var lanes: [Lane] = []
+        var laneIndex: [String: Int] = [:]
+        var unconnected: Lane?
+        for (record, span) in placed {
+            guard let connection = record.result.connection else {
+                unconnected = unconnected ?? Lane(agent: "", connection: nil)
+                unconnected?.spans.append(span)
+                continue
+            }
+            let key = "\(record.agent)\u{0}\(connection)"
+            if laneIndex[key] == nil {
+                laneIndex[key] = lanes.count
+                lanes.append(Lane(agent: record.agent, connection: connection))
+            }
+            lanes[laneIndex[key]!].spans.append(span)
+        }
+        for index in lanes.indices {
+            lanes[index].spans.sort { ($0.assigned, $0.submitted, $0.done) < ($1.assigned, $1.submitted, $1.done) }
+        }
+        return (lanes, unconnected)
+    }
+
+    /// The numbers printed under the lanes.
+    struct Summary: Equatable {
+        var connectionsOpened: Int
+        var requests: Int
+        var reused: Int
+        /// The longest any request waited for a socket, in ms (`timings.assigned`).
+        var longestQueueWait: Double
+        var failed: Int
+
+        init(_ records: [RequestRecord], connections: Int) {
+            connectionsOpened = connections
+            requests = records.count
+            reused = records.count(where: \.result.isReused)
+            longestQueueWait = records.compactMap(\.result.timings.assigned).max() ?? 0
+            failed = records.count(where: { $0.result.error != nil })
+        }
+
+        /// The summary as comma-separated items, for `flow`.
+        var items: [String] {
+            var items = ["Summary: \(plural(connectionsOpened, "connection")) opened", plural(requests, "request"),
+                         "\(reused) reused", "longest queue wait \(fixed(longestQueueWait)) ms"]
+            if failed > 0 { items.append("\(failed) failed") }
+            return items.indices.map { items[$0] + ($0 == items.count - 1 ? "" : ",") }
+        }
+    }
+
+    /// "1 request", "3 requests".
+    static func plural(_ count: Int, _ noun: String) -> String { "\(count) \(noun)\(count == 1 ? "" : "s")" }
+}
