@@ -22,7 +22,9 @@ extension Waterfall {
         let end = rows.map { $0.start + $0.t.done }.max() ?? 1
         let laneWidth = min(16, rows.map(\.lane.count).max() ?? 4)
         let labelWidth = min(22, rows.map(\.label.count).max() ?? 4)
-        let barWidth = max(20, width - laneWidth - labelWidth - 26)
+        // A row is "  lane  label |bar| 1234.5 ms note": 19 columns around the bar, plus the longest note.
+        let noteWidth = rows.map(\.note.count).max() ?? 0
+        let barWidth = max(20, width - laneWidth - labelWidth - 19 - noteWidth)
         let scale = Double(barWidth) / max(end, 0.001)
         var out = "Waterfall: \(records.count) request\(records.count == 1 ? "" : "s") over \(fixed(end)) ms "
             + "(one column ≈ \(fixed(end / Double(barWidth))) ms)\n"
