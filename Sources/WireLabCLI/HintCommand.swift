@@ -23,10 +23,8 @@ enum HintCommand {
         }
         let context = LessonContext(explicit: parsed.value("lessons"), environment: environment)
         let lesson = try loadLesson(parsed.positionals[0], context: context, command: "hint")
-        guard let number = Int(parsed.positionals[1]), let challenge = lesson.challenges.first(where: { $0.number == number }) else {
-            let numbers = lesson.challenges.map { String($0.number) }.joined(separator: ", ")
-            throw UsageError("\(lesson.id) has no challenge '\(parsed.positionals[1])' (challenges: \(numbers))", command: "hint")
-        }
+        let challenge = try findChallenge(parsed.positionals[1], in: lesson, command: "hint")
+        let number = challenge.number
         let style = context.style
         guard !challenge.hints.isEmpty else {
             console.line("Challenge \(number) of \(lesson.id) has no hints.")

@@ -42,11 +42,8 @@ enum VerifyCommand {
         }
         let context = LessonContext(explicit: parsed.value("lessons"), environment: environment)
         let lesson = try loadLesson(parsed.positionals[0], context: context, command: "verify")
-        let numberText = parsed.positionals[1]
-        let numbers = lesson.challenges.map { String($0.number) }.joined(separator: ", ")
-        guard let number = Int(numberText), let challenge = lesson.challenges.first(where: { $0.number == number }) else {
-            throw UsageError("\(lesson.id) has no challenge '\(numberText)'" + (numbers.isEmpty ? "" : " (challenges: \(numbers))"), command: "verify")
-        }
+        let challenge = try findChallenge(parsed.positionals[1], in: lesson, command: "verify")
+        let number = challenge.number
         let answer = parsed.positionals.count == 3 ? parsed.positionals[2] : nil
         let input = VerificationInput(answer: answer, file: parsed.value("file"), url: parsed.value("url"))
         let workspace = context.progressStore.workspaceFile(for: lesson.id)
@@ -149,4 +146,13 @@ enum VerifyCommand {
             ("observed", .object(result.observed.map { ($0.0, .string($0.1)) })),
         ])
     }
+}
+
+/// The challenge numbered `text` in `lesson`, or a usage error that lists the numbers there are.
+func findChallenge(_ text: String, in lesson: Lesson, command: String) throws(UsageError) -> Challenge {
+    guard let number = Int(text), let challenge = lesson.challenges.first(where: { $0.number == number }) else {
+        let numbers = lesson.challenges.map { String($0.number) }.joined(separator: ", ")
+        throw UsageError("\(lesson.id) has no challenge '\(text)'" + (numbers.isEmpty ? "" : " (challenges: \(numbers))"), command: command)
+    }
+    return challenge
 }
