@@ -70,7 +70,8 @@ public final class RunCancellation: @unchecked Sendable {
 /// Work a challenge check runs in the same lab after the script: the answer to a predict key and
 /// the conditions of a build or your-server key.
 public struct Epilogue {
-    /// Evaluated in the script's global scope after it ends (a predict key's `answer:`).
+    /// Evaluated in the script's global scope after it ends (a predict key's `answer:`). The answer
+    /// and the conditions may read a mystery server's hidden settings; the script may not.
     public var answer: LabScript.Expression?
     /// Run after the script in a fresh scope that sees only the lab's objects, with counters for
     /// the whole run, so `reset` in the learner's script can't hide anything from them.
@@ -191,6 +192,8 @@ public enum ExperimentRunner {
     /// on the same lab with whole-run counters.
     private static func runEpilogue(_ epilogue: Epilogue, after interpreter: Interpreter, lab: LabEnvironment, limitMs: Int) -> EpilogueOutcome {
         var result = EpilogueOutcome()
+        // The key checks the learner's findings against the truth: a mystery server's settings.
+        lab.revealsMysteries = true
         if let answer = epilogue.answer {
             do throws(LabRuntimeError) {
                 result.answer = try interpreter.evaluate(answer, interpreter.globals)

@@ -20,6 +20,7 @@ extension Interpreter {
                 throw LabRuntimeError("\(value.typeName) has no field '\(name)'", at: expression.location)
             }
             if let field = object.field(name) { return field }
+            if let why = object.whyHidden(name) { throw LabRuntimeError(why, at: expression.location) }
             var message = "\(object.typeName) has no field '\(name)'"
             if let guess = closestName(name, object.fieldNames) { message += "; did you mean '\(guess)'?" }
             throw LabRuntimeError(message, at: expression.location)
@@ -34,6 +35,7 @@ extension Interpreter {
                 }
                 return items[i]
             case (.object(let object), .string(let name)):
+                if let why = object.whyHidden(name) { throw LabRuntimeError(why, at: expression.location) }
                 return object.field(name) ?? LabValue.none
             case (.string(let s), .number(let n)):
                 // Strings index by byte, like len(): HTTP is bytes.

@@ -22,9 +22,7 @@ extension Interpreter {
             done(nil)
         case .assign(let name, let value):
             let result = try evaluate(value, scope)
-            guard scope.assign(name, result) else {
-                throw LabRuntimeError("'\(name)' is not defined; use 'let \(name) = ...' to create it", at: at)
-            }
+            guard scope.assign(name, result) else { throw undefinedName(name, scope, at: at) }
             done(nil)
         case .print(let value):
             emitLine(try value.map { (v) throws(LabRuntimeError) -> String in try evaluate(v, scope).description } ?? "")
@@ -98,19 +96,11 @@ extension Interpreter {
 
         case .configureServer(let settings):
             var config = lab.server.configuration
-            for setting in settings {
-                let value = try number(setting.value, scope, what: setting.key)
-                guard value >= 0 else { throw LabRuntimeError("\(setting.key) must be 0 or more", at: setting.location) }
-                switch setting.key {
-                case "keepAliveTimeout": config.keepAliveTimeoutMs = Int(value)
-                case "headersTimeout": config.headersTimeoutMs = Int(value)
-                case "requestTimeout": config.requestTimeoutMs = Int(value)
-                case "maxRequestsPerSocket": config.maxRequestsPerSocket = Int(value)
-                case "maxBodyBytes": config.maxBodyBytes = Int(value)
-                default: throw unknownSetting(setting, Self.serverKeys, of: "server")
-                }
-            }
+            for setting in settings { try applyServerSetting(setting, to: &config, scope, of: "server") }
             lab.server.configuration = config
+            done(nil)
+        case .namedServer(let name, let settings):
+            try startNamedServer(name, settings, scope, at: at)
             done(nil)
         case .restartServer:
             do { try lab.restartServer() } catch { throw LabRuntimeError("cannot restart the server: \(error)", at: at) }
@@ -123,6 +113,7 @@ extension Interpreter {
             handle.baseline = handle.agent.stats
             done(nil)
         case .shutdownServer(let settings, let bindTo):
+            try checkBinding(bindTo, scope, at: at)
             var graceMs = 5_000.0
             for setting in settings {
                 guard setting.key == "grace" else { throw unknownSetting(setting, ["grace"], of: "server shutdown") }
@@ -131,7 +122,7 @@ extension Interpreter {
             lab.server.shutdown(graceMs: Int(graceMs)) { [weak self] report in
                 guard let self, !self.isFinished else { return }
                 if let bindTo {
-                    scope.define(bindTo, .object(RecordObject("shutdown report", [
+                    self.bind(bindTo, in: scope, .object(RecordObject("shutdown report", [
                         ("idleClosed", .number(Double(report.idleClosed))), ("drained", .number(Double(report.drained))),
                         ("forced", .number(Double(report.forced))), ("ms", .number(report.elapsedMs)),
                     ])))
@@ -181,7 +172,7 @@ extension Interpreter {
                     default: config.maxRequestsPerSocket = value
                     }
                 default:
-                    throw unknownSetting(setting, ["upstream", "closesUpstream"] + Self.serverKeys.filter { $0 != "maxBodyBytes" }, of: "proxy")
+                    throw unknownSetting(setting, ["upstream", "closesUpstream"] + Self.serverKeys.filter { $0 != "maxBodyBytes" && $0 != "keepAliveHint" }, of: "proxy")
                 }
             }
             guard let upstream else {
@@ -209,12 +200,7 @@ extension Interpreter {
                     guard value >= 1, value <= 65535 else { throw LabRuntimeError("port must be 1...65535", at: setting.location) }
                     port = UInt16(value)
                 case "to":
-                    let target = try settingWord(setting, scope)
-                    if target == "server" { port = lab.server.port; break }
-                    guard let proxy = lab.proxies[target] else {
-                        throw LabRuntimeError("open \(name) to=\(target): there is no proxy named '\(target)' (to= takes server or a proxy)", at: setting.location)
-                    }
-                    port = proxy.port
+                    port = try self.port(to: setting, scope, owner: "open \(name) ")
                 default:
                     throw LabRuntimeError("open takes to= or port=, not \(setting.key)=", at: setting.location)
                 }
@@ -249,8 +235,73 @@ extension Interpreter {
         }
     }
 
-    static let serverKeys = ["keepAliveTimeout", "headersTimeout", "requestTimeout", "maxRequestsPerSocket", "maxBodyBytes"]
-    static let agentKeys = ["keepAlive", "maxSockets", "maxTotalSockets", "maxFreeSockets", "timeout", "freeSocketTimeout", "scheduling", "keepAliveMsecs"]
+    static let serverKeys = ["keepAliveTimeout", "headersTimeout", "requestTimeout", "maxRequestsPerSocket", "maxBodyBytes", "keepAliveHint"]
+
+    /// One `server` setting. `keepAliveHint` takes a duration (what `Keep-Alive: timeout=` says) or
+    /// `none` (no `Keep-Alive` header); the others take a number of 0 or more.
+    private func applyServerSetting(_ setting: Setting, to config: inout ServerConfiguration, _ scope: Scope, of owner: String) throws(LabRuntimeError) {
+        if setting.key == "keepAliveHint", case .none = try evaluate(setting.value, scope) {
+            config.sendsKeepAliveHeader = false
+            return
+        }
+        guard Self.serverKeys.contains(setting.key) else { throw unknownSetting(setting, Self.serverKeys, of: owner) }
+        let value = try number(setting.value, scope, what: setting.key)
+        guard value >= 0 else { throw LabRuntimeError("\(setting.key) must be 0 or more", at: setting.location) }
+        switch setting.key {
+        case "keepAliveTimeout": config.keepAliveTimeoutMs = Int(value)
+        case "headersTimeout": config.headersTimeoutMs = Int(value)
+        case "requestTimeout": config.requestTimeoutMs = Int(value)
+        case "maxRequestsPerSocket": config.maxRequestsPerSocket = Int(value)
+        case "maxBodyBytes": config.maxBodyBytes = Int(value)
+        default:
+            config.sendsKeepAliveHeader = true
+            config.advertisedKeepAliveTimeoutMs = Int(value)
+        }
+    }
+
+    /// `server NAME settings`: starts (or replaces) a named server on its own port. `mystery=N`
+    /// takes the settings of mystery server N and hides them; it stands alone.
+    private func startNamedServer(_ name: String, _ settings: [Setting], _ scope: Scope, at: SourceLocation) throws(LabRuntimeError) {
+        if lab.agents[name] != nil || lab.proxies[name] != nil || lab.sockets[name] != nil {
+            throw LabRuntimeError("'\(name)' already names an agent, a proxy or a socket; give the server another name", at: at)
+        }
+        var config = ServerConfiguration()
+        var mystery: Int?
+        if let setting = settings.first(where: { $0.key == "mystery" }) {
+            if let other = settings.first(where: { $0.key != "mystery" }) {
+                throw LabRuntimeError("a mystery server takes no other settings: its settings are the mystery (remove \(other.key)=)", at: other.location)
+            }
+            let value = try number(setting.value, scope, what: "mystery")
+            guard value >= 1, value <= 1_000_000, value == value.rounded() else {
+                throw LabRuntimeError("mystery is a whole number from 1 to 1000000, got \(LabValue.format(value))", at: setting.location)
+            }
+            mystery = Int(value)
+            config = .mystery(Int(value))
+        } else {
+            for setting in settings {
+                try applyServerSetting(setting, to: &config, scope, of: "server \(name)")
+            }
+        }
+        lab.servers[name]?.server.closeAll()
+        let server = LoopbackServer(loop: lab.loop, configuration: config)
+        do { try server.start() } catch { throw LabRuntimeError("cannot start server \(name): \(error)", at: at) }
+        lab.servers[name] = NamedServer(name: name, server: server, mystery: mystery)
+    }
+
+    /// The port a `to=` setting names: the embedded `server`, a proxy, or a named server.
+    private func port(to setting: Setting, _ scope: Scope, owner: String) throws(LabRuntimeError) -> UInt16 {
+        let target = try settingWord(setting, scope)
+        if target == "server" { return lab.server.port }
+        if let proxy = lab.proxies[target] { return proxy.port }
+        if let named = lab.servers[target] { return named.server.port }
+        var message = "\(owner)to=\(target): there is no proxy or server named '\(target)' (to= takes server, a proxy or a named server)"
+        if let guess = closestName(target, ["server"] + Array(lab.proxies.keys) + Array(lab.servers.keys)) {
+            message += "; did you mean '\(guess)'?"
+        }
+        throw LabRuntimeError(message, at: setting.location)
+    }
+    static let agentKeys = ["keepAlive", "maxSockets", "maxTotalSockets", "maxFreeSockets", "timeout", "freeSocketTimeout", "scheduling", "keepAliveMsecs",
+                            "hintMargin", "ignoreHint", "checkBeforeReuse", "retryStale"]
 
     private func setNetwork(_ network: SimulatedNetwork) {
         lab.network = network
@@ -259,8 +310,9 @@ extension Interpreter {
 
     // MARK: Requests
 
-    private func sendRequest(_ request: Request, scope: Scope, bindTo: String?, at: SourceLocation, done: @escaping Done) throws(LabRuntimeError) {
+    private func sendRequest(_ request: Request, scope: Scope, bindTo: Binding?, at: SourceLocation, done: @escaping Done) throws(LabRuntimeError) {
         guard let handle = lab.agents[request.agent] else { throw unknownAgent(request.agent, at: at) }
+        try checkBinding(bindTo, scope, at: at)
         let targetText = try evaluate(request.target, scope).description
         var origin: HTTPOrigin
         let target: String
@@ -287,12 +339,7 @@ extension Interpreter {
             switch setting.key {
             case "body": body = Array(try evaluate(setting.value, scope).description.utf8)
             case "to":
-                let target = try settingWord(setting, scope)
-                if target == "server" { break }
-                guard let proxy = lab.proxies[target] else {
-                    throw LabRuntimeError("to=\(target): there is no proxy named '\(target)' (to= takes server or a proxy)", at: setting.location)
-                }
-                origin = HTTPOrigin(host: "127.0.0.1", port: proxy.port)
+                origin = HTTPOrigin(host: "127.0.0.1", port: try port(to: setting, scope, owner: ""))
             default: throw unknownSetting(setting, ["body", "to"], of: "a request")
             }
         }
@@ -301,7 +348,7 @@ extension Interpreter {
         handle.agent.send(agentRequest) { [weak self] result in
             guard let self, !self.isFinished else { return }
             self.lab.requestLog.append(RequestRecord(agent: agentName, result: result, line: at.line))
-            if let bindTo { scope.define(bindTo, .object(Self.resultObject(result))) }
+            if let bindTo { self.bind(bindTo, in: scope, .object(Self.resultObject(result))) }
             done(nil)
         }
     }
@@ -368,12 +415,32 @@ extension Interpreter {
                 }
             case "keepAliveMsecs":
                 config.keepAliveMsecs = Int(try number(setting.value, scope, what: "keepAliveMsecs"))
+            case "hintMargin":
+                let ms = try number(setting.value, scope, what: "hintMargin")
+                guard ms >= 0 else { throw LabRuntimeError("hintMargin must be 0ms or more", at: setting.location) }
+                config.pool.keepAliveHintMarginMs = Int(ms)
+            case "ignoreHint":
+                config.pool.ignoresKeepAliveHint = try flag(setting, scope)
+            case "checkBeforeReuse":
+                config.pool.checksBeforeReuse = try flag(setting, scope)
+            case "retryStale":
+                config.pool.retriesStaleRequests = try flag(setting, scope)
             default:
                 throw unknownSetting(setting, Self.agentKeys, of: "agent")
             }
         }
         if config.pool.maxSockets == 0 { throw LabRuntimeError("maxSockets must be at least 1", at: settings.first { $0.key == "maxSockets" }!.location) }
         return config
+    }
+
+    /// A setting that is true or false: `retryStale=false`. Anything else is a mistake worth naming
+    /// (`retryStale=no` would otherwise read as a variable that does not exist).
+    private func flag(_ setting: Setting, _ scope: Scope) throws(LabRuntimeError) -> Bool {
+        let value = try evaluate(setting.value, scope)
+        guard case .bool(let flag) = value else {
+            throw LabRuntimeError("\(setting.key) is true or false, got \(value.typeName)", at: setting.location)
+        }
+        return flag
     }
 
     /// A setting whose value is a word: `scheduling=fifo` (a bare name) or `scheduling="fifo"`.
@@ -384,8 +451,9 @@ extension Interpreter {
 
     // MARK: Raw sockets
 
-    private func receiveBytes(_ receive: Receive, scope: Scope, bindTo: String?, at: SourceLocation, done: @escaping Done) throws(LabRuntimeError) {
+    private func receiveBytes(_ receive: Receive, scope: Scope, bindTo: Binding?, at: SourceLocation, done: @escaping Done) throws(LabRuntimeError) {
         guard let socket = lab.sockets[receive.socket] else { throw unknownSocket(receive.socket, at: at) }
+        try checkBinding(bindTo, scope, at: at)
         let timeoutMs = try receive.timeout.map { (t) throws(LabRuntimeError) -> Double in try number(t, scope, what: "timeout") } ?? 2_000
         var delimiter: [UInt8]?
         var byteCount: Int?
@@ -419,7 +487,7 @@ extension Interpreter {
             let all = socket.take()
             let taken = Array(all.prefix(count))
             if count < all.count { socket.putBack(Array(all[count...])) }
-            if let bindTo { scope.define(bindTo, .string(String(decoding: taken, as: UTF8.self))) }
+            if let bindTo { self.bind(bindTo, in: scope, .string(String(decoding: taken, as: UTF8.self))) }
             done(nil)
         }
         if ready() != nil { complete(false); return }
@@ -436,6 +504,30 @@ extension Interpreter {
     }
 
     // MARK: Helpers
+
+    /// Before a statement whose result is assigned (`r = pool GET /`) starts: the name must exist
+    /// already, so the mistake is reported before anything is sent.
+    private func checkBinding(_ binding: Binding?, _ scope: Scope, at: SourceLocation) throws(LabRuntimeError) {
+        guard case .assign(let name)? = binding, scope.lookup(name) == nil else { return }
+        throw undefinedName(name, scope, at: at)
+    }
+
+    /// Stores a finished statement's result: a new name for `let`, the existing one (in this scope
+    /// or an enclosing one, checked by `checkBinding`) for an assignment.
+    private func bind(_ binding: Binding, in scope: Scope, _ value: LabValue) {
+        switch binding {
+        case .let(let name): scope.define(name, value)
+        case .assign(let name): _ = scope.assign(name, value)
+        }
+    }
+
+    /// An assignment to a name that no enclosing scope defines: a misspelling, or a missing `let`.
+    private func undefinedName(_ name: String, _ scope: Scope, at: SourceLocation) -> LabRuntimeError {
+        if let guess = closestName(name, scope.allNames) {
+            return LabRuntimeError("'\(name)' is not defined; did you mean '\(guess)'? (use 'let \(name) = ...' to create it)", at: at)
+        }
+        return LabRuntimeError("'\(name)' is not defined; use 'let \(name) = ...' to create it", at: at)
+    }
 
     func number(_ expression: Expression, _ scope: Scope, what: String) throws(LabRuntimeError) -> Double {
         let value = try evaluate(expression, scope)

@@ -14,6 +14,20 @@ final class AgentHandle {
     }
 }
 
+/// A second server a script made by name: `server box keepAliveTimeout=1500ms`, or a mystery server
+/// (`server box mystery=7`) whose settings and counters a script may not read — only measure. A
+/// challenge key's answer and conditions may read them (`LabEnvironment.revealsMysteries`).
+final class NamedServer {
+    let name: String
+    let server: LoopbackServer
+    let mystery: Int?
+    init(name: String, server: LoopbackServer, mystery: Int?) {
+        self.name = name
+        self.server = server
+        self.mystery = mystery
+    }
+}
+
 /// LabEnvironment: the lab an experiment runs in — one event loop, the embedded server, the agents,
 /// raw sockets and the simulated network — and the script-visible objects for them.
 final class LabEnvironment {
@@ -22,6 +36,11 @@ final class LabEnvironment {
     var agents: [String: AgentHandle] = [:]
     var sockets: [String: RawConnection] = [:]
     var proxies: [String: ReverseProxy] = [:]
+    /// Servers made with `server NAME ...`, besides the embedded `server`.
+    var servers: [String: NamedServer] = [:]
+    /// When true, a mystery server's settings and counters can be read: a challenge key's answer and
+    /// conditions check the learner's findings against them. A script never sees them.
+    var revealsMysteries = false
     /// Every request a script statement made, in completion order, for the waterfall.
     var requestLog: [RequestRecord] = []
     /// The loop-clock instant the run started (the waterfall's zero).
@@ -52,6 +71,7 @@ final class LabEnvironment {
         for handle in agents.values { handle.agent.destroy() }
         for socket in sockets.values { socket.close() }
         for proxy in proxies.values { proxy.close() }
+        for named in servers.values { named.server.closeAll() }
         server.closeAll()
     }
 
@@ -148,7 +168,9 @@ final class LabEnvironment {
 
     // MARK: Script-visible names
 
-    var builtinNames: [String] { ["server", "network", "agents", "run", "process"] + Array(agents.keys) + Array(sockets.keys) + Array(proxies.keys) }
+    var builtinNames: [String] {
+        ["server", "network", "agents", "run", "process"] + Array(agents.keys) + Array(sockets.keys) + Array(proxies.keys) + Array(servers.keys)
+    }
 
     func builtinValue(_ name: String) -> LabValue? {
         switch name {
@@ -158,6 +180,7 @@ final class LabEnvironment {
             if let handle = agents[name] { return .object(agentObject(handle)) }
             if let socket = sockets[name] { return .object(socketObject(name, socket)) }
             if let proxy = proxies[name] { return .object(proxyObject(name, proxy)) }
+            if let named = servers[name] { return .object(namedServerObject(named)) }
             if name == "agents" { return .object(agentsObject()) }
             if name == "process" { return .object(processObject()) }
             if name == "run" { return .object(runObject()) }
@@ -165,38 +188,70 @@ final class LabEnvironment {
         }
     }
 
+    /// The fields every server object has: counters, address and settings.
+    static let serverFields = ["requests", "connections", "open", "idle", "reused", "responses", "closed", "closedBy", "port", "url",
+                               "keepAliveTimeout", "headersTimeout", "requestTimeout", "maxRequestsPerSocket", "keepAliveHint", "listening"]
+
     func serverObject() -> LabObject {
         let server = self.server
-        let fields = ["requests", "connections", "open", "idle", "reused", "responses", "closed", "closedBy", "port", "url",
-                      "keepAliveTimeout", "headersTimeout", "requestTimeout", "maxRequestsPerSocket", "listening"]
-        return LiveObject("the server", fields: fields, display: { server.url }) { [unowned self] name in
-            let s = self.visibleServerStats, c = server.configuration
+        return LiveObject("the server", fields: Self.serverFields, display: { server.url }) { [unowned self] name in
+            Self.serverField(name, of: server, stats: self.visibleServerStats, owner: "the server")
+        }
+    }
+
+    /// A named server: the same fields as `server` (counted since it started), plus `name` and
+    /// `mystery`. A mystery server shows only `name`, `mystery`, `port`, `url` and `listening`
+    /// unless `revealsMysteries` is on.
+    func namedServerObject(_ named: NamedServer) -> LabObject {
+        let server = named.server
+        let open: Set<String> = ["name", "mystery", "port", "url", "listening"]
+        let hidden: (String) -> String? = { [unowned self] field in
+            guard let number = named.mystery, !self.revealsMysteries, !open.contains(field),
+                  Self.serverFields.contains(field) else { return nil }
+            return "\(named.name) is mystery server \(number): its \(field) is yours to find by measuring, not to read "
+                + "(a mystery server shows only \(open.sorted().joined(separator: ", ")))"
+        }
+        return LiveObject("server \(named.name)", fields: ["name", "mystery"] + Self.serverFields, display: { server.url },
+                          hidden: hidden) { name in
             switch name {
-            case "requests": return .number(Double(s.requests))
-            case "connections": return .number(Double(s.accepted))
-            case "open": return .number(Double(s.open))
-            case "idle": return .number(Double(s.idle))
-            case "reused": return .number(Double(s.reusedRequests))
-            case "responses": return .number(Double(s.responses))
-            case "closed": return .number(Double(s.closed))
-            case "closedBy":
-                return .object(RecordObject("the server's close reasons", ServerCloseReason.allCases.map { ($0.key, .number(Double(s.closes[$0] ?? 0))) }))
-            case "port": return .number(Double(server.port))
-            case "url": return .string(server.url)
-            case "keepAliveTimeout": return .number(Double(c.keepAliveTimeoutMs))
-            case "headersTimeout": return .number(Double(c.headersTimeoutMs))
-            case "requestTimeout": return .number(Double(c.requestTimeoutMs))
-            case "maxRequestsPerSocket": return .number(Double(c.maxRequestsPerSocket))
-            case "listening": return .bool(server.isListening)
-            default: return nil
+            case "name": return .string(named.name)
+            case "mystery": return named.mystery.map { .number(Double($0)) } ?? LabValue.none
+            default: return Self.serverField(name, of: server, stats: server.stats, owner: "server \(named.name)")
             }
+        }
+    }
+
+    private static func serverField(_ name: String, of server: LoopbackServer, stats s: ServerStats, owner: String) -> LabValue? {
+        let c = server.configuration
+        switch name {
+        case "requests": return .number(Double(s.requests))
+        case "connections": return .number(Double(s.accepted))
+        case "open": return .number(Double(s.open))
+        case "idle": return .number(Double(s.idle))
+        case "reused": return .number(Double(s.reusedRequests))
+        case "responses": return .number(Double(s.responses))
+        case "closed": return .number(Double(s.closed))
+        case "closedBy":
+            return .object(RecordObject("\(owner)'s close reasons", ServerCloseReason.allCases.map { ($0.key, .number(Double(s.closes[$0] ?? 0))) }))
+        case "port": return .number(Double(server.port))
+        case "url": return .string(server.url)
+        case "keepAliveTimeout": return .number(Double(c.keepAliveTimeoutMs))
+        case "headersTimeout": return .number(Double(c.headersTimeoutMs))
+        case "requestTimeout": return .number(Double(c.requestTimeoutMs))
+        case "maxRequestsPerSocket": return .number(Double(c.maxRequestsPerSocket))
+        case "keepAliveHint":
+            guard c.sendsKeepAliveHeader, c.keepAliveTimeoutMs > 0 else { return LabValue.none }
+            return .number(Double(c.advertisedKeepAliveTimeoutMs ?? c.keepAliveTimeoutMs))
+        case "listening": return .bool(server.isListening)
+        default: return nil
         }
     }
 
     func agentObject(_ handle: AgentHandle) -> LabObject {
         let fields = ["name", "inUse", "free", "waiting", "open", "created", "reused", "closed", "retried", "requests", "closedBy",
                       "keepAlive", "maxSockets", "maxTotalSockets", "maxFreeSockets", "timeout", "freeSocketTimeout",
-                      "scheduling", "keepAliveMsecs", "tcpKeepAlive", "tcpKeepAliveIdle"]
+                      "scheduling", "keepAliveMsecs", "hintMargin", "ignoreHint", "checkBeforeReuse", "retryStale",
+                      "tcpKeepAlive", "tcpKeepAliveIdle"]
         return LiveObject("agent \(handle.name)", fields: fields, display: { "agent \(handle.name)" }) { [unowned self] name in
             let agent = handle.agent, s = agent.stats, p = agent.configuration.pool
             let b = self.countsWholeRun ? PoolStats() : handle.baseline
@@ -225,6 +280,10 @@ final class LabEnvironment {
             case "freeSocketTimeout": return p.freeSocketTimeoutMs.map { number($0) } ?? LabValue.none
             case "scheduling": return .string(p.scheduling.rawValue)
             case "keepAliveMsecs": return number(agent.configuration.keepAliveMsecs)
+            case "hintMargin": return number(p.keepAliveHintMarginMs)
+            case "ignoreHint": return .bool(p.ignoresKeepAliveHint)
+            case "checkBeforeReuse": return .bool(p.checksBeforeReuse)
+            case "retryStale": return .bool(p.retriesStaleRequests)
             case "tcpKeepAlive": return agent.tcpKeepAliveOfAnOpenSocket.map { .bool($0.enabled) } ?? LabValue.none
             case "tcpKeepAliveIdle": return agent.tcpKeepAliveOfAnOpenSocket.map { .number(Double($0.idleSeconds)) } ?? LabValue.none
             default: return nil

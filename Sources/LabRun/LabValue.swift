@@ -115,6 +115,12 @@ public protocol LabObject: AnyObject {
     func field(_ name: String) -> LabValue?
     /// What `print obj` shows.
     var display: String { get }
+    /// Why a field that exists can't be read right now (a mystery server's settings), or nil.
+    func whyHidden(_ name: String) -> String?
+}
+
+extension LabObject {
+    public func whyHidden(_ name: String) -> String? { nil }
 }
 
 /// A fixed set of fields: results, reports, events.
@@ -132,20 +138,24 @@ public final class RecordObject: LabObject {
     }
 }
 
-/// Fields computed on every read.
+/// Fields computed on every read. `hidden`, if given, says why a field may not be read now.
 public final class LiveObject: LabObject {
     public let typeName: String
     public let fieldNames: [String]
     private let read: (String) -> LabValue?
     private let show: () -> String
-    public init(_ typeName: String, fields: [String], display: @escaping () -> String, read: @escaping (String) -> LabValue?) {
+    private let hidden: ((String) -> String?)?
+    public init(_ typeName: String, fields: [String], display: @escaping () -> String,
+                hidden: ((String) -> String?)? = nil, read: @escaping (String) -> LabValue?) {
         self.typeName = typeName
         self.fieldNames = fields
         self.read = read
         self.show = display
+        self.hidden = hidden
     }
-    public func field(_ name: String) -> LabValue? { read(name) }
+    public func field(_ name: String) -> LabValue? { hidden?(name) == nil ? read(name) : nil }
     public var display: String { show() }
+    public func whyHidden(_ name: String) -> String? { hidden?(name) }
 }
 
 /// Header fields: any name reads, case-insensitively; a missing header is `none`.

@@ -82,6 +82,9 @@ extension Parser {
             if isAtStatementEnd {
                 throw error("expected a setting like keepAliveTimeout=5s, 'shutdown' or 'restart' after 'server'", at: peek)
             }
+            if case .identifier(let word) = peek.kind, peek(1).kind != .equal {
+                return try namedServer(word)
+            }
             return .configureServer(try settings(after: "server", example: "keepAliveTimeout=5s"))
 
         case .reset:
@@ -192,6 +195,27 @@ extension Parser {
         }
     }
 
+    /// `server NAME settings`: a second server, at its name. A server setting written without its
+    /// value (`server keepAliveTimeout 5s`) is reported as that, not as a server's name.
+    private mutating func namedServer(_ word: String) throws(ScriptDiagnostic) -> Stmt {
+        if let example = Self.serverSettingExamples[word] {
+            throw error("expected '=' after '\(word)', like \(word)=\(example)", at: peek(1))
+        }
+        let name = try newName(after: "server")
+        if isAtStatementEnd {
+            throw error("expected settings like mystery=7 or keepAliveTimeout=1500ms after 'server \(name)'", at: peek)
+        }
+        boundNames.insert(name)
+        return .namedServer(name: name, settings: try settings(after: "server \(name)", example: "mystery=7 or keepAliveTimeout=1500ms"))
+    }
+
+    /// The server's settings with an example value, known here only to tell a forgotten `=` from a
+    /// server's name.
+    static let serverSettingExamples: [String: String] = [
+        "keepAliveTimeout": "5s", "headersTimeout": "60s", "requestTimeout": "300s", "maxRequestsPerSocket": "100",
+        "maxBodyBytes": "1024", "keepAliveHint": "5s", "mystery": "7",
+    ]
+
     // MARK: Binding
 
     /// `let NAME = value`, where the value may also be a request, `recv` or `server shutdown`.
@@ -205,22 +229,23 @@ extension Parser {
         if check(word: "recv") {
             try checkAllowedInHook("'recv'", at: peek)
             advance()
-            return .receive(try receive(), bindTo: name)
+            return .receive(try receive(), bindTo: .let(name))
         }
         if check(word: "server"), check(word: "shutdown", offset: 1) {
             try checkAllowedInHook("'server shutdown'", at: peek)
             advance()
             advance()
-            return .shutdownServer(try settings(after: "server shutdown", example: "grace=2s", isRequired: false), bindTo: name)
+            return .shutdownServer(try settings(after: "server shutdown", example: "grace=2s", isRequired: false), bindTo: .let(name))
         }
         if isAtRequest {
             try checkAllowedInHook("a request", at: peek)
-            return .request(try request(), bindTo: name)
+            return .request(try request(), bindTo: .let(name))
         }
         return .let(name: name, value: try expression())
     }
 
-    /// `NAME = expr`.
+    /// `NAME = expr`, or `NAME = ` a request, `recv` or `server shutdown`: the result goes to a name
+    /// that already exists (in this block or an enclosing one).
     private mutating func assignment() throws(ScriptDiagnostic) -> Stmt {
         let nameToken = advance()
         let name = nameToken.text
@@ -231,12 +256,23 @@ extension Parser {
         if isAtStatementEnd {
             throw error("expected a value after '\(name) ='", at: peek)
         }
-        if isAtRequest || check(word: "recv") || (check(word: "server") && check(word: "shutdown", offset: 1)) {
-            throw ScriptDiagnostic("expected 'let' to bind this result, like let \(name) = \(peek.text) ...", at: nameToken)
+        defer { boundNames.insert(name) }
+        if check(word: "recv") {
+            try checkAllowedInHook("'recv'", at: peek)
+            advance()
+            return .receive(try receive(), bindTo: .assign(name))
         }
-        let value = try expression()
-        boundNames.insert(name)
-        return .assign(name: name, value: value)
+        if check(word: "server"), check(word: "shutdown", offset: 1) {
+            try checkAllowedInHook("'server shutdown'", at: peek)
+            advance()
+            advance()
+            return .shutdownServer(try settings(after: "server shutdown", example: "grace=2s", isRequired: false), bindTo: .assign(name))
+        }
+        if isAtRequest {
+            try checkAllowedInHook("a request", at: peek)
+            return .request(try request(), bindTo: .assign(name))
+        }
+        return .assign(name: name, value: try expression())
     }
 
     /// A name being introduced (by let, agent, proxy, measure, open, `as`): not a keyword.

@@ -22,14 +22,17 @@ public struct Statement: Sendable, Equatable {
 }
 
 /// What a statement does. Statements that produce a result (a request, `recv`,
-/// `server shutdown`) carry `bindTo`: the name `let` binds the result to, or nil.
+/// `server shutdown`) carry `bindTo`: where the result goes (`let r = ...` or `r = ...`), or nil.
 public enum Stmt: Sendable, Equatable {
     // The lab's machinery.
 
     /// `server keepAliveTimeout=5s headersTimeout=60s`: configure the embedded server.
     case configureServer([Setting])
     /// `server shutdown grace=2s`, or `let s = server shutdown grace=1s` to bind its report.
-    case shutdownServer([Setting], bindTo: String?)
+    case shutdownServer([Setting], bindTo: Binding?)
+    /// `server box keepAliveTimeout=1500ms` or `server box mystery=7`: create (or replace) a second,
+    /// named server, reached with `to=box` or `box.url`.
+    case namedServer(name: String, settings: [Setting])
     /// `server restart`: a fresh server with the current settings.
     case restartServer
     /// `reset server`: zero the server's counters.
@@ -49,14 +52,14 @@ public enum Stmt: Sendable, Equatable {
 
     // Traffic.
 
-    /// `pool GET /delay/200 "Connection: close" body="hi"`, or `let r = pool GET /`.
-    case request(Request, bindTo: String?)
+    /// `pool GET /delay/200 "Connection: close" body="hi"`, `let r = pool GET /`, or `r = pool GET /`.
+    case request(Request, bindTo: Binding?)
     /// `open c`, `open c to=edge`, `open c port=8080`: a raw TCP socket.
     case open(socket: String, settings: [Setting])
     /// `send c "GET / HTTP/1.1\r\n\r\n"`.
     case send(socket: String, data: Expression)
     /// `recv c until="\r\n\r\n" timeout=1s`, usually as `let t = recv c ...`.
-    case receive(Receive, bindTo: String?)
+    case receive(Receive, bindTo: Binding?)
     /// `close c`: half-close with FIN.
     case close(socket: String)
     /// `abort c`: reset the connection with RST.
@@ -91,6 +94,33 @@ public enum Stmt: Sendable, Equatable {
     /// `on server.connection { }`: run the body (only print, let, assignment, expect, if) each
     /// time the event happens, with the event bound to `event`.
     case on(event: EventName, body: [Statement])
+}
+
+/// Where a statement's result goes. `let r = pool GET /` declares `r` in the statement's own
+/// scope; `r = pool GET /` assigns to an `r` that already exists, in this scope or an enclosing one,
+/// which is how a request inside `parallel { }` or `repeat { }` hands its result to a name outside
+/// the block. A string literal is a `let`: `bindTo: "r"`.
+public enum Binding: Sendable, Equatable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible {
+    /// `let NAME = ...`: a new name.
+    case `let`(String)
+    /// `NAME = ...`: a name that must already exist.
+    case assign(String)
+
+    public init(stringLiteral name: String) { self = .let(name) }
+
+    /// The name bound or assigned.
+    public var name: String {
+        switch self {
+        case .let(let name), .assign(let name): name
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .let(let name): "let \(name)"
+        case .assign(let name): name
+        }
+    }
 }
 
 /// A request statement's parts: `AGENT METHOD TARGET header-strings... key=expr...`.

@@ -54,6 +54,7 @@ enum SyntaxPrinter {
         switch statement.kind {
         case .configureServer(let settings): list("server", settings: settings)
         case .shutdownServer(let settings, let name): bound(name, list("server-shutdown", settings: settings))
+        case .namedServer(let name, let settings): list("named-server", name, settings: settings)
         case .restartServer: "(server-restart)"
         case .resetServer: "(reset-server)"
         case .resetAgent(let name): "(reset-agent \(name))"
@@ -104,8 +105,12 @@ enum SyntaxPrinter {
         "(" + (words + settings.map { "\($0.key)=\(expression($0.value))" }).joined(separator: " ") + ")"
     }
 
-    private static func bound(_ name: String?, _ text: String) -> String {
-        name.map { "(let \($0) \(text))" } ?? text
+    private static func bound(_ binding: Binding?, _ text: String) -> String {
+        switch binding {
+        case .let(let name)?: "(let \(name) \(text))"
+        case .assign(let name)?: "(set \(name) \(text))"
+        case nil: text
+        }
     }
 
     private static func receiveOptions(_ receive: Receive) -> [String] {

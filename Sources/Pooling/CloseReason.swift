@@ -14,8 +14,9 @@ public enum CloseReason: Hashable, Sendable, CaseIterable, CustomStringConvertib
     case responseNotReusable
     /// The server's `Keep-Alive: max=N` says it will answer no more requests on this connection.
     case serverMaxReached
-    /// The server's `Keep-Alive: timeout=N` leaves less than the agent's safety margin (1 s): a
-    /// request sent on it would likely race the server's close.
+    /// The server's `Keep-Alive: timeout=N` leaves nothing after the agent's safety margin
+    /// (`PoolConfiguration.keepAliveHintMarginMs`, 1 s by default): a request sent on it would likely
+    /// race the server's close.
     case keepAliveHintTooShort
     /// The origin already has `maxFreeSockets` free sockets.
     case freeListFull

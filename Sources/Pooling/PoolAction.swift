@@ -9,8 +9,8 @@ public enum PoolAction: Hashable, Sendable, CustomStringConvertible {
     case createConnection(ConnectionID, origin: Origin)
     /// Write the request on the connection and read its response. Report `responseCompleted`,
     /// `requestFailed` or `socketTimedOut`. When `isReused` is true the socket has carried a request
-    /// before: check it first (EOF, reset, bytes waiting) and report `reusedSocketFoundBroken` instead
-    /// of writing if it is not usable.
+    /// before: if `PoolConfiguration.checksBeforeReuse` is on, check it first (EOF, reset, bytes
+    /// waiting) and report `reusedSocketFoundBroken` instead of writing if it is not usable.
     case execute(RequestID, on: ConnectionID, isReused: Bool)
     /// Deliver the response to whoever asked for the request. The request is finished.
     case succeed(RequestID, on: ConnectionID)

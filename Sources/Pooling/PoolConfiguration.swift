@@ -31,13 +31,40 @@ public struct PoolConfiguration: Hashable, Sendable {
     /// Which free socket a request takes: most (`lifo`) or least (`fifo`) recently freed.
     public var scheduling: Scheduling
 
+    // The three defences against the stale-connection race (see `PoolStateMachine+Retry.swift`).
+    // They are on by default; turning them off makes the *naive client* a lesson needs to show the
+    // race, and shows which defence saves which request.
+
+    /// How much earlier than a server's `Keep-Alive: timeout=N` the agent gives up on a free socket,
+    /// in milliseconds (1000, like Node). The socket's idle expiry becomes `N * 1000 - margin`; when
+    /// that is 0 or less the socket is not kept at all (`CloseReason.keepAliveHintTooShort`). The
+    /// margin has to cover the time the server's FIN takes to arrive, and the request's trip back.
+    public var keepAliveHintMarginMs: Int
+    /// Ignore the server's `Keep-Alive` header altogether, `timeout=` and `max=` (false). The agent
+    /// then keeps a free socket for `freeSocketTimeoutMs`, whatever the server said it would do —
+    /// what many simple clients do.
+    public var ignoresKeepAliveHint: Bool
+    /// Watch free sockets and look at one before reusing it (true): a close (FIN or reset) or stray
+    /// bytes that have reached a free socket retire it (`CloseReason.closedByPeerWhileFree`,
+    /// `.unsolicitedBytes`), and the request goes elsewhere. When false the pool does not notice: a
+    /// free socket the server closed stays on the free list until a request is sent into it.
+    public var checksBeforeReuse: Bool
+    /// Resend an idempotent request, once, on a new connection when it failed on a reused one before
+    /// any response byte arrived (true; RFC 9112 §9.3.1). When false such a request fails with
+    /// `NotRetriedReason.retriesDisabled`.
+    public var retriesStaleRequests: Bool
+
     public init(
         keepAlive: Bool = true,
         maxSockets: Int = .max,
         maxTotalSockets: Int = .max,
         maxFreeSockets: Int = 256,
         freeSocketTimeoutMs: Int? = 4000,
-        scheduling: Scheduling = .lifo
+        scheduling: Scheduling = .lifo,
+        keepAliveHintMarginMs: Int = 1000,
+        ignoresKeepAliveHint: Bool = false,
+        checksBeforeReuse: Bool = true,
+        retriesStaleRequests: Bool = true
     ) {
         self.keepAlive = keepAlive
         self.maxSockets = maxSockets
@@ -45,6 +72,10 @@ public struct PoolConfiguration: Hashable, Sendable {
         self.maxFreeSockets = maxFreeSockets
         self.freeSocketTimeoutMs = freeSocketTimeoutMs
         self.scheduling = scheduling
+        self.keepAliveHintMarginMs = keepAliveHintMarginMs
+        self.ignoresKeepAliveHint = ignoresKeepAliveHint
+        self.checksBeforeReuse = checksBeforeReuse
+        self.retriesStaleRequests = retriesStaleRequests
     }
 
     /// A setting the pool cannot work with, named.
@@ -53,6 +84,7 @@ public struct PoolConfiguration: Hashable, Sendable {
         case maxTotalSocketsBelowOne(Int)
         case maxFreeSocketsNegative(Int)
         case freeSocketTimeoutNotPositive(Int)
+        case keepAliveHintMarginNegative(Int)
 
         public var description: String {
             switch self {
@@ -61,6 +93,8 @@ public struct PoolConfiguration: Hashable, Sendable {
             case .maxFreeSocketsNegative(let value): "maxFreeSockets must be 0 or more, not \(value)"
             case .freeSocketTimeoutNotPositive(let value):
                 "freeSocketTimeoutMs must be more than 0 (or unset), not \(value)"
+            case .keepAliveHintMarginNegative(let value):
+                "keepAliveHintMarginMs must be 0 or more, not \(value)"
             }
         }
     }
@@ -75,6 +109,7 @@ public struct PoolConfiguration: Hashable, Sendable {
         if let timeout = freeSocketTimeoutMs, timeout <= 0 {
             problems.append(.freeSocketTimeoutNotPositive(timeout))
         }
+        if keepAliveHintMarginMs < 0 { problems.append(.keepAliveHintMarginNegative(keepAliveHintMarginMs)) }
         return problems
     }
 }

@@ -47,6 +47,9 @@ public enum NotRetriedReason: Hashable, Sendable, CustomStringConvertible {
     case responseStarted
     /// The method is not idempotent (RFC 9110 §9.2.2): the server may have acted on it already.
     case notIdempotent(method: String)
+    /// Every other rule allowed a resend, but the agent was configured not to resend
+    /// (`PoolConfiguration.retriesStaleRequests` false): a naive client.
+    case retriesDisabled
 
     public var description: String {
         switch self {
@@ -54,6 +57,7 @@ public enum NotRetriedReason: Hashable, Sendable, CustomStringConvertible {
         case .freshConnection: "fresh connection, not a stale reuse"
         case .responseStarted: "response had started"
         case .notIdempotent(let method): "\(method) is not idempotent"
+        case .retriesDisabled: "retries are off"
         }
     }
 }

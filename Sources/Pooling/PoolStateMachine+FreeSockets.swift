@@ -25,28 +25,37 @@ extension PoolStateMachine {
     /// typically the server's keep-alive timeout). Returns `.close(connection,
     /// .closedByPeerWhileFree)` and any `.createConnection` the freed slot allows.
     /// Only for a free socket: a failure on a socket carrying a request is `requestFailed`.
+    ///
+    /// A pool that does not check its sockets (`checksBeforeReuse` false) does not notice: it returns
+    /// nothing and the socket stays on the free list, to fail the request that takes it.
     public mutating func freeSocketClosedByPeer(_ connection: ConnectionID) -> [PoolAction] {
         switch state {
         case .running: break
         case .destroyed: return []
         }
-        return closeFreeSocket(requireFree(connection, "closed by peer"), .closedByPeerWhileFree)
+        let free = requireFree(connection, "closed by peer")
+        guard configuration.checksBeforeReuse else { return [] }
+        return closeFreeSocket(free, .closedByPeerWhileFree)
     }
 
     /// `connection` received bytes while free, when no request was outstanding. Returns
     /// `.close(connection, .unsolicitedBytes)` and any `.createConnection` the freed slot allows.
     /// RFC 9112 §9.3 ties each response to a request; bytes nobody asked for mean the connection's
     /// framing can no longer be trusted for the next response.
+    /// Ignored, like a peer close, when the pool does not check its sockets (`checksBeforeReuse`).
     public mutating func freeSocketReceivedUnsolicitedBytes(_ connection: ConnectionID) -> [PoolAction] {
         switch state {
         case .running: break
         case .destroyed: return []
         }
-        return closeFreeSocket(requireFree(connection, "received unsolicited bytes"), .unsolicitedBytes)
+        let free = requireFree(connection, "received unsolicited bytes")
+        guard configuration.checksBeforeReuse else { return [] }
+        return closeFreeSocket(free, .unsolicitedBytes)
     }
 
     /// The IO layer, about to write a request on a reused socket (`.execute(_, _, isReused: true)`),
-    /// found it unusable (EOF, reset, or unsolicited bytes waiting) and wrote nothing.
+    /// found it unusable (EOF, reset, or unsolicited bytes waiting) and wrote nothing. (An IO layer
+    /// looks only when `configuration.checksBeforeReuse` is true.)
     ///
     /// Returns `.close(connection, reason)`, then the same request dispatched again as if it were new
     /// except that it keeps its place: another free socket (`.execute(isReused: true)`) or a new

@@ -17,7 +17,9 @@
 //   3. no byte of the response had arrived                   else `.responseStarted`
 //      — once the server answered, it processed the request;
 //   4. the method is idempotent                               else `.notIdempotent(method:)`
-//      — a POST may already have charged the card.
+//      — a POST may already have charged the card;
+//   5. the agent resends at all (`retriesStaleRequests`)      else `.retriesDisabled`
+//      — checked last, so a request that could never be resent names the real reason.
 // Go's net/http transport and Node's http.Agent apply the same rules.
 
 extension PoolStateMachine {
@@ -30,12 +32,14 @@ extension PoolStateMachine {
         hasBeenRetried: Bool,
         isReused: Bool,
         receivedResponseBytes: Bool,
-        method: String
+        method: String,
+        retriesEnabled: Bool = true
     ) -> NotRetriedReason? {
         if hasBeenRetried { return .alreadyRetried }
         if !isReused { return .freshConnection }
         if receivedResponseBytes { return .responseStarted }
         if !idempotentMethods.contains(method) { return .notIdempotent(method: method) }
+        if !retriesEnabled { return .retriesDisabled }
         return nil
     }
 
@@ -71,7 +75,8 @@ extension PoolStateMachine {
                 hasBeenRetried: record.hasBeenRetried,
                 isReused: isReused,
                 receivedResponseBytes: receivedResponseBytes,
-                method: record.method
+                method: record.method,
+                retriesEnabled: configuration.retriesStaleRequests
             )
             if let reason {
                 let fail = fail(request, .notRetried(error, because: reason))

@@ -9,18 +9,14 @@ enum ReleasedSocketFate: Hashable, Sendable {
     /// The socket must not carry another request.
     case close(CloseReason)
 
-    /// The safety margin subtracted from a server's `Keep-Alive: timeout`: the agent gives up on a
-    /// free socket a second before the server would, so it never sends a request into a socket the
-    /// server is closing at that moment (the race that makes stale-connection retries necessary).
-    static let hintMarginMs = 1000
-
     /// Decides the fate of a socket whose response just completed.
     ///
     /// - Parameters:
     ///   - isKeepAlive: the IO layer's verdict on the exchange: neither side sent `Connection: close`,
     ///     an HTTP/1.0 server sent `Connection: keep-alive`, and the response body was length-delimited
     ///     rather than read until the server closed (RFC 9112 §9.3, §6.3).
-    ///   - hint: the server's `Keep-Alive` header, if it sent one.
+    ///   - hint: the server's `Keep-Alive` header, if it sent one (ignored when the configuration
+    ///     says `ignoresKeepAliveHint`).
     ///   - requestsServed: responses completed on this socket, this one included.
     ///
     /// It does not look at waiters or the free list; that is the caller's second step.
@@ -35,13 +31,18 @@ enum ReleasedSocketFate: Hashable, Sendable {
         // 2. RFC 9112 §9.3: HTTP/1.1 persists unless "close"; §9.6: after "close" no further request
         //    is sent. A body delimited by the close (§6.3 item 8) leaves nothing to reuse either.
         guard isKeepAlive else { return .close(.responseNotReusable) }
+        // A client that ignores the hint keeps the socket for its own idle limit, whatever it says.
+        let hint = configuration.ignoresKeepAliveHint ? nil : hint
         // 3. The server announced how many requests it will answer on this connection.
         if let max = hint?.max, requestsServed >= max { return .close(.serverMaxReached) }
         // 4. How long the socket may sit free: the agent's own limit, lowered (never raised) to the
-        //    server's announced timeout minus a margin. Node's http.Agent does the same.
+        //    server's announced timeout minus a margin (`keepAliveHintMarginMs`, 1 s by default), so
+        //    the agent gives up on a free socket before the server closes it and never sends a
+        //    request into a socket the server is closing at that moment. Node's http.Agent does the same.
         var idleTimeoutMs = configuration.freeSocketTimeoutMs
         if let timeoutSeconds = hint?.timeoutSeconds {
-            let hintMs = timeoutSeconds >= Int.max / 1000 ? Int.max : timeoutSeconds * 1000 - hintMarginMs
+            let margin = configuration.keepAliveHintMarginMs
+            let hintMs = timeoutSeconds >= Int.max / 1000 ? Int.max : timeoutSeconds * 1000 - margin
             guard hintMs > 0 else { return .close(.keepAliveHintTooShort) }
             idleTimeoutMs = min(idleTimeoutMs ?? hintMs, hintMs)
         }

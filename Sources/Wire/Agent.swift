@@ -116,7 +116,7 @@ public final class Agent {
 
         case .execute(let requestID, let connectionID, let isReused):
             guard let connection = connections[connectionID], var entry = pending[requestID] else { return }
-            if isReused, let broken = connection.brokenBeforeReuse() {
+            if isReused, configuration.pool.checksBeforeReuse, let broken = connection.brokenBeforeReuse() {
                 perform(machine.reusedSocketFoundBroken(connectionID, reason: broken))
                 return
             }

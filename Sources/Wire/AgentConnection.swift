@@ -107,10 +107,12 @@ final class AgentConnection: LoopHandler {
     // MARK: Executing a request
 
     /// Checks a free socket before reusing it: EOF, a reset or unsolicited bytes make it unusable.
-    /// Under a simulated network, news still on its way does not count: the agent cannot know yet.
+    /// Under a simulated network the agent knows only what the delay line has delivered (and a
+    /// delivered close already retired the socket), so it does not look at the kernel: a FIN that
+    /// reached the kernel a moment ago is, in the simulation, still on its way.
     func brokenBeforeReuse() -> CloseReason? {
         guard fd >= 0 else { return .closedByPeerWhileFree }
-        if inbound.hasPending { return nil }
+        if network.isOn || inbound.hasPending { return nil }
         switch Platform.read(fd, into: loop.readBuffer) {
         case .wouldBlock: return nil
         case .endOfFile, .failed: return .closedByPeerWhileFree
@@ -223,6 +225,11 @@ final class AgentConnection: LoopHandler {
             // e.g. during a simulated handshake: keep it for the request that follows.
             earlyItems.append(item)
         case .free:
+            if !agent.configuration.pool.checksBeforeReuse {
+                // A pool that does not watch its free sockets: what arrived waits for the next
+                // request on this socket, which then meets the close (or reads the stray bytes).
+                earlyItems.append(item)
+            }
             switch item {
             case .bytes: agent.freeSocketReceivedUnsolicitedBytes(self)
             case .endOfFile, .failed: agent.freeSocketClosedByPeer(self)

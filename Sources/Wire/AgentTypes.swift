@@ -139,6 +139,7 @@ public enum AgentError: Error, Equatable, Sendable, CustomStringConvertible {
             case .freshConnection: because = "it failed on a new connection, not a reused one"
             case .responseStarted: because = "part of the response had arrived"
             case .notIdempotent(let method): because = "\(method) is not idempotent"
+            case .retriesDisabled: because = "the agent's retries are off"
             }
             self = .notRetried(AgentError(inner), because: because)
         }

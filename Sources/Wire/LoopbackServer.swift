@@ -45,7 +45,7 @@ public final class LoopbackServer: LoopHandler {
     private var nextObserverToken = 1
     private var scratch: [UInt8] = []
     private var cachedDate: (second: Int, text: String) = (-1, "")
-    private var cachedKeepAlive: (timeoutMs: Int, max: Int, value: String)?
+    private var cachedKeepAlive: (timeoutMs: Int, advertisedMs: Int?, max: Int, value: String)?
     private var shutdownState: ShutdownProgress?
 
     private struct ShutdownProgress {
@@ -97,16 +97,18 @@ public final class LoopbackServer: LoopHandler {
     }
 
     /// The `Keep-Alive` value persistent responses carry, built once per configuration:
-    /// `timeout=<seconds>` (whole seconds, rounded down, like Node) and `max=<n>` when a max is set.
+    /// `timeout=<seconds>` (whole seconds, rounded down, like Node; the advertised timeout when the
+    /// configuration sets one) and `max=<n>` when a max is set.
     func keepAliveHeaderValue() -> String {
         let config = configuration
-        if let cached = cachedKeepAlive, cached.timeoutMs == config.keepAliveTimeoutMs, cached.max == config.maxRequestsPerSocket {
+        if let cached = cachedKeepAlive, cached.timeoutMs == config.keepAliveTimeoutMs,
+           cached.advertisedMs == config.advertisedKeepAliveTimeoutMs, cached.max == config.maxRequestsPerSocket {
             return cached.value
         }
-        var value = "timeout=\(config.keepAliveTimeoutMs / 1000)"
+        var value = "timeout=\((config.advertisedKeepAliveTimeoutMs ?? config.keepAliveTimeoutMs) / 1000)"
         // max is the total this connection may carry (Apache sends what remains instead).
         if config.maxRequestsPerSocket > 0 { value += ", max=\(config.maxRequestsPerSocket)" }
-        cachedKeepAlive = (config.keepAliveTimeoutMs, config.maxRequestsPerSocket, value)
+        cachedKeepAlive = (config.keepAliveTimeoutMs, config.advertisedKeepAliveTimeoutMs, config.maxRequestsPerSocket, value)
         return value
     }
 

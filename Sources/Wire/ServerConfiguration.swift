@@ -21,8 +21,46 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var lingerMs: Int = 2_000
     /// Whether responses carry a Date header (RFC 9110 §6.6.1: an origin server with a clock sends one).
     public var sendsDate: Bool = true
+    /// What persistent responses advertise as `Keep-Alive: timeout=<seconds>`: nil (the default)
+    /// advertises the real `keepAliveTimeoutMs`; another value makes a server that says one thing
+    /// and does another — like an application that advertises its own timeout while a proxy in front
+    /// of it closes idle connections sooner. The hint is advice, never a promise.
+    public var advertisedKeepAliveTimeoutMs: Int?
+    /// Whether persistent responses carry a `Keep-Alive` header at all (many servers send none: the
+    /// client then has no hint and must guess).
+    public var sendsKeepAliveHeader: Bool = true
 
     public init() {}
+
+    /// A server whose settings come from `number` (any whole number; the same number always gives the
+    /// same server), for lessons where the learner must find a server's connection policy by
+    /// measuring it: its idle timeout (1 to 4 s, in half seconds), the requests it answers per
+    /// connection (3 to 9, or unlimited), its headers timeout (1 to 3 s, in half seconds), and what
+    /// its `Keep-Alive` header says: the truth, nothing, or an idle timeout longer than the real one.
+    /// `wirelab serve --mystery N` and the lab's `server NAME mystery=N` build it from here.
+    public static func mystery(_ number: Int) -> ServerConfiguration {
+        // SplitMix64 steps: small, stable across platforms, and the numbers look unrelated.
+        var state = UInt64(bitPattern: Int64(number)) &* 0x9E37_79B9_7F4A_7C15 &+ 0x6A09_E667_F3BC_C909
+        func next(_ bound: Int) -> Int {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return Int((z ^ (z >> 31)) % UInt64(bound))
+        }
+        var configuration = ServerConfiguration()
+        configuration.keepAliveTimeoutMs = 1_000 + 500 * next(7)
+        let perSocket = next(8)
+        configuration.maxRequestsPerSocket = perSocket == 0 ? 0 : perSocket + 2
+        configuration.headersTimeoutMs = 1_000 + 500 * next(5)
+        switch next(4) {
+        case 0, 1: break                                         // tells the truth
+        case 2: configuration.sendsKeepAliveHeader = false       // says nothing
+        default:                                                 // promises longer than it keeps
+            configuration.advertisedKeepAliveTimeoutMs = (configuration.keepAliveTimeoutMs / 1_000 + 2 + next(3)) * 1_000
+        }
+        return configuration
+    }
 
     /// Node's names, for printing the configuration the way a lesson talks about it.
     public var settings: [(name: String, value: Int)] {

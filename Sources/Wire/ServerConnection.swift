@@ -268,7 +268,7 @@ final class ServerConnection: LoopHandler {
     }
 
     /// Adds the connection-management headers: `Connection` always, `Keep-Alive` on persistent
-    /// responses when the idle timeout is on, and `Date`.
+    /// responses when the idle timeout is on (and the configuration sends it), and `Date`.
     private func finish(_ response: HTTPResponseHead) -> HTTPResponseHead {
         var response = response
         let config = server.configuration
@@ -276,7 +276,7 @@ final class ServerConnection: LoopHandler {
         if config.sendsDate { response.headers.add(name: "Date", value: server.dateHeader()) }
         if case .responding(true, _) = machine.state, !machine.isDraining {
             response.headers.add(name: "Connection", value: "keep-alive")
-            if config.keepAliveTimeoutMs > 0 {
+            if config.keepAliveTimeoutMs > 0 && config.sendsKeepAliveHeader {
                 response.headers.add(name: "Keep-Alive", value: server.keepAliveHeaderValue())
             }
         } else {

@@ -10,6 +10,7 @@ enum ServeCommand {
         OptionSpec(name: "headers-timeout", valueName: "duration", help: "Time allowed for a request's headers, from its first byte (default 60s)"),
         OptionSpec(name: "request-timeout", valueName: "duration", help: "Time allowed for a whole request (default 300s; 0 disables)"),
         OptionSpec(name: "max-requests-per-socket", valueName: "n", help: "Requests per connection before the server closes it (default 0: unlimited)"),
+        OptionSpec(name: "mystery", valueName: "n", help: "Mystery server n: settings you find by measuring, not by reading (lesson mystery-server)"),
         OptionSpec(name: "grace", valueName: "duration", help: "How long Ctrl-C lets in-flight requests finish (default 5s)"),
         OptionSpec(name: "for", valueName: "duration", help: "Stop by itself (drain gracefully) after this long"),
         OptionSpec(name: "quiet", valueName: nil, help: "Log nothing per connection or request", short: "q"),
@@ -36,6 +37,15 @@ enum ServeCommand {
         if let ms = try requireDuration(parsed, "headers-timeout", command: "serve") { config.headersTimeoutMs = ms }
         if let ms = try requireDuration(parsed, "request-timeout", command: "serve") { config.requestTimeoutMs = ms }
         if let n = try requireInt(parsed, "max-requests-per-socket", command: "serve") { config.maxRequestsPerSocket = n }
+        let mystery = try requireInt(parsed, "mystery", command: "serve", range: 1...1_000_000)
+        if let mystery {
+            if let other = ["keep-alive-timeout", "headers-timeout", "request-timeout", "max-requests-per-socket"].first(where: { parsed.value($0) != nil }) {
+                throw UsageError("Option '--mystery' takes no server settings: they are the mystery (remove --\(other))", command: "serve")
+            }
+            let port = config.port
+            config = .mystery(mystery)
+            config.port = port
+        }
         let graceMs = try requireDuration(parsed, "grace", command: "serve") ?? 5_000
         let runForMs = try requireDuration(parsed, "for", command: "serve")
         let quiet = parsed.has("quiet")
@@ -55,10 +65,16 @@ enum ServeCommand {
             let seconds = Double(loop.now - started) / 1e9
             return "[" + Format.fixed(seconds, 3).leftPadded(to: 8) + "s]"
         }
-        console.line("WireLab server listening on \(server.url)  (127.0.0.1 only)")
-        console.line("  keepAliveTimeout=\(config.keepAliveTimeoutMs)ms headersTimeout=\(config.headersTimeoutMs)ms "
-            + "requestTimeout=\(config.requestTimeoutMs)ms maxRequestsPerSocket=\(config.maxRequestsPerSocket)"
-            + (config.maxRequestsPerSocket == 0 ? " (unlimited)" : ""))
+        if let mystery {
+            // The settings and the close reasons would give the answers away: they are not shown.
+            console.line("WireLab mystery server \(mystery) listening on \(server.url)  (127.0.0.1 only)")
+            console.line("  its connection settings are yours to find by measuring: wirelab probe \(server.url)/")
+        } else {
+            console.line("WireLab server listening on \(server.url)  (127.0.0.1 only)")
+            console.line("  keepAliveTimeout=\(config.keepAliveTimeoutMs)ms headersTimeout=\(config.headersTimeoutMs)ms "
+                + "requestTimeout=\(config.requestTimeoutMs)ms maxRequestsPerSocket=\(config.maxRequestsPerSocket)"
+                + (config.maxRequestsPerSocket == 0 ? " (unlimited)" : ""))
+        }
         console.line("  try: curl -v \(server.url)/   (also /echo /delay/500 /stream/5?interval=200 /close)")
         console.line(runForMs.map { "  stops by itself after \($0)ms; Ctrl-C drains now" } ?? "  Ctrl-C drains gracefully")
         if !quiet {
@@ -74,7 +90,8 @@ enum ServeCommand {
                 case .idle:
                     break
                 case .closed(let id, let reason, let requests):
-                    console.line("\(stamp()) #\(id) closed: \(reason) (\(requests) request\(requests == 1 ? "" : "s"))")
+                    let why = mystery == nil ? ": \(reason)" : ""
+                    console.line("\(stamp()) #\(id) closed\(why) (\(requests) request\(requests == 1 ? "" : "s"))")
                 }
             }
         }

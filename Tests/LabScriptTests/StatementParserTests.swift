@@ -18,6 +18,10 @@ struct StatementParserTests {
         ("server shutdown", "(server-shutdown)"),
         ("let s = server shutdown grace=1s", "(let s (server-shutdown grace=1000ms))"),
         ("server restart", "(server-restart)"),
+        ("server box mystery=7", "(named-server box mystery=7)"),
+        ("server box keepAliveTimeout=1500ms keepAliveHint=none", "(named-server box keepAliveTimeout=1500ms keepAliveHint=none)"),
+        ("server keepAliveHint=5s", "(server keepAliveHint=5000ms)"),
+        ("s = server shutdown grace=1s", "(set s (server-shutdown grace=1000ms))"),
         ("reset server", "(reset-server)"),
         ("reset pool", "(reset-agent pool)"),
         ("agent pool keepAlive=true maxSockets=3 maxFreeSockets=2 scheduling=fifo timeout=5s",
@@ -30,6 +34,9 @@ struct StatementParserTests {
         (#"let r = pool GET /delay/200 "Connection: close" "X-Id: {i}" body="hello""#,
          #"(let r (request pool GET "/delay/200" "Connection: close" "X-Id: {i}" body="hello"))"#),
         ("pool GET /", #"(request pool GET "/")"#),
+        ("r = pool GET /a to=box", #"(set r (request pool GET "/a" to=box))"#),
+        ("agent naive hintMargin=0ms ignoreHint=true checkBeforeReuse=false retryStale=false",
+         "(agent naive hintMargin=0ms ignoreHint=true checkBeforeReuse=false retryStale=false)"),
         ("fetch GET /delay/{ms}?x=1", #"(request fetch GET "/delay/{ms}?x=1")"#),
         (#"fetch GET "http://127.0.0.1:{port}/""#, #"(request fetch GET "http://127.0.0.1:{port}/")"#),
         ("fetch POST / body = \"x\" timeout = 1s", #"(request fetch POST "/" body="x" timeout=1000ms)"#),
@@ -67,6 +74,7 @@ struct StatementParserTests {
         (#"let t = recv c until="\r\n\r\n" timeout=1s"#, #"(let t (recv c until="\r\n\r\n" timeout=1000ms))"#),
         ("let t = recv c until=close", "(let t (recv c until=close))"),
         ("recv c bytes=10", "(recv c bytes=10)"),
+        ("t = recv c until=close", "(set t (recv c until=close))"),
         ("recv c", "(recv c)"),
         ("close c", "(close c)"),
         ("abort c", "(abort c)"),
@@ -88,6 +96,20 @@ struct StatementParserTests {
             headers: [Expression(.string(InterpolatedString([.text("X-Id: 1")])), at: at(3, 32))],
             settings: [Setting(key: "body", value: Expression(.string(InterpolatedString([.text("hi")])), at: at(3, 47)), at: at(3, 42))])
         #expect(script == Script([Statement(.request(request, bindTo: "r"), at: at(3, 3))]))
+    }
+
+    @Test("a request's result assigned to an existing name, from inside a parallel group")
+    func assignedRequest() throws {
+        let script = try LabScriptParser.parse("let a = 0\nparallel { a = pool GET / }")
+        guard case .parallel(nil, nil, let body) = script.statements[1].kind,
+              case .request(let request, let binding) = body.first?.kind else {
+            Issue.record("expected a parallel block holding a request, got \(script)")
+            return
+        }
+        #expect(request.agent == "pool")
+        #expect(binding == .assign("a"))
+        #expect(binding?.name == "a")
+        #expect(body.first?.location == at(2, 12))
     }
 
     @Test("statements in blocks keep their file lines")

@@ -209,7 +209,11 @@ struct PoolInvariantTests {
             maxTotalSockets: 1 + random.below(5),
             maxFreeSockets: random.below(3),
             freeSocketTimeoutMs: random.chance(50) ? nil : 4000,
-            scheduling: random.chance(50) ? .lifo : .fifo
+            scheduling: random.chance(50) ? .lifo : .fifo,
+            keepAliveHintMarginMs: random.pick([0, 500, 1000])!,
+            ignoresKeepAliveHint: random.chance(20),
+            checksBeforeReuse: random.chance(70),
+            retriesStaleRequests: random.chance(70)
         )
         var model = IOModel(configuration: configuration)
         var events = 0
