@@ -31,6 +31,8 @@ let package = Package(
         // The command-line surface, as a library so tests can drive it.
         .target(name: "WireLabCLI", dependencies: ["LabRun", "LabKit", "Wire", "HTTP1", "LabScript", "Probe", "Challenges"]),
         .executableTarget(name: "wirelab", dependencies: ["WireLabCLI"]),
+        // The interactive stepper (`wirelab`, `wirelab learn`): a pure state machine, its renderer, the terminal driver.
+        .target(name: "Stepper", dependencies: ["LabKit", "LabRun", "CSystem"]),
 
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"]),
         .testTarget(name: "PoolingTests", dependencies: ["Pooling"]),
@@ -40,6 +42,7 @@ let package = Package(
         .testTarget(name: "LabRunTests", dependencies: ["LabRun", "LabKit", "LabScript", "Wire", "HTTP1"]),
         .testTarget(name: "ChallengesTests", dependencies: ["Challenges", "LabKit", "Wire"]),
         .testTarget(name: "WireLabCLITests", dependencies: ["WireLabCLI", "LabKit"]),
+        .testTarget(name: "StepperTests", dependencies: ["Stepper", "LabKit", "LabRun", "CSystem", "wirelab"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,23 @@
+import LabKit
+
+/// ProgressBar: the bottom row of the stepper, `█████░░░░░ 1/2 lessons done · 3/10 challenges
+/// verified`. It is always exactly `width` visible columns: the wordiest label that leaves the bar
+/// at least 8 columns wins, and the bar takes the rest.
+enum ProgressBar {
+    static let minimumBar = 8
+
+    static func line(lessonsDone: Int, lessons: Int, verified: Int, challenges: Int, width: Int, style: Style) -> String {
+        let labels = [
+            " \(lessonsDone)/\(lessons) lessons done · \(verified)/\(challenges) challenges verified",
+            " \(lessonsDone)/\(lessons) lessons · \(verified)/\(challenges) challenges",
+            " \(lessonsDone)/\(lessons) lessons · \(verified)/\(challenges) ✔",
+            " \(lessonsDone)/\(lessons) · \(verified)/\(challenges) ✔",
+            " \(lessonsDone)/\(lessons)",
+        ]
+        let label = labels.first { $0.count + minimumBar <= width } ?? labels[labels.count - 1]
+        let barWidth = max(0, width - label.count)
+        let filled = lessons == 0 ? 0 : min(barWidth, (barWidth * lessonsDone + lessons / 2) / lessons)
+        let bar = style.green(String(repeating: "█", count: filled)) + style.dim(String(repeating: "░", count: barWidth - filled))
+        return TextFit.fit(bar + label, width: width)
+    }
+}

@@ -1,0 +1,189 @@
+// Challenges: asking which one, asking for the answer, hints, and the verification result.
+
+extension StepperMachine {
+    /// `v`: asks which challenge (the one selected last is the default), or goes straight to the
+    /// answer when the lesson has a single challenge.
+    mutating func askWhichToVerify() -> [StepperEffect] {
+        let challenges = state.lesson.challenges
+        guard !challenges.isEmpty else {
+            state.message = "This lesson has no challenges."
+            return []
+        }
+        if challenges.count == 1 { return askForAnswer(challenges[0].number) }
+        state.activity = .prompting(.init(purpose: .verifyWhich(suggested: state.selectedChallenge)))
+        return []
+    }
+
+    /// `h`: the next hint of the challenge selected last (or the only one); asks which otherwise.
+    mutating func nextHint() -> [StepperEffect] {
+        let challenges = state.lesson.challenges
+        guard !challenges.isEmpty else {
+            state.message = "This lesson has no challenges."
+            return []
+        }
+        if let number = state.selectedChallenge ?? (challenges.count == 1 ? challenges[0].number : nil) {
+            return revealHint(number)
+        }
+        state.activity = .prompting(.init(purpose: .hintWhich(suggested: nil)))
+        return []
+    }
+
+    /// A key while a prompt is on the status line.
+    mutating func promptKey(_ key: Key, _ prompt: StepperState.Prompt) -> [StepperEffect] {
+        var prompt = prompt
+        switch key {
+        case .escape, .ctrlC:
+            state.activity = .idle
+            state.message = "Cancelled."
+            return []
+        case .enter:
+            return submit(prompt)
+        case .backspace:
+            if !prompt.text.isEmpty { prompt.text.removeLast() }
+        case .space:
+            if acceptsText(prompt) { prompt.text.append(" ") }
+        case .char(let character):
+            switch prompt.purpose {
+            case .verifyWhich, .hintWhich:
+                guard character.isASCII, character.isNumber else { return [] }
+                prompt.text.append(character)
+                // With fewer than ten challenges one digit says it all.
+                if (state.lesson.challenges.map(\.number).max() ?? 0) < 10 { return submit(prompt) }
+            case .answer(_, .choice(let options)):
+                guard let letter = character.lowercased().first, let offset = Self.choiceOffset(letter),
+                      offset < options.count else { return [] }
+                prompt.text = String(letter)
+                return submit(prompt)
+            case .answer:
+                prompt.text.append(character)
+            }
+        case .up: scroll(by: -1)
+        case .down: scroll(by: 1)
+        case .pageUp: scroll(by: -max(1, bodyHeight - 1))
+        case .pageDown: scroll(by: max(1, bodyHeight - 1))
+        case .home: state.scroll = 0
+        case .end: state.scroll = maxScroll
+        case .left, .right, .tab: break
+        }
+        state.activity = .prompting(prompt)
+        return []
+    }
+
+    private func acceptsText(_ prompt: StepperState.Prompt) -> Bool {
+        switch prompt.purpose {
+        case .verifyWhich, .hintWhich, .answer(_, .choice): false
+        case .answer: true
+        }
+    }
+
+    /// Which option a letter picks: a → 0, b → 1, ...
+    static func choiceOffset(_ letter: Character) -> Int? {
+        guard let value = letter.asciiValue, value >= 97, value <= 122 else { return nil }
+        return Int(value - 97)
+    }
+
+    private mutating func submit(_ prompt: StepperState.Prompt) -> [StepperEffect] {
+        let text = prompt.text.trimmingSpaceCharacters()
+        switch prompt.purpose {
+        case .verifyWhich(let suggested), .hintWhich(let suggested):
+            guard let number = text.isEmpty ? suggested : Int(text) else {
+                state.activity = .prompting(StepperState.Prompt(purpose: prompt.purpose))
+                return []
+            }
+            state.activity = .idle
+            guard state.lesson.challenge(number) != nil else {
+                state.message = "No challenge \(number) in this lesson."
+                return []
+            }
+            if case .hintWhich = prompt.purpose { return revealHint(number) }
+            return askForAnswer(number)
+        case .answer(let number, let need):
+            let input: VerifyInput
+            switch need {
+            case .answer, .choice:
+                guard !text.isEmpty else { return [] }
+                input = VerifyInput(answer: text)
+            case .script:
+                input = VerifyInput(file: text.isEmpty ? nil : text)
+            case .url:
+                guard !text.isEmpty else { return [] }
+                input = VerifyInput(url: text)
+            }
+            return startVerification(number, input: input)
+        }
+    }
+
+    /// Shows challenge `number` and asks for what its kind needs.
+    private mutating func askForAnswer(_ number: Int) -> [StepperEffect] {
+        guard let challenge = state.lesson.challenge(number) else {
+            state.message = "No challenge \(number) in this lesson."
+            return []
+        }
+        state.selectedChallenge = number
+        show(.challenge(number))
+        if let need = challenge.need {
+            state.activity = .prompting(.init(purpose: .answer(challenge: number, need: need)))
+            return []
+        }
+        if challenge.keyProblem != nil {
+            // The verifier reports the broken key in its own words; nothing to ask.
+            return startVerification(number, input: VerifyInput())
+        }
+        state.message = "Challenge \(number) has no check: it is for exploring on your own."
+        return []
+    }
+
+    private mutating func startVerification(_ number: Int, input: VerifyInput) -> [StepperEffect] {
+        let id = state.nextVerificationID
+        state.nextVerificationID += 1
+        state.activity = .verifying(id: id, lessonID: state.lesson.id, challenge: number)
+        return [.startVerification(id: id, lessonID: state.lesson.id, challenge: number, input: input)]
+    }
+
+    mutating func verificationFinished(id: Int, _ report: VerifyReport) -> [StepperEffect] {
+        // A result for a verification the learner stopped waiting for is stale: dropped.
+        guard case .verifying(let expected, let lessonID, let number) = state.activity, expected == id else { return [] }
+        state.activity = .idle
+        state.results["\(lessonID)#\(number)"] = report
+        state.selectedChallenge = number
+        show(.challenge(number))
+        state.scroll = maxScroll   // the result is at the end of the challenge's page
+        guard report.status == .correct, !state.progress.isVerified(lessonID, number) else { return [] }
+        state.progress.markVerified(lessonID, number)
+        return [.saveProgress(state.progress)]
+    }
+
+    /// Reveals the next hint of challenge `number`, one at a time, counting it in progress.
+    private mutating func revealHint(_ number: Int) -> [StepperEffect] {
+        guard let challenge = state.lesson.challenge(number) else {
+            state.message = "No challenge \(number) in this lesson."
+            return []
+        }
+        state.selectedChallenge = number
+        show(.challenge(number))
+        let lessonID = state.lesson.id
+        let seen = state.progress.hintsSeen(lessonID, number)
+        guard !challenge.hints.isEmpty else {
+            state.message = "Challenge \(number) has no hints."
+            return []
+        }
+        guard seen < challenge.hints.count else {
+            state.message = "Every hint for challenge \(number) is shown (\(challenge.hints.count))."
+            return []
+        }
+        state.progress.revealHint(lessonID, number)
+        state.message = "Hint \(seen + 1) of \(challenge.hints.count) for challenge \(number)."
+        state.scroll = StepperScreen.hintLine(state, challenge: number, hint: seen).map { min($0, maxScroll) } ?? 0
+        return [.saveProgress(state.progress)]
+    }
+}
+
+extension String {
+    /// The text without leading and trailing spaces.
+    func trimmingSpaceCharacters() -> String {
+        var slice = self[...]
+        while slice.first == " " { slice = slice.dropFirst() }
+        while slice.last == " " { slice = slice.dropLast() }
+        return String(slice)
+    }
+}

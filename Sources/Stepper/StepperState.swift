@@ -1,0 +1,108 @@
+/// StepperState: everything the stepper shows and remembers, as plain values. `StepperMachine`
+/// changes it in response to events; the screen is a function of it (`StepperScreen`).
+public struct StepperState: Sendable {
+    /// What fills the body of the screen.
+    public enum View: Sendable, Equatable {
+        /// The Concept and Key Insight of the current lesson: where every lesson opens.
+        case lesson
+        /// The experiment's source with file line numbers (`e`).
+        case source
+        /// The live output of the current or last run, then its verdict (`r`).
+        case run
+        /// Every challenge of the lesson: number, kind, ✔ when verified, prompt (`c`).
+        case challenges
+        /// One challenge: its prompt, the hints revealed so far, the last verification result.
+        case challenge(Int)
+        /// The waterfall of the last run (`w`).
+        case waterfall
+        /// Deep Dive and Common Mistakes (`d`).
+        case deepDive
+        /// Every lesson, to pick one with the arrows and Enter (`l`).
+        case lessonList
+        /// The keys (`?`).
+        case help
+    }
+
+    /// What the stepper is busy with. Legal moves:
+    /// idle → prompting (v, h) → idle (Esc) or verifying (Enter);
+    /// idle → running (r) → idle (run finished; Ctrl-C first makes it `isStopping`);
+    /// verifying → idle (verification finished, or Ctrl-C stops waiting for it).
+    public enum Activity: Sendable, Equatable {
+        case idle
+        case prompting(Prompt)
+        /// An experiment runs; keys are ignored except Ctrl-C, which stops it.
+        case running(lessonID: String, isStopping: Bool)
+        /// A verification runs; keys are ignored except Ctrl-C, which stops waiting for it.
+        case verifying(id: Int, lessonID: String, challenge: Int)
+    }
+
+    /// A question on the status line, with what has been typed so far.
+    public struct Prompt: Sendable, Equatable {
+        public enum Purpose: Sendable, Equatable {
+            /// `v`: which challenge to verify. `suggested` is taken on Enter with nothing typed.
+            case verifyWhich(suggested: Int?)
+            /// `h`: which challenge to show the next hint of.
+            case hintWhich(suggested: Int?)
+            /// The answer (or file, URL, choice letter) for challenge `challenge`.
+            case answer(challenge: Int, need: ChallengeNeed)
+        }
+        public var purpose: Purpose
+        public var text: String = ""
+    }
+
+    /// One run of a lesson's experiment: the lines it printed and, once finished, its report.
+    public struct RunRecord: Sendable {
+        public var lines: [String] = []
+        public var report: RunReport?
+    }
+
+    public var lessons: [StepperLesson]
+    /// The index in `lessons` of the lesson on screen.
+    public var index: Int
+    public var progress: Progress
+    public var size: TerminalSize
+    /// True when ANSI styles may be used (a terminal, and `NO_COLOR` unset).
+    public var color: Bool
+    public var view: View = .lesson
+    /// The first body line shown, in the current view.
+    public var scroll = 0
+    public var activity: Activity = .idle
+    /// The last run of each lesson this session, by lesson id.
+    public var runs: [String: RunRecord] = [:]
+    /// The last verification result of each challenge this session, by `"<lesson id>#<number>"`.
+    public var results: [String: VerifyReport] = [:]
+    /// The challenge last selected, asked about or verified in this lesson: `h` and `v` start there.
+    public var selectedChallenge: Int?
+    /// The row of the lesson list the arrows are on.
+    public var listCursor = 0
+    /// A one-line notice on the status line; the next key press clears it.
+    public var message: String?
+    /// The id the next verification gets, so a result that arrives after Ctrl-C is recognised as stale.
+    public var nextVerificationID = 1
+
+    public init(lessons: [StepperLesson], index: Int, progress: Progress, size: TerminalSize, color: Bool) {
+        self.lessons = lessons
+        self.index = index
+        self.progress = progress
+        self.size = size
+        self.color = color
+        listCursor = index
+    }
+
+    /// The lesson on screen.
+    public var lesson: StepperLesson { lessons[index] }
+
+    /// The last run of the lesson on screen, if any this session.
+    public var currentRun: RunRecord? { runs[lesson.id] }
+
+    public func result(_ lessonID: String, _ challenge: Int) -> VerifyReport? { results["\(lessonID)#\(challenge)"] }
+
+    /// Lessons done among the lessons in the library (progress may name lessons that are gone).
+    public var lessonsDone: Int { lessons.filter { progress.isDone($0.id) }.count }
+    /// Challenges with a key, in every lesson.
+    public var challengesTotal: Int { lessons.reduce(0) { $0 + $1.challenges.filter(\.hasKey).count } }
+    /// Challenges verified, in every lesson of the library.
+    public var challengesVerified: Int {
+        lessons.reduce(0) { sum, lesson in sum + lesson.challenges.filter { progress.isVerified(lesson.id, $0.number) }.count }
+    }
+}

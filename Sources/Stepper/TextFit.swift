@@ -1,0 +1,72 @@
+import LabKit
+
+/// TextFit: making text fit a row of the terminal. Widths count visible characters (LabKit's
+/// `visibleWidth`: ANSI escape sequences take no room, every other character one column).
+enum TextFit {
+    /// `text` cut to at most `width` visible columns, an ellipsis marking a cut. Escape sequences
+    /// are kept; when the text has any, a reset (`ESC[0m`) ends it so no style leaks into the next row.
+    static func fit(_ text: String, width: Int) -> String {
+        guard width > 0 else { return "" }
+        let visible = visibleWidth(text)
+        let hasEscapes = text.unicodeScalars.contains("\u{1B}")
+        if visible <= width { return hasEscapes ? text + "\u{1B}[0m" : text }
+        let keep = width - 1
+        var out = String.UnicodeScalarView()
+        var count = 0
+        var inEscape = false
+        var sawBracket = false
+        for scalar in text.unicodeScalars {
+            if inEscape {
+                out.append(scalar)
+                if !sawBracket {
+                    if scalar == "[" { sawBracket = true } else { inEscape = false }
+                } else if (0x40...0x7E).contains(scalar.value) {
+                    inEscape = false
+                }
+                continue
+            }
+            if scalar == "\u{1B}" {
+                inEscape = true
+                sawBracket = false
+                out.append(scalar)
+                continue
+            }
+            let takesColumn = !(scalar.properties.generalCategory == .nonspacingMark || scalar == "\u{200D}")
+            if takesColumn {
+                if count == keep { break }
+                count += 1
+            }
+            out.append(scalar)
+        }
+        return String(out) + (hasEscapes ? "\u{1B}[0m…" : "…")
+    }
+
+    /// `text` followed by spaces up to `width` visible columns (never cut).
+    static func padded(_ text: String, to width: Int) -> String {
+        let visible = visibleWidth(text)
+        return visible >= width ? text : text + String(repeating: " ", count: width - visible)
+    }
+
+    /// A line printed by an experiment, made safe to draw: tabs become spaces (stops of 4) and other
+    /// control characters, escape included, become `�`, so a script can't move the cursor or
+    /// change colours on the stepper's screen.
+    static func sanitized(_ line: String) -> String {
+        guard line.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else { return line }
+        var out = ""
+        var column = 0
+        for character in line {
+            if character == "\t" {
+                let spaces = 4 - column % 4
+                out += String(repeating: " ", count: spaces)
+                column += spaces
+            } else if let scalar = character.unicodeScalars.first, scalar.value < 0x20 || scalar.value == 0x7F {
+                out.append("\u{FFFD}")
+                column += 1
+            } else {
+                out.append(character)
+                column += 1
+            }
+        }
+        return out
+    }
+}
