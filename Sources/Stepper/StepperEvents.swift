@@ -1,3 +1,4 @@
+import LabKit
 import LabRun
 
 /// The terminal's size in character cells.

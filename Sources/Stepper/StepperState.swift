@@ -1,3 +1,5 @@
+import LabKit
+
 /// StepperState: everything the stepper shows and remembers, as plain values. `StepperMachine`
 /// changes it in response to events; the screen is a function of it (`StepperScreen`).
 public struct StepperState: Sendable {
@@ -99,8 +101,8 @@ public struct StepperState: Sendable {
 
     /// Lessons done among the lessons in the library (progress may name lessons that are gone).
     public var lessonsDone: Int { lessons.filter { progress.isDone($0.id) }.count }
-    /// Challenges with a key, in every lesson.
-    public var challengesTotal: Int { lessons.reduce(0) { $0 + $1.challenges.filter(\.hasKey).count } }
+    /// Challenges in every lesson (counted as `Progress.counts(in:)` counts them).
+    public var challengesTotal: Int { lessons.reduce(0) { $0 + $1.challenges.count } }
     /// Challenges verified, in every lesson of the library.
     public var challengesVerified: Int {
         lessons.reduce(0) { sum, lesson in sum + lesson.challenges.filter { progress.isVerified(lesson.id, $0.number) }.count }
