@@ -11,7 +11,7 @@ let package = Package(
     ],
     targets: [
         // The platform seam's C half: epoll, accept4 and TCP options that Glibc does not import.
-        .target(name: "CSystem"),
+        .target(name: "CSystem", linkerSettings: [.linkedLibrary("util", .when(platforms: [.linux]))]),   // forkpty (stepper's pty test)
         // HTTP/1.1 message syntax (RFC 9112): parsers and encoder. Pure: no sockets, no clocks.
         .target(name: "HTTP1"),
         // The agent's connection-pool decisions as a pure state machine: events in, actions out.

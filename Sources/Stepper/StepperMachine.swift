@@ -1,4 +1,5 @@
 import LabKit
+
 /// StepperMachine: the stepper's decisions, as a pure state machine. Events go in through
 /// `handle(_:)`; it changes `state` and returns the effects the IO layer must carry out (start a
 /// run, save progress, quit...). It does no IO: no terminal, no files, no threads, no clocks. What

@@ -57,4 +57,6 @@ void csys_install_interrupt_waker(int waker_write_fd);
 /// How many SIGINT/SIGTERM signals arrived since start.
 int csys_interrupt_count(void);
 
+#include "CSystemTerminal.h"
+
 #endif
