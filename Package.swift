@@ -29,10 +29,10 @@ let package = Package(
         // Challenge verification: predict, choice, build and your-server keys, checked by running.
         .target(name: "Challenges", dependencies: ["LabKit", "LabRun", "LabScript", "Probe", "Wire"]),
         // The command-line surface, as a library so tests can drive it.
-        .target(name: "WireLabCLI", dependencies: ["LabRun", "LabKit", "Wire", "HTTP1", "LabScript", "Probe", "Challenges"]),
+        .target(name: "WireLabCLI", dependencies: ["LabRun", "LabKit", "Wire", "HTTP1", "LabScript", "Probe", "Challenges", "Stepper"]),
         .executableTarget(name: "wirelab", dependencies: ["WireLabCLI"]),
         // The interactive stepper (`wirelab`, `wirelab learn`): a pure state machine, its renderer, the terminal driver.
-        .target(name: "Stepper", dependencies: ["LabKit", "LabRun", "CSystem"]),
+        .target(name: "Stepper", dependencies: ["LabKit", "LabRun", "Challenges", "CSystem"]),
 
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"]),
         .testTarget(name: "PoolingTests", dependencies: ["Pooling"]),

@@ -11,7 +11,7 @@ public protocol StepperBackend: Sendable {
     /// a build or your-server key).
     func verify(lessonID: String, challenge: Int, input: VerifyInput) -> VerifyReport
     /// Writes the progress file atomically.
-    func save(_ progress: Progress) throws
+    func save(_ progress: LearnerProgress) throws
     /// The lesson's workspace file, created from its experiment when it does not exist yet.
     func prepareWorkspace(lessonID: String) throws -> String
 }

@@ -39,7 +39,7 @@ public enum StepperEffect: Sendable, Equatable {
     /// Verify a challenge on a background thread; post `.verificationFinished(id:...)` with the same id.
     case startVerification(id: Int, lessonID: String, challenge: Int, input: VerifyInput)
     /// Write the progress file (atomically); post `.progressNotSaved` when that fails.
-    case saveProgress(Progress)
+    case saveProgress(LearnerProgress)
     /// Copy the experiment to the lesson's workspace file if absent and open `$VISUAL`/`$EDITOR` on
     /// it (leaving the alternate screen meanwhile); post `.editorFinished`.
     case openEditor(lessonID: String)

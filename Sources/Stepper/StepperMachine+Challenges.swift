@@ -50,8 +50,7 @@ extension StepperMachine {
                 // With fewer than ten challenges one digit says it all.
                 if (state.lesson.challenges.map(\.number).max() ?? 0) < 10 { return submit(prompt) }
             case .answer(_, .choice(let options)):
-                guard let letter = character.lowercased().first, let offset = Self.choiceOffset(letter),
-                      offset < options.count else { return [] }
+                guard let letter = character.lowercased().first, Self.letters(for: options).contains(letter) else { return [] }
                 prompt.text = String(letter)
                 return submit(prompt)
             case .answer:
@@ -76,10 +75,11 @@ extension StepperMachine {
         }
     }
 
-    /// Which option a letter picks: a → 0, b → 1, ...
-    static func choiceOffset(_ letter: Character) -> Int? {
-        guard let value = letter.asciiValue, value >= 97, value <= 122 else { return nil }
-        return Int(value - 97)
+    /// The letters that pick an option: the options themselves when they are letters (`choices: a b c`),
+    /// else a, b, c... one per option.
+    static func letters(for options: [String]) -> [Character] {
+        if options.allSatisfy({ $0.count == 1 }) { return options.compactMap(\.first) }
+        return options.indices.prefix(26).map { Character(Unicode.Scalar(UInt8(97 + $0))) }
     }
 
     private mutating func submit(_ prompt: StepperState.Prompt) -> [StepperEffect] {

@@ -18,7 +18,7 @@ public struct StepperMachine: Sendable {
 
     /// Opens at `start` (an index in `lessons`) when given, else at the lesson progress says is
     /// current, else at the first lesson not done. `lessons` must not be empty.
-    public init(lessons: [StepperLesson], progress: Progress, size: TerminalSize, color: Bool, start: Int? = nil) {
+    public init(lessons: [StepperLesson], progress: LearnerProgress, size: TerminalSize, color: Bool, start: Int? = nil) {
         precondition(!lessons.isEmpty, "the stepper needs at least one lesson")
         let index = start.map { min(max($0, 0), lessons.count - 1) } ?? Self.openingIndex(lessons: lessons, progress: progress)
         state = StepperState(lessons: lessons, index: index, progress: progress, size: size, color: color)
@@ -30,7 +30,7 @@ public struct StepperMachine: Sendable {
 
     /// The lesson to open when none is asked for: the current one saved in progress if it still
     /// exists, else the first lesson not done, else the first lesson.
-    public static func openingIndex(lessons: [StepperLesson], progress: Progress) -> Int {
+    public static func openingIndex(lessons: [StepperLesson], progress: LearnerProgress) -> Int {
         if let current = progress.current, let index = lessons.firstIndex(where: { $0.id == current }) { return index }
         return lessons.firstIndex { !progress.isDone($0.id) } ?? 0
     }
@@ -167,5 +167,12 @@ public struct StepperMachine: Sendable {
         if row < state.scroll { state.scroll = row }
         if row >= state.scroll + bodyHeight { state.scroll = row - bodyHeight + 1 }
         clampScroll()
+    }
+}
+
+extension StepperMachine {
+    /// Puts `message` on the status line until the next key press.
+    public mutating func showNotice(_ message: String) {
+        state.message = message
     }
 }

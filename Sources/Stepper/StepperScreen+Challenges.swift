@@ -50,7 +50,7 @@ extension StepperScreen {
         guard let challenge = lesson.challenge(number) else { return ([style.dim("No challenge \(number) in this lesson.")], []) }
         var out = [style.bold("Challenge \(number) of \(lesson.challenges.count)") + " " + tag(challenge, lessonID: lesson.id, state), ""]
         out += markdown(challenge.prompt, state)
-        if case .choice(let options)? = challenge.need {
+        if case .choice(let options)? = challenge.need, !options.allSatisfy({ $0.count == 1 }) {
             out.append("")
             for (offset, option) in options.enumerated() {
                 let letter = Character(Unicode.Scalar(UInt8(97 + offset % 26)))

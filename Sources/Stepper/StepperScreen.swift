@@ -101,10 +101,10 @@ enum StepperScreen {
         case .answer(let number, let need):
             switch need {
             case .answer(let question):
-                return question.isEmpty ? "Your answer to \(number):" : "\(question) (Esc cancels)"
+                return question.isEmpty ? "Your answer to challenge \(number):" : question
             case .choice(let options):
-                let last = Character(Unicode.Scalar(UInt8(96 + max(1, min(options.count, 26)))))
-                return "Your choice (a–\(last), Esc cancels):"
+                let letters = StepperMachine.letters(for: options).map(String.init).joined(separator: ", ")
+                return "Your choice (\(letters); Esc cancels):"
             case .script:
                 return "Your lab script file (Enter alone = the lesson's workspace file):"
             case .url:

@@ -61,7 +61,7 @@ public struct StepperState: Sendable {
     public var lessons: [StepperLesson]
     /// The index in `lessons` of the lesson on screen.
     public var index: Int
-    public var progress: Progress
+    public var progress: LearnerProgress
     public var size: TerminalSize
     /// True when ANSI styles may be used (a terminal, and `NO_COLOR` unset).
     public var color: Bool
@@ -82,7 +82,7 @@ public struct StepperState: Sendable {
     /// The id the next verification gets, so a result that arrives after Ctrl-C is recognised as stale.
     public var nextVerificationID = 1
 
-    public init(lessons: [StepperLesson], index: Int, progress: Progress, size: TerminalSize, color: Bool) {
+    public init(lessons: [StepperLesson], index: Int, progress: LearnerProgress, size: TerminalSize, color: Bool) {
         self.lessons = lessons
         self.index = index
         self.progress = progress
@@ -101,7 +101,7 @@ public struct StepperState: Sendable {
 
     /// Lessons done among the lessons in the library (progress may name lessons that are gone).
     public var lessonsDone: Int { lessons.filter { progress.isDone($0.id) }.count }
-    /// Challenges in every lesson (counted as `Progress.counts(in:)` counts them).
+    /// Challenges in every lesson (counted as `LearnerProgress.counts(in:)` counts them).
     public var challengesTotal: Int { lessons.reduce(0) { $0 + $1.challenges.count } }
     /// Challenges verified, in every lesson of the library.
     public var challengesVerified: Int {

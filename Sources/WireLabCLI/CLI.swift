@@ -53,6 +53,9 @@ public enum CLI {
         Command(name: "bench", summary: BenchCommand.summary, usage: BenchCommand.usage) { args, console, _ throws(UsageError) in
             try BenchCommand.run(args, console: console)
         },
+        Command(name: "learn", summary: LearnCommand.summary, usage: LearnCommand.usage) { args, console, env throws(UsageError) in
+            try LearnCommand.run(args, console: console, environment: env)
+        },
     ]
 
     /// Runs the command line `arguments` (without the program name) and returns the exit status.
@@ -98,11 +101,16 @@ public enum CLI {
         return try command.run(Array(arguments.dropFirst()), console, environment)
     }
 
-    /// `wirelab` alone: the lesson list and how to run one (the interactive stepper comes later).
+    /// `wirelab` alone: the interactive stepper on a terminal; otherwise the lesson list and how to start.
     static func defaultAction(console: Console, environment: [String: String]) throws(UsageError) -> Int32 {
+        let context = LessonContext(explicit: nil, environment: environment)
+        if LearnCommand.canStart(console) && !context.library.lessons.isEmpty {
+            return LearnCommand.startStepper(context, start: nil, console: console, environment: environment)
+        }
         console.line("WireLab — learn HTTP connection management by running experiments (wirelab --help for all commands)")
         console.line("")
-        ListCommand.printList(LessonContext(explicit: nil, environment: environment), console: console)
+        ListCommand.printList(context, console: console)
+        if !context.library.lessons.isEmpty { console.line("Step through them on a terminal:  wirelab learn") }
         return 0
     }
 

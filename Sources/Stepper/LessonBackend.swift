@@ -1,0 +1,69 @@
+import Challenges
+import Foundation
+import LabKit
+import LabRun
+
+/// LessonBackend: the stepper's backend for real lessons: runs experiments with `ExperimentRunner`,
+/// verifies with `ChallengeVerifier`, keeps progress and the workspace in a `ProgressStore`.
+public struct LessonBackend: StepperBackend {
+    public let lessons: [Lesson]
+    public let store: ProgressStore
+    /// Colour in run reports (the stepper's own colour setting).
+    public let color: Bool
+
+    public init(lessons: [Lesson], store: ProgressStore, color: Bool) {
+        self.lessons = lessons
+        self.store = store
+        self.color = color
+    }
+
+    private func lesson(_ id: String) -> Lesson? { lessons.first { $0.id == id } }
+
+    public func run(lessonID: String, cancellation: RunCancellation, onLine: @escaping @Sendable (String) -> Void) -> RunReport {
+        guard let lesson = lesson(lessonID) else {
+            return RunReport(lessonID: lessonID, verdict: .broken, lines: ["No lesson '\(lessonID)'."])
+        }
+        var options = RunOptions()
+        options.cancellation = cancellation
+        let outcome = ExperimentRunner.run(lesson: lesson, options: options, onLine: onLine)
+        let text = (FileManager.default.contents(atPath: lesson.path)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        return RunReport(lesson: lesson, outcome: outcome, fileLines: text.isEmpty ? [] : splitFileLines(text), color: color)
+    }
+
+    public func verify(lessonID: String, challenge number: Int, input: VerifyInput) -> VerifyReport {
+        guard let lesson = lesson(lessonID), let challenge = lesson.challenges.first(where: { $0.number == number }) else {
+            return VerifyReport(lessonID: lessonID, challenge: number, status: .brokenKey, headline: "No challenge \(number) in '\(lessonID)'.")
+        }
+        let result = ChallengeVerifier.verify(
+            lesson: lesson, challenge: challenge,
+            input: VerificationInput(answer: input.answer, file: input.file, url: input.url),
+            workspaceFile: store.workspaceFile(for: lessonID))
+        let status: VerifyReport.Status = switch result.status {
+        case .correct: .correct
+        case .wrong: .wrong
+        case .brokenKey: .brokenKey
+        }
+        return VerifyReport(lessonID: lessonID, challenge: number, status: status, headline: result.headline,
+                            details: result.details, explanation: result.explanation)
+    }
+
+    public func save(_ progress: LearnerProgress) throws {
+        try store.save(progress)
+    }
+
+    public func prepareWorkspace(lessonID: String) throws -> String {
+        let path = store.workspaceFile(for: lessonID)
+        let manager = FileManager.default
+        if !manager.fileExists(atPath: path) {
+            let code = lesson(lessonID)?.experiment?.code ?? ""
+            try manager.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try writeAtomically(Data((code + "\n").utf8), to: path)
+        }
+        return path
+    }
+}
+
+/// A file's lines as diagnostics count them ("\n" separated).
+func splitFileLines(_ text: String) -> [String] {
+    text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.hasSuffix("\r") ? String($0.dropLast()) : String($0) }
+}
