@@ -117,7 +117,7 @@ public struct StepperMachine: Sendable {
         }
         var effects: [StepperEffect] = []
         if report.isMatch {
-            state.message = "Lesson done. Press n for the next lesson when you are ready, c for its challenges."
+            state.message = "✔ Lesson done. n goes on when you are ready; c shows the challenges."
             if !state.progress.isDone(lessonID) {
                 state.progress.markDone(lessonID)
                 effects.append(.saveProgress(state.progress))

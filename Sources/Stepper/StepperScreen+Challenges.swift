@@ -13,7 +13,7 @@ extension StepperScreen {
         for challenge in lesson.challenges {
             let marker = challenge.number == state.selectedChallenge ? "▸" : " "
             let number = String(challenge.number) + "."
-            out.append(marker + " " + style.bold(TextFit.padded(number, to: 3)) + " " + tag(challenge, lessonID: lesson.id, state))
+            out.append(marker + " " + style.bold(TextFit.padded(number, to: 3)) + tag(challenge, lessonID: lesson.id, state))
             let prompt = markdown(challenge.prompt, state, width: max(20, textWidth(state) - indent))
             out += prompt.map { $0.isEmpty ? "" : String(repeating: " ", count: indent) + $0 }
             out.append("")

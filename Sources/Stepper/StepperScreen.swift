@@ -37,23 +37,23 @@ enum StepperScreen {
     static func header(_ state: StepperState) -> String {
         let style = Style(isEnabled: state.color)
         let lesson = state.lesson
-        var parts = ["Phase \(lesson.phase)", "\(state.index + 1)/\(state.lessons.count)", style.bold(lesson.title)]
+        let done = state.progress.isDone(lesson.id) ? " " + style.green("✔") : ""
+        var parts = ["Phase \(lesson.phase)", "\(state.index + 1)/\(state.lessons.count)" + done, style.bold(lesson.title)]
         if !lesson.difficulty.isEmpty { parts.append(lesson.difficulty) }
         if lesson.estimatedMinutes > 0 { parts.append("\(lesson.estimatedMinutes) min") }
         if !lesson.tags.isEmpty { parts.append(style.dim(lesson.tags.joined(separator: ", "))) }
-        let done = state.progress.isDone(lesson.id) ? style.green(" ✔") : ""
-        return parts.joined(separator: " · ") + done
+        return parts.joined(separator: " · ")
     }
 
     static func rule(_ state: StepperState, total: Int, scroll: Int, height: Int) -> String {
         let style = Style(isEnabled: state.color)
         let left = "── \(title(of: state)) "
-        var right = " ──"
+        var right = ""
         if total > height, height > 0 {
             let last = min(total, scroll + height)
             right = " \(scroll + 1)–\(last) of \(total)\(last < total ? " ↓" : "") ──"
         }
-        let fill = max(2, state.size.columns - left.count - right.count)
+        let fill = max(2, state.size.columns - visibleWidth(left) - visibleWidth(right))
         return style.dim(left + String(repeating: "─", count: fill) + right)
     }
 

@@ -1,0 +1,127 @@
+import LabKit
+import Testing
+@testable import Stepper
+
+@Suite("Stepper: running an experiment")
+struct StepperRunTests {
+    @Test("r starts the run and shows a Running… line at once; lines stream in as printed")
+    func streams() {
+        var machine = Fixtures.machine()
+        #expect(machine.press(.char("r")) == [.startRun(lessonID: "first")])
+        #expect(machine.state.view == .run)
+        #expect(machine.body[0].hasPrefix("Running first…"))
+        #expect(machine.statusLine.hasPrefix("Running…"))
+        _ = machine.handle(.runPrinted("hello"))
+        _ = machine.handle(.runPrinted("tab\there"))
+        #expect(machine.body[2] == "hello")
+        #expect(machine.body[3] == "tab here")
+    }
+
+    @Test("the view follows the output while it runs")
+    func follows() {
+        var machine = Fixtures.machine()
+        machine.press(.char("r"))
+        for n in 1...50 { _ = machine.handle(.runPrinted("line \(n)")) }
+        #expect(machine.body.last == "line 50")
+    }
+
+    @Test("every key but Ctrl-C is ignored while the experiment runs")
+    func keysIgnored() {
+        var machine = Fixtures.machine()
+        machine.press(.char("r"))
+        let keys: [Key] = [.char("q"), .char("n"), .char("p"), .char("r"), .char("l"), .char("v"), .char("h"), .char("c"),
+                           .escape, .enter, .up, .down, .pageDown, .space, .char("?")]
+        for key in keys {
+            #expect(machine.press(key).isEmpty, "\(key)")
+        }
+        #expect(machine.state.lesson.id == "first")
+        #expect(machine.state.view == .run)
+        #expect(machine.state.activity == .running(lessonID: "first", isStopping: false))
+    }
+
+    @Test("Ctrl-C stops the run, not the stepper; once")
+    func ctrlCStopsRun() {
+        var machine = Fixtures.machine()
+        machine.press(.char("r"))
+        #expect(machine.press(.ctrlC) == [.cancelRun])
+        #expect(machine.statusLine == "Stopping the run…")
+        #expect(machine.press(.ctrlC).isEmpty)
+        let effects = machine.handle(.runFinished(Fixtures.report(verdict: .broken, stopped: true)))
+        #expect(effects.isEmpty)
+        #expect(machine.state.activity == .idle)
+        #expect(machine.statusLine == "Run stopped.")
+        #expect(machine.body.contains("■ Run stopped"))
+        #expect(!machine.state.progress.isDone("first"))
+        #expect(machine.press(.ctrlC) == [.quit])   // nothing runs now: Ctrl-C quits
+    }
+
+    @Test("a match marks the lesson done and saves; the stepper stays on the lesson")
+    func matchMarksDone() {
+        var machine = Fixtures.machine()
+        machine.press(.char("r"))
+        _ = machine.handle(.runPrinted("hello"))
+        let effects = machine.handle(.runFinished(Fixtures.report()))
+        #expect(effects.savedProgress?.isDone("first") == true)
+        #expect(machine.state.lesson.id == "first")
+        #expect(machine.body.contains("✔ Output matches the expected output"))
+        #expect(machine.statusLine.contains("Lesson done"))
+        #expect(machine.progressLine.contains("1/3 lessons"))
+        #expect(machine.screen.plainLines[0].contains("1/3 ✔"))
+        // Running again after done saves nothing new.
+        machine.press(.char("r"))
+        #expect(machine.handle(.runFinished(Fixtures.report())).isEmpty)
+    }
+
+    @Test("a mismatch shows the diff lines and does not mark the lesson done")
+    func mismatch() {
+        var machine = Fixtures.machine()
+        machine.press(.char("r"))
+        var report = Fixtures.report(verdict: .mismatch)
+        report.lines = ["✗ output differs: first difference at expected line 2", "> 2 - world", "    + there", "✘ Output differs from the expected output"]
+        let effects = machine.handle(.runFinished(report))
+        #expect(effects.isEmpty)
+        #expect(machine.body.contains("> 2 - world"))
+        #expect(!machine.state.progress.isDone("first"))
+    }
+
+    @Test("a long report is shown from its start, not its end")
+    func longReport() {
+        var machine = Fixtures.machine()
+        machine.press(.char("r"))
+        for n in 1...30 { _ = machine.handle(.runPrinted("line \(n)")) }
+        var report = Fixtures.report(verdict: .mismatch)
+        report.lines = (1...40).map { "diff \($0)" }
+        _ = machine.handle(.runFinished(report))
+        #expect(machine.body.first == "")
+        #expect(machine.body[1] == "diff 1")
+    }
+
+    @Test("run events when nothing runs are ignored")
+    func strayEvents() {
+        var machine = Fixtures.machine()
+        #expect(machine.handle(.runPrinted("late")).isEmpty)
+        #expect(machine.handle(.runFinished(Fixtures.report())).isEmpty)
+        #expect(!machine.state.progress.isDone("first"))
+    }
+
+    @Test("w shows the waterfall of the last finished run; o the last output again")
+    func waterfall() {
+        var machine = Fixtures.machine()
+        machine.press(.char("w"))
+        #expect(machine.body[0].contains("No finished run of this lesson yet"))
+        machine.press(.char("r"))
+        _ = machine.handle(.runPrinted("hello"))
+        _ = machine.handle(.runFinished(Fixtures.report()))
+        machine.press(.char("w"))
+        #expect(machine.body[0] == "No requests were made.")
+        machine.press(.char("o"))
+        #expect(machine.body.contains("hello"))
+    }
+
+    @Test("a lesson without an experiment can't run")
+    func noExperiment() {
+        var machine = Fixtures.machine(start: 2)
+        #expect(machine.press(.char("r")).isEmpty)
+        #expect(machine.statusLine == "This lesson has no experiment to run.")
+    }
+}
