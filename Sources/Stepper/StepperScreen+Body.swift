@@ -37,7 +37,7 @@ extension StepperScreen {
         let lines = source.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         let first = state.lesson.experimentFirstLine
         let numberWidth = String(first + lines.count - 1).count
-        var out = [style.dim("The lesson's lab script (file lines \(first)–\(first + lines.count - 1)). r runs it; E opens your own copy in $EDITOR."), ""]
+        var out = [style.dim("File lines \(first)–\(first + lines.count - 1) · r runs it · E edits your own copy"), ""]
         for (offset, line) in lines.enumerated() {
             let number = String(first + offset)
             out.append(style.dim(String(repeating: " ", count: numberWidth - number.count) + number + " │ ") + TextFit.sanitized(line))
@@ -129,26 +129,32 @@ extension StepperScreen {
     static func helpLines(_ state: StepperState) -> [String] {
         let style = Style(isEnabled: state.color)
         let keys: [(String, String)] = [
-            ("↑ ↓  PgUp PgDn  Space", "scroll"),
+            ("↑ ↓", "scroll a line; PgUp PgDn (or Space) a page; Home End"),
             ("r", "run the experiment live, then its verdict (a match marks the lesson done)"),
             ("o", "the output of the last run again"),
             ("e", "the experiment's source"),
-            ("E", "copy the experiment to your workspace file and open $VISUAL / $EDITOR"),
+            ("E", "copy the experiment to your workspace file and open $VISUAL or $EDITOR on it"),
             ("c", "the challenges; a digit opens one"),
             ("v", "verify a challenge: asks which, then your answer"),
             ("h", "the next hint of the challenge you chose last"),
             ("w", "the waterfall of the last run: one lane per connection"),
             ("d", "Deep Dive and Common Mistakes"),
-            ("n  p", "next / previous lesson"),
+            ("n p", "next / previous lesson"),
             ("l", "the lesson list: ↑/↓ and Enter"),
             ("Esc", "back to the lesson"),
             ("Ctrl-C", "stop a running experiment; otherwise quit"),
             ("q", "quit (progress is saved as you go)"),
         ]
-        let width = keys.map(\.0.count).max() ?? 0
+        let keyWidth = keys.map(\.0.count).max() ?? 0
+        let helpWidth = max(10, textWidth(state) - keyWidth - 4)
         var out = [style.bold("Keys") + style.dim(" — one key, no Enter"), ""]
-        for (key, help) in keys { out.append("  " + style.cyan(TextFit.padded(key, to: width)) + "  " + help) }
-        out += ["", style.dim("Nothing moves on by itself: n goes to the next lesson when you are ready.")]
+        for (key, help) in keys {
+            for (index, line) in TextFit.wrapped(help, width: helpWidth).enumerated() {
+                let label = index == 0 ? style.cyan(TextFit.padded(key, to: keyWidth)) : String(repeating: " ", count: keyWidth)
+                out.append("  " + label + "  " + line)
+            }
+        }
+        out += [""] + TextFit.wrapped("Nothing moves on by itself: n goes to the next lesson when you are ready.", width: textWidth(state)).map(style.dim)
         return out
     }
 }

@@ -77,7 +77,7 @@ extension StepperScreen {
         if let result = state.result(lesson.id, number) {
             out.append("")
             out += resultLines(result, state)
-        } else if challenge.need != nil {
+        } else if challenge.need != nil, case .idle = state.activity {
             out += ["", style.dim("Press v to verify your answer.")]
         }
         return (out, hintStarts)

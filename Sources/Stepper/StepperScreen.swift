@@ -52,6 +52,9 @@ enum StepperScreen {
         if total > height, height > 0 {
             let last = min(total, scroll + height)
             right = " \(scroll + 1)–\(last) of \(total)\(last < total ? " ↓" : "") ──"
+            if visibleWidth(left) + visibleWidth(right) + 2 > state.size.columns {
+                right = " \(scroll + 1)–\(last)/\(total)\(last < total ? "↓" : "")"
+            }
         }
         let fill = max(2, state.size.columns - visibleWidth(left) - visibleWidth(right))
         return style.dim(left + String(repeating: "─", count: fill) + right)
@@ -116,11 +119,11 @@ enum StepperScreen {
     static func keyHints(_ view: StepperState.View) -> String {
         switch view {
         case .lessonList:
-            return "↑/↓ choose · Enter open · Esc back · q quit"
+            return "↑/↓ choose  Enter open  Esc back  q quit"
         case .challenges, .challenge:
-            return "1–9 open a challenge · v verify · h hint · Esc lesson · ? keys · q quit"
+            return "1–9 open one  v verify  h hint  Esc the lesson  n next  p prev  ? keys  q quit"
         case .lesson, .source, .run, .waterfall, .deepDive, .help:
-            return "r run · e code · c challenges · v verify · h hint · w waterfall · d deep dive · n/p next/prev · l list · ? keys · q quit"
+            return "r run  c challenges  v verify  h hint  n next  p prev  l lessons  ? keys  q quit"
         }
     }
 }

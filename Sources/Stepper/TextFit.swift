@@ -41,6 +41,25 @@ enum TextFit {
         return String(out) + (hasEscapes ? "\u{1B}[0m…" : "…")
     }
 
+    /// Plain `text` (no escape sequences) wrapped at spaces to lines of at most `width` characters;
+    /// a word longer than the width gets a line of its own (and is cut when drawn).
+    static func wrapped(_ text: String, width: Int) -> [String] {
+        var lines: [String] = []
+        var line = ""
+        for word in text.split(separator: " ") {
+            if line.isEmpty {
+                line = String(word)
+            } else if line.count + 1 + word.count <= width {
+                line += " " + word
+            } else {
+                lines.append(line)
+                line = String(word)
+            }
+        }
+        if !line.isEmpty || lines.isEmpty { lines.append(line) }
+        return lines
+    }
+
     /// `text` followed by spaces up to `width` visible columns (never cut).
     static func padded(_ text: String, to width: Int) -> String {
         let visible = visibleWidth(text)

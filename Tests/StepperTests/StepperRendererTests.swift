@@ -1,0 +1,58 @@
+import LabKit
+import Testing
+@testable import Stepper
+
+@Suite("StepperRenderer: frames on an alternate screen")
+struct StepperRendererTests {
+    @Test("enter switches to the alternate screen and hides the cursor; leave undoes both, in that order")
+    func enterLeave() {
+        let output = RecordingTerminalOutput()
+        let renderer = StepperRenderer(output: output)
+        renderer.enter()
+        #expect(output.text.hasPrefix("\u{1B}[?1049h\u{1B}[?25l"))
+        renderer.leave()
+        #expect(output.text.hasSuffix("\u{1B}[?1049l\u{1B}[?25h"))
+    }
+
+    @Test("a frame homes the cursor, addresses every row, and clears each row's end unless the row is full")
+    func frame() {
+        let output = RecordingTerminalOutput()
+        let screen = Screen(size: TerminalSize(columns: 5, rows: 3), lines: ["ab", "abcde", ""])
+        StepperRenderer(output: output).draw(screen)
+        #expect(output.text == "\u{1B}[H\u{1B}[1;1Hab\u{1B}[K\u{1B}[2;1Habcde\u{1B}[3;1H\u{1B}[K")
+        output.write("")
+        let cleared = StepperRenderer(output: output).frame(screen, clearingFirst: true)
+        #expect(cleared.hasPrefix("\u{1B}[2J\u{1B}[H"))
+    }
+
+    @Test("with colour off (NO_COLOR) a frame has no style sequences; with colour on it has")
+    func noColor() {
+        var plain = Fixtures.machine(color: false)
+        plain.press(.char("c"))
+        let frame = StepperRenderer(output: RecordingTerminalOutput()).frame(plain.screen)
+        #expect(!frame.contains("m\u{1B}[") && !frame.contains("\u{1B}[0m") && !frame.contains("\u{1B}[1m"))
+        #expect(!plain.screen.lines.joined().contains("\u{1B}"))
+        var colored = Fixtures.machine(color: true)
+        colored.press(.char("c"))
+        #expect(colored.screen.lines.joined().contains("\u{1B}[1m"))
+        #expect(colored.screen.lines.allSatisfy { visibleWidth($0) <= 80 })
+    }
+
+    @Test("an experiment's output can't move the cursor or change colours: control characters are replaced")
+    func sanitized() {
+        var machine = Fixtures.machine(color: false)
+        machine.press(.char("r"))
+        _ = machine.handle(.runPrinted("evil \u{1B}[2J\u{07}bell"))
+        #expect(!machine.screen.lines.joined().contains("\u{1B}"))
+        #expect(machine.body.contains("evil \u{FFFD}[2J\u{FFFD}bell"))
+    }
+
+    @Test("a line wider than the screen is cut with an ellipsis; styles are closed")
+    func cut() {
+        #expect(TextFit.fit("abcdefgh", width: 5) == "abcd…")
+        let styled = TextFit.fit("\u{1B}[1mabcdefgh\u{1B}[22m", width: 5)
+        #expect(visibleWidth(styled) == 5)
+        #expect(styled.hasSuffix("\u{1B}[0m…"))
+        #expect(TextFit.fit("abc", width: 5) == "abc")
+    }
+}
