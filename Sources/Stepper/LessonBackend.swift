@@ -10,25 +10,44 @@ public struct LessonBackend: StepperBackend {
     public let store: ProgressStore
     /// Colour in run reports (the stepper's own colour setting).
     public let color: Bool
+    /// The text of a new workspace copy (what `wirelab edit` writes): the lesson and its experiment's code in.
+    public let workspaceText: @Sendable (Lesson, String) -> String
 
-    public init(lessons: [Lesson], store: ProgressStore, color: Bool) {
+    public init(lessons: [Lesson], store: ProgressStore, color: Bool,
+                workspaceText: @escaping @Sendable (Lesson, String) -> String = { _, code in code + "\n" }) {
         self.lessons = lessons
         self.store = store
         self.color = color
+        self.workspaceText = workspaceText
     }
 
     private func lesson(_ id: String) -> Lesson? { lessons.first { $0.id == id } }
 
-    public func run(lessonID: String, cancellation: RunCancellation, onLine: @escaping @Sendable (String) -> Void) -> RunReport {
+    public func run(lessonID: String, workspace: Bool, cancellation: RunCancellation,
+                    onLine: @escaping @Sendable (String) -> Void) -> RunReport {
         guard let lesson = lesson(lessonID) else {
             return RunReport(lessonID: lessonID, verdict: .broken, lines: ["No lesson '\(lessonID)'."])
         }
         var options = RunOptions()
         options.cancellation = cancellation
-        let outcome = ExperimentRunner.run(lesson: lesson, options: options, onLine: onLine)
-        let text = (FileManager.default.contents(atPath: lesson.path)).map { String(decoding: $0, as: UTF8.self) } ?? ""
-        return RunReport(lesson: lesson, outcome: outcome, fileLines: text.isEmpty ? [] : splitFileLines(text), color: color)
+        guard workspace else {
+            let outcome = ExperimentRunner.run(lesson: lesson, options: options, onLine: onLine)
+            return RunReport(lesson: lesson, outcome: outcome, file: lesson.path, fileLines: Self.lines(of: lesson.path), color: color)
+        }
+        let copy = store.workspaceFile(for: lessonID)
+        guard let source = FileManager.default.contents(atPath: copy).map({ String(decoding: $0, as: UTF8.self) }) else {
+            return RunReport(lessonID: lessonID, verdict: .broken, lines: ["Cannot read your copy \(copy)."])
+        }
+        let outcome = ExperimentRunner.run(source: source, expected: lesson.expectedOutput?.code,
+                                           expectedFirstLine: lesson.expectedOutput?.firstLine, options: options, onLine: onLine)
+        return RunReport(lesson: lesson, outcome: outcome, file: copy, fileLines: splitFileLines(source), color: color)
     }
+
+    private static func lines(of path: String) -> [String] {
+        FileManager.default.contents(atPath: path).map { splitFileLines(String(decoding: $0, as: UTF8.self)) } ?? []
+    }
+
+    public func workspaceFile(for lessonID: String) -> String { store.workspaceFile(for: lessonID) }
 
     public func verify(lessonID: String, challenge number: Int, input: VerifyInput) -> VerifyReport {
         guard let lesson = lesson(lessonID), let challenge = lesson.challenges.first(where: { $0.number == number }) else {
@@ -54,10 +73,9 @@ public struct LessonBackend: StepperBackend {
     public func prepareWorkspace(lessonID: String) throws -> String {
         let path = store.workspaceFile(for: lessonID)
         let manager = FileManager.default
-        if !manager.fileExists(atPath: path) {
-            let code = lesson(lessonID)?.experiment?.code ?? ""
+        if !manager.fileExists(atPath: path), let lesson = lesson(lessonID) {
             try manager.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            try writeAtomically(Data((code + "\n").utf8), to: path)
+            try writeAtomically(Data(workspaceText(lesson, lesson.experiment?.code ?? "").utf8), to: path)
         }
         return path
     }

@@ -5,9 +5,9 @@ import Wire
 
 extension RunReport {
     /// The report of `outcome`, a run of `lesson`'s experiment, as `wirelab run` words it: parse and
-    /// runtime errors like a compiler (with the line from `fileLines` and a caret), failed expects,
+    /// runtime errors like a compiler (`file`'s line from `fileLines` and a caret), failed expects,
     /// the diff on a mismatch, then one verdict line. A run stopped with Ctrl-C says only that.
-    public init(lesson: Lesson, outcome: ExperimentOutcome, fileLines: [String], color: Bool) {
+    public init(lesson: Lesson, outcome: ExperimentOutcome, file: String, fileLines: [String], color: Bool) {
         let style = Style(isEnabled: color)
         let seconds = Format.fixed(outcome.elapsedMs / 1000, 2)
         var lines: [String] = []
@@ -20,12 +20,12 @@ extension RunReport {
                       requests: outcome.requests, startedNanos: outcome.startedNanos)
             return
         }
-        for error in outcome.parseErrors { add(Self.diagnostic(error, file: lesson.path, fileLines: fileLines, style: style)) }
+        for error in outcome.parseErrors { add(Self.diagnostic(error, file: file, fileLines: fileLines, style: style)) }
         if let error = outcome.runtimeError {
-            add(Self.diagnostic(error.asDiagnostic, file: lesson.path, fileLines: fileLines, style: style))
+            add(Self.diagnostic(error.asDiagnostic, file: file, fileLines: fileLines, style: style))
         }
         for failure in outcome.expectFailures {
-            add(style.red("✘ ") + "\(lesson.path):\(failure.location.line): \(failure.message)")
+            add(style.red("✘ ") + "\(file):\(failure.location.line): \(failure.message)")
         }
         switch outcome.verdict {
         case .match:

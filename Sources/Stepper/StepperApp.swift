@@ -19,13 +19,15 @@ public enum StepperApp {
     ///     else the first one not done.
     ///   - color: ANSI styles allowed (false with `NO_COLOR`).
     ///   - notice: a line to show on the status line at first (a progress-file warning, say).
+    ///   - workspaceText: the text of a new workspace copy of a lesson's experiment (`E`).
     public static func run(lessons: [Lesson], store: ProgressStore, start: Int?, color: Bool, notice: String? = nil,
-                           environment: [String: String]) -> (status: Int32, problem: String?) {
+                           environment: [String: String],
+                           workspaceText: @escaping @Sendable (Lesson, String) -> String) -> (status: Int32, problem: String?) {
         let size = TerminalIO.windowSize() ?? TerminalSize(columns: 80, rows: 24)
         let (progress, warning) = store.load()
         var machine = StepperMachine(lessons: lessons.map(StepperLesson.init), progress: progress, size: size, color: color, start: start)
         if let message = notice ?? warning { machine.showNotice(message) }
-        let driver = StepperDriver(machine: machine, backend: LessonBackend(lessons: lessons, store: store, color: color),
+        let driver = StepperDriver(machine: machine, backend: LessonBackend(lessons: lessons, store: store, color: color, workspaceText: workspaceText),
                                    output: StandardTerminalOutput(), environment: environment)
         return driver.run()
     }

@@ -26,6 +26,9 @@ final class StepperDriver {
     private var exitStatus: Int32 = 0
     private var needsClear = false
     private var signalFD: Int32 = -1
+    private var workspaceWatch = WorkspaceWatch()
+    /// How often the workspace copy's modification time is read (the poll timeout).
+    static let workspacePollMs: Int32 = 300
 
     init(machine: StepperMachine, backend: StepperBackend, output: TerminalOutput, environment: [String: String]) {
         self.machine = machine
@@ -59,10 +62,16 @@ final class StepperDriver {
         renderer.enter()
         perform(machine.openingEffects)
 
+        var previous: Screen?
         while isLooping {
-            renderer.draw(machine.screen, clearingFirst: needsClear)
-            needsClear = false
-            let ready = TerminalIO.poll([TerminalIO.standardInput, signalPipe.read, wakePipe.read], timeoutMs: -1)
+            let screen = machine.screen
+            if screen != previous || needsClear {
+                renderer.draw(screen, clearingFirst: needsClear)
+                previous = screen
+                needsClear = false
+            }
+            let ready = TerminalIO.poll([TerminalIO.standardInput, signalPipe.read, wakePipe.read], timeoutMs: Self.workspacePollMs)
+            checkWorkspace()
             if ready[1] { signalsArrived(readAll(signalPipe.read), duringEditor: false) }
             if isLooping && ready[0] { keysArrived() }
             if isLooping && ready[2] {
@@ -101,6 +110,18 @@ final class StepperDriver {
         }
     }
 
+    /// Re-runs the learner's copy when it was saved since the last look (see `WorkspaceWatch`).
+    private func checkWorkspace() {
+        let lessonID = machine.state.lesson.id
+        if workspaceWatch.changed(lessonID: lessonID, modified: modificationDate(backend.workspaceFile(for: lessonID))) {
+            handle(.workspaceSaved(lessonID: lessonID))
+        }
+    }
+
+    private func modificationDate(_ path: String) -> Date? {
+        (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
+    }
+
     private func readAll(_ fd: Int32) -> [UInt8] {
         var all: [UInt8] = []
         while case .bytes(let bytes) = TerminalIO.read(fd, upTo: 256) { all += bytes }
@@ -116,12 +137,14 @@ final class StepperDriver {
     private func perform(_ effects: [StepperEffect]) {
         for effect in effects {
             switch effect {
-            case .startRun(let lessonID):
+            case .startRun(let lessonID, let workspace):
                 let cancellation = RunCancellation()
                 self.cancellation = cancellation
                 let backend = backend, inbox = inbox
                 Thread.detachNewThread {
-                    let report = backend.run(lessonID: lessonID, cancellation: cancellation) { line in inbox?.post(.runPrinted(line)) }
+                    let report = backend.run(lessonID: lessonID, workspace: workspace, cancellation: cancellation) { line in
+                        inbox?.post(.runPrinted(line))
+                    }
                     inbox?.post(.runFinished(report))
                 }
             case .cancelRun:
@@ -154,6 +177,7 @@ final class StepperDriver {
         } catch {
             return "Cannot create your copy of the experiment: \(error.localizedDescription)"
         }
+        workspaceWatch.accept(lessonID: lessonID, modified: modificationDate(path))   // writing it is not a save
         guard let editor = [environment["VISUAL"], environment["EDITOR"]].compactMap({ $0 }).first(where: { !$0.isEmpty }) else {
             return "Your copy of the experiment: \(path) (set $VISUAL or $EDITOR to open it from here)."
         }

@@ -27,13 +27,16 @@ public enum StepperEvent: Sendable {
     case progressNotSaved(String)
     /// The editor opened by `.openEditor` exited; the message says what happened (file path, errors).
     case editorFinished(String)
+    /// The learner saved their workspace copy of the lesson's experiment (its modification time changed).
+    case workspaceSaved(lessonID: String)
 }
 
 /// StepperEffect: what the state machine asks the IO layer to do. The machine never waits for an
 /// effect: results come back as events.
 public enum StepperEffect: Sendable, Equatable {
-    /// Run the lesson's experiment on a background thread; post `.runPrinted` per line, then `.runFinished`.
-    case startRun(lessonID: String)
+    /// Run the lesson's experiment (with `workspace`, the learner's copy of it, against the lesson's
+    /// expected output) on a background thread; post `.runPrinted` per line, then `.runFinished`.
+    case startRun(lessonID: String, workspace: Bool = false)
     /// Stop the running experiment (Ctrl-C). `.runFinished` still follows.
     case cancelRun
     /// Verify a challenge on a background thread; post `.verificationFinished(id:...)` with the same id.

@@ -60,6 +60,11 @@ public struct StepperMachine: Sendable {
         case .editorFinished(let message):
             state.message = message
             return []
+        case .workspaceSaved(let lessonID):
+            // Saving the copy re-runs it, like `wirelab watch`, unless the stepper is busy or elsewhere.
+            guard lessonID == state.lesson.id, state.activity == .idle else { return [] }
+            state.message = nil
+            return startRun(workspace: true)
         }
     }
 
@@ -87,16 +92,16 @@ public struct StepperMachine: Sendable {
 
     // MARK: Runs
 
-    mutating func startRun() -> [StepperEffect] {
+    mutating func startRun(workspace: Bool = false) -> [StepperEffect] {
         let lesson = state.lesson
         guard lesson.experiment != nil else {
             state.message = "This lesson has no experiment to run."
             return []
         }
-        state.runs[lesson.id] = StepperState.RunRecord()
+        state.runs[lesson.id] = StepperState.RunRecord(isWorkspace: workspace)
         state.activity = .running(lessonID: lesson.id, isStopping: false)
         show(.run)
-        return [.startRun(lessonID: lesson.id)]
+        return [.startRun(lessonID: lesson.id, workspace: workspace)]
     }
 
     private mutating func runPrinted(_ line: String) -> [StepperEffect] {

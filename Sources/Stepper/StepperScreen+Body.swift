@@ -53,10 +53,11 @@ extension StepperScreen {
             return [style.dim("No run of this lesson yet: press r to run its experiment.")]
         }
         var out: [String] = []
+        let what = run.isWorkspace ? "your copy of the experiment" : state.lesson.id
         if run.report == nil {
-            out.append(style.yellow("Running \(state.lesson.id)… (live: embedded server on 127.0.0.1; Ctrl-C stops the run)"))
+            out.append(style.yellow("Running \(what)… (live on 127.0.0.1; Ctrl-C stops it)"))
         } else {
-            out.append(style.bold("▶ \(state.lesson.id)") + style.dim(" — ran live on the embedded server on 127.0.0.1"))
+            out.append(style.bold("▶ \(what)") + style.dim(" — ran live on the embedded server (127.0.0.1)"))
         }
         out.append("")
         out += run.lines

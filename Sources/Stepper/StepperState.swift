@@ -54,6 +54,8 @@ public struct StepperState: Sendable {
 
     /// One run of a lesson's experiment: the lines it printed and, once finished, its report.
     public struct RunRecord: Sendable {
+        /// True for a run of the learner's workspace copy rather than the lesson's own experiment.
+        public var isWorkspace = false
         public var lines: [String] = []
         public var report: RunReport?
     }

@@ -58,7 +58,8 @@ enum LearnCommand {
         let notice = broken == 0 ? nil : "\(broken) lesson file\(broken == 1 ? "" : "s") could not be loaded (listed when you quit)."
         let result = StepperApp.run(lessons: context.library.lessons, store: context.progressStore, start: start,
                                  color: context.terminal.useColor, notice: notice,
-                                 environment: environment.isEmpty ? ProcessEnvironment.all : environment)
+                                 environment: environment.isEmpty ? ProcessEnvironment.all : environment,
+                                 workspaceText: { lesson, code in EditCommand.workspaceText(lesson: lesson, experiment: code) })
         if let problem = result.problem { console.errorLine("Error: cannot start the stepper: \(problem)") }
         context.reportBrokenLessons(console)
         return result.status

@@ -1,3 +1,4 @@
+import Foundation
 import LabKit
 import Testing
 @testable import Stepper
@@ -123,5 +124,41 @@ struct StepperRunTests {
         var machine = Fixtures.machine(start: 2)
         #expect(machine.press(.char("r")).isEmpty)
         #expect(machine.statusLine == "This lesson has no experiment to run.")
+    }
+}
+
+@Suite("Stepper: saving the workspace copy re-runs it")
+struct StepperWorkspaceTests {
+    @Test("a save of the current lesson's copy runs the copy, when the stepper is idle")
+    func rerunsOnSave() {
+        var machine = Fixtures.machine()
+        #expect(machine.handle(.workspaceSaved(lessonID: "first")) == [.startRun(lessonID: "first", workspace: true)])
+        #expect(machine.body[0].hasPrefix("Running your copy of the experiment…"))
+        _ = machine.handle(.runFinished(Fixtures.report()))
+        #expect(machine.body[0].hasPrefix("▶ your copy of the experiment"))
+    }
+
+    @Test("a save while busy, or of another lesson's copy, is ignored")
+    func ignoredWhenBusy() {
+        var machine = Fixtures.machine()
+        #expect(machine.handle(.workspaceSaved(lessonID: "second")).isEmpty)
+        machine.press(.char("r"))
+        #expect(machine.handle(.workspaceSaved(lessonID: "first")).isEmpty)
+        _ = machine.handle(.runFinished(Fixtures.report()))
+        machine.press(.char("v"))
+        #expect(machine.handle(.workspaceSaved(lessonID: "first")).isEmpty)
+    }
+
+    @Test("WorkspaceWatch fires on a changed modification time of the same lesson's copy only")
+    func watch() {
+        var watch = WorkspaceWatch()
+        func look(_ lessonID: String, _ modified: Date?) -> Bool { watch.changed(lessonID: lessonID, modified: modified) }
+        let t0 = Date(timeIntervalSince1970: 100), t1 = Date(timeIntervalSince1970: 101)
+        let looks = [look("a", t0), look("a", t0), look("a", t1), look("b", t0), look("b", nil), look("b", t1)]
+        // first look is the baseline; same time; a save; another lesson (a new baseline); no copy; created since: a save
+        #expect(looks == [false, false, true, false, false, true])
+        watch.accept(lessonID: "b", modified: t0)
+        let afterAccept = look("b", t0)
+        #expect(!afterAccept)
     }
 }
