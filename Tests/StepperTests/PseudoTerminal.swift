@@ -59,15 +59,22 @@ final class PseudoTerminal {
     /// Reads what the child writes until `text` appears after output offset `start` (escape
     /// sequences ignored), or throws after `timeout` seconds.
     func waitFor(_ text: String, after start: Int = 0, timeout: Double) throws {
+        _ = try waitForAny([text], after: start, timeout: timeout)
+    }
+
+    /// Reads until one of `texts` appears after output offset `start`; returns the one that did
+    /// (the first in `texts` when several did), or throws after `timeout` seconds.
+    func waitForAny(_ texts: [String], after start: Int = 0, timeout: Double) throws -> String {
         let deadline = Date().addingTimeInterval(timeout)
         while true {
             let seen = strippingANSI(String(decoding: output[min(start, output.count)...], as: UTF8.self))
-            if seen.contains(text) { return }
+            if let found = texts.first(where: { seen.contains($0) }) { return found }
+            let wanted = texts.map { "'\($0)'" }.joined(separator: " or ")
             guard Date() < deadline else {
-                throw PseudoTerminalError(description: "timed out after \(timeout)s waiting for '\(text)'; last output:\n" + String(seen.suffix(2000)))
+                throw PseudoTerminalError(description: "timed out after \(timeout)s waiting for \(wanted); last output:\n" + String(seen.suffix(2000)))
             }
             guard pump(timeoutMs: 100) else {
-                throw PseudoTerminalError(description: "the child ended while waiting for '\(text)'; last output:\n" + String(seen.suffix(2000)))
+                throw PseudoTerminalError(description: "the child ended while waiting for \(wanted); last output:\n" + String(seen.suffix(2000)))
             }
         }
     }
