@@ -38,9 +38,14 @@ extension StepperScreen {
         let first = state.lesson.experimentFirstLine
         let numberWidth = String(first + lines.count - 1).count
         var out = [style.dim("File lines \(first)–\(first + lines.count - 1) · r runs it · E edits your own copy"), ""]
+        let codeWidth = max(10, textWidth(state) - numberWidth - 3)
         for (offset, line) in lines.enumerated() {
             let number = String(first + offset)
-            out.append(style.dim(String(repeating: " ", count: numberWidth - number.count) + number + " │ ") + TextFit.sanitized(line))
+            let rows = TextFit.hardWrapped(TextFit.sanitized(line), width: codeWidth)
+            for (index, row) in rows.enumerated() {
+                let gutter = index == 0 ? String(repeating: " ", count: numberWidth - number.count) + number : String(repeating: " ", count: numberWidth)
+                out.append(style.dim(gutter + (index == 0 ? " │ " : " ┆ ")) + row)
+            }
         }
         return out
     }
@@ -48,10 +53,22 @@ extension StepperScreen {
     // MARK: Runs
 
     static func runLines(_ state: StepperState) -> [String] {
+        runPage(state).lines
+    }
+
+    /// The body line where the finished run's report starts (its blank separator line).
+    static func runReportStart(_ state: StepperState) -> Int {
+        runPage(state).reportStart
+    }
+
+    /// The run view: a title line, the printed lines, then the report. Long lines are wrapped, as
+    /// a terminal would wrap `wirelab run`'s output, so nothing the experiment printed is cut.
+    private static func runPage(_ state: StepperState) -> (lines: [String], reportStart: Int) {
         let style = Style(isEnabled: state.color)
         guard let run = state.currentRun else {
-            return [style.dim("No run of this lesson yet: press r to run its experiment.")]
+            return ([style.dim("No run of this lesson yet: press r to run its experiment.")], 1)
         }
+        let width = textWidth(state)
         var out: [String] = []
         let what = run.isWorkspace ? "your copy of the experiment" : state.lesson.id
         if run.report == nil {
@@ -60,17 +77,14 @@ extension StepperScreen {
             out.append(style.bold("▶ \(what)") + style.dim(" — ran live on the embedded server (127.0.0.1)"))
         }
         out.append("")
-        out += run.lines
+        out += run.lines.flatMap { TextFit.hardWrapped($0, width: width) }
+        let reportStart = out.count
         if let report = run.report {
             out.append("")
-            out += report.lines.flatMap { $0.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) }
+            out += report.lines.flatMap { $0.split(separator: "\n", omittingEmptySubsequences: false) }
+                .flatMap { TextFit.hardWrapped(String($0), width: width) }
         }
-        return out
-    }
-
-    /// The body line where the finished run's report starts (its blank separator line).
-    static func runReportStart(_ state: StepperState) -> Int {
-        2 + (state.currentRun?.lines.count ?? 0)
+        return (out, reportStart)
     }
 
     static func waterfallLines(_ state: StepperState) -> [String] {

@@ -41,6 +41,48 @@ enum TextFit {
         return String(out) + (hasEscapes ? "\u{1B}[0m…" : "…")
     }
 
+    /// `text` cut into rows of `width` visible columns (no word breaking: the way a terminal wraps).
+    /// Escape sequences are kept; each row after the first starts by repeating every sequence met
+    /// so far, so styles carry over exactly, and every row but the last ends with a reset.
+    static func hardWrapped(_ text: String, width: Int) -> [String] {
+        guard width > 0, visibleWidth(text) > width else { return [text] }
+        var rows: [String] = []
+        var row = String.UnicodeScalarView()
+        var escapes = String.UnicodeScalarView()   // every sequence so far, to replay on the next row
+        var count = 0
+        var inEscape = false
+        var sawBracket = false
+        for scalar in text.unicodeScalars {
+            if inEscape {
+                row.append(scalar)
+                escapes.append(scalar)
+                if !sawBracket {
+                    if scalar == "[" { sawBracket = true } else { inEscape = false }
+                } else if (0x40...0x7E).contains(scalar.value) {
+                    inEscape = false
+                }
+                continue
+            }
+            if scalar == "\u{1B}" {
+                inEscape = true
+                sawBracket = false
+                row.append(scalar)
+                escapes.append(scalar)
+                continue
+            }
+            let takesColumn = !(scalar.properties.generalCategory == .nonspacingMark || scalar == "\u{200D}")
+            if takesColumn && count == width {
+                rows.append(String(row) + (escapes.isEmpty ? "" : "\u{1B}[0m"))
+                row = escapes
+                count = 0
+            }
+            if takesColumn { count += 1 }
+            row.append(scalar)
+        }
+        rows.append(String(row))
+        return rows
+    }
+
     /// Plain `text` (no escape sequences) wrapped at spaces to lines of at most `width` characters;
     /// a word longer than the width gets a line of its own (and is cut when drawn).
     static func wrapped(_ text: String, width: Int) -> [String] {

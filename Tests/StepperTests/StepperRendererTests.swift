@@ -56,3 +56,28 @@ struct StepperRendererTests {
         #expect(TextFit.fit("abc", width: 5) == "abc")
     }
 }
+
+@Suite("TextFit: wrapping run output like a terminal")
+struct TextFitTests {
+    @Test("a long plain line is cut into rows of the width")
+    func plain() {
+        #expect(TextFit.hardWrapped("abcdefgh", width: 3) == ["abc", "def", "gh"])
+        #expect(TextFit.hardWrapped("abc", width: 3) == ["abc"])
+    }
+
+    @Test("styles carry over to the next row and each row but the last is reset")
+    func styled() {
+        let rows = TextFit.hardWrapped("\u{1B}[31mabcdef\u{1B}[39m", width: 4)
+        #expect(rows == ["\u{1B}[31mabcd\u{1B}[0m", "\u{1B}[31mef\u{1B}[39m"])
+        #expect(rows.allSatisfy { visibleWidth($0) <= 4 })
+    }
+
+    @Test("the run view wraps a long printed line instead of cutting it")
+    func runView() {
+        var machine = Fixtures.machine(columns: 20)
+        machine.press(.char("r"))
+        _ = machine.handle(.runPrinted("0123456789012345678901234"))
+        #expect(machine.body[2] == "0123456789012345678")
+        #expect(machine.body[3] == "901234")
+    }
+}
