@@ -110,7 +110,6 @@ public enum CLI {
         console.line("WireLab — learn HTTP connection management by running experiments (wirelab --help for all commands)")
         console.line("")
         ListCommand.printList(context, console: console)
-        if !context.library.lessons.isEmpty { console.line("Step through them on a terminal:  wirelab learn") }
         return 0
     }
 

@@ -31,7 +31,7 @@ struct LearnCommandTests {
         let result = runLessonCLI([], environment: ["NO_COLOR": "1", "WIRELAB_LESSONS": dir, "WIRELAB_STATE": dir + "/state"])
         #expect(result.status == 0)
         #expect(result.out.contains("tiny"))
-        #expect(result.out.contains("wirelab learn"))
+        #expect(result.out.contains("Step through the lessons:  wirelab"))
     }
 
     @Test("the overview lists learn")
