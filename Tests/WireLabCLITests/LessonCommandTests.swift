@@ -154,7 +154,7 @@ struct LessonCommandTests {
             let rows = result.out.split(separator: "\n").filter { $0.hasPrefix("  pool #1") }
             #expect(rows.count == 1)
             #expect(rows.first?.hasSuffix("2 requests") == true)
-            #expect(rows.first?.contains("»") == true)      // the second request waited for the only socket
+            // Where the queue mark lands depends on live timings; WaterfallTests check it on fixed records.
             #expect(result.out.contains("Summary: 1 connection opened, 2 requests, 1 reused, longest queue wait"))
             #expect(result.out.split(separator: "\n").allSatisfy { $0.count <= 120 })
         }
