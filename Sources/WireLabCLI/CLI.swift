@@ -14,6 +14,9 @@ public enum CLI {
     }
 
     static let commands: [Command] = [
+        Command(name: "learn", summary: LearnCommand.summary, usage: LearnCommand.usage) { args, console, env throws(UsageError) in
+            try LearnCommand.run(args, console: console, environment: env)
+        },
         Command(name: "list", summary: ListCommand.summary, usage: "wirelab list") { args, console, env throws(UsageError) in
             try ListCommand.run(args, console: console, environment: env)
         },
@@ -52,9 +55,6 @@ public enum CLI {
         },
         Command(name: "bench", summary: BenchCommand.summary, usage: BenchCommand.usage) { args, console, _ throws(UsageError) in
             try BenchCommand.run(args, console: console)
-        },
-        Command(name: "learn", summary: LearnCommand.summary, usage: LearnCommand.usage) { args, console, env throws(UsageError) in
-            try LearnCommand.run(args, console: console, environment: env)
         },
     ]
 
