@@ -185,12 +185,10 @@ public final class LoopbackServer: LoopHandler {
         var progress = ShutdownProgress(started: loop.now, completion: completion)
         let all = connections.values.sorted { $0.id < $1.id }
         for connection in all where !connection.isIdle { progress.busy.insert(connection.id) }
+        // Counted before any close: closing the last idle connection can finish the shutdown at once.
+        progress.report.idleClosed = all.count - progress.busy.count
         shutdownState = progress
-        for connection in all {
-            let wasIdle = connection.isIdle
-            connection.shutdownRequested()
-            if wasIdle { shutdownState?.report.idleClosed += 1 }
-        }
+        for connection in all { connection.shutdownRequested() }
         shutdownState?.deadline = loop.schedule(afterNanos: Int64(graceMs) * 1_000_000) { [weak self] in
             guard let self else { return }
             for connection in self.connections.values.sorted(by: { $0.id < $1.id }) { connection.shutdownDeadlinePassed() }

@@ -184,6 +184,19 @@ struct ServerLimitsTests {
         #expect(!h.server.isListening)
     }
 
+    @Test("graceful shutdown with only idle connections reports them (it finishes during the closes)")
+    func shutdownAllIdle() throws {
+        let h = try ServerHarness()
+        let idle = h.connect()
+        idle.send(get("/"))
+        h.wait("the idle connection answered") { idle.responseCount == 1 }
+        var report: ShutdownReport?
+        h.server.shutdown(graceMs: 2_000) { report = $0 }
+        h.wait("shutdown to complete") { report != nil }
+        #expect(report?.idleClosed == 1)
+        #expect(report?.drained == 0)
+    }
+
     @Test("graceful shutdown force-closes what outlives the deadline")
     func shutdownForced() throws {
         let h = try ServerHarness()
