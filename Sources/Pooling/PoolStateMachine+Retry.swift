@@ -20,7 +20,9 @@
 //      — a POST may already have charged the card;
 //   5. the agent resends at all (`retriesStaleRequests`)      else `.retriesDisabled`
 //      — checked last, so a request that could never be resent names the real reason.
-// Go's net/http transport and Node's http.Agent apply the same rules.
+// Go's net/http transport resends in the same situation, limited to GET, HEAD, OPTIONS and TRACE
+// (and requests with an Idempotency-Key header). Node's http.Agent does not resend at all: it sets
+// `request.reusedSocket` so the application can decide.
 
 extension PoolStateMachine {
     /// Methods that RFC 9110 §9.2.2 defines as idempotent. Method names are case-sensitive
