@@ -56,6 +56,11 @@ enum ListCommand {
         ])
     }
 
+    /// `text` cut to `width` columns with an ellipsis, or padded to it.
+    static func fitted(_ text: String, _ width: Int) -> String {
+        text.count > width ? String(text.prefix(width - 1)) + "…" : text.rightPadded(to: width)
+    }
+
     static func printList(_ context: LessonContext, console: Console) {
         let style = context.style
         let lessons = context.library.lessons
@@ -73,7 +78,7 @@ enum ListCommand {
             }
             let number = String(index + 1).leftPadded(to: 2)
             let mark = progress.isDone(lesson.id) ? style.green("✔") : (progress.current == lesson.id ? style.cyan("▸") : " ")
-            console.line("  \(mark)\(number)  \(style.cyan(lesson.id.rightPadded(to: idWidth)))  \(lesson.title.rightPadded(to: titleWidth))  "
+            console.line("  \(mark)\(number)  \(style.cyan(lesson.id.rightPadded(to: idWidth)))  \(fitted(lesson.title, titleWidth))  "
                 + style.dim("\(lesson.difficulty), \(lesson.estimatedMinutes) min"))
         }
         context.reportBrokenLessons(console)
