@@ -174,7 +174,7 @@ public final class EventLoop: @unchecked Sendable {
     }
 
     /// One turn: run deferred work, wait for readiness (no longer than the next timer), dispatch
-    /// ready descriptors, then fire due timers.
+    /// ready descriptors, then fire the earliest due timer.
     private func turn(maxWaitNanos: Int64?) {
         iterations += 1
         runDeferred()
@@ -224,12 +224,18 @@ public final class EventLoop: @unchecked Sendable {
         }
     }
 
+    /// Fires the earliest due timer (skipping stale entries), and only that one: when several are
+    /// due at once (the loop was late, say on a loaded machine), the next turn polls the sockets
+    /// before the next timer fires. So bytes that a timer delivered (the simulated network's
+    /// arrivals) are read before a later timer (a server's idle timeout) can act as if they never
+    /// came. The cost is one extra zero-timeout poll per extra due timer, only when the loop is late.
     private func fireDueTimers() {
         let current = now
         while let entry = timers.popDue(now: current) {
             guard entry.timer.entryCameDue(entry, now: current) else { continue }
             entry.timer.fire()
             runDeferred()
+            return
         }
     }
 }
