@@ -35,6 +35,10 @@ extension ChallengeVerifier {
             details.append("What the run printed:")
             details += outcome.output.map { "  " + $0 }
         }
+        if !isRightGuess(given, truth, key) {
+            details.append("What the lab counted:")
+            details += outcome.labSummary.map { "  " + $0 }
+        }
         let observed = [("answer", truth.description), ("given", given)]
         if isRight {
             return VerificationResult(status: .correct, kind: .predict,
@@ -42,6 +46,10 @@ extension ChallengeVerifier {
         }
         return VerificationResult(status: .wrong, kind: .predict,
                                   headline: "Not quite: you said \(given); measured live just now, it is \(shown)\(unit).", details: details, observed: observed)
+    }
+
+    static func isRightGuess(_ given: String, _ truth: LabValue, _ key: ChallengeKey) -> Bool {
+        compare(given, with: truth, tolerance: key.tolerance ?? .exact, unit: key.fields["unit"]).0
     }
 
     /// Whether `given` matches `truth` (numbers within the tolerance, words without regard to case),

@@ -114,6 +114,8 @@ public struct ExperimentOutcome {
     public var epilogue: EpilogueOutcome?
     /// True when the run was stopped through its `RunCancellation`.
     public var wasCancelled = false
+    /// What the lab counted over the whole run (server and agents), a few lines for feedback.
+    public var labSummary: [String] = []
 
     public var verdict: Verdict {
         if !parseErrors.isEmpty || runtimeError != nil { return .broken }
@@ -174,6 +176,7 @@ public enum ExperimentRunner {
         if let epilogue, interpreter.runtimeError == nil {
             outcome.epilogue = runEpilogue(epilogue, after: interpreter, lab: lab, limitMs: options.limitMs)
         }
+        outcome.labSummary = lab.summaryLines()
         lab.trace = nil   // what the teardown closes is not part of the experiment
         lab.tearDown()
         loop.run(until: { lab.server.stats.open == 0 }, timeoutNanos: 500_000_000)

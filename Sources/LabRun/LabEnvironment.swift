@@ -314,6 +314,27 @@ final class LabEnvironment {
         }
     }
 
+    /// What the run did, in a few lines: the server's counts and close reasons, and each agent's
+    /// (whole run, resets ignored). Shown after a prediction, so a wrong guess meets what happened.
+    func summaryLines() -> [String] {
+        var stats = serverStatsBefore.adding(server.stats, keepingGaugesOf: server.stats)
+        stats.open = server.stats.open
+        func reasons<R: Hashable>(_ counts: [R: Int], _ key: (R) -> String) -> String {
+            let parts = counts.filter { $0.value > 0 }.map { "\(key($0.key)) \($0.value)" }.sorted()
+            return parts.isEmpty ? "" : "; closed: " + parts.joined(separator: ", ")
+        }
+        var lines = ["server: \(stats.accepted) connection\(stats.accepted == 1 ? "" : "s") accepted, \(stats.requests) request\(stats.requests == 1 ? "" : "s")"
+            + " (\(stats.reusedRequests) on a reused connection)" + reasons(stats.closes) { $0.key }]
+        for name in agents.keys.sorted() {
+            guard let handle = agents[name] else { continue }
+            let s = handle.agent.stats
+            guard s.submitted > 0 else { continue }
+            lines.append("agent \(name): \(s.submitted) request\(s.submitted == 1 ? "" : "s"), \(s.created) socket\(s.created == 1 ? "" : "s") opened, "
+                + "\(s.reused) reuse\(s.reused == 1 ? "" : "s"), \(s.retried) retried" + reasons(s.closedByReason) { $0.key })
+        }
+        return lines
+    }
+
     /// This process as the kernel sees it: the open-files limit, descriptors open now, memory.
     func processObject() -> LabObject {
         let fields = ["fdLimit", "fdHardLimit", "openFiles", "rssKiB"]
