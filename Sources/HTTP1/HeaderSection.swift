@@ -14,6 +14,8 @@ struct HeaderSection {
 
     var headers = HTTPHeaders()
     var hostCount = 0
+    /// The first Host field, to check its value once the head is complete.
+    var hostNote: Note?
     /// The stream offset of the second Host line, if there is one.
     var secondHostOffset: Int?
     /// Content-Length and Transfer-Encoding fields; empty (no allocation) for most messages.
@@ -25,6 +27,7 @@ struct HeaderSection {
             break
         case .host:
             hostCount += 1
+            if hostCount == 1 { hostNote = Note(role: .host, index: headers.count, lineOffset: lineOffset, valueOffset: field.valueOffset) }
             if hostCount == 2 { secondHostOffset = lineOffset }
         case .contentLength, .transferEncoding:
             framingNotes.append(Note(role: field.role, index: headers.count, lineOffset: lineOffset, valueOffset: field.valueOffset))
@@ -39,10 +42,20 @@ struct HeaderSection {
         case chunked
     }
 
+    /// What to make of a Content-Length that holds a list, or appears more than once, with one value
+    /// throughout (`5, 5`). RFC 9110 §8.6 lets a recipient either refuse it or use the value.
+    enum ContentLengthLists {
+        /// Requests: refused. A proxy in front that took such a field as invalid, and so as "no
+        /// Content-Length", would see the body as the next request.
+        case refused
+        /// Responses: the value is used, as browsers and Node's client do.
+        case acceptedWhenEqual
+    }
+
     /// bodyLength applies RFC 9112 §6.1–§6.3 to the framing fields. It refuses rather than guesses:
     /// a message it cannot frame exactly could be read differently by another parser on the path
     /// (request smuggling), so WireLab is strict on purpose. It does not look at Host, methods or statuses.
-    func bodyLength(version: HTTPVersion) throws(HTTPParseError) -> BodyLength {
+    func bodyLength(version: HTTPVersion, contentLengthLists: ContentLengthLists) throws(HTTPParseError) -> BodyLength {
         if framingNotes.isEmpty { return .absent }
         let lengths = framingNotes.filter { $0.role == .contentLength }
         let codings = framingNotes.filter { $0.role == .transferEncoding }
@@ -62,7 +75,43 @@ struct HeaderSection {
             }
             return try chunkedCoding(codings)
         }
+        if contentLengthLists == .refused {
+            if lengths.count > 1 {
+                throw HTTPParseError(
+                    kind: .conflictingContentLength, offset: lengths[1].lineOffset,
+                    detail: "header \"Content-Length\" appears more than once")
+            }
+            if let comma = headers.fields[lengths[0].index].value.utf8.firstIndex(of: ASCII.comma) {
+                let value = headers.fields[lengths[0].index].value
+                throw HTTPParseError(
+                    kind: .conflictingContentLength,
+                    offset: lengths[0].valueOffset + value.utf8.distance(from: value.utf8.startIndex, to: comma),
+                    detail: "header \"Content-Length\": \(quoted(Array(value.utf8))) is a list, not one number")
+            }
+        }
         return .contentLength(try contentLength(lengths))
+    }
+
+    /// checkHost refuses a Host value that is not `uri-host [ ":" port ]` (RFC 9112 §3.2: 400 for "a
+    /// Host header field with an invalid field value"). It checks characters, not DNS syntax: no white
+    /// space, no "/", "?", "#" or "@" (pieces of a URL that is not just an authority), and no "," (two
+    /// Host values joined into one). An empty value is allowed (RFC 9110 §7.2).
+    static func checkHost(_ value: String, at offset: Int) throws(HTTPParseError) {
+        var position = 0
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), ASCII.zero...ASCII.nine,
+                 UInt8(ascii: "-"), ASCII.dot, UInt8(ascii: "_"), UInt8(ascii: "~"), ASCII.colon,
+                 UInt8(ascii: "["), UInt8(ascii: "]"), UInt8(ascii: "%"), UInt8(ascii: "!"), UInt8(ascii: "$"),
+                 UInt8(ascii: "&"), UInt8(ascii: "'"), UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "*"),
+                 UInt8(ascii: "+"), ASCII.semicolon, UInt8(ascii: "="):
+                position += 1
+            default:
+                throw HTTPParseError(
+                    kind: .badHost, offset: offset + position,
+                    detail: "header \"Host\": \(quoted(Array(value.utf8))) holds \(describeByte(byte)), which no host name or port has")
+            }
+        }
     }
 
     /// The only transfer coding WireLab decodes is a single `chunked` (RFC 9112 §7); anything else is
