@@ -81,12 +81,16 @@ struct HeaderSection {
                     kind: .conflictingContentLength, offset: lengths[1].lineOffset,
                     detail: "header \"Content-Length\" appears more than once")
             }
-            if let comma = headers.fields[lengths[0].index].value.utf8.firstIndex(of: ASCII.comma) {
-                let value = headers.fields[lengths[0].index].value
+            let value = headers.fields[lengths[0].index].value.utf8
+            if value.contains(ASCII.comma) {
+                // Reported at the first byte that is not a digit. Everything before it is one ASCII
+                // digit per byte, so its place in the decoded String is its place on the wire (a
+                // byte that is not UTF-8 becomes three bytes in the String: later places would drift).
+                let firstNonDigit = value.firstIndex { !ASCII.isDigit($0) } ?? value.startIndex
                 throw HTTPParseError(
                     kind: .conflictingContentLength,
-                    offset: lengths[0].valueOffset + value.utf8.distance(from: value.utf8.startIndex, to: comma),
-                    detail: "header \"Content-Length\": \(quoted(Array(value.utf8))) is a list, not one number")
+                    offset: lengths[0].valueOffset + value.distance(from: value.startIndex, to: firstNonDigit),
+                    detail: "header \"Content-Length\": \(quoted(Array(value))) is a list, not one number")
             }
         }
         return .contentLength(try contentLength(lengths))
