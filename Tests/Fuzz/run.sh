@@ -51,7 +51,7 @@ run() {
     mkdir -p "$corpus" "$findings"
     echo "== $target: ${seconds}s"
     nice -n 19 "$out/$target" "$corpus" "$here/seeds/$target" \
-        -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=256 -max_len="$([ "$target" = lesson ] && echo 16384 || echo 4096)" \
+        -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=256 -max_len="$(case "$target" in lesson) echo 16384 ;; script) echo 2048 ;; *) echo 4096 ;; esac)" \
         -artifact_prefix="$findings/" -print_final_stats=1 2>&1 | tee "$out/$target.log" \
         | grep -E "^#[0-9]+ +(INITED|DONE)|^stat::|ERROR|SUMMARY|Test unit written" || true
 }
