@@ -33,6 +33,11 @@ public enum HTTPParseErrorKind: Sendable, Equatable, CustomStringConvertible {
     case badContentLength
     case conflictingContentLength
     case contentLengthWithTransferEncoding
+    /// Transfer-Encoding that does not end in a single chunked (or is empty): the length of the body
+    /// cannot be known, so RFC 9112 §6.3 rule 4 says 400 and close.
+    case badTransferEncoding
+    /// Transfer-Encoding ending in chunked, with another coding before it that WireLab does not
+    /// decode (RFC 9112 §6.1): 501.
     case unsupportedTransferEncoding
     case badChunk
     case missingHost
@@ -51,7 +56,7 @@ public enum HTTPParseErrorKind: Sendable, Equatable, CustomStringConvertible {
         case .unknownMethod: return 501  // RFC 9110 §9.1
         case .requestLineTooLong: return 414  // RFC 9112 §3
         case .badRequestLine, .badStatusLine, .badVersion, .badHeader, .bareLineFeed, .badContentLength,
-             .conflictingContentLength, .contentLengthWithTransferEncoding, .badChunk, .missingHost,
+             .conflictingContentLength, .contentLengthWithTransferEncoding, .badTransferEncoding, .badChunk, .missingHost,
              .badHost, .unexpectedEOF:
             return 400
         }
@@ -72,6 +77,7 @@ public enum HTTPParseErrorKind: Sendable, Equatable, CustomStringConvertible {
         case .badContentLength: return "bad Content-Length"
         case .conflictingContentLength: return "conflicting Content-Length"
         case .contentLengthWithTransferEncoding: return "Content-Length with Transfer-Encoding"
+        case .badTransferEncoding: return "bad Transfer-Encoding"
         case .unsupportedTransferEncoding: return "unsupported Transfer-Encoding"
         case .badChunk: return "bad chunk"
         case .missingHost: return "missing Host"

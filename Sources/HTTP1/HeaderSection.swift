@@ -118,8 +118,13 @@ struct HeaderSection {
         }
     }
 
-    /// The only transfer coding WireLab decodes is a single `chunked` (RFC 9112 §7); anything else is
-    /// 501 (RFC 9112 §6.1). Codings may be split over several fields, which form one list.
+    /// The only transfer coding WireLab decodes is a single `chunked` (RFC 9112 §7). Codings may be
+    /// split over several fields, which form one list. Refused, in this order:
+    /// - a list that does not end in chunked, or is empty: the body's length cannot be known, so 400
+    ///   (RFC 9112 §6.3 rule 4; for a response the rule would be "read until close", but the agent
+    ///   refuses it the same way: it would hand out a body still in a coding it cannot undo);
+    /// - chunked more than once: a sender must not do that (RFC 9112 §6.1), 400;
+    /// - another coding before the final chunked: one WireLab does not decode, 501 (RFC 9112 §6.1).
     private func chunkedCoding(_ codings: [Note]) throws(HTTPParseError) -> BodyLength {
         var elements: [String] = []
         for note in codings { elements += listElements(headers.fields[note.index].value) }
@@ -127,16 +132,21 @@ struct HeaderSection {
         let offset = codings[codings.count - 1].valueOffset
         let list = quoted(Array(elements.joined(separator: ", ").utf8))
         guard let last = elements.last else {
-            throw HTTPParseError(kind: .unsupportedTransferEncoding, offset: offset, detail: "header \"Transfer-Encoding\" is empty")
+            throw HTTPParseError(kind: .badTransferEncoding, offset: offset, detail: "header \"Transfer-Encoding\" is empty")
         }
         if !asciiEqualsIgnoringCase(last, "chunked") {
             throw HTTPParseError(
-                kind: .unsupportedTransferEncoding, offset: offset,
+                kind: .badTransferEncoding, offset: offset,
                 detail: "header \"Transfer-Encoding\": \(list) does not end with chunked, so the body length is unknown")
+        }
+        if elements.dropLast().contains(where: { asciiEqualsIgnoringCase($0, "chunked") }) {
+            throw HTTPParseError(
+                kind: .badTransferEncoding, offset: offset,
+                detail: "header \"Transfer-Encoding\": \(list) applies chunked more than once")
         }
         throw HTTPParseError(
             kind: .unsupportedTransferEncoding, offset: offset,
-            detail: "header \"Transfer-Encoding\": \(list) uses a coding other than a single chunked")
+            detail: "header \"Transfer-Encoding\": \(list) uses a coding other than chunked, which WireLab does not decode")
     }
 
     /// Content-Length is 1*DIGIT (RFC 9110 §8.6). A list of identical values, in one field or several,

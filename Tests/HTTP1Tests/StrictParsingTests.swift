@@ -57,8 +57,8 @@ let parsingDecisions: [ParsingDecision] = [
     ParsingDecision(name: "Transfer-Encoding before Content-Length", text: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nContent-Length: 4\r\n\r\n0\r\n\r\n", answer: .refused(.contentLengthWithTransferEncoding, status: 400)),
     // Transfer-Encoding (RFC 9112 §6.1)
     ParsingDecision(name: "Transfer-Encoding: gzip, chunked", text: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n", answer: .refused(.unsupportedTransferEncoding, status: 501)),
-    ParsingDecision(name: "Transfer-Encoding: chunked, identity", text: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked, identity\r\n\r\n0\r\n\r\n", answer: .refused(.unsupportedTransferEncoding, status: 501)),
-    ParsingDecision(name: "Transfer-Encoding: xchunked", text: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: xchunked\r\n\r\n0\r\n\r\n", answer: .refused(.unsupportedTransferEncoding, status: 501)),
+    ParsingDecision(name: "Transfer-Encoding: chunked, identity", text: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked, identity\r\n\r\n0\r\n\r\n", answer: .refused(.badTransferEncoding, status: 400)),
+    ParsingDecision(name: "Transfer-Encoding: xchunked", text: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: xchunked\r\n\r\n0\r\n\r\n", answer: .refused(.badTransferEncoding, status: 400)),
     ParsingDecision(name: "Transfer-Encoding: Chunked (case does not matter)", text: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: Chunked\r\n\r\n0\r\n\r\n", answer: .accepted(heads: 1)),
     // NUL and control bytes (RFC 9110 §5.5, §5.6.2)
     ParsingDecision(name: "a NUL in a field name", text: "GET / HTTP/1.1\r\nHost: a\r\nX\u{0}Y: 1\r\n\r\n", answer: .refused(.badHeader, status: 400)),
