@@ -40,6 +40,8 @@ struct SoakTests {
         let started = loop.now
         let deadline = started + Int64(seconds) * 1_000_000_000
         var baselineDescriptors = -1, baselineRSS = 0, isRSSSampled = false
+        var rssSeries: [Int] = []       // KiB, every 10 s: a leak climbs, a warm heap levels off
+        var nextRSSSample = started
 
         func sendThroughAgent() {
             let id = issued
@@ -115,6 +117,10 @@ struct SoakTests {
                 nextKnobs = now + 1_000_000_000
                 rawClients.removeAll { $0.state == .closed }
             }
+            if now >= nextRSSSample {
+                rssSeries.append((Platform.residentBytes() ?? 0) / 1024)
+                nextRSSSample = now + 10_000_000_000
+            }
             if !isRSSSampled && now - started > 3_000_000_000 {
                 baselineRSS = Platform.residentBytes() ?? 0   // after warm-up: buffers and caches in place
                 isRSSSampled = true
@@ -142,11 +148,11 @@ struct SoakTests {
         let duplicates = answers.values.filter { $0 > 1 }.count
         let postsTwice = postsSeen.values.filter { $0 > 1 }.count
         print("""
-            soak: \(seconds) s, \(issued) requests (\(pipelined) pipelined, \(resentPipelined) of them resent after a max-requests close), \(answeredOnce) answered exactly once, \
+            soak: \(seconds) s, \(issued) requests (\(pipelined) pipelined, \(resentPipelined) resends after a max-requests close), \(answeredOnce) answered exactly once, \
             \(duplicates) more than once, \(issued - answers.count) never; failures \(failures.sorted { $0.key < $1.key }); \
             wrong bodies \(wrongBodies); POSTs seen twice \(postsTwice); server accepted \(server.stats.accepted), \
             responses \(server.stats.responses), closes \(server.stats.closes.map { "\($0.key.key)=\($0.value)" }.sorted()); \
-            fds \(baselineDescriptors) → \(endDescriptors); RSS \(baselineRSS / 1024) KiB → \(endRSS / 1024) KiB
+            fds \(baselineDescriptors) → \(endDescriptors); RSS \(baselineRSS / 1024) KiB → \(endRSS / 1024) KiB, every 10 s: \(rssSeries) KiB
             """)
         #expect(answers.count == issued && answeredOnce == issued, "every id answered exactly once")
         #expect(wrongBodies == 0)
