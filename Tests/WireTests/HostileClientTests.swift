@@ -128,7 +128,7 @@ struct HostileClientTests {
         trickle?.cancel()
         let elapsedMs = (h.loop.now - started) / 1_000_000
         #expect(elapsedMs >= 300 && elapsedMs < 3_000, "closed after \(elapsedMs) ms")
-        #expect(sent >= 10, "the client kept sending all along")
+        #expect(sent >= 5, "the client kept sending all along")
         #expect(ServerHarness.responses(c.received, ended: true).first?.head.status == 408)
         c.close()
         bystander.close()
