@@ -26,12 +26,17 @@ struct BodyDecoder {
 
     private(set) var state: State
     private let limits: ParserLimits
+    /// What ends a chunk size line or a trailer line: CR LF only for requests (see LineEnding).
+    private let lineEnding: LineEnding
     /// Body bytes handed out so far (or announced by chunk sizes), against limits.maxBodyBytes.
     private var bodyBytes = 0
+    /// Bytes of chunk extensions seen so far, against limits.maxHeaderBytes.
+    private var extensionBytes = 0
 
-    init(_ state: State, limits: ParserLimits) {
+    init(_ state: State, limits: ParserLimits, lineEnding: LineEnding) {
         self.state = state
         self.limits = limits
+        self.lineEnding = lineEnding
     }
 
     /// next returns the next piece of the body or its end, or nil when more input is needed.
@@ -69,10 +74,20 @@ struct BodyDecoder {
             case .chunkSizeLine:
                 let sectionStart = queue.readOffset
                 guard let line = try queue.nextLine(
-                    sectionStart: sectionStart, limit: limits.maxHeaderBytes, tooLong: .badChunk, naming: "chunk size line")
+                    sectionStart: sectionStart, limit: limits.maxHeaderBytes, tooLong: .badChunk, naming: "chunk size line",
+                    lineEnding: lineEnding)
                 else { return try needMore(queue, inputEnded, "a chunk size line") }
-                let size = try queue.withBytes(line.content) { (bytes) throws(HTTPParseError) -> Int in
+                let (size, lineExtensions) = try queue.withBytes(line.content) {
+                    (bytes) throws(HTTPParseError) -> (Int, Int) in
                     try Self.chunkSize(bytes, at: line.start)
+                }
+                // Extensions are ignored, so they must not be a way to send unlimited bytes that count
+                // against nothing (Node's CVE-2024-22019): one message's extensions share the header limit.
+                extensionBytes += lineExtensions
+                if extensionBytes > limits.maxHeaderBytes {
+                    throw HTTPParseError(
+                        kind: .badChunk, offset: line.start,
+                        detail: "the chunk extensions add up to more than the limit of \(limits.maxHeaderBytes) bytes")
                 }
                 if size > limits.maxBodyBytes - bodyBytes {
                     throw HTTPParseError(
@@ -110,7 +125,8 @@ struct BodyDecoder {
             case .trailers(let sectionStart):
                 // RFC 9112 §7.1.2: trailer fields are parsed like header fields; WireLab discards them.
                 guard let line = try queue.nextLine(
-                    sectionStart: sectionStart, limit: limits.maxHeaderBytes, tooLong: .headersTooLarge, naming: "trailer section")
+                    sectionStart: sectionStart, limit: limits.maxHeaderBytes, tooLong: .headersTooLarge, naming: "trailer section",
+                    lineEnding: lineEnding)
                 else { return try needMore(queue, inputEnded, "the trailer section") }
                 if !line.isEmpty {
                     _ = try queue.withBytes(line.content) { (bytes) throws(HTTPParseError) -> FieldLine in
@@ -129,36 +145,94 @@ struct BodyDecoder {
             kind: .unexpectedEOF, offset: queue.endOffset, detail: "the input ended in the middle of \(what)")
     }
 
-    /// Parses `chunk-size [ BWS ";" chunk-ext ]` (RFC 9112 §7.1, §7.1.1). Extensions are skipped but
-    /// must not hold control characters.
-    static func chunkSize(_ line: UnsafeBufferPointer<UInt8>, at offset: Int) throws(HTTPParseError) -> Int {
+    /// Parses `chunk-size [ chunk-ext ]` (RFC 9112 §7.1, §7.1.1) and returns the size and how many
+    /// bytes of extensions followed it. Extensions are checked against their grammar, then ignored:
+    ///
+    ///     chunk-ext      = *( BWS ";" BWS chunk-ext-name [ BWS "=" BWS chunk-ext-val ] )
+    ///     chunk-ext-name = token
+    ///     chunk-ext-val  = token / quoted-string
+    ///
+    /// So `5 ;a=b` is accepted (BWS must be parsed, RFC 9110 §5.6.3), while `5 ` (white space with no
+    /// extension after it), `2;` (an extension with no name) and `5;a=b ` are refused: a parser that reads
+    /// "digits, then skip to the end of the line" and one that refuses could frame the body differently.
+    static func chunkSize(_ line: UnsafeBufferPointer<UInt8>, at offset: Int) throws(HTTPParseError) -> (size: Int, extensionBytes: Int) {
+        func refuse(_ index: Int, _ detail: String) -> HTTPParseError {
+            HTTPParseError(kind: .badChunk, offset: offset + index, detail: detail)
+        }
         var size = 0
         var index = 0
         while index < line.count, let digit = ASCII.hexValue(line[index]) {
-            // 15 hex digits always fit in an Int; refuse more rather than overflow.
-            guard index < 15 else {
-                throw HTTPParseError(kind: .badChunk, offset: offset + index, detail: "the chunk size \(quoted(line)) is too large")
-            }
+            // 15 hex digits always fit in an Int; refuse more rather than overflow (leading zeros too).
+            guard index < 15 else { throw refuse(index, "the chunk size \(quoted(line)) is too large") }
             size = size * 16 + digit
             index += 1
         }
         guard index > 0 else {
-            throw HTTPParseError(
-                kind: .badChunk, offset: offset, detail: "the chunk size line \(quoted(line)) does not start with a hex number")
+            throw refuse(0, "the chunk size line \(quoted(line)) does not start with a hex number")
         }
-        var rest = index
-        while rest < line.count, ASCII.isWhitespace(line[rest]) { rest += 1 }
-        if rest < line.count {
-            guard line[rest] == ASCII.semicolon else {
-                throw HTTPParseError(
-                    kind: .badChunk, offset: offset + rest,
-                    detail: "the chunk size \(quoted(UnsafeBufferPointer(rebasing: line[0..<index]))) is followed by \(describeByte(line[rest]))")
+        let sizeEnd = index
+        func skipWhitespace() { while index < line.count, ASCII.isWhitespace(line[index]) { index += 1 } }
+        func skipToken() -> Bool {
+            let tokenStart = index
+            while index < line.count, ASCII.isTokenChar(line[index]) { index += 1 }
+            return index > tokenStart
+        }
+        while index < line.count {
+            skipWhitespace()
+            guard index < line.count else {
+                throw refuse(index - 1, "the chunk size line \(quoted(line)) ends with white space")
             }
-            for spot in rest..<line.count where ASCII.isForbiddenControl(line[spot]) {
-                throw HTTPParseError(
-                    kind: .badChunk, offset: offset + spot, detail: "a chunk extension holds the control character \(describeByte(line[spot]))")
+            guard line[index] == ASCII.semicolon else {
+                if index == sizeEnd {
+                    throw refuse(index, "the chunk size \(quoted(UnsafeBufferPointer(rebasing: line[0..<sizeEnd]))) is followed by \(describeByte(line[index]))")
+                }
+                throw refuse(index, "a chunk extension is followed by \(describeByte(line[index])), not \";\" or the end of the line")
+            }
+            index += 1
+            skipWhitespace()
+            guard skipToken() else {
+                if index == line.count { throw refuse(index - 1, "a chunk extension has no name") }
+                throw refuse(index, "a chunk extension name starts with \(describeByte(line[index])), not a token character")
+            }
+            let afterName = index
+            skipWhitespace()
+            guard index < line.count, line[index] == UInt8(ascii: "=") else {
+                index = afterName   // no value: the loop's next turn sees what follows the name
+                continue
+            }
+            index += 1
+            skipWhitespace()
+            guard index < line.count else { throw refuse(index - 1, "a chunk extension has \"=\" but no value") }
+            if line[index] == UInt8(ascii: "\"") {
+                try skipQuotedString(line, &index, refuse)
+            } else if !skipToken() {
+                throw refuse(index, "a chunk extension value starts with \(describeByte(line[index])), not a token or a quoted string")
             }
         }
-        return size
+        return (size, line.count - sizeEnd)
+    }
+
+    /// Moves `index` past `quoted-string = DQUOTE *( qdtext / quoted-pair ) DQUOTE` (RFC 9110 §5.6.4).
+    private static func skipQuotedString(
+        _ line: UnsafeBufferPointer<UInt8>, _ index: inout Int, _ refuse: (Int, String) -> HTTPParseError
+    ) throws(HTTPParseError) {
+        let opening = index
+        index += 1
+        while index < line.count {
+            let byte = line[index]
+            if byte == UInt8(ascii: "\"") { index += 1; return }
+            if ASCII.isForbiddenControl(byte) {
+                throw refuse(index, "a chunk extension value holds the control character \(describeByte(byte))")
+            }
+            if byte == UInt8(ascii: "\\") {
+                index += 1
+                guard index < line.count else { break }
+                if ASCII.isForbiddenControl(line[index]) {
+                    throw refuse(index, "a chunk extension value escapes the control character \(describeByte(line[index]))")
+                }
+            }
+            index += 1
+        }
+        throw refuse(opening, "a chunk extension value opens a quoted string that does not close")
     }
 }

@@ -105,6 +105,17 @@ struct ByteQueue {
     }
 }
 
+/// LineEnding says what ends a line of a head, a chunk size line or a trailer.
+///
+/// RFC 9112 §2.2 lets a recipient accept a bare LF as a line terminator, but a bare LF is also how a
+/// request is smuggled past a proxy that does not treat it as one: `X: a\nContent-Length: 5` is one
+/// field to such a proxy and two to us. So the server's parser wants CR LF; the agent's, which only
+/// ever reads what a server sent it, accepts both.
+enum LineEnding: Sendable {
+    case crlfOnly
+    case crlfOrBareLF
+}
+
 /// A line of a header section, chunk size line or trailer, as stream offsets.
 struct LineSpan {
     /// The first byte of the line.
@@ -120,15 +131,17 @@ struct LineSpan {
 
 extension ByteQueue {
     /// nextLine finds the complete line starting at `readOffset`, without consuming it, or returns nil
-    /// when its line feed has not arrived. A line ends at LF; a CR just before it is dropped (RFC 9112
-    /// §2.2 lets a recipient accept a bare LF). Any other CR stays in the content for the caller to refuse.
+    /// when its line feed has not arrived. A line ends at CR LF; with `.crlfOrBareLF` a bare LF ends it
+    /// too, and with `.crlfOnly` a bare LF is refused (`bareLineFeed`). Any other CR stays in the content
+    /// for the caller to refuse.
     ///
     /// The section that began at `sectionStart` may be at most `limit` bytes long, terminators included.
     /// When it is longer, nextLine throws `tooLong` at offset `sectionStart + limit`: as soon as that
     /// byte is buffered, not when the line finally ends, and so at the same place however the input was
     /// split.
     mutating func nextLine(
-        sectionStart: Int, limit: Int, tooLong kind: HTTPParseErrorKind, naming section: String
+        sectionStart: Int, limit: Int, tooLong kind: HTTPParseErrorKind, naming section: String,
+        lineEnding: LineEnding
     ) throws(HTTPParseError) -> LineSpan? {
         let limitOffset = sectionStart + limit
         guard let lineFeed = firstLineFeed(before: limitOffset) else {
@@ -141,17 +154,25 @@ extension ByteQueue {
         }
         let start = readOffset
         var contentEnd = lineFeed
-        if lineFeed > start, byte(at: lineFeed - 1) == ASCII.cr { contentEnd -= 1 }
+        if lineFeed > start, byte(at: lineFeed - 1) == ASCII.cr {
+            contentEnd -= 1
+        } else if lineEnding == .crlfOnly {
+            throw HTTPParseError(
+                kind: .bareLineFeed, offset: lineFeed,
+                detail: "a line of the \(section) ends with a bare LF, not CR LF (from nc, use nc -C)")
+        }
         return LineSpan(start: start, contentEnd: contentEnd, next: lineFeed + 1)
     }
 }
 
 extension ByteQueue {
-    /// Consumes empty lines (CRLF or a bare LF) before a start line (RFC 9112 §2.2). Returns true when a
+    /// Consumes empty lines (CRLF, or a bare LF under `.crlfOrBareLF`) before a start line (RFC 9112 §2.2). Returns true when a
     /// line with content begins at the read offset, false when more bytes are needed to know.
-    mutating func skipEmptyLines() -> Bool {
+    mutating func skipEmptyLines(_ lineEnding: LineEnding) -> Bool {
         while let current = byte(at: readOffset) {
             if current == ASCII.lf {
+                // Under .crlfOnly a bare LF is the start of a (bad) line: nextLine refuses it.
+                if lineEnding == .crlfOnly { return true }
                 consume(upTo: readOffset + 1)
             } else if current == ASCII.cr {
                 guard let following = byte(at: readOffset + 1) else { return false }
@@ -165,10 +186,11 @@ extension ByteQueue {
     }
 
     /// True when the buffer holds nothing but empty lines (and perhaps the CR of one more).
-    var holdsOnlyEmptyLines: Bool {
+    func holdsOnlyEmptyLines(_ lineEnding: LineEnding) -> Bool {
         var offset = readOffset
         while let current = byte(at: offset) {
             if current == ASCII.lf {
+                if lineEnding == .crlfOnly { return false }
                 offset += 1
             } else if current == ASCII.cr {
                 guard let following = byte(at: offset + 1) else { return true }

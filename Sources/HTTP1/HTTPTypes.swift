@@ -175,10 +175,19 @@ public struct HTTPRequestHead: Sendable, Equatable {
         self.headers = headers
     }
 
-    /// The target's path, without the query.
+    /// The target's path, without the query. For an absolute-form target (`http://host/x?y`, which a
+    /// server must accept, RFC 9112 §3.2.2) it is the path after the authority: `/x`, or `/` if none.
     public var path: String {
-        if let q = target.firstIndex(of: "?") { return String(target[..<q]) }
-        return target
+        var rest = target[...]
+        if !target.hasPrefix("/"), let colon = target.firstIndex(of: ":") {
+            let afterScheme = target[target.index(after: colon)...]
+            let authorityAndPath = afterScheme.hasPrefix("//") ? afterScheme.dropFirst(2) : afterScheme
+            guard let slash = authorityAndPath.firstIndex(where: { $0 == "/" || $0 == "?" }) else { return "/" }
+            rest = authorityAndPath[slash...]
+            if rest.hasPrefix("?") { return "/" }
+        }
+        if let q = rest.firstIndex(of: "?") { return String(rest[..<q]) }
+        return String(rest)
     }
 }
 

@@ -43,6 +43,15 @@ enum ASCII {
     static func isDigit(_ byte: UInt8) -> Bool { byte >= zero && byte <= nine }
 
     @inline(__always)
+    static func isAlpha(_ byte: UInt8) -> Bool { lowercased(byte) >= UInt8(ascii: "a") && lowercased(byte) <= UInt8(ascii: "z") }
+
+    /// A character a URI scheme may hold after its first letter (RFC 3986 §3.1).
+    @inline(__always)
+    static func isSchemeChar(_ byte: UInt8) -> Bool {
+        isAlpha(byte) || isDigit(byte) || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "-") || byte == dot
+    }
+
+    @inline(__always)
     static func lowercased(_ byte: UInt8) -> UInt8 {
         byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
     }
@@ -168,6 +177,17 @@ enum HeadSyntax {
         for spot in versionStart..<line.count where line[spot] == ASCII.space {
             throw refuse(spot, "the request line has an extra space: a target cannot hold spaces")
         }
+        // RFC 9110 §9.1: a method the server does not recognise is answered with 501. A token we
+        // don't know is also what garbage in front of a pipelined request looks like ("xGET"), so
+        // the server closes after the 501 rather than guess where the next request starts.
+        let methodBytes = UnsafeBufferPointer(rebasing: line[0..<methodEnd])
+        guard let method = RequestMethod(methodBytes) else {
+            throw HTTPParseError(
+                kind: .unknownMethod, offset: offset,
+                detail: "the method \(quoted(methodBytes)) is not one WireLab knows (methods are case-sensitive)")
+        }
+        let targetBytes = UnsafeBufferPointer(rebasing: line[targetStart..<targetEnd])
+        if let problem = targetFormProblem(targetBytes, method: method) { throw refuse(targetStart, problem) }
         let versionBytes = UnsafeBufferPointer(rebasing: line[versionStart...])
         guard let version = version(versionBytes) else {
             throw HTTPParseError(
@@ -180,9 +200,34 @@ enum HeadSyntax {
                 kind: .unsupportedVersion, offset: offset + versionStart,
                 detail: "\(version) is not HTTP/1.x")
         }
-        let method = String(decoding: UnsafeBufferPointer(rebasing: line[0..<methodEnd]), as: UTF8.self)
-        let target = String(decoding: UnsafeBufferPointer(rebasing: line[targetStart..<targetEnd]), as: UTF8.self)
-        return (method, target, version)
+        let target = String(decoding: targetBytes, as: UTF8.self)
+        return (method.name, target, version)
+    }
+
+    /// Why a request-target is none of the four forms of RFC 9112 §3.2, or nil when it is one:
+    /// origin-form `/path?query` (any method but CONNECT), absolute-form `scheme:...` (any method but
+    /// CONNECT), authority-form `host:port` (CONNECT only) and asterisk-form `*` (OPTIONS only).
+    /// Bytes above 0x7F are let through (see docs/http-parsing.md): they cannot move a message boundary.
+    static func targetFormProblem(_ target: UnsafeBufferPointer<UInt8>, method: RequestMethod) -> String? {
+        let first = target[0]
+        if method == .connect {
+            if first == ASCII.slash || first == UInt8(ascii: "*") || !target.contains(ASCII.colon) {
+                return "CONNECT needs a target of the form host:port (RFC 9112 §3.2.3), not \(quoted(target))"
+            }
+            return nil
+        }
+        if first == ASCII.slash { return nil }
+        if first == UInt8(ascii: "*") {
+            if target.count == 1 && method == .options { return nil }
+            return "the target \(quoted(target)) is the asterisk form, which only OPTIONS may use (RFC 9112 §3.2.4)"
+        }
+        // absolute-form: scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ), then ":" (RFC 3986 §3.1)
+        if ASCII.isAlpha(first) {
+            var index = 1
+            while index < target.count, ASCII.isSchemeChar(target[index]) { index += 1 }
+            if index < target.count && target[index] == ASCII.colon { return nil }
+        }
+        return "the target \(quoted(target)) does not start with \"/\" and is not an absolute URI (RFC 9112 §3.2)"
     }
 
     /// Parses `HTTP-version SP 3DIGIT SP [reason]` (RFC 9112 §4); a missing `SP reason` is accepted.

@@ -14,6 +14,8 @@ struct HeaderSection {
 
     var headers = HTTPHeaders()
     var hostCount = 0
+    /// The first Host field, to check its value once the head is complete.
+    var hostNote: Note?
     /// The stream offset of the second Host line, if there is one.
     var secondHostOffset: Int?
     /// Content-Length and Transfer-Encoding fields; empty (no allocation) for most messages.
@@ -25,6 +27,7 @@ struct HeaderSection {
             break
         case .host:
             hostCount += 1
+            if hostCount == 1 { hostNote = Note(role: .host, index: headers.count, lineOffset: lineOffset, valueOffset: field.valueOffset) }
             if hostCount == 2 { secondHostOffset = lineOffset }
         case .contentLength, .transferEncoding:
             framingNotes.append(Note(role: field.role, index: headers.count, lineOffset: lineOffset, valueOffset: field.valueOffset))
@@ -39,10 +42,20 @@ struct HeaderSection {
         case chunked
     }
 
+    /// What to make of a Content-Length that holds a list, or appears more than once, with one value
+    /// throughout (`5, 5`). RFC 9110 §8.6 lets a recipient either refuse it or use the value.
+    enum ContentLengthLists {
+        /// Requests: refused. A proxy in front that took such a field as invalid, and so as "no
+        /// Content-Length", would see the body as the next request.
+        case refused
+        /// Responses: the value is used, as browsers and Node's client do.
+        case acceptedWhenEqual
+    }
+
     /// bodyLength applies RFC 9112 §6.1–§6.3 to the framing fields. It refuses rather than guesses:
     /// a message it cannot frame exactly could be read differently by another parser on the path
     /// (request smuggling), so WireLab is strict on purpose. It does not look at Host, methods or statuses.
-    func bodyLength(version: HTTPVersion) throws(HTTPParseError) -> BodyLength {
+    func bodyLength(version: HTTPVersion, contentLengthLists: ContentLengthLists) throws(HTTPParseError) -> BodyLength {
         if framingNotes.isEmpty { return .absent }
         let lengths = framingNotes.filter { $0.role == .contentLength }
         let codings = framingNotes.filter { $0.role == .transferEncoding }
@@ -62,11 +75,56 @@ struct HeaderSection {
             }
             return try chunkedCoding(codings)
         }
+        if contentLengthLists == .refused {
+            if lengths.count > 1 {
+                throw HTTPParseError(
+                    kind: .conflictingContentLength, offset: lengths[1].lineOffset,
+                    detail: "header \"Content-Length\" appears more than once")
+            }
+            let value = headers.fields[lengths[0].index].value.utf8
+            if value.contains(ASCII.comma) {
+                // Reported at the first byte that is not a digit. Everything before it is one ASCII
+                // digit per byte, so its place in the decoded String is its place on the wire (a
+                // byte that is not UTF-8 becomes three bytes in the String: later places would drift).
+                let firstNonDigit = value.firstIndex { !ASCII.isDigit($0) } ?? value.startIndex
+                throw HTTPParseError(
+                    kind: .conflictingContentLength,
+                    offset: lengths[0].valueOffset + value.distance(from: value.startIndex, to: firstNonDigit),
+                    detail: "header \"Content-Length\": \(quoted(Array(value))) is a list, not one number")
+            }
+        }
         return .contentLength(try contentLength(lengths))
     }
 
-    /// The only transfer coding WireLab decodes is a single `chunked` (RFC 9112 §7); anything else is
-    /// 501 (RFC 9112 §6.1). Codings may be split over several fields, which form one list.
+    /// checkHost refuses a Host value that is not `uri-host [ ":" port ]` (RFC 9112 §3.2: 400 for "a
+    /// Host header field with an invalid field value"). It checks characters, not DNS syntax: no white
+    /// space, no "/", "?", "#" or "@" (pieces of a URL that is not just an authority), and no "," (two
+    /// Host values joined into one). An empty value is allowed (RFC 9110 §7.2).
+    static func checkHost(_ value: String, at offset: Int) throws(HTTPParseError) {
+        var position = 0
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), ASCII.zero...ASCII.nine,
+                 UInt8(ascii: "-"), ASCII.dot, UInt8(ascii: "_"), UInt8(ascii: "~"), ASCII.colon,
+                 UInt8(ascii: "["), UInt8(ascii: "]"), UInt8(ascii: "%"), UInt8(ascii: "!"), UInt8(ascii: "$"),
+                 UInt8(ascii: "&"), UInt8(ascii: "'"), UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "*"),
+                 UInt8(ascii: "+"), ASCII.semicolon, UInt8(ascii: "="):
+                position += 1
+            default:
+                throw HTTPParseError(
+                    kind: .badHost, offset: offset + position,
+                    detail: "header \"Host\": \(quoted(Array(value.utf8))) holds \(describeByte(byte)), which no host name or port has")
+            }
+        }
+    }
+
+    /// The only transfer coding WireLab decodes is a single `chunked` (RFC 9112 §7). Codings may be
+    /// split over several fields, which form one list. Refused, in this order:
+    /// - a list that does not end in chunked, or is empty: the body's length cannot be known, so 400
+    ///   (RFC 9112 §6.3 rule 4; for a response the rule would be "read until close", but the agent
+    ///   refuses it the same way: it would hand out a body still in a coding it cannot undo);
+    /// - chunked more than once: a sender must not do that (RFC 9112 §6.1), 400;
+    /// - another coding before the final chunked: one WireLab does not decode, 501 (RFC 9112 §6.1).
     private func chunkedCoding(_ codings: [Note]) throws(HTTPParseError) -> BodyLength {
         var elements: [String] = []
         for note in codings { elements += listElements(headers.fields[note.index].value) }
@@ -74,16 +132,21 @@ struct HeaderSection {
         let offset = codings[codings.count - 1].valueOffset
         let list = quoted(Array(elements.joined(separator: ", ").utf8))
         guard let last = elements.last else {
-            throw HTTPParseError(kind: .unsupportedTransferEncoding, offset: offset, detail: "header \"Transfer-Encoding\" is empty")
+            throw HTTPParseError(kind: .badTransferEncoding, offset: offset, detail: "header \"Transfer-Encoding\" is empty")
         }
         if !asciiEqualsIgnoringCase(last, "chunked") {
             throw HTTPParseError(
-                kind: .unsupportedTransferEncoding, offset: offset,
+                kind: .badTransferEncoding, offset: offset,
                 detail: "header \"Transfer-Encoding\": \(list) does not end with chunked, so the body length is unknown")
+        }
+        if elements.dropLast().contains(where: { asciiEqualsIgnoringCase($0, "chunked") }) {
+            throw HTTPParseError(
+                kind: .badTransferEncoding, offset: offset,
+                detail: "header \"Transfer-Encoding\": \(list) applies chunked more than once")
         }
         throw HTTPParseError(
             kind: .unsupportedTransferEncoding, offset: offset,
-            detail: "header \"Transfer-Encoding\": \(list) uses a coding other than a single chunked")
+            detail: "header \"Transfer-Encoding\": \(list) uses a coding other than chunked, which WireLab does not decode")
     }
 
     /// Content-Length is 1*DIGIT (RFC 9110 §8.6). A list of identical values, in one field or several,

@@ -39,7 +39,7 @@ public struct RequestParser: Sendable {
 
     public init(limits: ParserLimits = ParserLimits()) {
         self.limits = limits
-        self.body = BodyDecoder(.finished, limits: limits)
+        self.body = BodyDecoder(.finished, limits: limits, lineEnding: .crlfOnly)
     }
 
     public mutating func append(_ bytes: UnsafeRawBufferPointer) {
@@ -54,7 +54,7 @@ public struct RequestParser: Sendable {
     /// parsed. Empty lines before a request do not count. Also true after an error.
     public var hasPartialMessage: Bool {
         switch state {
-        case .idle: return !buffer.holdsOnlyEmptyLines
+        case .idle: return !buffer.holdsOnlyEmptyLines(.crlfOnly)
         case .requestLine, .headerLines, .body, .failed: return true
         }
     }
@@ -87,12 +87,12 @@ public struct RequestParser: Sendable {
         while true {
             switch state {
             case .idle:
-                guard buffer.skipEmptyLines() else { return nil }
+                guard buffer.skipEmptyLines(.crlfOnly) else { return nil }
                 headStart = buffer.readOffset
                 state = .requestLine
 
             case .requestLine:
-                guard let line = try nextHeadLine() else { return nil }
+                guard let line = try nextHeadLine(tooLong: .requestLineTooLong) else { return nil }
                 (method, target, version) = try buffer.withBytes(line.content) {
                     (bytes) throws(HTTPParseError) -> (String, String, HTTPVersion) in
                     try HeadSyntax.requestLine(bytes, at: line.start)
@@ -130,9 +130,12 @@ public struct RequestParser: Sendable {
     }
 
     /// The next line of the header section, which may be at most limits.maxHeaderBytes long in all.
-    private mutating func nextHeadLine() throws(HTTPParseError) -> LineSpan? {
+    /// A request line that alone goes past the limit is refused as `requestLineTooLong` (414), like
+    /// nginx; past it, `headersTooLarge` (431). Lines end with CR LF only (see LineEnding).
+    private mutating func nextHeadLine(tooLong: HTTPParseErrorKind = .headersTooLarge) throws(HTTPParseError) -> LineSpan? {
         try buffer.nextLine(
-            sectionStart: headStart, limit: limits.maxHeaderBytes, tooLong: .headersTooLarge, naming: "header section")
+            sectionStart: headStart, limit: limits.maxHeaderBytes, tooLong: tooLong, naming: "header section",
+            lineEnding: .crlfOnly)
     }
 
     /// finishHead checks what needs the whole header section (Host, framing) and sets up the body.
@@ -144,10 +147,11 @@ public struct RequestParser: Sendable {
         if section.hostCount == 0 && version.minor >= 1 {
             throw HTTPParseError(kind: .missingHost, offset: endOffset, detail: "the \(version) request has no \"Host\" header")
         }
-        switch try section.bodyLength(version: version) {
+        if let host = section.hostNote { try HeaderSection.checkHost(section.headers.fields[host.index].value, at: host.valueOffset) }
+        switch try section.bodyLength(version: version, contentLengthLists: .refused) {
         case .absent:
             // RFC 9112 §6.3 rule 7: a request with neither header has no body.
-            body = BodyDecoder(.finished, limits: limits)
+            body = BodyDecoder(.finished, limits: limits, lineEnding: .crlfOnly)
         case .contentLength(let length):
             if length > limits.maxBodyBytes {
                 let offset = section.framingNotes.first { $0.role == .contentLength }?.valueOffset ?? endOffset
@@ -155,9 +159,9 @@ public struct RequestParser: Sendable {
                     kind: .bodyTooLarge, offset: offset,
                     detail: "header \"Content-Length\": \(length) is over the limit of \(limits.maxBodyBytes) bytes")
             }
-            body = BodyDecoder(length == 0 ? .finished : .counted(remaining: length), limits: limits)
+            body = BodyDecoder(length == 0 ? .finished : .counted(remaining: length), limits: limits, lineEnding: .crlfOnly)
         case .chunked:
-            body = BodyDecoder(.chunkSizeLine, limits: limits)
+            body = BodyDecoder(.chunkSizeLine, limits: limits, lineEnding: .crlfOnly)
         }
         state = .body
         let head = HTTPRequestHead(method: method, target: target, version: version, headers: section.headers)

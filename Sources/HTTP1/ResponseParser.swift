@@ -25,6 +25,12 @@ public enum ResponsePart: Sendable, Equatable {
 /// in the order the requests were sent.
 ///
 /// It does not time out or close anything: the caller reports the peer's close with `inputEnded()`.
+///
+/// It is more lenient than RequestParser in two places, on purpose: a bare LF ends a line, and a
+/// Content-Length repeated with the same value counts once (RFC 9112 §2.2, RFC 9110 §8.6 allow
+/// both). The agent only reads what the server it chose sent, and never forwards those bytes as they
+/// are (the reverse proxy re-frames every response), so being lenient here moves no boundary for anyone
+/// else. See docs/http-parsing.md.
 public struct ResponseParser: Sendable {
     /// Legal moves: idle → statusLine → headerLines → body → idle (a skipped 1xx goes from headerLines
     /// back to idle); any state → failed, which is final.
@@ -52,7 +58,7 @@ public struct ResponseParser: Sendable {
 
     public init(limits: ParserLimits = ParserLimits()) {
         self.limits = limits
-        self.body = BodyDecoder(.finished, limits: limits)
+        self.body = BodyDecoder(.finished, limits: limits, lineEnding: .crlfOrBareLF)
     }
 
     /// Queues the method of a request sent, so the response answering it is framed correctly.
@@ -72,7 +78,7 @@ public struct ResponseParser: Sendable {
     /// True while a response is under way: some of it is buffered or parsed, its end not yet returned.
     public var hasPartialMessage: Bool {
         switch state {
-        case .idle: return !buffer.holdsOnlyEmptyLines
+        case .idle: return !buffer.holdsOnlyEmptyLines(.crlfOrBareLF)
         case .statusLine, .headerLines, .body, .failed: return true
         }
     }
@@ -103,8 +109,8 @@ public struct ResponseParser: Sendable {
         while true {
             switch state {
             case .idle:
-                guard buffer.skipEmptyLines() else {
-                    if isInputEnded && !buffer.holdsOnlyEmptyLines { throw cutOff("a status line") }
+                guard buffer.skipEmptyLines(.crlfOrBareLF) else {
+                    if isInputEnded && !buffer.holdsOnlyEmptyLines(.crlfOrBareLF) { throw cutOff("a status line") }
                     return nil
                 }
                 headStart = buffer.readOffset
@@ -157,7 +163,8 @@ public struct ResponseParser: Sendable {
 
     private mutating func nextHeadLine() throws(HTTPParseError) -> LineSpan? {
         try buffer.nextLine(
-            sectionStart: headStart, limit: limits.maxHeaderBytes, tooLong: .headersTooLarge, naming: "header section")
+            sectionStart: headStart, limit: limits.maxHeaderBytes, tooLong: .headersTooLarge, naming: "header section",
+            lineEnding: .crlfOrBareLF)
     }
 
     private func cutOff(_ what: String) -> HTTPParseError {
@@ -178,7 +185,7 @@ public struct ResponseParser: Sendable {
         if HTTPStatus.hasNoBody(status: status, requestMethod: method) {
             framing = .none
         } else {
-            switch try section.bodyLength(version: version) {
+            switch try section.bodyLength(version: version, contentLengthLists: .acceptedWhenEqual) {
             case .absent: framing = .untilClose  // Rule 8.
             case .contentLength(let length): framing = .contentLength(length)  // Rule 6.
             case .chunked: framing = .chunked  // Rule 4.
@@ -186,7 +193,7 @@ public struct ResponseParser: Sendable {
         }
         switch framing {
         case .none, .contentLength(0):
-            body = BodyDecoder(.finished, limits: limits)
+            body = BodyDecoder(.finished, limits: limits, lineEnding: .crlfOrBareLF)
         case .contentLength(let length):
             if length > limits.maxBodyBytes {
                 let offset = section.framingNotes.first { $0.role == .contentLength }?.valueOffset ?? buffer.readOffset
@@ -194,11 +201,11 @@ public struct ResponseParser: Sendable {
                     kind: .bodyTooLarge, offset: offset,
                     detail: "header \"Content-Length\": \(length) is over the limit of \(limits.maxBodyBytes) bytes")
             }
-            body = BodyDecoder(.counted(remaining: length), limits: limits)
+            body = BodyDecoder(.counted(remaining: length), limits: limits, lineEnding: .crlfOrBareLF)
         case .chunked:
-            body = BodyDecoder(.chunkSizeLine, limits: limits)
+            body = BodyDecoder(.chunkSizeLine, limits: limits, lineEnding: .crlfOrBareLF)
         case .untilClose:
-            body = BodyDecoder(.untilClose, limits: limits)
+            body = BodyDecoder(.untilClose, limits: limits, lineEnding: .crlfOrBareLF)
         }
         bodyIsCloseDelimited = framing == .untilClose
         state = .body

@@ -16,6 +16,13 @@ public indirect enum PoolError: Error, Hashable, Sendable, CustomStringConvertib
     case agentDestroyed
     /// The connection closed cleanly (EOF) before a complete response arrived.
     case closedBeforeResponse
+    /// The connection closed (EOF) in the middle of a response whose end was known: a status line,
+    /// header section, Content-Length body or chunked body cut short. The text says where. The partial
+    /// response is never handed out as a success.
+    case truncatedResponse(String)
+    /// The server sent bytes before the request was written: a response to no request (HTTP servers
+    /// never speak first). The request was not sent on that connection.
+    case unsolicitedResponse
     /// Anything else, described.
     case other(String)
     /// `error` ended the request, and the pool did not resend it, for the stated reason.
@@ -29,6 +36,8 @@ public indirect enum PoolError: Error, Hashable, Sendable, CustomStringConvertib
         case .malformedResponse(let detail): "malformed response: \(detail)"
         case .agentDestroyed: "agent destroyed"
         case .closedBeforeResponse: "connection closed before the response"
+        case .truncatedResponse(let detail): "truncated response: \(detail)"
+        case .unsolicitedResponse: "the server sent a response before the request"
         case .other(let detail): detail
         case .notRetried(let error, let reason): "\(error) (not retried: \(reason))"
         }

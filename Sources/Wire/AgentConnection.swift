@@ -135,6 +135,13 @@ final class AgentConnection: LoopHandler {
         parser = ResponseParser()
         parser.expectResponse(toMethod: method)
         armInactivity()
+        // Bytes that arrived before the request was written answer no request of ours: a server
+        // never speaks first. Taking them as this request's response would hand out a wrong body.
+        if earlyItems.contains(where: { if case .bytes = $0 { true } else { false } }) {
+            earlyItems = []
+            fail(.unsolicitedResponse)
+            return
+        }
         outbound.push(.bytes(bytes))
         if !earlyItems.isEmpty {
             let items = earlyItems
@@ -252,7 +259,8 @@ final class AgentConnection: LoopHandler {
                     }
                     if request != nil { fail(.closedBeforeResponse) }
                 } catch {
-                    fail(.malformedResponse(error.description))
+                    // Cut off (the parser knew more was to come) is not the same failure as garbage.
+                    fail(error.kind == .unexpectedEOF ? .truncatedResponse(error.description) : .malformedResponse(error.description))
                 }
             case .failed(let error):
                 fail(error.isConnectionReset ? .reset : .other(error.description))

@@ -119,6 +119,10 @@ public enum AgentError: Error, Equatable, Sendable, CustomStringConvertible {
     case malformedResponse(String)
     case destroyed
     case closedBeforeResponse
+    /// The server closed in the middle of a response (its head, or a body whose length was known).
+    case truncatedResponse(String)
+    /// The server spoke before the request was sent; the request was not sent there.
+    case unsolicitedResponse
     case other(String)
     /// A failure the agent did not resend, and why.
     indirect case notRetried(AgentError, because: String)
@@ -131,6 +135,8 @@ public enum AgentError: Error, Equatable, Sendable, CustomStringConvertible {
         case .malformedResponse(let what): self = .malformedResponse(what)
         case .agentDestroyed: self = .destroyed
         case .closedBeforeResponse: self = .closedBeforeResponse
+        case .truncatedResponse(let what): self = .truncatedResponse(what)
+        case .unsolicitedResponse: self = .unsolicitedResponse
         case .other(let what): self = .other(what)
         case .notRetried(let inner, let reason):
             let because: String
@@ -153,12 +159,15 @@ public enum AgentError: Error, Equatable, Sendable, CustomStringConvertible {
         case .malformedResponse(let what): return .malformedResponse(what)
         case .destroyed: return .agentDestroyed
         case .closedBeforeResponse: return .closedBeforeResponse
+        case .truncatedResponse(let what): return .truncatedResponse(what)
+        case .unsolicitedResponse: return .unsolicitedResponse
         case .other(let what), .notRetried(.other(let what), _): return .other(what)
         case .notRetried(let inner, _): return inner.poolError
         }
     }
 
-    /// A short name for scripts and JSON: refused, reset, timeout, malformed, destroyed, closed, other.
+    /// A short name for scripts and JSON: refused, reset, timeout, malformed, truncated, unsolicited,
+    /// destroyed, closed, other.
     public var kind: String {
         switch self {
         case .refused: return "refused"
@@ -167,6 +176,8 @@ public enum AgentError: Error, Equatable, Sendable, CustomStringConvertible {
         case .malformedResponse: return "malformed"
         case .destroyed: return "destroyed"
         case .closedBeforeResponse: return "closed"
+        case .truncatedResponse: return "truncated"
+        case .unsolicitedResponse: return "unsolicited"
         case .other: return "other"
         case .notRetried(let inner, _): return inner.kind
         }
@@ -180,6 +191,8 @@ public enum AgentError: Error, Equatable, Sendable, CustomStringConvertible {
         case .malformedResponse(let what): return "malformed response: \(what)"
         case .destroyed: return "agent destroyed"
         case .closedBeforeResponse: return "connection closed before a response arrived"
+        case .truncatedResponse(let what): return "truncated response: \(what)"
+        case .unsolicitedResponse: return "the server sent a response before the request was sent"
         case .other(let what): return what
         case .notRetried(let inner, let because): return "\(inner) (not retried: \(because))"
         }

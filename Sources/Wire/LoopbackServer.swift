@@ -44,6 +44,10 @@ public final class LoopbackServer: LoopHandler {
     private var observers: [(token: Int, body: (ServerEvent) -> Void)] = []
     private var nextObserverToken = 1
     private var scratch: [UInt8] = []
+    /// The parse error a connection is answering right now, handed from its catch to its error
+    /// response in one synchronous call. Kept here, not on each connection, so an idle connection
+    /// does not pay for it.
+    var refusal: HTTPParseError?
     private var cachedDate: (second: Int, text: String) = (-1, "")
     private var cachedKeepAlive: (timeoutMs: Int, advertisedMs: Int?, max: Int, value: String)?
     private var shutdownState: ShutdownProgress?

@@ -89,6 +89,9 @@ public enum ServerCloseReason: String, Sendable, CaseIterable, CustomStringConve
     case headersTimeout = "headers timeout"
     /// A whole request did not arrive within `requestTimeout`.
     case requestTimeout = "request timeout"
+    /// The request asked for `Upgrade`, which the server never takes: it answered as plain HTTP/1.1
+    /// and closed, since a proxy in front may think the connection was upgraded (see docs/http-parsing.md).
+    case upgradeNotTaken = "Upgrade not taken"
     /// The request could not be parsed; the server answered 4xx/5xx and closed.
     case badRequest = "bad request"
     /// Graceful shutdown closed the connection (idle at once, or after its in-flight response).
@@ -110,6 +113,7 @@ public enum ServerCloseReason: String, Sendable, CaseIterable, CustomStringConve
         case .maxRequests: return "maxRequests"
         case .headersTimeout: return "headersTimeout"
         case .requestTimeout: return "requestTimeout"
+        case .upgradeNotTaken: return "upgradeNotTaken"
         case .badRequest: return "badRequest"
         case .shutdown: return "shutdown"
         case .shutdownForced: return "shutdownForced"

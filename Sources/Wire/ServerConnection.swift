@@ -91,6 +91,7 @@ final class ServerConnection: LoopHandler {
             do {
                 part = try parser.next()
             } catch {
+                server.refusal = error   // read by the error response, below, in this same call
                 perform(machine.requestMalformed(status: error.status))
                 return
             }
@@ -146,7 +147,12 @@ final class ServerConnection: LoopHandler {
                 parser.discardBuffered()
                 var headers: HTTPHeaders = ["Content-Type": "application/json"]
                 headers.add(name: "Connection", value: "close")
-                let body = Array(JSONValue.object([("error", .string(HTTPStatus.reasonPhrase(status)))]).text().utf8)
+                // A refused request says why, in the parser's words: "bare LF at byte 14: ... (from nc,
+                // use nc -C)". Only on this path, so the cost is never paid by a good request.
+                var fields: [(String, JSONValue)] = [("error", .string(HTTPStatus.reasonPhrase(status)))]
+                if let refusal = server.refusal { fields.append(("detail", .string(refusal.description))) }
+                server.refusal = nil
+                let body = Array(JSONValue.object(fields).text().utf8)
                 writeResponse(status: status, headers: headers, body: body, method: head?.method ?? "GET", then: .closeAfter)
             case .parseBufferedBytes:
                 resumeReading()

@@ -217,6 +217,10 @@ struct ServerConnectionStateMachine {
     static func closeReason(for head: HTTPRequestHead, requestCount: Int, maxRequests: Int, isDraining: Bool) -> ServerCloseReason? {
         if head.headers.containsToken("close", in: "Connection") { return .clientRequestedClose }
         if !isKeepAlive(version: head.version, headers: head.headers) { return .http10 }
+        // RFC 9110 §7.8: a server may ignore Upgrade and answer as usual. WireLab never upgrades, and
+        // still closes: a proxy in front that assumed the upgrade happened would now relay raw bytes,
+        // and the next "request" on this connection would have passed none of its checks.
+        if head.headers.contains("Upgrade") { return .upgradeNotTaken }
         if isDraining { return .shutdown }
         if maxRequests > 0 && requestCount >= maxRequests { return .maxRequests }
         return nil

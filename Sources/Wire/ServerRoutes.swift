@@ -22,15 +22,34 @@ enum RouteResponse {
 ///     /close          answer with `Connection: close`
 ///
 /// Anything else is 404. The query string is ignored by matching.
+///
+/// Methods (RFC 9110 §9): `/echo` answers every method it can show back; the other routes serve GET,
+/// HEAD and POST (POST so a lesson can send a request that must never be retried; its body is read
+/// and ignored). OPTIONS on any route, or `OPTIONS *`, is answered 204 with `Allow`; any other method a
+/// route does not serve gets 405 with `Allow` (RFC 9110 §15.5.6). Methods the server does not know at
+/// all never get here: the parser refuses them with 501.
 enum ServerRoutes {
     static let rootBody: [UInt8] = Array(#"{"hello":"wirelab"}"#.utf8)
     static let rootResponse = json(200, rootBody)
+    static let allowForRoutes = "GET, HEAD, POST, OPTIONS"
+    /// CONNECT is the one known method /echo does not serve: it asks for a tunnel, not a response.
+    static let allowForEcho = "GET, HEAD, POST, PUT, DELETE, PATCH, TRACE, OPTIONS"
 
     static func respond(to head: HTTPRequestHead, connection: Int, requestIndex: Int) -> RouteResponse {
-        if head.target == "/" { return rootResponse }   // the benchmark's route: no splitting
+        if head.target == "/" && head.method == "GET" { return rootResponse }   // the benchmark's route: no splitting
+        if head.target == "*" { return allowed(allowForEcho) }   // OPTIONS * asks about the server
         let path = head.path
         let parts = path.split(separator: "/", omittingEmptySubsequences: true)
-        switch (parts.first.map(String.init), parts.count) {
+        let name = parts.first.map(String.init)
+        guard let allow = methodsServed(name, parts.count) else { return problem(404, "no route for \(path)") }
+        if head.method == "OPTIONS" { return allowed(allow) }
+        if !serves(head.method, allow: allow) {
+            var headers = jsonType
+            headers.add(name: "Allow", value: allow)
+            let body = JSONValue.object([("error", .string("\(head.method) is not served by \(path)")), ("allow", .string(allow))]).text()
+            return .complete(status: 405, headers: headers, body: Array(body.utf8), mustClose: false)
+        }
+        switch (name, parts.count) {
         case (nil, 0):
             return json(200, rootBody)
         case ("echo", 1):
@@ -61,6 +80,32 @@ enum ServerRoutes {
     }
 
     static let jsonType: HTTPHeaders = ["Content-Type": "application/json"]
+
+    /// The `Allow` value of the route named by a path's first segment and its segment count, or nil
+    /// when there is no such route (404).
+    static func methodsServed(_ name: String?, _ count: Int) -> String? {
+        switch (name, count) {
+        case (nil, 0), ("close", 1), ("delay", 2), ("bytes", 2), ("status", 2), ("stream", 2): return allowForRoutes
+        case ("echo", 1): return allowForEcho
+        default: return nil
+        }
+    }
+
+    /// Whether `method` is in the `Allow` value `allow` (one of the two above).
+    static func serves(_ method: String, allow: String) -> Bool {
+        switch method {
+        case "GET", "HEAD", "POST": return true
+        case "PUT", "DELETE", "PATCH", "TRACE": return allow == allowForEcho
+        default: return false
+        }
+    }
+
+    /// 204 with `Allow`: the answer to OPTIONS (RFC 9110 §9.3.7).
+    static func allowed(_ allow: String) -> RouteResponse {
+        var headers = HTTPHeaders()
+        headers.add(name: "Allow", value: allow)
+        return .complete(status: 204, headers: headers, body: [], mustClose: false)
+    }
 
     static func json(_ status: Int, _ body: [UInt8]) -> RouteResponse {
         .complete(status: status, headers: jsonType, body: body, mustClose: false)

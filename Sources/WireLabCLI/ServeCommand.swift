@@ -24,6 +24,9 @@ enum ServeCommand {
         if parsed.has("help") {
             console.out(HelpText.command("serve", summary: summary, usage: "wirelab serve [options]", options: options, discussion: """
                 Routes: /  /echo  /delay/<ms>  /bytes/<n>  /status/<code>  /stream/<chunks>[?interval=<ms>]  /close
+                They serve GET, HEAD and POST (/echo every method it can show back); OPTIONS gets 204 and
+                Allow, another known method 405 and Allow, an unknown one 501. Requests are parsed
+                strictly (CR LF line ends, one framing): see docs/http-parsing.md.
                 Every connection is logged when it opens and closes (with the reason), and every
                 request with the connection that carried it: new, or reused.
                 Ctrl-C drains gracefully: idle connections close at once, in-flight requests finish.

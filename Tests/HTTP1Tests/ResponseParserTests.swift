@@ -171,7 +171,7 @@ struct ResponseParserTests {
         ("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n", HTTPParseErrorKind.contentLengthWithTransferEncoding),
         ("HTTP/1.1 200 OK\r\nContent-Length: 2, 3\r\n\r\n", .conflictingContentLength),
         ("HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\n", .badContentLength),
-        ("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n", .unsupportedTransferEncoding),
+        ("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n", .badTransferEncoding),
         ("HTTP/1.1 200 OK\r\nX : y\r\n\r\n", .badHeader),
         ("HTTP/2.0 200 OK\r\n\r\n", .unsupportedVersion),
     ])

@@ -22,7 +22,7 @@ let requestStreams: [SplitCase] = [
         heads: 1),
     SplitCase(
         name: "three pipelined requests",
-        text: "\r\nGET /1 HTTP/1.1\r\nHost: a\r\n\r\nPOST /2 HTTP/1.1\nHost: a\nContent-Length: 3\n\nabc"
+        text: "\r\nGET /1 HTTP/1.1\r\nHost: a\r\n\r\nPOST /2 HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\nabc"
             + "POST /3 HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nxy\r\n0\r\n\r\n",
         heads: 3),
     SplitCase(name: "a complete request then half of one", text: "GET / HTTP/1.1\r\nHost: a\r\n\r\nPOST / HTTP/1.1\r\nHost: a\r\nContent-Length: 9\r\n\r\nabc", heads: 2),
@@ -40,12 +40,18 @@ let requestStreams: [SplitCase] = [
     SplitCase(
         name: "second request's head over the limit",
         text: "GET / HTTP/1.1\r\nHost: a\r\n\r\nGET /" + String(repeating: "p", count: 60) + " HTTP/1.1\r\n\r\n",
-        heads: 1, error: .headersTooLarge, limits: ParserLimits(maxHeaderBytes: 48)),
+        heads: 1, error: .requestLineTooLong, limits: ParserLimits(maxHeaderBytes: 48)),
     SplitCase(
         name: "chunked body over the limit",
         text: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nabcd\r\n4\r\nefgh\r\n",
         heads: 1, error: .bodyTooLarge, limits: ParserLimits(maxBodyBytes: 6)),
     SplitCase(name: "missing Host", text: "GET / HTTP/1.1\r\nAccept: */*\r\n\r\n", heads: 0, error: .missingHost),
+    SplitCase(name: "a bare LF after a valid request", text: "GET / HTTP/1.1\r\nHost: a\r\n\r\nGET / HTTP/1.1\nHost: a\r\n\r\n", heads: 1, error: .bareLineFeed),
+    SplitCase(name: "an unknown method after a valid request", text: "GET / HTTP/1.1\r\nHost: a\r\n\r\nxGET / HTTP/1.1\r\nHost: a\r\n\r\n", heads: 1, error: .unknownMethod),
+    SplitCase(
+        name: "chunk extensions with BWS and a quoted value",
+        text: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5 ; a = \"x;\\\"y\" ;b\r\nhello\r\n0\r\n\r\n", heads: 1),
+    SplitCase(name: "white space after a chunk size", text: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5 \r\nhello\r\n0\r\n\r\n", heads: 1, error: .badChunk),
 ]
 
 let responseStreams: [SplitCase] = [

@@ -3,7 +3,8 @@ import HTTP1
 
 /// A raw TCP server on the loop that misbehaves on purpose. Each accepted connection gets the
 /// `behaviour` closure called with the connection and the request count every time a full request
-/// head (ending in CRLFCRLF) has arrived.
+/// head (ending in CRLFCRLF) has arrived, and `onAccept` called once when it is accepted. Every head
+/// it received is kept in `heads`, in order, so a test can count what reached the server.
 final class ScriptedServer: LoopHandler {
     final class Peer: LoopHandler {
         let fd: Int32
@@ -19,6 +20,7 @@ final class ScriptedServer: LoopHandler {
                 case .bytes(let n):
                     buffer += UnsafeRawBufferPointer(rebasing: server.loop.readBuffer[0..<n])
                     while let end = headEnd() {
+                        server.heads.append(String(decoding: buffer[0..<end], as: UTF8.self))
                         buffer.removeFirst(end)
                         requests += 1
                         server.behaviour(self, requests)
@@ -39,7 +41,12 @@ final class ScriptedServer: LoopHandler {
         }
 
         func send(_ text: String) {
-            _ = Array(text.utf8).withUnsafeBytes { Platform.write(fd, $0) }
+            send(Array(text.utf8))
+        }
+
+        func send(_ bytes: [UInt8]) {
+            guard !isClosed else { return }
+            _ = bytes.withUnsafeBytes { Platform.write(fd, $0) }
         }
 
         func close() {
@@ -63,8 +70,11 @@ final class ScriptedServer: LoopHandler {
     let fd: Int32
     let port: UInt16
     var behaviour: (Peer, Int) -> Void
+    var onAccept: (Peer) -> Void = { _ in }
     var peers: [Peer] = []
     var closedCount = 0
+    /// Every request head received, across connections, in arrival order.
+    var heads: [String] = []
 
     init(loop: EventLoop, behaviour: @escaping (Peer, Int) -> Void) throws {
         self.loop = loop
@@ -88,6 +98,7 @@ final class ScriptedServer: LoopHandler {
             let peer = Peer(fd: c, server: self)
             peers.append(peer)
             try? loop.register(c, handler: peer, interest: .readable)
+            onAccept(peer)
         }
     }
 
