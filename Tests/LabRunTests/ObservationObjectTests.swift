@@ -1,0 +1,38 @@
+import Testing
+@testable import LabRun
+
+@Suite("Interpreter: the process, agents and run objects", .serialized)
+struct ObservationObjectTests {
+    @Test("agents and run add up every agent and every request, whole run")
+    func agentsAndRun() {
+        let outcome = run("""
+            agent a keepAlive=true maxSockets=1
+            agent b keepAlive=true
+            repeat 3 { a GET / }
+            b GET /status/503
+            fetch GET / "Connection: close"
+            reset a
+            print "agents {agents.count} created {agents.created} reused {agents.reused} requests {agents.requests}"
+            print "run {run.requests} ok {run.ok} 5xx {run.serverErrors} reused {run.reused} connections {run.connections}"
+            """)
+        #expect(outcome.runtimeError == nil, "\(String(describing: outcome.runtimeError))")
+        // fetch, a and b; a made 1 socket and reused it twice; b and fetch made one each.
+        #expect(outcome.output == ["agents 3 created 3 reused 2 requests 5",
+                                   "run 5 ok 4 5xx 1 reused 2 connections 3"])
+    }
+
+    @Test("process reads the descriptor limit and counts both ends of a connection")
+    func process() {
+        let outcome = run("""
+            let before = process.openFiles
+            agent a keepAlive=true
+            a GET /
+            print process.fdLimit > 0
+            print process.fdHardLimit >= process.fdLimit
+            print process.openFiles - before >= 2
+            print process.rssKiB > 0
+            """)
+        #expect(outcome.runtimeError == nil, "\(String(describing: outcome.runtimeError))")
+        #expect(outcome.output == ["true", "true", "true", "true"])
+    }
+}
