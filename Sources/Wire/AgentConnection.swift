@@ -352,7 +352,7 @@ final class AgentConnection: LoopHandler {
     func close() {
         phase = .closed
         request = nil
-        idleTimer.cancel()
+        idleTimer.release()   // its heap entry must not keep this connection alive
         outbound.cancel()
         inbound.cancel()
         if fd >= 0 {

@@ -35,6 +35,17 @@ public final class LoopTimer {
     /// Disarms the timer. Its heap entry, if any, is dropped lazily when it comes due.
     public func cancel() { isArmed = false }
 
+    /// Disarms the timer for good and lets go of its action, and so of whatever the action captured.
+    /// A heap entry may still be queued (for a headers timer, up to 60 s out); until it comes due it
+    /// keeps only this small timer alive. Without this, a closed connection's allocation stayed held
+    /// by the action's `unowned` capture (Swift frees an object's memory only when its unowned count
+    /// is zero too) until the entry's deadline, and clients opening and closing connections fast piled
+    /// them up: the soak's RSS climbed 32 → 51 MB in 60 s before, 33 → 40 MB and level after.
+    public func release() {
+        isArmed = false
+        action = {}
+    }
+
     func entryCameDue(_ entry: TimerEntry, now: Int64) -> Bool {
         guard entry.generation == generation else { return false }   // superseded by an earlier arm
         queuedDeadline = nil

@@ -171,7 +171,9 @@ final class ServerConnection: LoopHandler {
                 timer.arm(afterNanos: Int64(server.configuration.lingerMs) * 1_000_000)
             case .closeNow(let reason):
                 setIdleCounted(false)
-                timer.cancel()
+                // Not just cancel: a queued heap entry (the headers timer's, up to 60 s out) would keep
+                // this object's memory through the action's unowned capture until it came due.
+                timer.release()
                 timerPurpose = .none
                 server.loop.unregister(fd)
                 Platform.close(fd)

@@ -23,17 +23,30 @@ struct SoakTests {
         try server.start()
         let origin = HTTPOrigin(host: "127.0.0.1", port: server.port)
         var random = SeededRandom(state: 2026)
-        var postsSeen: [String: Int] = [:]
+        // Bookkeeping by id in flat byte arrays, so the books themselves don't grow the heap much.
+        var postsSeen: [UInt8] = []     // id → times a POST with that id reached the server
         server.addObserver { event in
-            if case .request(_, _, let head) = event, head.method == "POST" { postsSeen[head.target, default: 0] += 1 }
+            guard case .request(_, _, let head) = event, head.method == "POST", let id = Self.id(in: head.target) else { return }
+            while postsSeen.count <= id { postsSeen.append(0) }
+            postsSeen[id] &+= 1
         }
-        let agents = [
-            Agent(loop: loop, name: "pooled", configuration: agentConfig { $0.pool.maxSockets = 4; $0.timeoutMs = 10_000 }),
-            Agent(loop: loop, name: "single", configuration: agentConfig { $0.pool.maxSockets = 1; $0.timeoutMs = 10_000 }),
-            Agent(loop: loop, name: "close", configuration: agentConfig { $0.pool.keepAlive = false; $0.timeoutMs = 10_000 }),
-        ]
+        // Agents keep a history per connection (close reasons, requests served), by design, for
+        // lessons. So a fresh set replaces them every 10 s; a retired one is destroyed once its
+        // requests are answered. What stays is the server, the loop and the books.
+        func freshAgents() -> [Agent] {
+            [
+                Agent(loop: loop, name: "pooled", configuration: agentConfig { $0.pool.maxSockets = 4; $0.timeoutMs = 10_000 }),
+                Agent(loop: loop, name: "single", configuration: agentConfig { $0.pool.maxSockets = 1; $0.timeoutMs = 10_000 }),
+                Agent(loop: loop, name: "close", configuration: agentConfig { $0.pool.keepAlive = false; $0.timeoutMs = 10_000 }),
+            ]
+        }
+        var agents = freshAgents()
+        var retired: [(agent: Agent, outstanding: () -> Int)] = []
+        var inFlightByAgent: [ObjectIdentifier: Int] = [:]
+        var agentGenerations = 1
+        var nextAgentSwap = loop.now + 10_000_000_000
 
-        var answers: [Int: Int] = [:]        // id → completions
+        var answers: [UInt8] = []       // id → completions
         var failures: [String: Int] = [:]    // error kind → count
         var wrongBodies = 0, unexpectedFailures = 0
         var issued = 0, outstanding = 0, pipelined = 0, resentPipelined = 0, rawClients: [RawConnection] = []
@@ -46,14 +59,17 @@ struct SoakTests {
         func sendThroughAgent() {
             let id = issued
             issued += 1
+            answers.append(0)
             outstanding += 1
             let agent = agents[random.below(agents.count)]
+            inFlightByAgent[ObjectIdentifier(agent), default: 0] += 1
             let method = ["GET", "GET", "HEAD", "POST", "PUT"][random.below(5)]
             let body = method == "POST" || method == "PUT" ? [UInt8](repeating: 0x62, count: random.below(3) == 0 ? random.below(200_000) : random.below(300)) : []
             let target = ["/echo?id=\(id)", "/delay/\(random.below(4))?id=\(id)", "/bytes/\(random.below(70_000))?id=\(id)"][method == "PUT" ? 0 : random.below(3)]
             agent.send(AgentRequest(method: method, origin: origin, target: target, body: body)) { result in
                 outstanding -= 1
-                answers[id, default: 0] += 1
+                inFlightByAgent[ObjectIdentifier(agent), default: 0] -= 1
+                answers[id] &+= 1
                 guard result.isSuccess else {
                     // A failure is an answer too, if it is one the agent may give: a non-idempotent request
                     // on a connection the server closed under it (RFC 9110 §9.2.2: not resent).
@@ -75,6 +91,7 @@ struct SoakTests {
                 for _ in 0..<(1 + random.below(20)) {
                     ids.append(issued)
                     issued += 1
+                    answers.append(0)
                 }
                 outstanding += ids.count
                 pipelined += ids.count
@@ -90,7 +107,7 @@ struct SoakTests {
                 guard client.state != .open && client.state != .connecting, !ids.isEmpty else { return }
                 let responses = ServerHarness.responses(client.received, methods: Array(repeating: "GET", count: count), ended: true)
                 for (index, id) in ids.enumerated() where index < responses.count {
-                    answers[id, default: 0] += 1
+                    answers[id] &+= 1
                     if !responses[index].body.contains("\"target\":\"/echo?id=\(id)\"") { wrongBodies += 1 }
                 }
                 let unanswered = Array(ids.dropFirst(responses.count))
@@ -117,6 +134,21 @@ struct SoakTests {
                 nextKnobs = now + 1_000_000_000
                 rawClients.removeAll { $0.state == .closed }
             }
+            if now >= nextAgentSwap {
+                for old in agents {
+                    let key = ObjectIdentifier(old)
+                    retired.append((old, { inFlightByAgent[key] ?? 0 }))
+                }
+                agents = freshAgents()
+                agentGenerations += 1
+                nextAgentSwap = now + 10_000_000_000
+            }
+            retired.removeAll { entry in
+                guard entry.outstanding() == 0 else { return false }
+                entry.agent.destroy()
+                inFlightByAgent[ObjectIdentifier(entry.agent)] = nil
+                return true
+            }
             if now >= nextRSSSample {
                 rssSeries.append((Platform.residentBytes() ?? 0) / 1024)
                 nextRSSSample = now + 10_000_000_000
@@ -139,17 +171,19 @@ struct SoakTests {
 
         // Quiesce: agents close their sockets, the server closes its side.
         for agent in agents { agent.destroy() }
+        for entry in retired { entry.agent.destroy() }
         for client in rawClients { client.close() }
         #expect(loop.run(until: { server.stats.open == 0 }, timeoutNanos: 10_000_000_000))
         let endDescriptors = SocketAccounting.openDescriptorCount()
         let endRSS = Platform.residentBytes() ?? 0
 
-        let answeredOnce = answers.values.filter { $0 == 1 }.count
-        let duplicates = answers.values.filter { $0 > 1 }.count
-        let postsTwice = postsSeen.values.filter { $0 > 1 }.count
+        let answeredOnce = answers.filter { $0 == 1 }.count
+        let duplicates = answers.filter { $0 > 1 }.count
+        let never = answers.filter { $0 == 0 }.count
+        let postsTwice = postsSeen.filter { $0 > 1 }.count
         print("""
             soak: \(seconds) s, \(issued) requests (\(pipelined) pipelined, \(resentPipelined) resends after a max-requests close), \(answeredOnce) answered exactly once, \
-            \(duplicates) more than once, \(issued - answers.count) never; failures \(failures.sorted { $0.key < $1.key }); \
+            \(duplicates) more than once, \(never) never; \(agentGenerations) generations of agents; failures \(failures.sorted { $0.key < $1.key }); \
             wrong bodies \(wrongBodies); POSTs seen twice \(postsTwice); server accepted \(server.stats.accepted), \
             responses \(server.stats.responses), closes \(server.stats.closes.map { "\($0.key.key)=\($0.value)" }.sorted()); \
             fds \(baselineDescriptors) → \(endDescriptors); RSS \(baselineRSS / 1024) KiB → \(endRSS / 1024) KiB, every 10 s: \(rssSeries) KiB
@@ -162,6 +196,12 @@ struct SoakTests {
         #expect(endRSS <= baselineRSS + 32 * 1024 * 1024, "RSS grew: \(baselineRSS) → \(endRSS)")
         server.closeAll()
         tick?.cancel()
+    }
+
+    /// The `id=` of a target's query, or nil.
+    static func id(in target: String) -> Int? {
+        guard let range = target.firstRange(of: "id=") else { return nil }
+        return Int(target[range.upperBound...].prefix { $0.isNumber })
     }
 
     /// Whether a successful result is the answer to request `id`: /echo names its target, /bytes has
