@@ -85,29 +85,49 @@ public struct Style: Sendable, Equatable {
     }
 }
 
-/// The number of terminal columns `text` takes: characters, not counting ANSI escape sequences.
-/// (Every character counts as one column; wide CJK and emoji are not special-cased.)
-public func visibleWidth(_ text: String) -> Int {
-    var count = 0
+/// How a scalar of terminal text counts: part of an ANSI escape sequence, a character that takes a
+/// column, or one that takes none (a combining mark, a zero-width joiner).
+public enum TerminalScalar {
+    case escape
+    case column
+    case zeroWidth
+}
+
+/// Walks `text` scalar by scalar, saying how each one counts on a terminal. `body` returns false to
+/// stop. The one place that knows where an escape sequence (ESC, then `[` parameters and a final
+/// byte in 0x40...0x7E, or ESC and one byte) begins and ends.
+public func scanTerminalText(_ text: String, _ body: (Unicode.Scalar, TerminalScalar) -> Bool) {
     var inEscape = false
     var sawBracket = false
     for scalar in text.unicodeScalars {
+        let kind: TerminalScalar
         if inEscape {
             if !sawBracket {
                 if scalar == "[" { sawBracket = true } else { inEscape = false }
             } else if (0x40...0x7E).contains(scalar.value) {
                 inEscape = false
             }
-            continue
-        }
-        if scalar == "\u{1B}" {
+            kind = .escape
+        } else if scalar == "\u{1B}" {
             inEscape = true
             sawBracket = false
-            continue
+            kind = .escape
+        } else if scalar.properties.generalCategory == .nonspacingMark || scalar == "\u{200D}" {
+            kind = .zeroWidth
+        } else {
+            kind = .column
         }
-        // Combining marks and zero-width joiners add no column.
-        if scalar.properties.generalCategory == .nonspacingMark || scalar == "\u{200D}" { continue }
-        count += 1
+        if !body(scalar, kind) { return }
+    }
+}
+
+/// The number of terminal columns `text` takes: characters, not counting ANSI escape sequences.
+/// (Every character counts as one column; wide CJK and emoji are not special-cased.)
+public func visibleWidth(_ text: String) -> Int {
+    var count = 0
+    scanTerminalText(text) { _, kind in
+        if kind == .column { count += 1 }
+        return true
     }
     return count
 }
@@ -115,19 +135,9 @@ public func visibleWidth(_ text: String) -> Int {
 /// The text with ANSI escape sequences removed.
 public func strippingANSI(_ text: String) -> String {
     var result = String.UnicodeScalarView()
-    var inEscape = false
-    var sawBracket = false
-    for scalar in text.unicodeScalars {
-        if inEscape {
-            if !sawBracket {
-                if scalar == "[" { sawBracket = true } else { inEscape = false }
-            } else if (0x40...0x7E).contains(scalar.value) {
-                inEscape = false
-            }
-            continue
-        }
-        if scalar == "\u{1B}" { inEscape = true; sawBracket = false; continue }
-        result.append(scalar)
+    scanTerminalText(text) { scalar, kind in
+        if kind != .escape { result.append(scalar) }
+        return true
     }
     return String(result)
 }

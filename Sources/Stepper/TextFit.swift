@@ -13,30 +13,13 @@ enum TextFit {
         let keep = width - 1
         var out = String.UnicodeScalarView()
         var count = 0
-        var inEscape = false
-        var sawBracket = false
-        for scalar in text.unicodeScalars {
-            if inEscape {
-                out.append(scalar)
-                if !sawBracket {
-                    if scalar == "[" { sawBracket = true } else { inEscape = false }
-                } else if (0x40...0x7E).contains(scalar.value) {
-                    inEscape = false
-                }
-                continue
-            }
-            if scalar == "\u{1B}" {
-                inEscape = true
-                sawBracket = false
-                out.append(scalar)
-                continue
-            }
-            let takesColumn = !(scalar.properties.generalCategory == .nonspacingMark || scalar == "\u{200D}")
-            if takesColumn {
-                if count == keep { break }
+        scanTerminalText(text) { scalar, kind in
+            if kind == .column {
+                if count == keep { return false }
                 count += 1
             }
             out.append(scalar)
+            return true
         }
         return String(out) + (hasEscapes ? "\u{1B}[0m…" : "…")
     }
@@ -50,34 +33,20 @@ enum TextFit {
         var row = String.UnicodeScalarView()
         var escapes = String.UnicodeScalarView()   // every sequence so far, to replay on the next row
         var count = 0
-        var inEscape = false
-        var sawBracket = false
-        for scalar in text.unicodeScalars {
-            if inEscape {
+        scanTerminalText(text) { scalar, kind in
+            if kind == .escape {
                 row.append(scalar)
                 escapes.append(scalar)
-                if !sawBracket {
-                    if scalar == "[" { sawBracket = true } else { inEscape = false }
-                } else if (0x40...0x7E).contains(scalar.value) {
-                    inEscape = false
-                }
-                continue
+                return true
             }
-            if scalar == "\u{1B}" {
-                inEscape = true
-                sawBracket = false
-                row.append(scalar)
-                escapes.append(scalar)
-                continue
-            }
-            let takesColumn = !(scalar.properties.generalCategory == .nonspacingMark || scalar == "\u{200D}")
-            if takesColumn && count == width {
+            if kind == .column && count == width {
                 rows.append(String(row) + (escapes.isEmpty ? "" : "\u{1B}[0m"))
                 row = escapes
                 count = 0
             }
-            if takesColumn { count += 1 }
+            if kind == .column { count += 1 }
             row.append(scalar)
+            return true
         }
         rows.append(String(row))
         return rows
