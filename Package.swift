@@ -32,7 +32,7 @@ let package = Package(
         .target(name: "WireLabCLI", dependencies: ["LabRun", "LabKit", "Wire", "HTTP1", "LabScript", "Probe", "Challenges", "Stepper"]),
         .executableTarget(name: "wirelab", dependencies: ["WireLabCLI"]),
         // The interactive stepper (`wirelab`, `wirelab learn`): a pure state machine, its renderer, the terminal driver.
-        .target(name: "Stepper", dependencies: ["LabKit", "LabRun", "Challenges", "CSystem"]),
+        .target(name: "Stepper", dependencies: ["LabKit", "LabRun", "Challenges", "CSystem", "Wire"]),
 
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"]),
         .testTarget(name: "PoolingTests", dependencies: ["Pooling"]),

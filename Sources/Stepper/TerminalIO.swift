@@ -7,6 +7,7 @@ import Glibc
 import Darwin
 #endif
 import CSystem
+import Wire
 
 enum TerminalIO {
     static let standardInput: Int32 = 0
@@ -61,20 +62,7 @@ enum TerminalIO {
     /// On a non-blocking descriptor a full pipe (EAGAIN) ends the write early and counts as done.
     @discardableResult
     static func write(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { raw in
-                #if canImport(Glibc)
-                Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
-                #else
-                Darwin.write(fd, raw.baseAddress! + offset, raw.count - offset)
-                #endif
-            }
-            if n > 0 { offset += n; continue }
-            if n < 0 && errno == EINTR { continue }
-            return n < 0 && errno == EAGAIN
-        }
-        return true
+        Platform.writeAll(fd, bytes)
     }
 
     /// Waits up to `timeoutMs` (-1: forever) until one of `fds` is readable or hung up; returns

@@ -193,6 +193,23 @@ public enum Platform {
         }
     }
 
+    /// Writes every byte of `bytes` to a blocking descriptor (a terminal, a pipe), retrying on
+    /// EINTR and short writes. False when the descriptor failed; a non-blocking one that is full
+    /// (EAGAIN) ends the write early and counts as done.
+    @discardableResult
+    public static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
+        var offset = 0
+        while offset < bytes.count {
+            let outcome = bytes.withUnsafeBytes { raw in write(fd, UnsafeRawBufferPointer(rebasing: raw[offset...])) }
+            switch outcome {
+            case .wrote(let n): offset += n
+            case .wouldBlock: return true
+            case .failed: return false
+            }
+        }
+        return true
+    }
+
     public static func write(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> WriteOutcome {
         while true {
             let n = Glibc_write(fd, bytes.baseAddress, bytes.count)

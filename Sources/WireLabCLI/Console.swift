@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Wire
 
 /// Where a command writes. The real one goes to the process's stdout/stderr, unbuffered per line;
 /// tests pass a recording one.
@@ -22,20 +23,7 @@ public final class StandardConsole: Console {
     /// Writes straight to the descriptor: no stdio buffer, so output interleaves in order and
     /// nothing is lost if the process exits right after.
     static func write(_ text: String, to fd: Int32) {
-        var bytes = Array(text.utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { buffer in
-                #if canImport(Glibc)
-                Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                #else
-                Darwin.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                #endif
-            }
-            if n <= 0 { return }
-            offset += n
-        }
-        bytes.removeAll()
+        Platform.writeAll(fd, Array(text.utf8))
     }
 }
 
