@@ -1,11 +1,12 @@
+# shellcheck shell=bash
 # Shared helpers for the WireLab measurement scripts. Source it; do not run it.
 # Everything listens on 127.0.0.1 only, and every server started here is stopped by `stop_server`.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
-# A release build of wirelab: swift build -c release --scratch-path .build-probe-rel --product wirelab
-WIRELAB="${WIRELAB:-$ROOT/.build-probe-rel/release/wirelab}"
+# A release build of wirelab: swift build -c release --scratch-path .build-rel --product wirelab
+WIRELAB="${WIRELAB:-$ROOT/.build-rel/release/wirelab}"
 NGINX="${NGINX:-/usr/sbin/nginx}"
 NODE="${NODE:-/usr/bin/node}"
 WORK="${WORK:-/tmp/wirelab-bench}"
