@@ -3,6 +3,13 @@
 // the server, agent, codec, script language and terminal UI are all written here.
 import PackageDescription
 
+// The server's and agent's hot path (HTTP1, Pooling, Wire) is built without Swift's dynamic
+// exclusivity checks in release builds. Those checks (swift_beginAccess and its thread-local access
+// set) were about 15% of the instructions of a keep-alive request under callgrind. Debug builds,
+// which `swift test` uses, keep them, so a conflicting access still traps in every test run.
+// `unsafeFlags` is allowed here because this is a root package: no one depends on WireLab.
+let hotPath: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
+
 let package = Package(
     name: "WireLab",
     platforms: [.macOS(.v13)],
@@ -13,11 +20,11 @@ let package = Package(
         // The platform seam's C half: epoll, accept4 and TCP options that Glibc does not import.
         .target(name: "CSystem", linkerSettings: [.linkedLibrary("util", .when(platforms: [.linux]))]),   // forkpty (stepper's pty test)
         // HTTP/1.1 message syntax (RFC 9112): parsers and encoder. Pure: no sockets, no clocks.
-        .target(name: "HTTP1"),
+        .target(name: "HTTP1", swiftSettings: hotPath),
         // The agent's connection-pool decisions as a pure state machine: events in, actions out.
-        .target(name: "Pooling"),
+        .target(name: "Pooling", swiftSettings: hotPath),
         // The network lab: event loop, sockets, loopback server, pooled agent, simulated network.
-        .target(name: "Wire", dependencies: ["CSystem", "HTTP1", "Pooling"]),
+        .target(name: "Wire", dependencies: ["CSystem", "HTTP1", "Pooling"], swiftSettings: hotPath),
         // The lab script language: lexer, parser, syntax tree. Pure.
         .target(name: "LabScript"),
         // Lessons (load, lint), expected-output matching, terminal rendering. Pure.

@@ -69,6 +69,15 @@ struct ByteQueue {
         return bytes
     }
 
+    /// Back to a new queue at stream offset 0, keeping the storage when it is at most `limit` bytes
+    /// (a big one, left by a large request, is let go).
+    mutating func reset(keepingCapacityUpTo limit: Int) {
+        if storage.capacity <= limit { storage.removeAll(keepingCapacity: true) } else { storage = [] }
+        readIndex = 0
+        base = 0
+        scannedUpTo = 0
+    }
+
     /// Consumes everything buffered. The stream offsets of later bytes still count these.
     mutating func consumeAll() {
         readIndex = storage.count

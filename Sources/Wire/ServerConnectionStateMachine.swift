@@ -44,6 +44,31 @@ struct ServerConnectionStateMachine {
         case closeNow(ServerCloseReason)
     }
 
+    /// What an event asks for: none, one or two actions, carried inline. (An `[Action]` result cost a
+    /// heap allocation per event, three per request.)
+    struct Actions: Sequence, Equatable {
+        private var first: Action?
+        private var second: Action?
+
+        init() {}
+        init(_ action: Action) { first = action }
+        init(_ action: Action, _ then: Action) {
+            first = action
+            second = then
+        }
+
+        struct Iterator: IteratorProtocol {
+            fileprivate var rest: (Action?, Action?)
+            mutating func next() -> Action? {
+                let current = rest.0
+                rest = (rest.1, nil)
+                return current
+            }
+        }
+
+        func makeIterator() -> Iterator { Iterator(rest: (first, second)) }
+    }
+
     private(set) var state: State = .idle
     /// Requests whose head arrived on this connection.
     private(set) var requestCount = 0
@@ -67,10 +92,10 @@ struct ServerConnectionStateMachine {
     // MARK: Events
 
     /// The first byte of a new request arrived (leading empty lines don't count).
-    mutating func requestBegan() -> [Action] {
-        guard case .idle = state else { return [] }
+    mutating func requestBegan() -> Actions {
+        guard case .idle = state else { return Actions() }
         state = .readingRequest(headComplete: false)
-        return [.startRequestTimers]
+        return Actions(.startRequestTimers)
     }
 
     /// The request's head was parsed. Counting happens here, so `maxRequests` is about heads seen.
@@ -86,11 +111,11 @@ struct ServerConnectionStateMachine {
 
     /// The whole request (head and body) arrived: decide whether the connection persists after the
     /// response, and why not. The order of the rules is the order of the question "who said close?".
-    mutating func requestReceived(_ head: HTTPRequestHead) -> [Action] {
+    mutating func requestReceived(_ head: HTTPRequestHead) -> Actions {
         guard case .readingRequest = state else { preconditionFailure("Invalid state: request received in \(state)") }
         let reason = Self.closeReason(for: head, requestCount: requestCount, maxRequests: maxRequests, isDraining: isDraining)
         state = .responding(persists: reason == nil, closeReason: reason)
-        return [.respond(persists: reason == nil)]
+        return Actions(.respond(persists: reason == nil))
     }
 
     /// The route decided the response must close the connection (the `/close` route, or a body that
@@ -101,111 +126,111 @@ struct ServerConnectionStateMachine {
     }
 
     /// The response was written completely.
-    mutating func responseWritten() -> [Action] {
+    mutating func responseWritten() -> Actions {
         guard case .responding(let persists, let reason) = state else { preconditionFailure("Invalid state: response written in \(state)") }
         if peerHalfClosed {
             state = .closing(.clientClosed)
-            return [.beginStagedClose(.clientClosed)]
+            return Actions(.beginStagedClose(.clientClosed))
         }
         if persists && !isDraining {
             state = .idle
-            return [.startIdleTimer, .parseBufferedBytes]
+            return Actions(.startIdleTimer, .parseBufferedBytes)
         }
         let why = reason ?? .shutdown
         state = .closing(why)
-        return [.beginStagedClose(why)]
+        return Actions(.beginStagedClose(why))
     }
 
     /// The peer closed its side (EOF).
-    mutating func peerClosed() -> [Action] {
+    mutating func peerClosed() -> Actions {
         switch state {
         case .idle, .readingRequest:
             state = .closed(.clientClosed)
-            return [.closeNow(.clientClosed)]
+            return Actions(.closeNow(.clientClosed))
         case .responding:
             // A half-closed client may still read: finish the response, then close (RFC 9112 §9.6).
             peerHalfClosed = true
-            return []
+            return Actions()
         case .closing(let reason):
             state = .closed(reason)
-            return [.closeNow(reason)]
+            return Actions(.closeNow(reason))
         case .closed:
-            return []
+            return Actions()
         }
     }
 
     /// A read or write failed (reset, broken pipe).
-    mutating func socketFailed() -> [Action] {
+    mutating func socketFailed() -> Actions {
         switch state {
         case .closing(let reason):
             state = .closed(reason)
-            return [.closeNow(reason)]
+            return Actions(.closeNow(reason))
         case .closed:
-            return []
+            return Actions()
         case .idle, .readingRequest, .responding:
             state = .closed(.reset)
-            return [.closeNow(.reset)]
+            return Actions(.closeNow(.reset))
         }
     }
 
     /// The request could not be parsed: answer with the parser's status and close.
-    mutating func requestMalformed(status: Int) -> [Action] {
+    mutating func requestMalformed(status: Int) -> Actions {
         switch state {
         case .idle, .readingRequest:
             state = .closing(.badRequest)
-            return [.respondWithErrorThenClose(status: status, reason: .badRequest)]
+            return Actions(.respondWithErrorThenClose(status: status, reason: .badRequest))
         case .responding, .closing, .closed:
-            return []
+            return Actions()
         }
     }
 
     /// The idle timer fired: an idle connection is closed. It never fires mid-request, because
     /// leaving `idle` stops it; a stale firing outside `idle` is ignored.
-    mutating func idleTimeoutFired() -> [Action] {
-        guard case .idle = state else { return [] }
+    mutating func idleTimeoutFired() -> Actions {
+        guard case .idle = state else { return Actions() }
         state = .closed(.keepAliveTimeout)
-        return [.closeNow(.keepAliveTimeout)]
+        return Actions(.closeNow(.keepAliveTimeout))
     }
 
     /// The headers or request timer fired while the request was still arriving: 408, then close.
-    mutating func requestTimeoutFired(_ reason: ServerCloseReason) -> [Action] {
-        guard case .readingRequest = state else { return [] }
+    mutating func requestTimeoutFired(_ reason: ServerCloseReason) -> Actions {
+        guard case .readingRequest = state else { return Actions() }
         state = .closing(reason)
-        return [.respondWithErrorThenClose(status: 408, reason: reason)]
+        return Actions(.respondWithErrorThenClose(status: 408, reason: reason))
     }
 
     /// The staged close waited long enough for the peer's FIN.
-    mutating func lingerExpired() -> [Action] {
-        guard case .closing(let reason) = state else { return [] }
+    mutating func lingerExpired() -> Actions {
+        guard case .closing(let reason) = state else { return Actions() }
         state = .closed(reason)
-        return [.closeNow(reason)]
+        return Actions(.closeNow(reason))
     }
 
     /// Graceful shutdown began: idle connections close at once; busy ones finish their response,
     /// which says `Connection: close`.
-    mutating func shutdownRequested() -> [Action] {
+    mutating func shutdownRequested() -> Actions {
         isDraining = true
         switch state {
         case .idle:
             state = .closed(.shutdown)
-            return [.closeNow(.shutdown)]
+            return Actions(.closeNow(.shutdown))
         case .readingRequest, .responding, .closing, .closed:
-            return []
+            return Actions()
         }
     }
 
     /// Graceful shutdown's deadline passed: whatever is still open closes now.
-    mutating func shutdownDeadlinePassed() -> [Action] {
+    mutating func shutdownDeadlinePassed() -> Actions {
         switch state {
         case .closed:
-            return []
+            return Actions()
         case .closing(let reason):
             // The response is already out; only the peer's FIN was still awaited.
             state = .closed(reason)
-            return [.closeNow(reason)]
+            return Actions(.closeNow(reason))
         case .idle, .readingRequest, .responding:
             state = .closed(.shutdownForced)
-            return [.closeNow(.shutdownForced)]
+            return Actions(.closeNow(.shutdownForced))
         }
     }
 
