@@ -31,6 +31,11 @@ public enum HTTPEncoder {
 
     /// `HTTP/1.1 200 OK` without the CRLF. It builds no strings: this runs for every response.
     private static func writeStatusLine(_ head: HTTPResponseHead, into buffer: inout [UInt8]) {
+        // Nearly every response is this one: copy it whole instead of formatting it.
+        if head.status == 200 && head.version == .http1_1 && head.reason == "OK" {
+            buffer.append(contentsOf: ok200)
+            return
+        }
         writeVersion(head.version, into: &buffer)
         buffer.append(ASCII.space)
         writeDecimal(head.status, into: &buffer)
@@ -49,6 +54,7 @@ public enum HTTPEncoder {
     }
 
     private static let http11: [UInt8] = Array("HTTP/1.1".utf8)
+    private static let ok200: [UInt8] = Array("HTTP/1.1 200 OK".utf8)
     private static let http10: [UInt8] = Array("HTTP/1.0".utf8)
     private static let contentLengthPrefix: [UInt8] = Array("Content-Length: ".utf8)
 

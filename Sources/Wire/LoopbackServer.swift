@@ -30,7 +30,9 @@ public struct ServerResponse: Sendable {
 public final class LoopbackServer: LoopHandler {
     public let loop: EventLoop
     /// Settings apply to connections accepted after the change; timers already running keep theirs.
-    public var configuration: ServerConfiguration
+    public var configuration: ServerConfiguration {
+        didSet { cachedFieldsSecond = -1 }   // the pre-encoded connection fields may say something else now
+    }
     public internal(set) var stats = ServerStats()
     /// Replaces the built-in routes: every complete request (head and body) goes to this handler,
     /// which answers through the callback, now or later. The connection rules (persistence,
@@ -51,7 +53,9 @@ public final class LoopbackServer: LoopHandler {
     private var cachedDate: (second: Int, text: String) = (-1, "")
     /// The encoded `Date`/`Connection`/`Keep-Alive` field lines, for the second and configuration
     /// they were built for (see `connectionFields`).
-    private var cachedFields: (second: Int, configuration: ServerConfiguration, persistent: [UInt8], closing: [UInt8])?
+    private var cachedFieldsSecond = -1
+    private var cachedPersistentFields: [UInt8] = []
+    private var cachedClosingFields: [UInt8] = []
     /// Exchanges given back by connections that went idle, for the next request to borrow.
     private var spareExchanges: [Exchange] = []
     private var cachedKeepAlive: (timeoutMs: Int, advertisedMs: Int?, max: Int, value: String)?
@@ -275,9 +279,7 @@ public final class LoopbackServer: LoopHandler {
     /// and adding them to a copy of the route's header list was ~8% of a request).
     func connectionFields(persistent: Bool) -> [UInt8] {
         let second = configuration.sendsDate ? Platform.wallClockSeconds() : 0
-        if let cached = cachedFields, cached.second == second, cached.configuration == configuration {
-            return persistent ? cached.persistent : cached.closing
-        }
+        if second == cachedFieldsSecond { return persistent ? cachedPersistentFields : cachedClosingFields }
         var date: [UInt8] = []
         if configuration.sendsDate { date = Self.fieldLine("Date", dateHeader()) }
         var keepAlive = date + Self.fieldLine("Connection", "keep-alive")
@@ -285,7 +287,7 @@ public final class LoopbackServer: LoopHandler {
             keepAlive += Self.fieldLine("Keep-Alive", keepAliveHeaderValue())
         }
         let closing = date + Self.fieldLine("Connection", "close")
-        cachedFields = (second, configuration, keepAlive, closing)
+        (cachedFieldsSecond, cachedPersistentFields, cachedClosingFields) = (second, keepAlive, closing)
         return persistent ? keepAlive : closing
     }
 

@@ -459,8 +459,6 @@ final class Exchange {
     var streamCount = 0
     var streamInterval = 0
     var streamIsChunked = true
-    /// The last request's header list, emptied, for the next head to fill.
-    private var spareHeaders: HTTPHeaders?
 
     init(limits: ParserLimits) {
         parser = RequestParser(limits: limits)
@@ -471,9 +469,9 @@ final class Exchange {
     /// True when nothing of a request is here: no head, no buffered input, no output owed.
     var isUnused: Bool { head == nil && parser.isBetweenMessages && !hasPendingOutput }
 
-    /// The response to `head` is written: keep its header list's storage for the next head.
+    /// The response to `head` is written: let go of it (and so of the parser's header list, which
+    /// the next head then fills in place).
     func finishRequest() {
-        if let head, spareHeaders == nil { spareHeaders = head.headers }
         head = nil
         delayed = nil
     }
@@ -483,11 +481,10 @@ final class Exchange {
     func clear() {
         finishRequest()
         if parser.isBetweenMessages {
-            parser.reset(reusing: spareHeaders)
+            parser.reset()
         } else {
             parser = RequestParser(limits: ParserLimits(maxHeaderBytes: 16 * 1024, maxBodyBytes: parser.maxBodyBytes))
         }
-        spareHeaders = nil
         requestBody = []
         pending.removeAll(keepingCapacity: pending.capacity <= 16 * 1024)
         pendingOffset = 0
