@@ -160,18 +160,40 @@ public enum HTTPEncoder {
     }
 
     /// Writes a complete request. It sets Content-Length when the body is non-empty or the method is
-    /// POST, PUT or PATCH (whose servers expect a length, RFC 9110 §8.6); otherwise it removes any
-    /// Content-Length or Transfer-Encoding from `head`, so the request claims no body it lacks.
+    /// POST, PUT or PATCH (whose servers expect a length, RFC 9110 §8.6); otherwise it writes no
+    /// Content-Length, so the request claims no body it lacks. Transfer-Encoding in `head` is never
+    /// written. One pass, like `writeResponse`: editing a copy of the header list first cost the
+    /// agent a copy of the list per request (callgrind: ~5% of a sequential request).
     public static func writeRequest(_ head: HTTPRequestHead, body: [UInt8], into buffer: inout [UInt8]) {
-        var head = head
-        head.headers.remove(name: "Transfer-Encoding")
+        buffer.appendUTF8(head.method)
+        buffer.append(ASCII.space)
+        buffer.appendUTF8(head.target)
+        buffer.append(ASCII.space)
+        writeVersion(head.version, into: &buffer)
+        buffer.append(ASCII.cr)
+        buffer.append(ASCII.lf)
         let count = body.count
-        if count > 0 || ["POST", "PUT", "PATCH"].contains(head.method) {
-            head.headers.replaceOrAdd(name: "Content-Length", value: String(count))
-        } else {
-            head.headers.remove(name: "Content-Length")
+        let sendsLength = count > 0 || head.method == "POST" || head.method == "PUT" || head.method == "PATCH"
+        // The first Content-Length field's position is where ours goes (replaceOrAdd's rule).
+        var wroteLength = false
+        for field in head.headers {
+            if isFramingName(field.name) {
+                if sendsLength && !wroteLength && field.name.utf8.count == 14 {
+                    writeField(field.name, String(count), into: &buffer)
+                    wroteLength = true
+                }
+                continue
+            }
+            writeField(field.name, field.value, into: &buffer)
         }
-        writeRequestHead(head, into: &buffer)
+        if sendsLength && !wroteLength {
+            buffer.append(contentsOf: contentLengthPrefix)
+            writeDecimal(count, into: &buffer)
+            buffer.append(ASCII.cr)
+            buffer.append(ASCII.lf)
+        }
+        buffer.append(ASCII.cr)
+        buffer.append(ASCII.lf)
         buffer.append(contentsOf: body)
     }
 }

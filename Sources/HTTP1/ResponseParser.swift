@@ -67,6 +67,15 @@ public struct ResponseParser: Sendable {
         expectedMethods.append(method)
     }
 
+    /// A new parser with the same limits, keeping this one's input storage (when small) so the next
+    /// response on a kept-alive connection is read without allocating. Nothing buffered is kept.
+    public mutating func reuse() {
+        var storage = buffer
+        self = ResponseParser(limits: limits)
+        storage.reset(keepingCapacityUpTo: 64 * 1024)
+        buffer = storage
+    }
+
     public mutating func append(_ bytes: UnsafeRawBufferPointer) {
         buffer.append(bytes)
     }

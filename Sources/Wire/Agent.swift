@@ -62,6 +62,7 @@ public final class Agent {
     /// Sends `request`; `completion` runs on the loop thread exactly once, with a response or an error.
     public func send(_ request: AgentRequest, completion: @escaping (AgentResult) -> Void) {
         var head = HTTPRequestHead(method: request.method, target: request.target, version: .http1_1, headers: request.headers)
+        head.headers.reserveCapacity(head.headers.count + 2)   // one allocation for both additions
         if !head.headers.contains("Host") { head.headers.add(name: "Host", value: request.origin.hostHeader) }
         // Like Node: say what the agent intends, unless the caller already did.
         if !head.headers.contains("Connection") {

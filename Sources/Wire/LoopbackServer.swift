@@ -135,6 +135,9 @@ public final class LoopbackServer: LoopHandler {
 
     public var openConnectionIDs: [Int] { connections.keys.sorted() }
 
+    /// An open connection by id (for tests of ownership rules).
+    func connectionForTesting(id: Int) -> ServerConnection? { connections[id] }
+
     // MARK: Accepting
 
     public func handleReadiness(readable: Bool, writable: Bool, hangup: Bool) {
