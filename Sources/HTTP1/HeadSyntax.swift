@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 // The syntax of a message head (RFC 9112 §3, §4, §5), one line at a time, on raw bytes.
 // Strings are built only for the finished parts: method, target, reason, field names and values.
 
@@ -142,7 +147,7 @@ enum HeadSyntax {
     /// Parses `method SP request-target SP HTTP-version` (RFC 9112 §3), with exactly single spaces.
     /// `offset` is the stream offset of the line's first byte.
     static func requestLine(
-        _ line: UnsafeBufferPointer<UInt8>, at offset: Int
+        _ line: UnsafeBufferPointer<UInt8>, at offset: Int, previousTarget: String = ""
     ) throws(HTTPParseError) -> (method: String, target: String, version: HTTPVersion) {
         func refuse(_ index: Int, _ detail: String) -> HTTPParseError {
             HTTPParseError(kind: .badRequestLine, offset: offset + index, detail: detail)
@@ -204,7 +209,9 @@ enum HeadSyntax {
                 kind: .unsupportedVersion, offset: offset + versionStart,
                 detail: "\(version) is not HTTP/1.x")
         }
-        let target = String(decoding: targetBytes, as: UTF8.self)
+        // The same target as the previous request on this connection (a benchmark's, a poller's):
+        // reuse its String rather than build and validate a new one.
+        let target = bytesEqual(previousTarget, targetBytes) ? previousTarget : String(decoding: targetBytes, as: UTF8.self)
         return (method.name, target, version)
     }
 
@@ -268,7 +275,13 @@ enum HeadSyntax {
     }
 
     /// Parses `field-name ":" OWS field-value OWS` (RFC 9112 §5). `offset` is the line's stream offset.
-    static func fieldLine(_ line: UnsafeBufferPointer<UInt8>, at offset: Int) throws(HTTPParseError) -> FieldLine {
+    ///
+    /// `previous` is the field at the same position in the previous head on this connection: a name or
+    /// value with the same bytes reuses its String instead of building one (a keep-alive client sends
+    /// the same Host, User-Agent and Accept every time). A Host field reused whole was checked then.
+    static func fieldLine(
+        _ line: UnsafeBufferPointer<UInt8>, at offset: Int, reusing previous: HTTPField? = nil
+    ) throws(HTTPParseError) -> FieldLine {
         func refuse(_ index: Int, _ detail: String) -> HTTPParseError {
             HTTPParseError(kind: .badHeader, offset: offset + index, detail: detail)
         }
@@ -302,12 +315,14 @@ enum HeadSyntax {
         }
         let valueBytes = UnsafeBufferPointer(rebasing: line[valueStart..<valueEnd])
         let role = FieldRole.of(nameBytes)
+        let sameName = previous.map { bytesEqual($0.name, nameBytes) } ?? false
+        let sameValue = previous.map { bytesEqual($0.value, valueBytes) } ?? false
         var field = FieldLine(
-            name: commonFieldName(nameBytes) ?? String(decoding: nameBytes, as: UTF8.self),
-            value: String(decoding: valueBytes, as: UTF8.self),
+            name: sameName ? previous!.name : commonFieldName(nameBytes) ?? String(decoding: nameBytes, as: UTF8.self),
+            value: sameValue ? previous!.value : String(decoding: valueBytes, as: UTF8.self),
             role: role,
             valueOffset: offset + valueStart)
-        if role == .host { field.badHostByte = HeaderSection.firstBadHostByte(valueBytes) }
+        if role == .host && !(sameName && sameValue) { field.badHostByte = HeaderSection.firstBadHostByte(valueBytes) }
         return field
     }
 }
@@ -329,4 +344,13 @@ func commonFieldName(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
         if same { return name.description }
     }
     return nil
+}
+
+/// Whether a string's UTF-8 bytes are exactly `bytes`.
+@inline(__always)
+func bytesEqual(_ string: String, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    guard string.utf8.count == bytes.count else { return false }
+    return string.withUTF8Bytes { own in
+        bytes.isEmpty || memcmp(own.baseAddress!, bytes.baseAddress!, bytes.count) == 0
+    }
 }

@@ -23,16 +23,29 @@ struct HeaderSection {
     /// Content-Length and Transfer-Encoding fields; empty (no allocation) for most messages.
     var framingNotes: [Note] = []
 
-    /// Empties the section for the next head, keeping the header list's storage. The previous head
-    /// shares that storage until its response is written; by the time a keep-alive connection's next
-    /// request starts it has usually let go, so the list is refilled in place (one malloc and free
-    /// per request fewer). If it has not (pipelining), copy-on-write gives this section a new list.
+    /// How many fields of `headers` belong to this head. Past it, until `finish()`, `headers` may still
+    /// hold the previous head's fields, which the next lines compare against (`previousField`).
+    private(set) var fieldCount = 0
+
+    /// Starts the section over for the next head, keeping the header list and its storage. The
+    /// previous head shares that storage until its response is written; by the time a keep-alive
+    /// connection's next request starts it has usually let go, so the list is refilled in place (one
+    /// malloc and free per request fewer). If it has not (pipelining), copy-on-write gives this
+    /// section a new list.
     mutating func removeAll() {
-        headers.removeAll(keepingCapacity: true)
+        fieldCount = 0
         hostCount = 0
         hostNote = nil
         secondHostOffset = nil
         if !framingNotes.isEmpty { framingNotes.removeAll(keepingCapacity: true) }
+    }
+
+    /// The previous head's field at the position the next line will fill, if there was one.
+    var previousField: HTTPField? { fieldCount < headers.count ? headers.fields[fieldCount] : nil }
+
+    /// The head is complete: drop what is left of the previous head's fields.
+    mutating func finish() {
+        headers.truncate(to: fieldCount)
     }
 
     mutating func add(_ field: FieldLine, lineOffset: Int) {
@@ -42,14 +55,19 @@ struct HeaderSection {
         case .host:
             hostCount += 1
             if hostCount == 1 {
-                hostNote = Note(role: .host, index: headers.count, lineOffset: lineOffset, valueOffset: field.valueOffset,
+                hostNote = Note(role: .host, index: fieldCount, lineOffset: lineOffset, valueOffset: field.valueOffset,
                                 badHostByte: field.badHostByte)
             }
             if hostCount == 2 { secondHostOffset = lineOffset }
         case .contentLength, .transferEncoding:
-            framingNotes.append(Note(role: field.role, index: headers.count, lineOffset: lineOffset, valueOffset: field.valueOffset))
+            framingNotes.append(Note(role: field.role, index: fieldCount, lineOffset: lineOffset, valueOffset: field.valueOffset))
         }
-        headers.add(name: field.name, value: field.value)
+        if fieldCount < headers.count {
+            headers.replaceField(at: fieldCount, with: HTTPField(name: field.name, value: field.value))
+        } else {
+            headers.add(name: field.name, value: field.value)
+        }
+        fieldCount += 1
     }
 
     /// BodyLength is what the framing headers say, before any rule about status codes or methods.

@@ -113,9 +113,10 @@ public struct RequestParser: Sendable {
 
             case .requestLine:
                 guard let line = try nextHeadLine(tooLong: .requestLineTooLong) else { return nil }
+                let previousTarget = target
                 (method, target, version) = try buffer.withBytes(line.content) {
                     (bytes) throws(HTTPParseError) -> (String, String, HTTPVersion) in
-                    try HeadSyntax.requestLine(bytes, at: line.start)
+                    try HeadSyntax.requestLine(bytes, at: line.start, previousTarget: previousTarget)
                 }
                 buffer.consume(upTo: line.next)
                 section.removeAll()
@@ -127,8 +128,9 @@ public struct RequestParser: Sendable {
                     buffer.consume(upTo: line.next)
                     return .head(try finishHead(at: line.start))
                 }
+                let previous = section.previousField
                 let field = try buffer.withBytes(line.content) { (bytes) throws(HTTPParseError) -> FieldLine in
-                    try HeadSyntax.fieldLine(bytes, at: line.start)
+                    try HeadSyntax.fieldLine(bytes, at: line.start, reusing: previous)
                 }
                 section.add(field, lineOffset: line.start)
                 buffer.consume(upTo: line.next)
@@ -160,6 +162,7 @@ public struct RequestParser: Sendable {
 
     /// finishHead checks what needs the whole header section (Host, framing) and sets up the body.
     private mutating func finishHead(at endOffset: Int) throws(HTTPParseError) -> HTTPRequestHead {
+        section.finish()
         // RFC 9112 §3.2: 400 for an HTTP/1.1 request without Host, and for any request with two.
         if let second = section.secondHostOffset {
             throw HTTPParseError(kind: .missingHost, offset: second, detail: "the request has more than one \"Host\" header")

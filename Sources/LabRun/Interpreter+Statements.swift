@@ -361,7 +361,7 @@ extension Interpreter {
             ("ok", .bool(result.isSuccess)),
             ("reason", result.head.map { .string($0.reason) } ?? LabValue.none),
             ("version", result.head.map { .string($0.version.description) } ?? LabValue.none),
-            ("headers", .object(HeadersObject(result.head?.headers.fields ?? []))),
+            ("headers", .object(HeadersObject((result.head?.headers.fields ?? []).map { (name: $0.name, value: $0.value) }))),
             ("body", .string(result.bodyText)),
             ("bytes", .number(Double(result.body.count))),
             ("connection", result.connection.map { .number(Double($0)) } ?? LabValue.none),

@@ -31,7 +31,10 @@ public final class LoopbackServer: LoopHandler {
     public let loop: EventLoop
     /// Settings apply to connections accepted after the change; timers already running keep theirs.
     public var configuration: ServerConfiguration {
-        didSet { cachedFieldsSecond = -1 }   // the pre-encoded connection fields may say something else now
+        didSet {   // the pre-encoded fields and responses may say something else now
+            cachedFieldsSecond = -1
+            cachedRootSecond = -1
+        }
     }
     public internal(set) var stats = ServerStats()
     /// Replaces the built-in routes: every complete request (head and body) goes to this handler,
@@ -56,6 +59,8 @@ public final class LoopbackServer: LoopHandler {
     private var cachedFieldsSecond = -1
     private var cachedPersistentFields: [UInt8] = []
     private var cachedClosingFields: [UInt8] = []
+    private var cachedRootSecond = -1
+    private var cachedRootResponses: (persistent: [UInt8], closing: [UInt8]) = ([], [])
     /// Exchanges given back by connections that went idle, for the next request to borrow.
     private var spareExchanges: [Exchange] = []
     private var cachedKeepAlive: (timeoutMs: Int, advertisedMs: Int?, max: Int, value: String)?
@@ -292,6 +297,27 @@ public final class LoopbackServer: LoopHandler {
         let closing = date + Self.fieldLine("Connection", "close")
         (cachedFieldsSecond, cachedPersistentFields, cachedClosingFields) = (second, keepAlive, closing)
         return persistent ? keepAlive : closing
+    }
+
+    /// The complete response to `GET /` (see `ServerRoutes.rootResponse`), encoded with this
+    /// second's connection fields: the same bytes `HTTPEncoder.writeResponse` would produce.
+    func encodedRootResponse(persistent: Bool) -> [UInt8] {
+        let second = configuration.sendsDate ? Platform.wallClockSeconds() : 0
+        if second != cachedRootSecond {
+            func encode(_ persistent: Bool) -> [UInt8] {
+                guard case .complete(let status, let headers, let body, _) = ServerRoutes.rootResponse else {
+                    preconditionFailure("the root route answers at once")
+                }
+                var bytes: [UInt8] = []
+                HTTPEncoder.writeResponse(HTTPResponseHead(status: status, headers: headers),
+                                          extraFields: connectionFields(persistent: persistent),
+                                          body: body, requestMethod: "GET", into: &bytes)
+                return bytes
+            }
+            cachedRootResponses = (encode(true), encode(false))
+            cachedRootSecond = second
+        }
+        return persistent ? cachedRootResponses.persistent : cachedRootResponses.closing
     }
 
     private static func fieldLine(_ name: String, _ value: String) -> [UInt8] {

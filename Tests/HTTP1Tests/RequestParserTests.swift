@@ -222,3 +222,64 @@ struct RequestParserTests {
         #expect(parser.bufferedByteCount == 0)
     }
 }
+
+@Suite("RequestParser: one parser, request after request (the server's keep-alive path)")
+struct RequestParserReuseTests {
+    /// Feeds `requests` one at a time into one parser, resetting it between them as the server does
+    /// when a connection goes idle, and returns each head.
+    func heads(_ requests: [String], holdingEach: Bool = false) throws -> [HTTPRequestHead] {
+        var parser = RequestParser()
+        var heads: [HTTPRequestHead] = []
+        for request in requests {
+            parser.append(Array(request.utf8))
+            while let part = try parser.next() {
+                if case .head(let head) = part { heads.append(head) }
+            }
+            if parser.isBetweenMessages { parser.reset() }
+        }
+        return heads
+    }
+
+    @Test("fields and targets equal to the previous request's are reused; anything else is read afresh")
+    func reuseIsInvisible() throws {
+        let got = try heads([
+            "GET / HTTP/1.1\r\nHost: lab:1\r\nUser-Agent: ua\r\nAccept: */*\r\n\r\n",
+            "GET / HTTP/1.1\r\nHost: lab:1\r\nUser-Agent: ua\r\nAccept: */*\r\n\r\n",          // all the same
+            "GET /x HTTP/1.1\r\nHost: lab:1\r\nUSER-AGENT: ua\r\nAccept: text/plain\r\n\r\n",  // name case, value, target
+            "GET /x HTTP/1.1\r\nHost: lab:1\r\n\r\n",                                          // fewer fields
+            "GET /x HTTP/1.1\r\nAccept: a\r\nHost: lab:1\r\nX-New: 1\r\n\r\n",                 // more, in another order
+        ])
+        #expect(got.map(\.target) == ["/", "/", "/x", "/x", "/x"])
+        #expect(got[0].headers == headers(("Host", "lab:1"), ("User-Agent", "ua"), ("Accept", "*/*")))
+        #expect(got[1].headers == got[0].headers)
+        #expect(got[2].headers == headers(("Host", "lab:1"), ("USER-AGENT", "ua"), ("Accept", "text/plain")))
+        #expect(got[3].headers == headers(("Host", "lab:1")))
+        #expect(got[4].headers == headers(("Accept", "a"), ("Host", "lab:1"), ("X-New", "1")))
+    }
+
+    @Test("a bad Host after a good one at the same place is still refused, at its byte")
+    func badHostAfterGoodOne() throws {
+        var parser = RequestParser()
+        parser.append(Array("GET / HTTP/1.1\r\nHost: lab:1\r\n\r\n".utf8))
+        while try parser.next() != nil {}
+        parser.reset()
+        parser.append(Array("GET / HTTP/1.1\r\nHost: la b\r\n\r\n".utf8))
+        #expect(throws: HTTPParseError.self) { while try parser.next() != nil {} }
+        do {
+            while try parser.next() != nil {}
+        } catch {
+            #expect(error.kind == .badHost)
+            #expect(error.offset == 24)   // the space: "GET / HTTP/1.1\r\n" is 16 bytes, "Host: la" 8 more
+        }
+    }
+
+    @Test("a head still held when the next one is parsed (pipelining) keeps its own fields")
+    func heldHeadIsNotOverwritten() throws {
+        var parser = RequestParser()
+        parser.append(Array("GET /a HTTP/1.1\r\nHost: one\r\n\r\nGET /b HTTP/1.1\r\nHost: two\r\n\r\n".utf8))
+        var held: [HTTPRequestHead] = []
+        while let part = try parser.next() { if case .head(let head) = part { held.append(head) } }
+        #expect(held.map(\.target) == ["/a", "/b"])
+        #expect(held.map { $0.headers["Host"] ?? "" } == ["one", "two"])
+    }
+}
