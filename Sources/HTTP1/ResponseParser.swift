@@ -71,9 +71,11 @@ public struct ResponseParser: Sendable {
     /// response on a kept-alive connection is read without allocating. Nothing buffered is kept.
     public mutating func reuse() {
         var storage = buffer
+        let fields = section
         self = ResponseParser(limits: limits)
         storage.reset(keepingCapacityUpTo: 64 * 1024)
         buffer = storage
+        section = fields   // the last response's fields, for the next one's to be compared with
     }
 
     public mutating func append(_ bytes: UnsafeRawBufferPointer) {
@@ -135,7 +137,7 @@ public struct ResponseParser: Sendable {
                     try HeadSyntax.statusLine(bytes, at: line.start)
                 }
                 buffer.consume(upTo: line.next)
-                section = HeaderSection()
+                section.removeAll()   // keeps the previous response's fields to compare with (see fieldLine)
                 state = .headerLines
 
             case .headerLines:
@@ -148,8 +150,9 @@ public struct ResponseParser: Sendable {
                     if let part = try finishHead() { return part }
                     continue
                 }
+                let previous = section.previousField
                 let field = try buffer.withBytes(line.content) { (bytes) throws(HTTPParseError) -> FieldLine in
-                    try HeadSyntax.fieldLine(bytes, at: line.start)
+                    try HeadSyntax.fieldLine(bytes, at: line.start, reusing: previous)
                 }
                 section.add(field, lineOffset: line.start)
                 buffer.consume(upTo: line.next)
@@ -183,6 +186,7 @@ public struct ResponseParser: Sendable {
     /// finishHead decides the framing (RFC 9112 §6.3, rules in order) and returns the head, or nil for
     /// an interim response, which is dropped.
     private mutating func finishHead() throws(HTTPParseError) -> ResponsePart? {
+        section.finish()
         if (100..<200).contains(status) && status != 101 {
             // An interim response (100 Continue, 103 Early Hints) precedes the final one to the same request.
             state = .idle
@@ -219,7 +223,6 @@ public struct ResponseParser: Sendable {
         bodyIsCloseDelimited = framing == .untilClose
         state = .body
         let head = HTTPResponseHead(version: version, status: status, reason: reason, headers: section.headers)
-        section = HeaderSection()
         return .head(head, framing: framing)
     }
 }
