@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 // The parsers' input buffer. Internal: the parsers are its only users.
 
 /// ByteQueue holds bytes received but not yet parsed. Reading moves an index instead of removing bytes
@@ -100,13 +106,11 @@ struct ByteQueue {
         let start = max(scannedUpTo, readOffset) - base
         let end = min(limitOffset, endOffset) - base
         guard start < end else { return nil }
+        // memchr, not a byte loop: it scans a word (or a vector) at a time. Callgrind: the loop cost
+        // ~7 instructions a byte, ~290 for each request's head from wrk.
         let found: Int? = storage.withUnsafeBufferPointer { all in
-            var index = start
-            while index < end {
-                if all[index] == ASCII.lf { return index }
-                index += 1
-            }
-            return nil
+            guard let base = all.baseAddress, let hit = memchr(base + start, Int32(ASCII.lf), end - start) else { return nil }
+            return base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
         }
         if let found { return base + found }
         scannedUpTo = base + end
