@@ -164,7 +164,9 @@ public enum HTTPEncoder {
     /// Content-Length, so the request claims no body it lacks. Transfer-Encoding in `head` is never
     /// written. One pass, like `writeResponse`: editing a copy of the header list first cost the
     /// agent a copy of the list per request (callgrind: ~5% of a sequential request).
-    public static func writeRequest(_ head: HTTPRequestHead, body: [UInt8], into buffer: inout [UInt8]) {
+    /// `extraFields` are pre-encoded field lines written after the head's own (the agent's `Host` and
+    /// `Connection`, so it does not copy the caller's header list to add them).
+    public static func writeRequest(_ head: HTTPRequestHead, extraFields: [UInt8] = [], body: [UInt8], into buffer: inout [UInt8]) {
         buffer.appendUTF8(head.method)
         buffer.append(ASCII.space)
         buffer.appendUTF8(head.target)
@@ -186,6 +188,7 @@ public enum HTTPEncoder {
             }
             writeField(field.name, field.value, into: &buffer)
         }
+        buffer.append(contentsOf: extraFields)
         if sendsLength && !wroteLength {
             buffer.append(contentsOf: contentLengthPrefix)
             writeDecimal(count, into: &buffer)

@@ -17,6 +17,9 @@ public final class Agent {
     private var connections: [ConnectionID: AgentConnection] = [:]
     private var pending: [RequestID: Pending] = [:]
     private var origins: [Origin: HTTPOrigin] = [:]
+    private var lastOrigin: Origin?
+    /// The encoded `Host` and `Connection` lines of the last request, and what they were built from.
+    private var cachedAgentFields: (hostHeader: String, addHost: Bool, addConnection: Bool, bytes: [UInt8])?
     private var actionQueue: [PoolAction] = []
     private var completions: [((AgentResult) -> Void, AgentResult)] = []
     private var isDraining = false
@@ -61,23 +64,41 @@ public final class Agent {
 
     /// Sends `request`; `completion` runs on the loop thread exactly once, with a response or an error.
     public func send(_ request: AgentRequest, completion: @escaping (AgentResult) -> Void) {
-        var head = HTTPRequestHead(method: request.method, target: request.target, version: .http1_1, headers: request.headers)
-        head.headers.reserveCapacity(head.headers.count + 2)   // one allocation for both additions
-        if !head.headers.contains("Host") { head.headers.add(name: "Host", value: request.origin.hostHeader) }
-        // Like Node: say what the agent intends, unless the caller already did.
-        if !head.headers.contains("Connection") {
-            head.headers.add(name: "Connection", value: configuration.pool.keepAlive ? "keep-alive" : "close")
-        }
+        let head = HTTPRequestHead(method: request.method, target: request.target, version: .http1_1, headers: request.headers)
+        // `Host`, and like Node, `Connection` saying what the agent intends, unless the caller sent
+        // them: encoded after the caller's fields, without copying the caller's list to add them.
+        let extra = agentFields(hostHeader: request.origin.hostHeader,
+                                addHost: !head.headers.contains("Host"), addConnection: !head.headers.contains("Connection"))
         var encoded: [UInt8] = []
-        HTTPEncoder.writeRequest(head, body: request.body, into: &encoded)
+        encoded.reserveCapacity(128 + request.body.count)
+        HTTPEncoder.writeRequest(head, extraFields: extra, body: request.body, into: &encoded)
         let origin = request.origin.poolOrigin
-        origins[origin] = request.origin
+        // Hashing an origin (a host:port string) is not free: skip it when it is the last one's.
+        if origin != lastOrigin {
+            origins[origin] = request.origin
+            lastOrigin = origin
+        }
         let (id, actions) = machine.requestSubmitted(origin: origin, method: request.method)
         var result = AgentResult(request: request)
         result.timings.startNanos = loop.now
         pending[id] = Pending(request: request, encoded: encoded, completion: completion, result: result)
         if actions.isEmpty && pending[id] != nil { emit(.queued(request: id.rawValue)) }
         perform(actions)
+    }
+
+    /// The `Host` and `Connection` field lines the agent adds to a request, encoded; rebuilt only
+    /// when they differ from the previous request's.
+    private func agentFields(hostHeader: String, addHost: Bool, addConnection: Bool) -> [UInt8] {
+        if let cached = cachedAgentFields, cached.hostHeader == hostHeader, cached.addHost == addHost,
+           cached.addConnection == addConnection {
+            return cached.bytes
+        }
+        var text = ""
+        if addHost { text += "Host: \(hostHeader)\r\n" }
+        if addConnection { text += "Connection: \(configuration.pool.keepAlive ? "keep-alive" : "close")\r\n" }
+        let bytes = Array(text.utf8)
+        cachedAgentFields = (hostHeader, addHost, addConnection, bytes)
+        return bytes
     }
 
     /// Closes every socket and fails every queued or in-flight request with `destroyed`.
