@@ -61,13 +61,15 @@ extension PoolStateMachine {
     /// least recently freed for `.fifo` — and returns it with the idle timer it had (nil if none).
     /// It does not change the connection's state; the caller puts a request on it.
     mutating func takeFreeSocket(to origin: Origin) -> (ConnectionID, idleTimeoutMs: Int?)? {
-        guard var list = freeLists[origin], !list.isEmpty else { return nil }
+        // In place, through the dictionary: copying the list out, editing the copy and storing it
+        // back (or removing an emptied one, to add it again on the next release) cost an array
+        // allocation and two more hash lookups per reuse. An emptied list stays, with its storage.
+        guard freeLists[origin]?.isEmpty == false else { return nil }
         let connection: ConnectionID
         switch configuration.scheduling {
-        case .lifo: connection = list.removeLast()
-        case .fifo: connection = list.removeFirst()
+        case .lifo: connection = freeLists[origin]!.removeLast()
+        case .fifo: connection = freeLists[origin]!.removeFirst()
         }
-        freeLists[origin] = list.isEmpty ? nil : list
         switch connections[connection]?.state {
         case .free(_, let idleTimeoutMs):
             return (connection, idleTimeoutMs)
