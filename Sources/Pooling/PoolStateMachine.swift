@@ -76,9 +76,9 @@ public struct PoolStateMachine: Sendable {
 
     var state: State = .running
     /// Open connections only: a closed or failed connection is removed.
-    var connections: [ConnectionID: Connection] = [:]
+    var connections = IDTable<ConnectionID, Connection>()
     /// Unfinished requests only.
-    var requests: [RequestID: Request] = [:]
+    var requests = IDTable<RequestID, Request>()
     /// Each origin's queue of requests waiting for a socket, oldest first.
     var waiters: [Origin: [RequestID]] = [:]
     /// Each origin's free sockets, least recently freed first.

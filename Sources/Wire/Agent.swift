@@ -14,7 +14,7 @@ public final class Agent {
     /// The simulated network for connections opened from now on (starts as `configuration.network`).
     public var network: SimulatedNetwork
     private var machine: PoolStateMachine
-    private var connections: [ConnectionID: AgentConnection] = [:]
+    private var connections = IDTable<ConnectionID, AgentConnection>()
     private var pending: [RequestID: Pending] = [:]
     private var origins: [Origin: HTTPOrigin] = [:]
     private var lastOrigin: Origin?
