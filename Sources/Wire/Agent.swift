@@ -27,12 +27,21 @@ public final class Agent {
     /// The last close reason of every connection, for lessons that ask "why did #2 close?".
     public private(set) var closeReasons: [Int: String] = [:]
 
-    private struct Pending {
-        var request: AgentRequest
-        var encoded: [UInt8]
-        var completion: (AgentResult) -> Void
+    /// A request from `send` until its completion. A class, so the agent fills in its result where it
+    /// is (as a struct it was copied out of the table and back at each step, with a retain and
+    /// release of everything it holds: callgrind).
+    private final class Pending {
+        let request: AgentRequest
+        let encoded: [UInt8]
+        let completion: (AgentResult) -> Void
         var result: AgentResult
-        var connectionStarted: Int64?
+
+        init(request: AgentRequest, encoded: [UInt8], completion: @escaping (AgentResult) -> Void, result: AgentResult) {
+            self.request = request
+            self.encoded = encoded
+            self.completion = completion
+            self.result = result
+        }
     }
 
     public init(loop: EventLoop, name: String = "agent", configuration: AgentConfiguration = AgentConfiguration()) {
@@ -137,7 +146,7 @@ public final class Agent {
             connection.connect()
 
         case .execute(let requestID, let connectionID, let isReused):
-            guard let connection = connections[connectionID], var entry = pending[requestID] else { return }
+            guard let connection = connections[connectionID], let entry = pending[requestID] else { return }
             if isReused, configuration.pool.checksBeforeReuse, let broken = connection.brokenBeforeReuse() {
                 perform(machine.reusedSocketFoundBroken(connectionID, reason: broken))
                 return
@@ -150,13 +159,12 @@ public final class Agent {
             entry.result.connection = connectionID.rawValue
             entry.result.isReused = isReused
             entry.result.timings.connect = isReused ? nil : connection.connectMs
-            pending[requestID] = entry
             emit(.sent(request: requestID.rawValue, connection: connectionID.rawValue, reused: isReused))
             let saysClose = entry.request.headers.containsToken("close", in: "Connection") || !configuration.pool.keepAlive
             connection.execute(requestID, method: entry.request.method, bytes: entry.encoded, saysClose: saysClose)
 
         case .succeed(let requestID, let connectionID):
-            guard var entry = pending.removeValue(forKey: requestID), let connection = connections[connectionID] else { return }
+            guard let entry = pending.removeValue(forKey: requestID), let connection = connections[connectionID] else { return }
             let now = loop.now
             entry.result.head = connection.head
             entry.result.body = connection.body
@@ -168,17 +176,16 @@ public final class Agent {
             completions.append((entry.completion, entry.result))
 
         case .fail(let requestID, let error):
-            guard var entry = pending.removeValue(forKey: requestID) else { return }
+            guard let entry = pending.removeValue(forKey: requestID) else { return }
             entry.result.error = AgentError(error)
             entry.result.timings.done = ms(since: entry.result.timings.startNanos, loop.now)
             emit(.failed(request: requestID.rawValue, error: AgentError(error).description))
             completions.append((entry.completion, entry.result))
 
         case .retrying(let requestID, let reason):
-            guard var entry = pending[requestID] else { return }
+            guard let entry = pending[requestID] else { return }
             entry.result.isRetried = true
             entry.result.retryReason = reason
-            pending[requestID] = entry
             emit(.retrying(request: requestID.rawValue, reason: reason))
 
         case .scheduleIdleTimeout(let connectionID, let afterMs):
