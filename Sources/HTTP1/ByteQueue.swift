@@ -100,6 +100,14 @@ struct ByteQueue {
         }
     }
 
+    /// Copies the name and value of `field`, parsed from the line at stream offsets `line`, into
+    /// `headers`, straight from this buffer.
+    func copyField(_ field: FieldLine, ofLine line: Range<Int>, into headers: inout HTTPHeaders) {
+        withBytes(line) { bytes in
+            headers.add(line: bytes, nameCount: field.nameEnd, value: field.value)
+        }
+    }
+
     /// The stream offset of the first line feed at or after `readOffset` and before `limitOffset`, or
     /// nil. Remembers how far it looked, so the next call only scans bytes appended since.
     mutating func firstLineFeed(before limitOffset: Int) -> Int? {

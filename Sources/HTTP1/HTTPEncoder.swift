@@ -12,19 +12,21 @@ public enum HTTPEncoder {
         writeStatusLine(head, into: &buffer)
         buffer.append(ASCII.cr)
         buffer.append(ASCII.lf)
-        for field in head.headers { writeField(field.name, field.value, into: &buffer) }
+        for index in 0..<head.headers.count {
+            head.headers.withFieldBytes(at: index) { writeField($0, $1, into: &buffer) }
+        }
         buffer.append(contentsOf: extraFields)
         buffer.append(ASCII.cr)
         buffer.append(ASCII.lf)
     }
 
-    /// One field line: `name: value` CRLF.
+    /// One field line: `name: value` CRLF, copied from the header list's bytes.
     @inline(__always)
-    static func writeField(_ name: String, _ value: String, into buffer: inout [UInt8]) {
-        buffer.appendUTF8(name)
+    static func writeField(_ name: UnsafeBufferPointer<UInt8>, _ value: UnsafeBufferPointer<UInt8>, into buffer: inout [UInt8]) {
+        buffer.append(contentsOf: name)
         buffer.append(ASCII.colon)
         buffer.append(ASCII.space)
-        buffer.appendUTF8(value)
+        buffer.append(contentsOf: value)
         buffer.append(ASCII.cr)
         buffer.append(ASCII.lf)
     }
@@ -84,7 +86,9 @@ public enum HTTPEncoder {
     private static func writeFields(_ headers: HTTPHeaders, into buffer: inout [UInt8]) {
         buffer.append(ASCII.cr)
         buffer.append(ASCII.lf)
-        for field in headers { writeField(field.name, field.value, into: &buffer) }
+        for index in 0..<headers.count {
+            headers.withFieldBytes(at: index) { writeField($0, $1, into: &buffer) }
+        }
         buffer.append(ASCII.cr)
         buffer.append(ASCII.lf)
     }
@@ -128,14 +132,15 @@ public enum HTTPEncoder {
         buffer.append(ASCII.cr)
         buffer.append(ASCII.lf)
         var framedByHead = false
-        for field in head.headers {
-            let isFraming = isFramingName(field.name)
-            if isFraming {
-                // A HEAD response may keep the framing a GET would have had; otherwise we frame.
-                guard isHead && !statusForbidsBody else { continue }
-                framedByHead = true
+        for index in 0..<head.headers.count {
+            head.headers.withFieldBytes(at: index) { name, value in
+                if isFramingName(name) {
+                    // A HEAD response may keep the framing a GET would have had; otherwise we frame.
+                    guard isHead && !statusForbidsBody else { return }
+                    framedByHead = true
+                }
+                writeField(name, value, into: &buffer)
             }
-            writeField(field.name, field.value, into: &buffer)
         }
         buffer.append(contentsOf: extraFields)
         if !statusForbidsBody && !framedByHead {
@@ -151,11 +156,10 @@ public enum HTTPEncoder {
 
     /// Content-Length or Transfer-Encoding, by length first: most names are neither length.
     @inline(__always)
-    static func isFramingName(_ name: String) -> Bool {
-        switch name.utf8.count {
-        case 14: return asciiEqualsIgnoringCase(name, "Content-Length")
-        case 17: return asciiEqualsIgnoringCase(name, "Transfer-Encoding")
-        default: return false
+    static func isFramingName(_ name: UnsafeBufferPointer<UInt8>) -> Bool {
+        switch FieldRole.of(name) {
+        case .contentLength, .transferEncoding: return true
+        case .host, .other: return false
         }
     }
 
@@ -178,15 +182,23 @@ public enum HTTPEncoder {
         let sendsLength = count > 0 || head.method == "POST" || head.method == "PUT" || head.method == "PATCH"
         // The first Content-Length field's position is where ours goes (replaceOrAdd's rule).
         var wroteLength = false
-        for field in head.headers {
-            if isFramingName(field.name) {
-                if sendsLength && !wroteLength && field.name.utf8.count == 14 {
-                    writeField(field.name, String(count), into: &buffer)
-                    wroteLength = true
+        for index in 0..<head.headers.count {
+            head.headers.withFieldBytes(at: index) { name, value in
+                switch FieldRole.of(name) {
+                case .contentLength:
+                    if sendsLength && !wroteLength {
+                        buffer.append(contentsOf: name)
+                        buffer.append(contentsOf: [ASCII.colon, ASCII.space])
+                        writeDecimal(count, into: &buffer)
+                        buffer.append(contentsOf: [ASCII.cr, ASCII.lf])
+                        wroteLength = true
+                    }
+                case .transferEncoding:
+                    break
+                case .host, .other:
+                    writeField(name, value, into: &buffer)
                 }
-                continue
             }
-            writeField(field.name, field.value, into: &buffer)
         }
         buffer.append(contentsOf: extraFields)
         if sendsLength && !wroteLength {

@@ -23,51 +23,34 @@ struct HeaderSection {
     /// Content-Length and Transfer-Encoding fields; empty (no allocation) for most messages.
     var framingNotes: [Note] = []
 
-    /// How many fields of `headers` belong to this head. Past it, until `finish()`, `headers` may still
-    /// hold the previous head's fields, which the next lines compare against (`previousField`).
-    private(set) var fieldCount = 0
-
-    /// Starts the section over for the next head, keeping the header list and its storage. The
-    /// previous head shares that storage until its response is written; by the time a keep-alive
-    /// connection's next request starts it has usually let go, so the list is refilled in place (one
-    /// malloc and free per request fewer). If it has not (pipelining), copy-on-write gives this
-    /// section a new list.
+    /// Starts the section over for the next head, keeping the header list's storage. The previous
+    /// head shares that storage until its response is written; by the time a keep-alive connection's
+    /// next request starts it has usually let go, so the list is refilled in place (no allocation
+    /// per request). If it has not (pipelining), copy-on-write gives this section new storage.
     mutating func removeAll() {
-        fieldCount = 0
+        headers.removeAll(keepingCapacity: true)
         hostCount = 0
         hostNote = nil
         secondHostOffset = nil
         if !framingNotes.isEmpty { framingNotes.removeAll(keepingCapacity: true) }
     }
 
-    /// The previous head's field at the position the next line will fill, if there was one.
-    var previousField: HTTPField? { fieldCount < headers.count ? headers.fields[fieldCount] : nil }
-
-    /// The head is complete: drop what is left of the previous head's fields.
-    mutating func finish() {
-        headers.truncate(to: fieldCount)
-    }
-
-    mutating func add(_ field: FieldLine, lineOffset: Int) {
+    /// Takes note of a parsed field line that decides something (Host, framing). The caller copies
+    /// its bytes into `headers` right after (`ByteQueue.copyField`), so its index is `headers.count`.
+    mutating func note(_ field: FieldLine, lineOffset: Int) {
         switch field.role {
         case .other:
             break
         case .host:
             hostCount += 1
             if hostCount == 1 {
-                hostNote = Note(role: .host, index: fieldCount, lineOffset: lineOffset, valueOffset: field.valueOffset,
+                hostNote = Note(role: .host, index: headers.count, lineOffset: lineOffset, valueOffset: field.valueOffset,
                                 badHostByte: field.badHostByte)
             }
             if hostCount == 2 { secondHostOffset = lineOffset }
         case .contentLength, .transferEncoding:
-            framingNotes.append(Note(role: field.role, index: fieldCount, lineOffset: lineOffset, valueOffset: field.valueOffset))
+            framingNotes.append(Note(role: field.role, index: headers.count, lineOffset: lineOffset, valueOffset: field.valueOffset))
         }
-        if fieldCount < headers.count {
-            headers.replaceField(at: fieldCount, with: HTTPField(name: field.name, value: field.value))
-        } else {
-            headers.add(name: field.name, value: field.value)
-        }
-        fieldCount += 1
     }
 
     /// BodyLength is what the framing headers say, before any rule about status codes or methods.
@@ -92,6 +75,10 @@ struct HeaderSection {
     /// (request smuggling), so WireLab is strict on purpose. It does not look at Host, methods or statuses.
     func bodyLength(version: HTTPVersion, contentLengthLists: ContentLengthLists) throws(HTTPParseError) -> BodyLength {
         if framingNotes.isEmpty { return .absent }
+        // Most messages with a framing field have exactly one Content-Length: no lists built for them.
+        if framingNotes.count == 1 && framingNotes[0].role == .contentLength {
+            return .contentLength(try contentLength(framingNotes, refusingLists: contentLengthLists == .refused))
+        }
         let lengths = framingNotes.filter { $0.role == .contentLength }
         let codings = framingNotes.filter { $0.role == .transferEncoding }
         if let firstCoding = codings.first {
@@ -110,36 +97,24 @@ struct HeaderSection {
             }
             return try chunkedCoding(codings)
         }
-        if contentLengthLists == .refused {
-            if lengths.count > 1 {
-                throw HTTPParseError(
-                    kind: .conflictingContentLength, offset: lengths[1].lineOffset,
-                    detail: "header \"Content-Length\" appears more than once")
-            }
-            let value = headers.fields[lengths[0].index].value.utf8
-            if value.contains(ASCII.comma) {
-                // Reported at the first byte that is not a digit. Everything before it is one ASCII
-                // digit per byte, so its place in the decoded String is its place on the wire (a
-                // byte that is not UTF-8 becomes three bytes in the String: later places would drift).
-                let firstNonDigit = value.firstIndex { !ASCII.isDigit($0) } ?? value.startIndex
-                throw HTTPParseError(
-                    kind: .conflictingContentLength,
-                    offset: lengths[0].valueOffset + value.distance(from: value.startIndex, to: firstNonDigit),
-                    detail: "header \"Content-Length\": \(quoted(Array(value))) is a list, not one number")
-            }
+        if contentLengthLists == .refused && lengths.count > 1 {
+            throw HTTPParseError(
+                kind: .conflictingContentLength, offset: lengths[1].lineOffset,
+                detail: "header \"Content-Length\" appears more than once")
         }
-        return .contentLength(try contentLength(lengths))
+        return .contentLength(try contentLength(lengths, refusingLists: contentLengthLists == .refused))
     }
 
     /// checkHost refuses a Host value that is not `uri-host [ ":" port ]` (RFC 9112 §3.2: 400 for "a
     /// Host header field with an invalid field value"). It checks characters, not DNS syntax: no white
     /// space, no "/", "?", "#" or "@" (pieces of a URL that is not just an authority), and no "," (two
     /// Host values joined into one). An empty value is allowed (RFC 9110 §7.2).
-    static func checkHost(_ value: String, note: Note) throws(HTTPParseError) {
+    func checkHost(_ note: Note) throws(HTTPParseError) {
         if let bad = note.badHostByte {
+            let value = headers.withFieldBytes(at: note.index) { _, value in Array(value) }
             throw HTTPParseError(
                 kind: .badHost, offset: note.valueOffset + bad.index,
-                detail: "header \"Host\": \(quoted(Array(value.utf8))) holds \(describeByte(bad.byte)), which no host name or port has")
+                detail: "header \"Host\": \(quoted(value)) holds \(describeByte(bad.byte)), which no host name or port has")
         }
     }
 
@@ -175,7 +150,7 @@ struct HeaderSection {
     /// - another coding before the final chunked: one WireLab does not decode, 501 (RFC 9112 §6.1).
     private func chunkedCoding(_ codings: [Note]) throws(HTTPParseError) -> BodyLength {
         var elements: [String] = []
-        for note in codings { elements += listElements(headers.fields[note.index].value) }
+        for note in codings { elements += listElements(headers.value(at: note.index)) }
         if elements.count == 1 && asciiEqualsIgnoringCase(elements[0], "chunked") { return .chunked }
         let offset = codings[codings.count - 1].valueOffset
         let list = quoted(Array(elements.joined(separator: ", ").utf8))
@@ -198,38 +173,48 @@ struct HeaderSection {
     }
 
     /// Content-Length is 1*DIGIT (RFC 9110 §8.6). A list of identical values, in one field or several,
-    /// counts as one; differing values are refused.
-    private func contentLength(_ lengths: [Note]) throws(HTTPParseError) -> Int {
+    /// counts as one; differing values are refused. With `refusingLists` (requests) a value holding a
+    /// comma is refused at its first byte that is not a digit.
+    private func contentLength(_ lengths: [Note], refusingLists: Bool) throws(HTTPParseError) -> Int {
         var agreed: Int?
         for note in lengths {
-            let value = Array(headers.fields[note.index].value.utf8)
-            var elementCount = 0
-            var start = 0
-            while start <= value.count {
-                var end = start
-                while end < value.count && value[end] != ASCII.comma { end += 1 }
-                var first = start, last = end
-                while first < last && ASCII.isWhitespace(value[first]) { first += 1 }
-                while last > first && ASCII.isWhitespace(value[last - 1]) { last -= 1 }
-                if first < last || (elementCount == 0 && end == value.count) {
-                    elementCount += 1
-                    let element = value[first..<last]
-                    let number = try Self.number(element, at: note.valueOffset + first)
-                    if let agreed, agreed != number {
-                        throw HTTPParseError(
-                            kind: .conflictingContentLength, offset: note.valueOffset + first,
-                            detail: "header \"Content-Length\": \(quoted(element)) differs from the earlier value \(agreed)")
-                    }
-                    agreed = number
+            try headers.withFieldBytes(at: note.index) { (_, value) throws(HTTPParseError) in
+                if refusingLists && value.contains(ASCII.comma) {
+                    // Everything before the first non-digit is one ASCII digit per byte, so its index
+                    // is its place on the wire.
+                    let firstNonDigit = value.firstIndex { !ASCII.isDigit($0) } ?? 0
+                    throw HTTPParseError(
+                        kind: .conflictingContentLength, offset: note.valueOffset + firstNonDigit,
+                        detail: "header \"Content-Length\": \(quoted(value)) is a list, not one number")
                 }
-                start = end + 1
+                var elementCount = 0
+                var start = 0
+                while start <= value.count {
+                    var end = start
+                    while end < value.count && value[end] != ASCII.comma { end += 1 }
+                    var first = start, last = end
+                    while first < last && ASCII.isWhitespace(value[first]) { first += 1 }
+                    while last > first && ASCII.isWhitespace(value[last - 1]) { last -= 1 }
+                    if first < last || (elementCount == 0 && end == value.count) {
+                        elementCount += 1
+                        let element = UnsafeBufferPointer(rebasing: value[first..<last])
+                        let number = try Self.number(element, at: note.valueOffset + first)
+                        if let agreed, agreed != number {
+                            throw HTTPParseError(
+                                kind: .conflictingContentLength, offset: note.valueOffset + first,
+                                detail: "header \"Content-Length\": \(quoted(element)) differs from the earlier value \(agreed)")
+                        }
+                        agreed = number
+                    }
+                    start = end + 1
+                }
             }
         }
         guard let agreed else { preconditionFailure("contentLength called without a Content-Length field") }
         return agreed
     }
 
-    private static func number(_ element: ArraySlice<UInt8>, at offset: Int) throws(HTTPParseError) -> Int {
+    private static func number(_ element: UnsafeBufferPointer<UInt8>, at offset: Int) throws(HTTPParseError) -> Int {
         guard !element.isEmpty else {
             throw HTTPParseError(kind: .badContentLength, offset: offset, detail: "header \"Content-Length\" is empty")
         }

@@ -128,11 +128,11 @@ public struct RequestParser: Sendable {
                     buffer.consume(upTo: line.next)
                     return .head(try finishHead(at: line.start))
                 }
-                let previous = section.previousField
                 let field = try buffer.withBytes(line.content) { (bytes) throws(HTTPParseError) -> FieldLine in
-                    try HeadSyntax.fieldLine(bytes, at: line.start, reusing: previous)
+                    try HeadSyntax.fieldLine(bytes, at: line.start)
                 }
-                section.add(field, lineOffset: line.start)
+                section.note(field, lineOffset: line.start)
+                buffer.copyField(field, ofLine: line.content, into: &section.headers)
                 buffer.consume(upTo: line.next)
 
             case .body:
@@ -162,7 +162,6 @@ public struct RequestParser: Sendable {
 
     /// finishHead checks what needs the whole header section (Host, framing) and sets up the body.
     private mutating func finishHead(at endOffset: Int) throws(HTTPParseError) -> HTTPRequestHead {
-        section.finish()
         // RFC 9112 §3.2: 400 for an HTTP/1.1 request without Host, and for any request with two.
         if let second = section.secondHostOffset {
             throw HTTPParseError(kind: .missingHost, offset: second, detail: "the request has more than one \"Host\" header")
@@ -170,7 +169,7 @@ public struct RequestParser: Sendable {
         if section.hostCount == 0 && version.minor >= 1 {
             throw HTTPParseError(kind: .missingHost, offset: endOffset, detail: "the \(version) request has no \"Host\" header")
         }
-        if let host = section.hostNote { try HeaderSection.checkHost(section.headers.fields[host.index].value, note: host) }
+        if let host = section.hostNote { try section.checkHost(host) }
         switch try section.bodyLength(version: version, contentLengthLists: .refused) {
         case .absent:
             // RFC 9112 §6.3 rule 7: a request with neither header has no body.

@@ -15,13 +15,18 @@ public final class Agent {
     public var network: SimulatedNetwork
     private var machine: PoolStateMachine
     private var connections = IDTable<ConnectionID, AgentConnection>()
-    private var pending: [RequestID: Pending] = [:]
+    /// Unfinished requests. (A table indexed by ID: hashing the ID for a dictionary cost ~400
+    /// instructions a request, callgrind.)
+    private var pending = IDTable<RequestID, Pending>()
     private var origins: [Origin: HTTPOrigin] = [:]
-    private var lastOrigin: Origin?
+    /// The last request's origin and its pool key: most agents talk to one origin, and building the
+    /// key (a "host:port" string) and hashing it cost ~650 instructions a request (callgrind).
+    private var lastOrigin: (address: HTTPOrigin, key: Origin)?
     /// The encoded `Host` and `Connection` lines of the last request, and what they were built from.
     private var cachedAgentFields: (hostHeader: String, addHost: Bool, addConnection: Bool, bytes: [UInt8])?
     private var actionQueue: [PoolAction] = []
-    private var completions: [((AgentResult) -> Void, AgentResult)] = []
+    /// Requests finished in the batch being carried out, to be told in order once it is done.
+    private var completions: [Pending] = []
     private var isDraining = false
     private var observers: [(AgentEvent) -> Void] = []
     /// The last close reason of every connection, for lessons that ask "why did #2 close?".
@@ -30,17 +35,32 @@ public final class Agent {
     /// A request from `send` until its completion. A class, so the agent fills in its result where it
     /// is (as a struct it was copied out of the table and back at each step, with a retain and
     /// release of everything it holds: callgrind).
+    /// The request itself is kept once, in `result.request`: each copy of an `AgentRequest` retains
+    /// and releases its strings and arrays.
     private final class Pending {
-        let request: AgentRequest
         let encoded: [UInt8]
         let completion: (AgentResult) -> Void
-        var result: AgentResult
+        /// Optional only so the finished result can be moved out to the completion, not copied: a
+        /// copy retains and releases each of its dozen strings and arrays (~330 instructions, twice
+        /// per request, callgrind).
+        private var slot: AgentResult?
 
-        init(request: AgentRequest, encoded: [UInt8], completion: @escaping (AgentResult) -> Void, result: AgentResult) {
-            self.request = request
+        init(request: AgentRequest, startNanos: Int64, encoded: [UInt8], completion: @escaping (AgentResult) -> Void) {
             self.encoded = encoded
             self.completion = completion
-            self.result = result
+            slot = AgentResult(request: request)
+            slot!.timings.startNanos = startNanos
+        }
+
+        var result: AgentResult {
+            get { slot! }
+            _modify { yield &slot! }
+        }
+        var request: AgentRequest { slot!.request }
+
+        /// Calls the completion with the result, moved out. Once only.
+        func complete() {
+            completion(slot.take()!)
         }
     }
 
@@ -81,16 +101,16 @@ public final class Agent {
         var encoded: [UInt8] = []
         encoded.reserveCapacity(128 + request.body.count)
         HTTPEncoder.writeRequest(head, extraFields: extra, body: request.body, into: &encoded)
-        let origin = request.origin.poolOrigin
-        // Hashing an origin (a host:port string) is not free: skip it when it is the last one's.
-        if origin != lastOrigin {
+        let origin: Origin
+        if let last = lastOrigin, last.address == request.origin {
+            origin = last.key
+        } else {
+            origin = request.origin.poolOrigin
             origins[origin] = request.origin
-            lastOrigin = origin
+            lastOrigin = (request.origin, origin)
         }
         let (id, actions) = machine.requestSubmitted(origin: origin, method: request.method)
-        var result = AgentResult(request: request)
-        result.timings.startNanos = loop.now
-        pending[id] = Pending(request: request, encoded: encoded, completion: completion, result: result)
+        pending[id] = Pending(request: request, startNanos: loop.now, encoded: encoded, completion: completion)
         if actions.isEmpty && pending[id] != nil { emit(.queued(request: id.rawValue)) }
         perform(actions)
     }
@@ -130,8 +150,7 @@ public final class Agent {
             // Callers hear about their requests only once every action of the batch is done, so
             // what they see (a socket freed or closed, and why) is already true when they look.
             if !completions.isEmpty {
-                let (completion, result) = completions.removeFirst()
-                completion(result)
+                completions.removeFirst().complete()
             }
         }
     }
@@ -173,14 +192,14 @@ public final class Agent {
             entry.result.timings.done = ms(since: entry.result.timings.startNanos, now)
             connection.finishExchange()
             emit(.response(request: requestID.rawValue, connection: connectionID.rawValue, status: connection.head?.status ?? 0))
-            completions.append((entry.completion, entry.result))
+            completions.append(entry)
 
         case .fail(let requestID, let error):
             guard let entry = pending.removeValue(forKey: requestID) else { return }
             entry.result.error = AgentError(error)
             entry.result.timings.done = ms(since: entry.result.timings.startNanos, loop.now)
             emit(.failed(request: requestID.rawValue, error: AgentError(error).description))
-            completions.append((entry.completion, entry.result))
+            completions.append(entry)
 
         case .retrying(let requestID, let reason):
             guard let entry = pending[requestID] else { return }

@@ -310,7 +310,8 @@ final class AgentConnection: LoopHandler {
         case .head(let h, _):
             head = h
         case .body(let bytes):
-            body += bytes
+            // Most bodies arrive in one piece: take that array as it is rather than copy it.
+            if body.isEmpty { body = bytes } else { body += bytes }
         case .end(let closeDelimited):
             guard let head else { return }
             requestsServed += 1
@@ -343,8 +344,9 @@ final class AgentConnection: LoopHandler {
         phase = .free
         request = nil
         freedInTurn = peerClosingSeen ? -1 : loop.iterations
-        // Kept: bytes after the response (unsolicited, reported by the caller) stay visible to it.
-        if parser.bufferedByteCount == 0 { parser.reuse() } else { parser = ResponseParser() }
+        // Bytes after the response (unsolicited, reported by the caller) are dropped with the parser.
+        // Otherwise the parser is left as it is: `execute` resets it for the next request.
+        if parser.bufferedByteCount > 0 { parser = ResponseParser() }
     }
 
     func scheduleIdleTimeout(afterMs ms: Int) {

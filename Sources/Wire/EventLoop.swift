@@ -37,6 +37,9 @@ public final class EventLoop: @unchecked Sendable {
     private let readyBits = UnsafeMutablePointer<UInt32>.allocate(capacity: 256)
     var timers = TimerHeap()
     private var deferred: [() -> Void] = []
+    /// The deferred work being run (see `runDeferred`).
+    private var running: [() -> Void] = []
+    private var isRunningDeferred = false
 
     /// A 64 KiB buffer every socket on this loop reads into before its bytes are parsed. One per
     /// loop, not one per connection: an idle connection owns no read buffer at all.
@@ -216,11 +219,25 @@ public final class EventLoop: @unchecked Sendable {
         for body in work { body() }
     }
 
+    /// Runs the deferred work, and any it defers in turn. The two lists swap roles each round and
+    /// keep their storage: taking the list and starting an empty one allocated a new array for the
+    /// first `afterCurrentEvent` of every turn (a sequential client defers once per request).
+    /// A turn run from inside deferred work (a nested `run`) takes the plain path.
     private func runDeferred() {
+        if isRunningDeferred {
+            while !deferred.isEmpty {
+                let work = deferred
+                deferred = []
+                for body in work { body() }
+            }
+            return
+        }
+        isRunningDeferred = true
+        defer { isRunningDeferred = false }
         while !deferred.isEmpty {
-            let work = deferred
-            deferred.removeAll()
-            for body in work { body() }
+            swap(&deferred, &running)
+            for body in running { body() }
+            running.removeAll(keepingCapacity: true)
         }
     }
 
