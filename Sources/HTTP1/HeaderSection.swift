@@ -118,7 +118,8 @@ struct HeaderSection {
         }
     }
 
-    /// The first byte of a Host value that is not allowed there, and its index.
+    /// The first byte of a Host value that is not allowed there, and its index. Allowed: letters,
+    /// digits and - . _ ~ : [ ] % ! $ & ' ( ) * + ; = (a reg-name, an IP literal and a port).
     static func firstBadHostByte(_ value: UnsafeBufferPointer<UInt8>) -> (index: Int, byte: UInt8)? {
         var index = 0
         while index < value.count {
@@ -128,18 +129,18 @@ struct HeaderSection {
         return nil
     }
 
-    private static func isHostByte(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), ASCII.zero...ASCII.nine,
-             UInt8(ascii: "-"), ASCII.dot, UInt8(ascii: "_"), UInt8(ascii: "~"), ASCII.colon,
-             UInt8(ascii: "["), UInt8(ascii: "]"), UInt8(ascii: "%"), UInt8(ascii: "!"), UInt8(ascii: "$"),
-             UInt8(ascii: "&"), UInt8(ascii: "'"), UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "*"),
-             UInt8(ascii: "+"), ASCII.semicolon, UInt8(ascii: "="):
-            return true
-        default:
-            return false
-        }
+    /// One bit per ASCII byte, as for tchar (`ASCII.isTokenChar`): a switch over ranges compiled to a
+    /// generic `ClosedRange` match here, ~11 instructions a byte of every request's Host (callgrind).
+    @inline(__always)
+    static func isHostByte(_ byte: UInt8) -> Bool {
+        byte < 64 ? (hostBytesLow >> UInt64(byte)) & 1 == 1 : byte < 128 && (hostBytesHigh >> UInt64(byte - 64)) & 1 == 1
     }
+
+    /// Host bytes 0-63: - . : ; = % ! $ & ' ( ) * + and the digits (a test checks both words against
+    /// the list above).
+    static let hostBytesLow: UInt64 = 0x2FFF6FF200000000
+    /// Host bytes 64-127: the letters, [ ] _ ~.
+    static let hostBytesHigh: UInt64 = 0x47FFFFFEAFFFFFFE
 
     /// The only transfer coding WireLab decodes is a single `chunked` (RFC 9112 §7). Codings may be
     /// split over several fields, which form one list. Refused, in this order:

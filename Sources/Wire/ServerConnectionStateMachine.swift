@@ -241,7 +241,11 @@ struct ServerConnectionStateMachine {
     /// "keep-alive". Then the server's own limits: draining for shutdown, and maxRequestsPerSocket.
     static func closeReason(for head: HTTPRequestHead, requestCount: Int, maxRequests: Int, isDraining: Bool) -> ServerCloseReason? {
         if head.headers.containsToken("close", in: "Connection") { return .clientRequestedClose }
-        if !isKeepAlive(version: head.version, headers: head.headers) { return .http10 }
+        // What is left of `isKeepAlive` once "close" is ruled out: the version's default (one scan of
+        // the header list fewer per request).
+        let persistsByVersion = (head.version.major == 1 && head.version.minor >= 1)
+            || (head.version == .http1_0 && head.headers.containsToken("keep-alive", in: "Connection"))
+        if !persistsByVersion { return .http10 }
         // RFC 9110 §7.8: a server may ignore Upgrade and answer as usual. WireLab never upgrades, and
         // still closes: a proxy in front that assumed the upgrade happened would now relay raw bytes,
         // and the next "request" on this connection would have passed none of its checks.

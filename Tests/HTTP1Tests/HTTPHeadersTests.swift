@@ -86,6 +86,14 @@ struct HTTPHeadersTests {
         }
     }
 
+    @Test("a Host value may hold letters, digits and - . _ ~ : [ ] % ! $ & ' ( ) * + ; = only")
+    func hostCharacters() {
+        let allowed = Set(Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~:[]%!$&'()*+;=".utf8))
+        for byte in UInt8.min...UInt8.max {
+            #expect(HeaderSection.isHostByte(byte) == allowed.contains(byte), "byte \(byte)")
+        }
+    }
+
     @Test("tchar is exactly RFC 9110 §5.6.2's set")
     func tokenCharacters() {
         let tchar = Set(Array("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ".utf8))
