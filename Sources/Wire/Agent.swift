@@ -23,6 +23,8 @@ public final class Agent {
     /// key (a "host:port" string) and hashing it cost ~650 instructions a request (callgrind).
     private var lastOrigin: (address: HTTPOrigin, key: Origin)?
     /// The encoded `Host` and `Connection` lines of the last request, and what they were built from.
+    /// The last request without header fields or body, and its bytes (see `encode`).
+    private var lastPlainRequest: (method: String, target: String, origin: HTTPOrigin, bytes: [UInt8])?
     private var cachedAgentFields: (hostHeader: String, addHost: Bool, addConnection: Bool, bytes: [UInt8])?
     private var actionQueue: [PoolAction] = []
     /// Requests finished in the batch being carried out, to be told in order once it is done.
@@ -93,14 +95,7 @@ public final class Agent {
 
     /// Sends `request`; `completion` runs on the loop thread exactly once, with a response or an error.
     public func send(_ request: AgentRequest, completion: @escaping (AgentResult) -> Void) {
-        let head = HTTPRequestHead(method: request.method, target: request.target, version: .http1_1, headers: request.headers)
-        // `Host`, and like Node, `Connection` saying what the agent intends, unless the caller sent
-        // them: encoded after the caller's fields, without copying the caller's list to add them.
-        let extra = agentFields(hostHeader: request.origin.hostHeader,
-                                addHost: !head.headers.contains("Host"), addConnection: !head.headers.contains("Connection"))
-        var encoded: [UInt8] = []
-        encoded.reserveCapacity(128 + request.body.count)
-        HTTPEncoder.writeRequest(head, extraFields: extra, body: request.body, into: &encoded)
+        let encoded = encode(request)
         let origin: Origin
         if let last = lastOrigin, last.address == request.origin {
             origin = last.key
@@ -113,6 +108,27 @@ public final class Agent {
         pending[id] = Pending(request: request, startNanos: loop.now, encoded: encoded, completion: completion)
         if actions.isEmpty && pending[id] != nil { emit(.queued(request: id.rawValue)) }
         perform(actions)
+    }
+
+    /// The request's bytes on the wire. A request with no header fields and no body that is the same
+    /// as the previous one (a client repeating `GET /`) gets the same bytes, shared, instead of being
+    /// encoded again into a new array: ~1,900 instructions a request fewer (callgrind).
+    private func encode(_ request: AgentRequest) -> [UInt8] {
+        let isPlain = request.headers.isEmpty && request.body.isEmpty
+        if isPlain, let last = lastPlainRequest, last.method == request.method, last.target == request.target,
+           last.origin == request.origin {
+            return last.bytes
+        }
+        let head = HTTPRequestHead(method: request.method, target: request.target, version: .http1_1, headers: request.headers)
+        // `Host`, and like Node, `Connection` saying what the agent intends, unless the caller sent
+        // them: encoded after the caller's fields, without copying the caller's list to add them.
+        let extra = agentFields(hostHeader: request.origin.hostHeader,
+                                addHost: !head.headers.contains("Host"), addConnection: !head.headers.contains("Connection"))
+        var encoded: [UInt8] = []
+        encoded.reserveCapacity(128 + request.body.count)
+        HTTPEncoder.writeRequest(head, extraFields: extra, body: request.body, into: &encoded)
+        if isPlain { lastPlainRequest = (request.method, request.target, request.origin, encoded) }
+        return encoded
     }
 
     /// The `Host` and `Connection` field lines the agent adds to a request, encoded; rebuilt only
