@@ -23,16 +23,25 @@ struct ObservationObjectTests {
 
     @Test("process reads the descriptor limit and counts both ends of a connection")
     func process() {
-        let outcome = run("""
-            let before = process.openFiles
-            agent a keepAlive=true
-            a GET /
-            print process.fdLimit > 0
-            print process.fdHardLimit >= process.fdLimit
-            print process.openFiles - before >= 2
-            print process.rssKiB > 0
-            """)
-        #expect(outcome.runtimeError == nil, "\(String(describing: outcome.runtimeError))")
-        #expect(outcome.output == ["true", "true", "true", "true"])
+        // `openFiles` counts the whole test process, where other tests open and close sockets at the
+        // same time: one of them closing two between `before` and the count can hide our two. So
+        // the script is run up to five times; counting both ends must show in one of them (if it
+        // did not count them, every run would print false).
+        var outputs: [[String]] = []
+        for _ in 0..<5 {
+            let outcome = run("""
+                let before = process.openFiles
+                agent a keepAlive=true
+                a GET /
+                print process.fdLimit > 0
+                print process.fdHardLimit >= process.fdLimit
+                print process.openFiles - before >= 2
+                print process.rssKiB > 0
+                """)
+            #expect(outcome.runtimeError == nil, "\(String(describing: outcome.runtimeError))")
+            outputs.append(outcome.output)
+            if outcome.output == ["true", "true", "true", "true"] { break }
+        }
+        #expect(outputs.last == ["true", "true", "true", "true"], "\(outputs)")
     }
 }
