@@ -8,13 +8,13 @@ extension PoolStateMachine {
     ///
     /// Afterwards the machine is final: every event returns nothing, and `requestSubmitted` fails the
     /// new request at once. A second `destroyed()` returns nothing.
-    public mutating func destroyed() -> [PoolAction] {
+    public mutating func destroyed() -> PoolActions {
         switch state {
         case .running: break
-        case .destroyed: return []
+        case .destroyed: return PoolActions()
         }
         state = .destroyed
-        var actions: [PoolAction] = []
+        var actions = PoolActions()
         for connection in connections.keys.sorted() {
             switch connections[connection]!.state {
             case .connecting(let request), .executing(let request, _):

@@ -13,7 +13,7 @@ extension PoolStateMachine {
     /// `.close(_, .evictedForOtherOrigin)` + `.createConnection`, or nothing when it has to wait.
     /// After `destroyed()`, the request fails at once with `.agentDestroyed`.
     /// `method` is kept only to decide, if the request fails, whether it may be resent.
-    public mutating func requestSubmitted(origin: Origin, method: String) -> (RequestID, [PoolAction]) {
+    public mutating func requestSubmitted(origin: Origin, method: String) -> (RequestID, PoolActions) {
         let id = RequestID(nextRequestNumber)
         nextRequestNumber += 1
         switch state {
@@ -23,7 +23,7 @@ extension PoolStateMachine {
             return (id, dispatch(id))
         case .destroyed:
             history.failed += 1
-            return (id, [.fail(id, .agentDestroyed)])
+            return (id, PoolActions(.fail(id, .agentDestroyed)))
         }
     }
 
@@ -31,7 +31,7 @@ extension PoolStateMachine {
     /// It does not look at the queue: callers guarantee the request is allowed to go ahead of it
     /// (a new request never finds startable waiters — see the invariants on `PoolStateMachine` — and a
     /// request dispatched again after a broken reuse keeps the slot it had).
-    mutating func dispatch(_ request: RequestID) -> [PoolAction] {
+    mutating func dispatch(_ request: RequestID) -> PoolActions {
         guard let origin = requests[request]?.origin else {
             preconditionFailure("Invalid state: dispatching unknown \(request)")
         }
@@ -40,21 +40,22 @@ extension PoolStateMachine {
             connections[connection]!.state = .executing(request, isReused: true)
             history.reused += 1
             let execute = PoolAction.execute(request, on: connection, isReused: true)
-            return idleTimeoutMs == nil ? [execute] : [.cancelIdleTimeout(connection), execute]
+            guard idleTimeoutMs != nil else { return PoolActions(execute) }
+            return PoolActions(.cancelIdleTimeout(connection), execute)
         }
         // 2. Room under both limits: open a connection.
         if isBelowOriginLimit(origin) && isBelowTotalLimit {
-            return [openConnection(for: request)]
+            return PoolActions(openConnection(for: request))
         }
         // 3. Only the total limit is in the way, and another origin has an idle socket: trade it.
         if isBelowOriginLimit(origin), let victim = longestIdleFreeSocket(excluding: origin) {
             let close = closeConnection(victim, .evictedForOtherOrigin)
-            return [close, openConnection(for: request)]
+            return PoolActions(close, openConnection(for: request))
         }
         // 4. Wait. Whoever frees a slot or a socket for this origin will start it (see
         //    `startWaitingRequests` and `PoolStateMachine+Release.swift`).
         waiters[origin, default: []].append(request)
-        return []
+        return PoolActions()
     }
 
     /// Takes a free socket to `origin` off its free list — the most recently freed for `.lifo`, the

@@ -75,8 +75,8 @@ extension PoolStateMachine {
     /// of any origin below `maxSockets` — those are requests the *total* limit was holding back.
     /// It does not reuse or evict free sockets: a waiter never coexists with a free socket of its own
     /// origin, and a slot freed here needs no eviction.
-    mutating func startWaitingRequests(preferring preferredOrigin: Origin) -> [PoolAction] {
-        var actions: [PoolAction] = []
+    mutating func startWaitingRequests(preferring preferredOrigin: Origin) -> PoolActions {
+        var actions = PoolActions()
         while isBelowTotalLimit, let origin = originOfNextStartableWaiter(preferring: preferredOrigin) {
             let request = waiters[origin]!.removeFirst()
             if waiters[origin]!.isEmpty { waiters[origin] = nil }
