@@ -34,9 +34,9 @@ extension PoolStateMachine {
         }
         switch failed.state {
         case .connecting(let request):
-            connections[connection] = nil
+            removeConnection(connection)
             history.connectFailures += 1
-            return PoolActions(fail(request, error)) + startWaitingRequests(preferring: failed.origin)
+            return PoolActions(fail(request, error)) + startWaitingRequests(preferring: failed.originIndex)
         case .executing, .free:
             preconditionFailure("Invalid state: \(connection) failed to connect after it was established")
         }

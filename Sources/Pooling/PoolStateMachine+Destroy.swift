@@ -24,10 +24,11 @@ extension PoolStateMachine {
             }
             actions.append(closeConnection(connection, .agentDestroyed))
         }
-        for request in waiters.values.joined().sorted() {
+        for request in perOrigin.flatMap(\.waiters).sorted() {
             actions.append(fail(request, .agentDestroyed))
         }
-        waiters = [:]
+        for origin in perOrigin.indices { perOrigin[origin].waiters.removeAll() }
+        originsWithWaiters.removeAll()
         return actions
     }
 }

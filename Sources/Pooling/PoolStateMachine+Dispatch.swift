@@ -18,7 +18,7 @@ extension PoolStateMachine {
         nextRequestNumber += 1
         switch state {
         case .running:
-            requests[id] = Request(id: id, origin: origin, method: method)
+            requests[id] = Request(id: id, originIndex: originIndex(for: origin), method: method)
             history.submitted += 1
             return (id, dispatch(id))
         case .destroyed:
@@ -32,7 +32,7 @@ extension PoolStateMachine {
     /// (a new request never finds startable waiters — see the invariants on `PoolStateMachine` — and a
     /// request dispatched again after a broken reuse keeps the slot it had).
     mutating func dispatch(_ request: RequestID) -> PoolActions {
-        guard let origin = requests[request]?.origin else {
+        guard let origin = requests[request]?.originIndex else {
             preconditionFailure("Invalid state: dispatching unknown \(request)")
         }
         // 1. A free socket: reuse it.
@@ -54,22 +54,21 @@ extension PoolStateMachine {
         }
         // 4. Wait. Whoever frees a slot or a socket for this origin will start it (see
         //    `startWaitingRequests` and `PoolStateMachine+Release.swift`).
-        waiters[origin, default: []].append(request)
+        enqueueWaiter(request, for: origin)
         return PoolActions()
     }
 
     /// Takes a free socket to `origin` off its free list — the most recently freed for `.lifo`, the
     /// least recently freed for `.fifo` — and returns it with the idle timer it had (nil if none).
     /// It does not change the connection's state; the caller puts a request on it.
-    mutating func takeFreeSocket(to origin: Origin) -> (ConnectionID, idleTimeoutMs: Int?)? {
-        // In place, through the dictionary: copying the list out, editing the copy and storing it
-        // back (or removing an emptied one, to add it again on the next release) cost an array
-        // allocation and two more hash lookups per reuse. An emptied list stays, with its storage.
-        guard freeLists[origin]?.isEmpty == false else { return nil }
+    mutating func takeFreeSocket(to origin: OriginIndex) -> (ConnectionID, idleTimeoutMs: Int?)? {
+        // In place: copying the list out, editing the copy and storing it back would cost an array
+        // allocation per reuse. An emptied list stays, with its storage, for the next release.
+        guard !perOrigin[origin].freeList.isEmpty else { return nil }
         let connection: ConnectionID
         switch configuration.scheduling {
-        case .lifo: connection = freeLists[origin]!.removeLast()
-        case .fifo: connection = freeLists[origin]!.removeFirst()
+        case .lifo: connection = perOrigin[origin].freeList.removeLast()
+        case .fifo: connection = perOrigin[origin].freeList.removeFirst()
         }
         switch connections[connection]?.state {
         case .free(_, let idleTimeoutMs):
@@ -81,10 +80,12 @@ extension PoolStateMachine {
 
     /// The free socket of any origin other than `origin` that has been idle longest (least recently
     /// freed), or nil. Only a candidate: it does not close it.
-    func longestIdleFreeSocket(excluding origin: Origin) -> ConnectionID? {
+    /// (Every free socket has its own `freedAt`, so the answer does not depend on the order the
+    /// origins are looked at.)
+    func longestIdleFreeSocket(excluding origin: OriginIndex) -> ConnectionID? {
         var best: (connection: ConnectionID, freedAt: Int)?
-        for (listOrigin, list) in freeLists where listOrigin != origin {
-            guard let oldest = list.first else { continue }
+        for index in perOrigin.indices where index != origin {
+            guard let oldest = perOrigin[index].freeList.first else { continue }
             switch connections[oldest]?.state {
             case .free(let freedAt, _):
                 if best == nil || freedAt < best!.freedAt { best = (oldest, freedAt) }

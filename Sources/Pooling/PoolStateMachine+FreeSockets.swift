@@ -73,7 +73,7 @@ extension PoolStateMachine {
         case .executing(let request, isReused: true):
             history.reused -= 1
             let close = closeConnection(connection, reason)
-            return PoolActions(close) + dispatch(request) + startWaitingRequests(preferring: broken.origin)
+            return PoolActions(close) + dispatch(request) + startWaitingRequests(preferring: broken.originIndex)
         case .executing(_, isReused: false), .connecting, .free:
             preconditionFailure("Invalid state: \(connection) found broken but not reused (\(broken.state))")
         }
@@ -95,7 +95,7 @@ extension PoolStateMachine {
         case .connecting(let request), .executing(let request, _):
             let fail = fail(request, .timedOut)
             let close = closeConnection(connection, .timedOut)
-            return PoolActions(fail, close) + startWaitingRequests(preferring: timedOut.origin)
+            return PoolActions(fail, close) + startWaitingRequests(preferring: timedOut.originIndex)
         case .free:
             return PoolActions()
         }
@@ -117,6 +117,6 @@ extension PoolStateMachine {
     /// Closes a free socket for `reason` and hands the slot on.
     private mutating func closeFreeSocket(_ free: Connection, _ reason: CloseReason) -> PoolActions {
         let close = closeConnection(free.id, reason)
-        return PoolActions(close) + startWaitingRequests(preferring: free.origin)
+        return PoolActions(close) + startWaitingRequests(preferring: free.originIndex)
     }
 }

@@ -46,7 +46,7 @@ extension PoolStateMachine {
             switch fate {
             case .close(let reason):
                 let close = closeConnection(connection, reason)
-                return PoolActions(succeed, close) + startWaitingRequests(preferring: released.origin)
+                return PoolActions(succeed, close) + startWaitingRequests(preferring: released.originIndex)
             case .keep(let idleTimeoutMs):
                 return PoolActions(succeed) + assignReleasedSocket(released, idleTimeoutMs: idleTimeoutMs)
             }
@@ -58,11 +58,10 @@ extension PoolStateMachine {
     /// Gives a reusable socket to its next user by the rules at the top of this file.
     /// It does not decide whether the socket is reusable; `ReleasedSocketFate` did.
     private mutating func assignReleasedSocket(_ released: Connection, idleTimeoutMs: Int?) -> PoolActions {
-        let origin = released.origin
+        let origin = released.originIndex
         // 1. The oldest waiter for this origin takes it straight away.
-        if var queue = waiters[origin], !queue.isEmpty {
-            let waiter = queue.removeFirst()
-            waiters[origin] = queue.isEmpty ? nil : queue
+        if !perOrigin[origin].waiters.isEmpty {
+            let waiter = dequeueWaiter(for: origin)
             connections[released.id]!.state = .executing(waiter, isReused: true)
             history.reused += 1
             return PoolActions(.execute(waiter, on: released.id, isReused: true))
@@ -73,11 +72,10 @@ extension PoolStateMachine {
             return PoolActions(close) + startWaitingRequests(preferring: origin)
         }
         // 3. Keep it free, if the origin's free list has room.
-        let freeCount = freeLists[origin]?.count ?? 0
-        if freeCount < configuration.maxFreeSockets {
+        if perOrigin[origin].freeList.count < configuration.maxFreeSockets {
             releaseCounter += 1
             connections[released.id]!.state = .free(freedAt: releaseCounter, idleTimeoutMs: idleTimeoutMs)
-            freeLists[origin, default: []].append(released.id)
+            perOrigin[origin].freeList.append(released.id)
             guard let idleTimeoutMs else { return PoolActions() }
             return PoolActions(.scheduleIdleTimeout(released.id, afterMs: idleTimeoutMs))
         }

@@ -83,7 +83,7 @@ extension PoolStateMachine {
             if let reason {
                 let fail = fail(request, .notRetried(error, because: reason))
                 let close = closeConnection(connection, .requestFailed)
-                return PoolActions(fail, close) + startWaitingRequests(preferring: failed.origin)
+                return PoolActions(fail, close) + startWaitingRequests(preferring: failed.originIndex)
             }
             requests[request]!.hasBeenRetried = true
             history.retried += 1
