@@ -35,7 +35,6 @@ extension PoolStateMachine {
         case .executing(let request, _):
             released.requestsServed += 1
             connections[connection] = released
-            history.requestsServed[connection] = released.requestsServed
             let succeed = succeed(request, on: connection)
             let fate = ReleasedSocketFate.decide(
                 configuration: configuration,

@@ -24,7 +24,6 @@ extension PoolStateMachine {
         connections[id] = Connection(id: id, originIndex: origin, state: .connecting(request))
         perOrigin[origin].openSocketCount += 1
         history.created += 1
-        history.requestsServed[id] = 0
         return .createConnection(id, origin: perOrigin[origin].origin)
     }
 
@@ -34,6 +33,10 @@ extension PoolStateMachine {
     mutating func removeConnection(_ connection: ConnectionID) -> Connection? {
         guard let removed = connections.removeValue(forKey: connection) else { return nil }
         perOrigin[removed.originIndex].openSocketCount -= 1
+        // A live connection counts its responses itself (`Connection.requestsServed`); the history
+        // learns the final count only now, so a response costs no dictionary write. The history
+        // still keeps one entry per connection ever opened: it grows for the pool's lifetime.
+        history.requestsServed[connection] = removed.requestsServed
         return removed
     }
 

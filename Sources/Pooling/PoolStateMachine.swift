@@ -77,6 +77,7 @@ public struct PoolStateMachine: Sendable {
         let originIndex: OriginIndex
         var state: ConnectionState
         /// Responses completed on this connection; compared with the server's `Keep-Alive: max`.
+        /// Moved into `history` when the connection goes (`removeConnection`).
         var requestsServed = 0
     }
 
@@ -116,7 +117,8 @@ public struct PoolStateMachine: Sendable {
     var nextConnectionNumber = 1
     /// Counts socket releases, to order free sockets across origins (for eviction).
     var releaseCounter = 0
-    /// The running totals part of `stats`.
+    /// The running totals part of `stats`. Its `requestsServed` holds closed and failed connections
+    /// only; `stats` adds the open ones from `connections`.
     var history = PoolStats()
 
     /// A pool with the given settings and nothing open. Stops the program if the settings are
@@ -156,6 +158,7 @@ public struct PoolStateMachine: Sendable {
     public var stats: PoolStats {
         var stats = history
         for connection in connections.values {
+            stats.requestsServed[connection.id] = connection.requestsServed
             let origin = perOrigin[connection.originIndex].origin
             var counts = stats.byOrigin[origin] ?? PoolStats.Counts()
             switch connection.state {
@@ -192,6 +195,6 @@ public struct PoolStateMachine: Sendable {
 
     /// Responses completed on `connection` so far (also after it closed); nil for an ID never created.
     public func requestsServed(on connection: ConnectionID) -> Int? {
-        history.requestsServed[connection]
+        connections[connection]?.requestsServed ?? history.requestsServed[connection]
     }
 }
