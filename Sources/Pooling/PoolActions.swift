@@ -3,8 +3,9 @@
 /// The actions one event asks for, in the order the IO layer must carry them out. A collection:
 /// iterate it, index it, compare it with an array literal (`actions == [.close(c, reason)]`).
 ///
-/// Why not simply `[PoolAction]`: every array is a heap allocation, and the pool returned a fresh
-/// one for every event — two or three when a result was built as `[succeed] + assignReleasedSocket(…)`.
+/// Why not simply `[PoolAction]`: a non-empty array is a heap allocation, and the pool returned a
+/// fresh one for most events — two or three when a result was built as
+/// `[succeed] + assignReleasedSocket(…)`.
 /// Almost every event returns one to three actions, so those three are stored in the value itself;
 /// only a longer list (destroying an agent with many sockets, a closed socket that lets several
 /// waiters start) spills the rest into an array. Measured with callgrind on a sequential
