@@ -75,7 +75,14 @@ public struct IDTable<ID: SequentialID, Value> {
             base = id.rawValue
             index = 0
         }
-        if index >= slots.count { slots.append(contentsOf: repeatElement(nil, count: index - slots.count + 1)) }
+        if index == slots.count {
+            // The usual case: the next new ID. Appending a run of one nil instead went through the
+            // generic append of a `repeatElement` sequence (callgrind: about 200 instructions more
+            // per submitted request).
+            slots.append(nil)
+        } else if index > slots.count {
+            slots.append(contentsOf: repeatElement(nil, count: index - slots.count + 1))
+        }
         return index
     }
 

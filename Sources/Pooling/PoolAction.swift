@@ -1,5 +1,6 @@
-// What the state machine asks the IO layer to do. Every event returns a list of these; the IO layer
-// carries them out in order, and reports what then happens as further events.
+// What the state machine asks the IO layer to do. Every event returns a list of these (a
+// `PoolActions`); the IO layer carries them out in order, and reports what then happens as further
+// events.
 
 /// One instruction for the IO layer. The machine never performs IO: it only decides.
 public enum PoolAction: Hashable, Sendable, CustomStringConvertible {

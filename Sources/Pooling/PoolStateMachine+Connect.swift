@@ -3,10 +3,10 @@
 extension PoolStateMachine {
     /// The TCP connection `connection` is open. Returns `.execute(request, on:, isReused: false)`
     /// for the request it was opened for. Ignored after `destroyed()`.
-    public mutating func connectionEstablished(_ connection: ConnectionID) -> [PoolAction] {
+    public mutating func connectionEstablished(_ connection: ConnectionID) -> PoolActions {
         switch state {
         case .running: break
-        case .destroyed: return []
+        case .destroyed: return PoolActions()
         }
         guard let opened = connections[connection] else {
             preconditionFailure("Invalid state: \(connection) established but unknown")
@@ -14,7 +14,7 @@ extension PoolStateMachine {
         switch opened.state {
         case .connecting(let request):
             connections[connection]!.state = .executing(request, isReused: false)
-            return [.execute(request, on: connection, isReused: false)]
+            return PoolActions(.execute(request, on: connection, isReused: false))
         case .executing, .free:
             preconditionFailure("Invalid state: \(connection) established twice (\(opened.state))")
         }
@@ -24,19 +24,19 @@ extension PoolStateMachine {
     /// request it was opened for — a request is not resent after a failed connect: nothing stale was
     /// involved — and then a `.createConnection` for a waiting request if the freed slot lets one
     /// start. No `.close` is returned: there is nothing open to close. Ignored after `destroyed()`.
-    public mutating func connectionFailed(_ connection: ConnectionID, error: PoolError) -> [PoolAction] {
+    public mutating func connectionFailed(_ connection: ConnectionID, error: PoolError) -> PoolActions {
         switch state {
         case .running: break
-        case .destroyed: return []
+        case .destroyed: return PoolActions()
         }
         guard let failed = connections[connection] else {
             preconditionFailure("Invalid state: \(connection) failed to connect but unknown")
         }
         switch failed.state {
         case .connecting(let request):
-            connections[connection] = nil
+            removeConnection(connection)
             history.connectFailures += 1
-            return [fail(request, error)] + startWaitingRequests(preferring: failed.origin)
+            return PoolActions(fail(request, error)) + startWaitingRequests(preferring: failed.originIndex)
         case .executing, .free:
             preconditionFailure("Invalid state: \(connection) failed to connect after it was established")
         }

@@ -8,13 +8,13 @@ extension PoolStateMachine {
     ///
     /// Afterwards the machine is final: every event returns nothing, and `requestSubmitted` fails the
     /// new request at once. A second `destroyed()` returns nothing.
-    public mutating func destroyed() -> [PoolAction] {
+    public mutating func destroyed() -> PoolActions {
         switch state {
         case .running: break
-        case .destroyed: return []
+        case .destroyed: return PoolActions()
         }
         state = .destroyed
-        var actions: [PoolAction] = []
+        var actions = PoolActions()
         for connection in connections.keys.sorted() {
             switch connections[connection]!.state {
             case .connecting(let request), .executing(let request, _):
@@ -24,10 +24,11 @@ extension PoolStateMachine {
             }
             actions.append(closeConnection(connection, .agentDestroyed))
         }
-        for request in waiters.values.joined().sorted() {
+        for request in perOrigin.flatMap(\.waiters).sorted() {
             actions.append(fail(request, .agentDestroyed))
         }
-        waiters = [:]
+        for origin in perOrigin.indices { perOrigin[origin].waiters.removeAll() }
+        originsWithWaiters.removeAll()
         return actions
     }
 }

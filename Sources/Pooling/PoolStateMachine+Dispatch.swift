@@ -13,17 +13,17 @@ extension PoolStateMachine {
     /// `.close(_, .evictedForOtherOrigin)` + `.createConnection`, or nothing when it has to wait.
     /// After `destroyed()`, the request fails at once with `.agentDestroyed`.
     /// `method` is kept only to decide, if the request fails, whether it may be resent.
-    public mutating func requestSubmitted(origin: Origin, method: String) -> (RequestID, [PoolAction]) {
+    public mutating func requestSubmitted(origin: Origin, method: String) -> (RequestID, PoolActions) {
         let id = RequestID(nextRequestNumber)
         nextRequestNumber += 1
         switch state {
         case .running:
-            requests[id] = Request(id: id, origin: origin, method: method)
+            requests[id] = Request(id: id, originIndex: originIndex(for: origin), method: method)
             history.submitted += 1
             return (id, dispatch(id))
         case .destroyed:
             history.failed += 1
-            return (id, [.fail(id, .agentDestroyed)])
+            return (id, PoolActions(.fail(id, .agentDestroyed)))
         }
     }
 
@@ -31,8 +31,8 @@ extension PoolStateMachine {
     /// It does not look at the queue: callers guarantee the request is allowed to go ahead of it
     /// (a new request never finds startable waiters — see the invariants on `PoolStateMachine` — and a
     /// request dispatched again after a broken reuse keeps the slot it had).
-    mutating func dispatch(_ request: RequestID) -> [PoolAction] {
-        guard let origin = requests[request]?.origin else {
+    mutating func dispatch(_ request: RequestID) -> PoolActions {
+        guard let origin = requests[request]?.originIndex else {
             preconditionFailure("Invalid state: dispatching unknown \(request)")
         }
         // 1. A free socket: reuse it.
@@ -40,35 +40,35 @@ extension PoolStateMachine {
             connections[connection]!.state = .executing(request, isReused: true)
             history.reused += 1
             let execute = PoolAction.execute(request, on: connection, isReused: true)
-            return idleTimeoutMs == nil ? [execute] : [.cancelIdleTimeout(connection), execute]
+            guard idleTimeoutMs != nil else { return PoolActions(execute) }
+            return PoolActions(.cancelIdleTimeout(connection), execute)
         }
         // 2. Room under both limits: open a connection.
         if isBelowOriginLimit(origin) && isBelowTotalLimit {
-            return [openConnection(for: request)]
+            return PoolActions(openConnection(for: request))
         }
         // 3. Only the total limit is in the way, and another origin has an idle socket: trade it.
         if isBelowOriginLimit(origin), let victim = longestIdleFreeSocket(excluding: origin) {
             let close = closeConnection(victim, .evictedForOtherOrigin)
-            return [close, openConnection(for: request)]
+            return PoolActions(close, openConnection(for: request))
         }
         // 4. Wait. Whoever frees a slot or a socket for this origin will start it (see
         //    `startWaitingRequests` and `PoolStateMachine+Release.swift`).
-        waiters[origin, default: []].append(request)
-        return []
+        enqueueWaiter(request, for: origin)
+        return PoolActions()
     }
 
     /// Takes a free socket to `origin` off its free list — the most recently freed for `.lifo`, the
     /// least recently freed for `.fifo` — and returns it with the idle timer it had (nil if none).
     /// It does not change the connection's state; the caller puts a request on it.
-    mutating func takeFreeSocket(to origin: Origin) -> (ConnectionID, idleTimeoutMs: Int?)? {
-        // In place, through the dictionary: copying the list out, editing the copy and storing it
-        // back (or removing an emptied one, to add it again on the next release) cost an array
-        // allocation and two more hash lookups per reuse. An emptied list stays, with its storage.
-        guard freeLists[origin]?.isEmpty == false else { return nil }
+    mutating func takeFreeSocket(to origin: OriginIndex) -> (ConnectionID, idleTimeoutMs: Int?)? {
+        // In place: copying the list out, editing the copy and storing it back would cost an array
+        // allocation per reuse. An emptied list stays, with its storage, for the next release.
+        guard !perOrigin[origin].freeList.isEmpty else { return nil }
         let connection: ConnectionID
         switch configuration.scheduling {
-        case .lifo: connection = freeLists[origin]!.removeLast()
-        case .fifo: connection = freeLists[origin]!.removeFirst()
+        case .lifo: connection = perOrigin[origin].freeList.removeLast()
+        case .fifo: connection = perOrigin[origin].freeList.removeFirst()
         }
         switch connections[connection]?.state {
         case .free(_, let idleTimeoutMs):
@@ -80,10 +80,12 @@ extension PoolStateMachine {
 
     /// The free socket of any origin other than `origin` that has been idle longest (least recently
     /// freed), or nil. Only a candidate: it does not close it.
-    func longestIdleFreeSocket(excluding origin: Origin) -> ConnectionID? {
+    /// (Every free socket has its own `freedAt`, so the answer does not depend on the order the
+    /// origins are looked at.)
+    func longestIdleFreeSocket(excluding origin: OriginIndex) -> ConnectionID? {
         var best: (connection: ConnectionID, freedAt: Int)?
-        for (listOrigin, list) in freeLists where listOrigin != origin {
-            guard let oldest = list.first else { continue }
+        for index in perOrigin.indices where index != origin {
+            guard let oldest = perOrigin[index].freeList.first else { continue }
             switch connections[oldest]?.state {
             case .free(let freedAt, _):
                 if best == nil || freedAt < best!.freedAt { best = (oldest, freedAt) }

@@ -7,17 +7,17 @@ extension PoolStateMachine {
     ///
     /// A timer that was overtaken — the socket was reused or closed since — is stale and ignored
     /// (returns nothing). So is every event after `destroyed()`.
-    public mutating func idleTimeoutFired(_ connection: ConnectionID) -> [PoolAction] {
+    public mutating func idleTimeoutFired(_ connection: ConnectionID) -> PoolActions {
         switch state {
         case .running: break
-        case .destroyed: return []
+        case .destroyed: return PoolActions()
         }
-        guard let idle = connections[connection] else { return [] }
+        guard let idle = connections[connection] else { return PoolActions() }
         switch idle.state {
         case .free:
             return closeFreeSocket(idle, .freeSocketTimeout)
         case .connecting, .executing:
-            return []
+            return PoolActions()
         }
     }
 
@@ -28,13 +28,13 @@ extension PoolStateMachine {
     ///
     /// A pool that does not check its sockets (`checksBeforeReuse` false) does not notice: it returns
     /// nothing and the socket stays on the free list, to fail the request that takes it.
-    public mutating func freeSocketClosedByPeer(_ connection: ConnectionID) -> [PoolAction] {
+    public mutating func freeSocketClosedByPeer(_ connection: ConnectionID) -> PoolActions {
         switch state {
         case .running: break
-        case .destroyed: return []
+        case .destroyed: return PoolActions()
         }
         let free = requireFree(connection, "closed by peer")
-        guard configuration.checksBeforeReuse else { return [] }
+        guard configuration.checksBeforeReuse else { return PoolActions() }
         return closeFreeSocket(free, .closedByPeerWhileFree)
     }
 
@@ -43,13 +43,13 @@ extension PoolStateMachine {
     /// RFC 9112 §9.3 ties each response to a request; bytes nobody asked for mean the connection's
     /// framing can no longer be trusted for the next response.
     /// Ignored, like a peer close, when the pool does not check its sockets (`checksBeforeReuse`).
-    public mutating func freeSocketReceivedUnsolicitedBytes(_ connection: ConnectionID) -> [PoolAction] {
+    public mutating func freeSocketReceivedUnsolicitedBytes(_ connection: ConnectionID) -> PoolActions {
         switch state {
         case .running: break
-        case .destroyed: return []
+        case .destroyed: return PoolActions()
         }
         let free = requireFree(connection, "received unsolicited bytes")
-        guard configuration.checksBeforeReuse else { return [] }
+        guard configuration.checksBeforeReuse else { return PoolActions() }
         return closeFreeSocket(free, .unsolicitedBytes)
     }
 
@@ -61,10 +61,10 @@ extension PoolStateMachine {
     /// except that it keeps its place: another free socket (`.execute(isReused: true)`) or a new
     /// connection in the slot just freed. This is not a resend — nothing was sent — so it does not
     /// count as the request's one retry, and the reuse is taken out of `stats.reused`.
-    public mutating func reusedSocketFoundBroken(_ connection: ConnectionID, reason: CloseReason) -> [PoolAction] {
+    public mutating func reusedSocketFoundBroken(_ connection: ConnectionID, reason: CloseReason) -> PoolActions {
         switch state {
         case .running: break
-        case .destroyed: return []
+        case .destroyed: return PoolActions()
         }
         guard let broken = connections[connection] else {
             preconditionFailure("Invalid state: reused socket \(connection) found broken but unknown")
@@ -73,7 +73,7 @@ extension PoolStateMachine {
         case .executing(let request, isReused: true):
             history.reused -= 1
             let close = closeConnection(connection, reason)
-            return [close] + dispatch(request) + startWaitingRequests(preferring: broken.origin)
+            return PoolActions(close) + dispatch(request) + startWaitingRequests(preferring: broken.originIndex)
         case .executing(_, isReused: false), .connecting, .free:
             preconditionFailure("Invalid state: \(connection) found broken but not reused (\(broken.state))")
         }
@@ -85,19 +85,19 @@ extension PoolStateMachine {
     /// on the request.
     ///
     /// A timer that was overtaken — the socket is free or closed now — is stale and ignored.
-    public mutating func socketTimedOut(_ connection: ConnectionID) -> [PoolAction] {
+    public mutating func socketTimedOut(_ connection: ConnectionID) -> PoolActions {
         switch state {
         case .running: break
-        case .destroyed: return []
+        case .destroyed: return PoolActions()
         }
-        guard let timedOut = connections[connection] else { return [] }
+        guard let timedOut = connections[connection] else { return PoolActions() }
         switch timedOut.state {
         case .connecting(let request), .executing(let request, _):
             let fail = fail(request, .timedOut)
             let close = closeConnection(connection, .timedOut)
-            return [fail, close] + startWaitingRequests(preferring: timedOut.origin)
+            return PoolActions(fail, close) + startWaitingRequests(preferring: timedOut.originIndex)
         case .free:
-            return []
+            return PoolActions()
         }
     }
 
@@ -115,8 +115,8 @@ extension PoolStateMachine {
     }
 
     /// Closes a free socket for `reason` and hands the slot on.
-    private mutating func closeFreeSocket(_ free: Connection, _ reason: CloseReason) -> [PoolAction] {
+    private mutating func closeFreeSocket(_ free: Connection, _ reason: CloseReason) -> PoolActions {
         let close = closeConnection(free.id, reason)
-        return [close] + startWaitingRequests(preferring: free.origin)
+        return PoolActions(close) + startWaitingRequests(preferring: free.originIndex)
     }
 }

@@ -23,10 +23,10 @@ extension PoolStateMachine {
         _ connection: ConnectionID,
         isKeepAlive: Bool,
         hint: KeepAliveHint?
-    ) -> [PoolAction] {
+    ) -> PoolActions {
         switch state {
         case .running: break
-        case .destroyed: return []
+        case .destroyed: return PoolActions()
         }
         guard var released = connections[connection] else {
             preconditionFailure("Invalid state: response completed on unknown \(connection)")
@@ -35,7 +35,6 @@ extension PoolStateMachine {
         case .executing(let request, _):
             released.requestsServed += 1
             connections[connection] = released
-            history.requestsServed[connection] = released.requestsServed
             let succeed = succeed(request, on: connection)
             let fate = ReleasedSocketFate.decide(
                 configuration: configuration,
@@ -46,9 +45,9 @@ extension PoolStateMachine {
             switch fate {
             case .close(let reason):
                 let close = closeConnection(connection, reason)
-                return [succeed, close] + startWaitingRequests(preferring: released.origin)
+                return PoolActions(succeed, close) + startWaitingRequests(preferring: released.originIndex)
             case .keep(let idleTimeoutMs):
-                return [succeed] + assignReleasedSocket(released, idleTimeoutMs: idleTimeoutMs)
+                return PoolActions(succeed) + assignReleasedSocket(released, idleTimeoutMs: idleTimeoutMs)
             }
         case .connecting, .free:
             preconditionFailure("Invalid state: response completed on \(connection) (\(released.state))")
@@ -57,32 +56,30 @@ extension PoolStateMachine {
 
     /// Gives a reusable socket to its next user by the rules at the top of this file.
     /// It does not decide whether the socket is reusable; `ReleasedSocketFate` did.
-    private mutating func assignReleasedSocket(_ released: Connection, idleTimeoutMs: Int?) -> [PoolAction] {
-        let origin = released.origin
+    private mutating func assignReleasedSocket(_ released: Connection, idleTimeoutMs: Int?) -> PoolActions {
+        let origin = released.originIndex
         // 1. The oldest waiter for this origin takes it straight away.
-        if var queue = waiters[origin], !queue.isEmpty {
-            let waiter = queue.removeFirst()
-            waiters[origin] = queue.isEmpty ? nil : queue
+        if !perOrigin[origin].waiters.isEmpty {
+            let waiter = dequeueWaiter(for: origin)
             connections[released.id]!.state = .executing(waiter, isReused: true)
             history.reused += 1
-            return [.execute(waiter, on: released.id, isReused: true)]
+            return PoolActions(.execute(waiter, on: released.id, isReused: true))
         }
         // 2. A request to another origin is waiting only because of `maxTotalSockets`.
         if originOfNextStartableWaiter(preferring: nil) != nil {
             let close = closeConnection(released.id, .evictedForOtherOrigin)
-            return [close] + startWaitingRequests(preferring: origin)
+            return PoolActions(close) + startWaitingRequests(preferring: origin)
         }
         // 3. Keep it free, if the origin's free list has room.
-        let freeCount = freeLists[origin]?.count ?? 0
-        if freeCount < configuration.maxFreeSockets {
+        if perOrigin[origin].freeList.count < configuration.maxFreeSockets {
             releaseCounter += 1
             connections[released.id]!.state = .free(freedAt: releaseCounter, idleTimeoutMs: idleTimeoutMs)
-            freeLists[origin, default: []].append(released.id)
-            guard let idleTimeoutMs else { return [] }
-            return [.scheduleIdleTimeout(released.id, afterMs: idleTimeoutMs)]
+            perOrigin[origin].freeList.append(released.id)
+            guard let idleTimeoutMs else { return PoolActions() }
+            return PoolActions(.scheduleIdleTimeout(released.id, afterMs: idleTimeoutMs))
         }
         // 4. No one needs it and there is no room to keep it.
         let close = closeConnection(released.id, .freeListFull)
-        return [close] + startWaitingRequests(preferring: origin)
+        return PoolActions(close) + startWaitingRequests(preferring: origin)
     }
 }

@@ -60,10 +60,10 @@ extension PoolStateMachine {
         _ connection: ConnectionID,
         error: PoolError,
         receivedResponseBytes: Bool
-    ) -> [PoolAction] {
+    ) -> PoolActions {
         switch state {
         case .running: break
-        case .destroyed: return []
+        case .destroyed: return PoolActions()
         }
         guard let failed = connections[connection] else {
             preconditionFailure("Invalid state: request failed on unknown \(connection)")
@@ -83,7 +83,7 @@ extension PoolStateMachine {
             if let reason {
                 let fail = fail(request, .notRetried(error, because: reason))
                 let close = closeConnection(connection, .requestFailed)
-                return [fail, close] + startWaitingRequests(preferring: failed.origin)
+                return PoolActions(fail, close) + startWaitingRequests(preferring: failed.originIndex)
             }
             requests[request]!.hasBeenRetried = true
             history.retried += 1
@@ -93,7 +93,7 @@ extension PoolStateMachine {
                     + "resending \(record.method) once on a new connection (RFC 9112 §9.3.1)"
             )
             let close = closeConnection(connection, .staleOnReuse)
-            return [retrying, close, openConnection(for: request)]
+            return PoolActions(retrying, close, openConnection(for: request))
         case .connecting:
             preconditionFailure("Invalid state: request failed on \(connection) before it was established")
         case .free:

@@ -2,16 +2,9 @@
 // often asks about — who gets the slot a closed socket leaves behind.
 
 extension PoolStateMachine {
-    /// Sockets open to `origin`: being opened, carrying a request, or free. `maxSockets` limits this.
-    func openSocketCount(to origin: Origin) -> Int {
-        connections.values.reduce(0) { count, connection in
-            connection.origin == origin ? count + 1 : count
-        }
-    }
-
     /// Whether `origin` is below `maxSockets`. It does not look at the total limit.
-    func isBelowOriginLimit(_ origin: Origin) -> Bool {
-        openSocketCount(to: origin) < configuration.maxSockets
+    func isBelowOriginLimit(_ origin: OriginIndex) -> Bool {
+        perOrigin[origin].openSocketCount < configuration.maxSockets
     }
 
     /// Whether every origin together is below `maxTotalSockets`.
@@ -23,28 +16,40 @@ extension PoolStateMachine {
     /// It does not check the limits: callers do, because each caller has its own reason why a slot
     /// is available.
     mutating func openConnection(for request: RequestID) -> PoolAction {
-        guard let origin = requests[request]?.origin else {
+        guard let origin = requests[request]?.originIndex else {
             preconditionFailure("Invalid state: opening a connection for unknown \(request)")
         }
         let id = ConnectionID(nextConnectionNumber)
         nextConnectionNumber += 1
-        connections[id] = Connection(id: id, origin: origin, state: .connecting(request))
+        connections[id] = Connection(id: id, originIndex: origin, state: .connecting(request))
+        perOrigin[origin].openSocketCount += 1
         history.created += 1
-        history.requestsServed[id] = 0
-        return .createConnection(id, origin: origin)
+        return .createConnection(id, origin: perOrigin[origin].origin)
+    }
+
+    /// Forgets `connection`, open or failed to open, and returns what the pool knew about it; its
+    /// origin has one socket fewer. Every connection leaves the pool through here.
+    @discardableResult
+    mutating func removeConnection(_ connection: ConnectionID) -> Connection? {
+        guard let removed = connections.removeValue(forKey: connection) else { return nil }
+        perOrigin[removed.originIndex].openSocketCount -= 1
+        // A live connection counts its responses itself (`Connection.requestsServed`); the history
+        // learns the final count only now, so a response costs no dictionary write. The history
+        // still keeps one entry per connection ever opened: it grows for the pool's lifetime.
+        history.requestsServed[connection] = removed.requestsServed
+        return removed
     }
 
     /// Forgets `connection` (taking it off its free list if it was free), counts the close under
     /// `reason`, and returns the action that closes it. It does not finish the request the connection
     /// was carrying, and it does not hand the freed slot to anyone (see `startWaitingRequests`).
     mutating func closeConnection(_ connection: ConnectionID, _ reason: CloseReason) -> PoolAction {
-        guard let closing = connections.removeValue(forKey: connection) else {
+        guard let closing = removeConnection(connection) else {
             preconditionFailure("Invalid state: closing unknown \(connection)")
         }
         switch closing.state {
         case .free:
-            freeLists[closing.origin]?.removeAll { $0 == connection }
-            if freeLists[closing.origin]?.isEmpty == true { freeLists[closing.origin] = nil }
+            perOrigin[closing.originIndex].freeList.removeAll { $0 == connection }
         case .connecting, .executing:
             break
         }
@@ -75,29 +80,42 @@ extension PoolStateMachine {
     /// of any origin below `maxSockets` — those are requests the *total* limit was holding back.
     /// It does not reuse or evict free sockets: a waiter never coexists with a free socket of its own
     /// origin, and a slot freed here needs no eviction.
-    mutating func startWaitingRequests(preferring preferredOrigin: Origin) -> [PoolAction] {
-        var actions: [PoolAction] = []
+    mutating func startWaitingRequests(preferring preferredOrigin: OriginIndex) -> PoolActions {
+        var actions = PoolActions()
         while isBelowTotalLimit, let origin = originOfNextStartableWaiter(preferring: preferredOrigin) {
-            let request = waiters[origin]!.removeFirst()
-            if waiters[origin]!.isEmpty { waiters[origin] = nil }
-            actions.append(openConnection(for: request))
+            actions.append(openConnection(for: dequeueWaiter(for: origin)))
         }
         return actions
     }
 
     /// The origin whose oldest waiter should get the next slot (see `startWaitingRequests`), ignoring
     /// the total limit; nil when no waiting origin is below `maxSockets`.
-    func originOfNextStartableWaiter(preferring preferredOrigin: Origin?) -> Origin? {
-        if let preferredOrigin, waiters[preferredOrigin]?.isEmpty == false, isBelowOriginLimit(preferredOrigin) {
+    func originOfNextStartableWaiter(preferring preferredOrigin: OriginIndex?) -> OriginIndex? {
+        if let preferredOrigin, !perOrigin[preferredOrigin].waiters.isEmpty, isBelowOriginLimit(preferredOrigin) {
             return preferredOrigin
         }
-        var best: (origin: Origin, request: RequestID)?
-        for (origin, queue) in waiters {
-            guard let oldest = queue.first, isBelowOriginLimit(origin) else { continue }
+        // Request IDs are never shared, so the oldest waiter is one request whatever order the
+        // origins are looked at in.
+        var best: (origin: OriginIndex, request: RequestID)?
+        for origin in originsWithWaiters {
+            guard let oldest = perOrigin[origin].waiters.first, isBelowOriginLimit(origin) else { continue }
             if best == nil || oldest < best!.request {
                 best = (origin, oldest)
             }
         }
         return best?.origin
+    }
+
+    /// Puts `request` at the back of `origin`'s queue.
+    mutating func enqueueWaiter(_ request: RequestID, for origin: OriginIndex) {
+        if perOrigin[origin].waiters.isEmpty { originsWithWaiters.append(origin) }
+        perOrigin[origin].waiters.append(request)
+    }
+
+    /// Takes the oldest request off `origin`'s queue, which must not be empty.
+    mutating func dequeueWaiter(for origin: OriginIndex) -> RequestID {
+        let request = perOrigin[origin].waiters.removeFirst()
+        if perOrigin[origin].waiters.isEmpty { originsWithWaiters.removeAll { $0 == origin } }
+        return request
     }
 }

@@ -26,6 +26,7 @@ public final class Agent {
     /// The last request without header fields or body, and its bytes (see `encode`).
     private var lastPlainRequest: (method: String, target: String, origin: HTTPOrigin, bytes: [UInt8])?
     private var cachedAgentFields: (hostHeader: String, addHost: Bool, addConnection: Bool, bytes: [UInt8])?
+    /// Actions from events reported while `perform` was already carrying out a batch, in order.
     private var actionQueue: [PoolAction] = []
     /// Requests finished in the batch being carried out, to be told in order once it is done.
     private var completions: [Pending] = []
@@ -153,11 +154,24 @@ public final class Agent {
 
     // MARK: Carrying out the pool's actions
 
-    private func perform(_ actions: [PoolAction]) {
-        actionQueue.append(contentsOf: actions)
-        guard !isDraining else { return }
+    private func perform(_ actions: PoolActions) {
+        // Re-entered: an action being carried out led straight to another event (a reused socket
+        // found broken), or a completion sent another request. The new actions wait behind
+        // everything already under way; the outer call carries them out (the queue keeps its
+        // storage, so this does not allocate either once it has grown).
+        guard !isDraining else {
+            actionQueue.append(contentsOf: actions)
+            return
+        }
         isDraining = true
         defer { isDraining = false }
+        // The batch itself is carried out where it is, in order: no copy into the queue (no
+        // allocation for the common batch of one to three actions), and by index, not with an
+        // iterator, which would copy the batch first. Anything queued meanwhile comes after it,
+        // exactly as if the batch had been queued first.
+        for index in actions.indices {
+            carryOut(actions[index])
+        }
         while !actionQueue.isEmpty || !completions.isEmpty {
             while !actionQueue.isEmpty {
                 let action = actionQueue.removeFirst()

@@ -108,6 +108,18 @@ struct DispatchTests {
         #expect(pool.submit("d") == [.close(c(3), .evictedForOtherOrigin), .createConnection(c(4), origin: "d")])
     }
 
+    @Test("eviction compares every origin's free sockets, whichever origin was seen first")
+    func evictsLongestIdleOfAnyOrigin() {
+        var pool = PoolStateMachine(configuration: PoolConfiguration(maxTotalSockets: 3))
+        _ = pool.openBusySocket("a")
+        _ = pool.openBusySocket("b")
+        _ = pool.openBusySocket("a")
+        _ = pool.complete(c(2))  // b's socket comes free first
+        _ = pool.complete(c(1))
+        _ = pool.complete(c(3))
+        #expect(pool.submit("d") == [.close(c(2), .evictedForOtherOrigin), .createConnection(c(4), origin: "d")])
+    }
+
     @Test("a request whose own origin is at maxSockets waits instead of evicting another origin's socket")
     func noEvictionWhenOriginIsFull() {
         var pool = PoolStateMachine(configuration: PoolConfiguration(maxSockets: 1, maxTotalSockets: 2))
@@ -142,6 +154,25 @@ struct DispatchTests {
             .succeed(r(1), on: c(1)), .close(c(1), .responseNotReusable), .createConnection(c(4), origin: "a"),
         ])
         #expect(pool.connectionEstablished(c(3)) == [.execute(r(3), on: c(3), isReused: false)])
+        #expect(pool.connectionEstablished(c(4)) == [.execute(r(4), on: c(4), isReused: false)])
+        #expect(pool.stats.byOrigin["y"]?.waiting == 1)
+    }
+
+    @Test("a freed slot goes to the oldest waiter, not to the origin that started waiting first")
+    func freedSlotGoesToOldestWaiterNotFirstOrigin() {
+        var pool = PoolStateMachine(configuration: PoolConfiguration(maxTotalSockets: 2))
+        _ = pool.openBusySocket("a")  // r1 on c1
+        _ = pool.openBusySocket("b")  // r2 on c2
+        #expect(pool.submit("y") == [])  // r3
+        #expect(pool.submit("x") == [])  // r4
+        #expect(pool.submit("y") == [])  // r5
+        #expect(pool.completeAndClose(c(1)) == [
+            .succeed(r(1), on: c(1)), .close(c(1), .responseNotReusable), .createConnection(c(3), origin: "y"),
+        ])
+        // y still waits (r5), but x's r4 is older.
+        #expect(pool.completeAndClose(c(2)) == [
+            .succeed(r(2), on: c(2)), .close(c(2), .responseNotReusable), .createConnection(c(4), origin: "x"),
+        ])
         #expect(pool.connectionEstablished(c(4)) == [.execute(r(4), on: c(4), isReused: false)])
         #expect(pool.stats.byOrigin["y"]?.waiting == 1)
     }

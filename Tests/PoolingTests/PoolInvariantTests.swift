@@ -54,7 +54,7 @@ struct IOModel {
 
     func isFinished(_ request: RequestID) -> Bool { finishCount[request, default: 0] > 0 }
 
-    mutating func carryOut(_ actions: [PoolAction]) {
+    mutating func carryOut(_ actions: PoolActions) {
         for action in actions {
             switch action {
             case .createConnection(let connection, let origin):

@@ -43,6 +43,28 @@ struct StatsTests {
         #expect(stats.succeeded == 4)
     }
 
+    @Test("requests served are answered for open, closed and never-opened connections alike")
+    func requestsServedOnEveryConnection() {
+        var pool = PoolStateMachine(configuration: PoolConfiguration(maxFreeSockets: 1))
+        _ = pool.openBusySocket("a")  // r1 on c1
+        _ = pool.openBusySocket("a")  // r2 on c2
+        _ = pool.submit("b")  // r3 on c3, connecting
+        _ = pool.complete(c(1))  // c1 free, served 1
+        _ = pool.submit("a")  // r4 reuses c1
+        _ = pool.complete(c(1))  // c1 free again, served 2
+        _ = pool.complete(c(2))  // free list full: c2 closes, served 1
+        _ = pool.connectionFailed(c(3), error: .refused)  // c3 never opened
+        #expect(pool.requestsServed(on: c(1)) == 2)
+        #expect(pool.requestsServed(on: c(2)) == 1)
+        #expect(pool.requestsServed(on: c(3)) == 0)
+        #expect(pool.requestsServed(on: c(4)) == nil)
+        #expect(pool.stats.requestsServed == [c(1): 2, c(2): 1, c(3): 0])
+
+        _ = pool.idleTimeoutFired(c(1))  // c1 closes: its count stays
+        #expect(pool.requestsServed(on: c(1)) == 2)
+        #expect(pool.stats.requestsServed == [c(1): 2, c(2): 1, c(3): 0])
+    }
+
     @Test("the free lists are exposed in the order the sockets came free")
     func freeListsInOrder() {
         var pool = PoolStateMachine()

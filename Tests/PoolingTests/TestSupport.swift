@@ -6,17 +6,17 @@ func c(_ number: Int) -> ConnectionID { ConnectionID(number) }
 
 extension PoolStateMachine {
     /// Submits a request and returns only the actions (the IDs count up from 1, so tests know them).
-    mutating func submit(_ origin: Origin, _ method: String = "GET") -> [PoolAction] {
+    mutating func submit(_ origin: Origin, _ method: String = "GET") -> PoolActions {
         requestSubmitted(origin: origin, method: method).1
     }
 
     /// A keep-alive response with no Keep-Alive header.
-    mutating func complete(_ connection: ConnectionID, hint: KeepAliveHint? = nil) -> [PoolAction] {
+    mutating func complete(_ connection: ConnectionID, hint: KeepAliveHint? = nil) -> PoolActions {
         responseCompleted(connection, isKeepAlive: true, hint: hint)
     }
 
     /// A response after which the socket cannot be reused (the server said close).
-    mutating func completeAndClose(_ connection: ConnectionID) -> [PoolAction] {
+    mutating func completeAndClose(_ connection: ConnectionID) -> PoolActions {
         responseCompleted(connection, isKeepAlive: false, hint: nil)
     }
 
