@@ -35,17 +35,18 @@ public struct HTTPField: Sendable, Equatable {
 /// Header fields in the order they arrived. Names compare case-insensitively (RFC 9110 §5.1);
 /// the original spelling is kept so `/echo` can show exactly what was sent.
 ///
-/// The fields are kept as bytes, not Strings: every name and value back to back in one byte array,
-/// and one small `Span` per field saying where its name and value are. A parser fills a list by
-/// copying each field line's name and value bytes in (no String, no UTF-8 check, no reference
-/// counting per field), and refills the same storage for the next head on a keep-alive connection.
-/// The questions asked on every message (is there a `Connection: close`? a `Keep-Alive`?) are
-/// answered on the bytes. A `String` is built only when something asks for a name or value as one
-/// (`subscript`, `fields`, iterating).
+/// The fields are kept as bytes, not Strings: the field lines in one byte array, and one small `Span`
+/// per field saying where its name and value are. A parser fills a list by copying each field line
+/// in (no String, no UTF-8 check, no reference counting per field), and refills the same storage for
+/// the next head on a keep-alive connection. The questions asked on every message (is there a
+/// `Connection: close`? a `Keep-Alive`?) are answered on the bytes. A `String` is built only when
+/// something asks for a name or value as one (`subscript`, `fields`, iterating).
 ///
-/// Measured with callgrind, against the list of `(String, String)` fields it replaces: the agent's
-/// response parser went from ~8,200 to ~N instructions per nginx response (five fields); the
-/// server's from ~N to ~N for wrk's request. See docs/benchmarks.md.
+/// Measured with callgrind against the list of String fields it replaced: the agent's response
+/// parser went from ~7,970 to ~5,830 instructions per nginx response (five fields, and the checks
+/// made faster at the same time). The server gained little (~7,970 to ~7,860 a request in all): the
+/// String list already reused the previous request's Strings for repeated lines. See
+/// docs/benchmarks.md.
 public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionaryLiteral {
     /// Where one field is in `bytes`: its name at `start ..< start + nameCount`, its value
     /// `valueOffset` bytes after `start`. (A parsed field keeps the `: ` between them: the line is
