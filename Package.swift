@@ -3,9 +3,10 @@
 // the server, agent, codec, script language and terminal UI are all written here.
 import PackageDescription
 
-// The server's and agent's hot path (HTTP1, Pooling, Wire) is built without Swift's dynamic
-// exclusivity checks in release builds. Those checks (swift_beginAccess and its thread-local access
-// set) were about 15% of the instructions of a keep-alive request under callgrind. Debug builds,
+// The server's and agent's hot path (HTTP1, Pooling, Wire, and the bench's driver) is built without
+// Swift's dynamic exclusivity checks in release builds. Those checks (swift_beginAccess and its
+// thread-local access set) were about 15% of the instructions of a keep-alive request under
+// callgrind, and ~550 of the bench driver's own per request. Debug builds,
 // which `swift test` uses, keep them, so a conflicting access still traps in every test run.
 // `unsafeFlags` is allowed here because this is a root package: no one depends on WireLab.
 let hotPath: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
@@ -31,12 +32,15 @@ let package = Package(
         .target(name: "LabKit", dependencies: ["LabScript"]),
         // Measures a real server's keep-alive behaviour: `wirelab probe` and your-server challenges.
         .target(name: "Probe", dependencies: ["Wire", "HTTP1", "Pooling"]),
+        // `wirelab bench`'s load driver: its own per-request work is part of what is compared with wrk,
+        // so it is built like the hot path it drives.
+        .target(name: "Bench", dependencies: ["Wire"], swiftSettings: hotPath),
         // The script interpreter on the shared event loop, and the experiment runner.
         .target(name: "LabRun", dependencies: ["Wire", "HTTP1", "LabScript", "LabKit"]),
         // Challenge verification: predict, choice, build and your-server keys, checked by running.
         .target(name: "Challenges", dependencies: ["LabKit", "LabRun", "LabScript", "Probe", "Wire"]),
         // The command-line surface, as a library so tests can drive it.
-        .target(name: "WireLabCLI", dependencies: ["LabRun", "LabKit", "Wire", "HTTP1", "LabScript", "Probe", "Challenges", "Stepper"]),
+        .target(name: "WireLabCLI", dependencies: ["Bench", "LabRun", "LabKit", "Wire", "HTTP1", "LabScript", "Probe", "Challenges", "Stepper"]),
         .executableTarget(name: "wirelab", dependencies: ["WireLabCLI"]),
         // The interactive stepper (`wirelab`, `wirelab learn`): a pure state machine, its renderer, the terminal driver.
         .target(name: "Stepper", dependencies: ["LabKit", "LabRun", "Challenges", "CSystem", "Wire"]),

@@ -76,19 +76,63 @@ public struct AgentConfiguration: Sendable {
 }
 
 /// One request for the agent to send.
+///
+/// A value like any other, but its fields live in one shared box, copied only when a shared request
+/// is changed. The agent keeps a copy of every request it is given (in its result), and as a plain
+/// struct of four strings and two arrays each copy was seven retains, and each result freed seven
+/// releases: ~400 instructions a request (callgrind). Now it is one of each.
 public struct AgentRequest: Sendable {
-    public var method: String
-    public var origin: HTTPOrigin
-    public var target: String
-    public var headers: HTTPHeaders
-    public var body: [UInt8]
+    public var method: String {
+        get { storage.method }
+        _modify { yield &unique().method }
+    }
+    public var origin: HTTPOrigin {
+        get { storage.origin }
+        _modify { yield &unique().origin }
+    }
+    public var target: String {
+        get { storage.target }
+        _modify { yield &unique().target }
+    }
+    public var headers: HTTPHeaders {
+        get { storage.headers }
+        _modify { yield &unique().headers }
+    }
+    public var body: [UInt8] {
+        get { storage.body }
+        _modify { yield &unique().body }
+    }
+
+    private var storage: Storage
 
     public init(method: String = "GET", origin: HTTPOrigin, target: String = "/", headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {
-        self.method = method
-        self.origin = origin
-        self.target = target
-        self.headers = headers
-        self.body = body
+        storage = Storage(method: method, origin: origin, target: target, headers: headers, body: body)
+    }
+
+    /// The box, made this request's own before a change.
+    private mutating func unique() -> Storage {
+        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+        return storage
+    }
+
+    /// `@unchecked Sendable`: a box is changed only through `unique()`, that is, only when one
+    /// request value holds it; a box that two values (or threads) can see is never written.
+    private final class Storage: @unchecked Sendable {
+        var method: String
+        var origin: HTTPOrigin
+        var target: String
+        var headers: HTTPHeaders
+        var body: [UInt8]
+
+        init(method: String, origin: HTTPOrigin, target: String, headers: HTTPHeaders, body: [UInt8]) {
+            self.method = method
+            self.origin = origin
+            self.target = target
+            self.headers = headers
+            self.body = body
+        }
+
+        func copy() -> Storage { Storage(method: method, origin: origin, target: target, headers: headers, body: body) }
     }
 }
 

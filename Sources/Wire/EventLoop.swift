@@ -190,7 +190,8 @@ public final class EventLoop: @unchecked Sendable {
         let timeoutMs: Int32 = waitNanos == Int64.max ? -1 : Int32(clamping: (waitNanos + 999_999) / 1_000_000)
         let count = csys_poller_wait(poller, readyFDs, readyBits, 256, timeoutMs)
         if count > 0 {
-            unregisteredThisTurn.removeAll(keepingCapacity: true)
+            // Usually empty: clearing an empty array still cost ~50 instructions a turn (callgrind).
+            if !unregisteredThisTurn.isEmpty { unregisteredThisTurn.removeAll(keepingCapacity: true) }
             for i in 0..<Int(count) {
                 let fd = readyFDs[i], bits = readyBits[i]
                 if !unregisteredThisTurn.isEmpty && unregisteredThisTurn.contains(fd) { continue }

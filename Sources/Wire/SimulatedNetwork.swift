@@ -56,9 +56,11 @@ final class DelayLine {
     }
 
     var hasPending: Bool { head < queue.count }
+    /// An item pushed now would be delivered at once: no delay, nothing ahead of it.
+    var deliversNow: Bool { delay <= 0 && head == queue.count }
 
     func push(_ item: Item) {
-        if delay <= 0 && !hasPending {
+        if deliversNow {
             deliver(item)
             return
         }

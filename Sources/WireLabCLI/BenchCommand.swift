@@ -1,4 +1,5 @@
 import Wire
+import Bench
 
 /// `wirelab bench`: how fast the agent is, and what keep-alive is worth, against the embedded server
 /// (on its own thread) or any `--url`. Every phase is bounded in count and time and stops by itself.

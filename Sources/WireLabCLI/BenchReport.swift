@@ -1,4 +1,5 @@
 import Wire
+import Bench
 
 /// BenchReport: the figures of one `wirelab bench` run, rendered as a table for people or one JSON
 /// object for machines. It measures nothing itself.
