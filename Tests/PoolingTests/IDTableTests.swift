@@ -50,4 +50,28 @@ struct IDTableTests {
         #expect(table.removeValue(forKey: RequestID(7)) == nil)
         #expect(table.count == 1)
     }
+
+    @Test("a sequential client's finished slots are removed in batches: the array stays small, and finished IDs written again are found")
+    func sequentialBatches() {
+        var table = IDTable<RequestID, Int>()
+        for id in 1...1_000 {
+            table[RequestID(id)] = id
+            #expect(table[RequestID(id)] == id)
+            table[RequestID(id)] = nil
+            #expect(table.isEmpty)
+            #expect(table.slots.count <= 64, "after \(id): \(table.slots.count) slots")
+        }
+        // An ID already passed over but not yet removed (between `base` and `front`), and one
+        // removed long ago (below `base`): both take a value again, and the front moves back for it.
+        #expect(table.front > 0)   // 1,000 = 31 batches of 32 + 8 passed over
+        let passedOver = RequestID(table.base + table.front - 1)
+        table[passedOver] = -1
+        table[RequestID(3)] = -3
+        #expect(table[passedOver] == -1 && table[RequestID(3)] == -3)
+        #expect(table.keys == [RequestID(3), passedOver])
+        table[RequestID(1_001)] = 1_001
+        #expect(table.removeValue(forKey: RequestID(3)) == -3)
+        #expect(table.removeValue(forKey: passedOver) == -1)
+        #expect(table.keys == [RequestID(1_001)] && table[RequestID(1_001)] == 1_001)
+    }
 }
