@@ -154,7 +154,9 @@ public final class LoopbackServer: LoopHandler {
             let connection = ServerConnection(fd: fd, id: nextConnectionID, server: self)
             nextConnectionID += 1
             do {
-                try loop.register(fd, handler: connection, interest: .readable)
+                // Edge-triggered: a connection reads until a short read or `wouldBlock` every time,
+                // and pauses and resumes reading through `setInterest`, which looks again.
+                try loop.register(fd, handler: connection, interest: [.readable, .edgeTriggered])
             } catch {
                 Platform.close(fd)
                 continue
