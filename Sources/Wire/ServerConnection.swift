@@ -189,75 +189,100 @@ final class ServerConnection: LoopHandler, TimerOwner {
 
     // MARK: Carrying out actions
 
+    /// Carries out the machine's actions in order, each in a short function of its own. The rare
+    /// ones (errors, closing) are kept out of line, so they are not inlined into this function, which
+    /// runs three times a request (callgrind: about neutral, 6,321 -> 6,317 instructions a request;
+    /// the split is for reading).
     private func perform(_ actions: ServerConnectionStateMachine.Actions) {
         for action in actions {
             switch action {
-            case .startIdleTimer:
-                setIdleCounted(true)
-                // An idle connection keeps no request state: the exchange goes back to the server.
-                returnExchangeIfUnused()
-                server.emit(.idle(connection: id))
-                if server.configuration.keepAliveTimeoutMs > 0 {
-                    armTimer(.idle, at: server.loop.now + Int64(server.configuration.keepAliveTimeoutMs) * 1_000_000)
-                } else {
-                    cancelTimer()
-                }
-            case .startRequestTimers:
-                setIdleCounted(false)
-                let now = server.loop.now
-                let config = server.configuration
-                let work = self.work
-                work.headersDeadline = config.headersTimeoutMs > 0 ? now + Int64(config.headersTimeoutMs) * 1_000_000 : .max
-                work.requestDeadline = config.requestTimeoutMs > 0 ? now + Int64(config.requestTimeoutMs) * 1_000_000 : .max
-                armRequestTimer()
+            case .startIdleTimer: startIdleTimer()
+            case .startRequestTimers: startRequestTimers()
             case .respond(let persists):
                 cancelTimer()
                 respond(persists: persists)
-            case .respondWithErrorThenClose(let status, _):
-                setIdleCounted(false)
-                cancelTimer()
-                work.parser.discardBuffered()
-                var headers: HTTPHeaders = ["Content-Type": "application/json"]
-                headers.add(name: "Connection", value: "close")
-                // A refused request says why, in the parser's words: "bare LF at byte 14: ... (from nc,
-                // use nc -C)". Only on this path, so the cost is never paid by a good request.
-                var fields: [(String, JSONValue)] = [("error", .string(HTTPStatus.reasonPhrase(status)))]
-                if let refusal = server.refusal { fields.append(("detail", .string(refusal.description))) }
-                server.refusal = nil
-                let body = Array(JSONValue.object(fields).text().utf8)
-                writeResponse(status: status, headers: headers, body: body, method: work.methodForFraming, then: .closeAfter)
-            case .parseBufferedBytes:
-                resumeReading()
-                // Pipelined requests already read: parse them after the current event, so a long
-                // pipeline doesn't nest calls. Nothing buffered (the usual case): nothing to schedule.
-                if let exchange, exchange.parser.bufferedByteCount > 0 {
-                    server.loop.afterCurrentEvent { [self] in
-                        if !machine.isClosed { processInput() }
-                    }
-                }
-            case .beginStagedClose:
-                // Stop writing, keep reading (and discarding) until the peer's FIN or the linger bound,
-                // so our last response is never destroyed by a reset caused by unread input.
-                exchange?.parser.discardBuffered()
-                Platform.shutdownWrite(fd)
-                resumeReading()
-                armTimer(.linger, at: server.loop.now + Int64(server.configuration.lingerMs) * 1_000_000)
-            case .closeNow(let reason):
-                setIdleCounted(false)
-                // Not just cancel: a queued heap entry (the headers timer's, up to 60 s out) keeps the
-                // timer object until it comes due, and a released timer no longer refers to us.
-                timer?.release()
-                timer = nil
-                timerPurpose = .none
-                server.loop.unregister(fd)
-                Platform.close(fd)
-                if let exchange {
-                    self.exchange = nil
-                    server.returnExchange(exchange, parserIsBetweenMessages: exchange.parser.isBetweenMessages)
-                }
-                server.connectionClosed(self, reason: reason, requests: machine.requestCount)
+            case .respondWithErrorThenClose(let status, _): respondWithError(status: status)
+            case .parseBufferedBytes: parseBufferedBytes()
+            case .beginStagedClose: beginStagedClose()
+            case .closeNow(let reason): closeNow(reason)
             }
         }
+    }
+
+    private func startIdleTimer() {
+        setIdleCounted(true)
+        // An idle connection keeps no request state: the exchange goes back to the server.
+        returnExchangeIfUnused()
+        server.emit(.idle(connection: id))
+        if server.configuration.keepAliveTimeoutMs > 0 {
+            armTimer(.idle, at: server.loop.now + Int64(server.configuration.keepAliveTimeoutMs) * 1_000_000)
+        } else {
+            cancelTimer()
+        }
+    }
+
+    private func startRequestTimers() {
+        setIdleCounted(false)
+        let now = server.loop.now
+        let config = server.configuration
+        let work = self.work
+        work.headersDeadline = config.headersTimeoutMs > 0 ? now + Int64(config.headersTimeoutMs) * 1_000_000 : .max
+        work.requestDeadline = config.requestTimeoutMs > 0 ? now + Int64(config.requestTimeoutMs) * 1_000_000 : .max
+        armRequestTimer()
+    }
+
+    @inline(never)
+    private func respondWithError(status: Int) {
+        setIdleCounted(false)
+        cancelTimer()
+        work.parser.discardBuffered()
+        var headers: HTTPHeaders = ["Content-Type": "application/json"]
+        headers.add(name: "Connection", value: "close")
+        // A refused request says why, in the parser's words: "bare LF at byte 14: ... (from nc,
+        // use nc -C)". Only on this path, so the cost is never paid by a good request.
+        var fields: [(String, JSONValue)] = [("error", .string(HTTPStatus.reasonPhrase(status)))]
+        if let refusal = server.refusal { fields.append(("detail", .string(refusal.description))) }
+        server.refusal = nil
+        let body = Array(JSONValue.object(fields).text().utf8)
+        writeResponse(status: status, headers: headers, body: body, method: work.methodForFraming, then: .closeAfter)
+    }
+
+    private func parseBufferedBytes() {
+        resumeReading()
+        // Pipelined requests already read: parse them after the current event, so a long
+        // pipeline doesn't nest calls. Nothing buffered (the usual case): nothing to schedule.
+        if let exchange, exchange.parser.bufferedByteCount > 0 {
+            server.loop.afterCurrentEvent { [self] in
+                if !machine.isClosed { processInput() }
+            }
+        }
+    }
+
+    @inline(never)
+    private func beginStagedClose() {
+        // Stop writing, keep reading (and discarding) until the peer's FIN or the linger bound,
+        // so our last response is never destroyed by a reset caused by unread input.
+        exchange?.parser.discardBuffered()
+        Platform.shutdownWrite(fd)
+        resumeReading()
+        armTimer(.linger, at: server.loop.now + Int64(server.configuration.lingerMs) * 1_000_000)
+    }
+
+    @inline(never)
+    private func closeNow(_ reason: ServerCloseReason) {
+        setIdleCounted(false)
+        // Not just cancel: a queued heap entry (the headers timer's, up to 60 s out) keeps the
+        // timer object until it comes due, and a released timer no longer refers to us.
+        timer?.release()
+        timer = nil
+        timerPurpose = .none
+        server.loop.unregister(fd)
+        Platform.close(fd)
+        if let exchange {
+            self.exchange = nil
+            server.returnExchange(exchange, parserIsBetweenMessages: exchange.parser.isBetweenMessages)
+        }
+        server.connectionClosed(self, reason: reason, requests: machine.requestCount)
     }
 
     private func setIdleCounted(_ idle: Bool) {
