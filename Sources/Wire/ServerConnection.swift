@@ -29,6 +29,12 @@ import HTTP1
 /// - **No closure per timer or per action.** The timer calls back through `TimerOwner`; the state
 ///   machine's actions come back as a value (`Actions`, at most two, inline), not an array (three
 ///   array allocations per request before).
+/// - **The request head is moved, never copied or tested as an optional.** The parser's part is
+///   switched on as it comes back, and the head moves into the exchange, which keeps it as a plain
+///   value with a flag (`Exchange.hasHead`); persistence is decided from the head while it is still
+///   a local (`ServerConnectionStateMachine.headReceived`). Before, an `HTTPRequestHead?` was copied
+///   and destroyed through the generic Optional value witnesses 4 to 6 times a request: 7,854 ->
+///   6,321 instructions a request.
 /// - **Responses are written from the server's reused buffer**, with the connection-management
 ///   fields (`Date`, `Connection`, `Keep-Alive`) pre-encoded once per second (`LoopbackServer`).
 final class ServerConnection: LoopHandler, TimerOwner {
