@@ -171,10 +171,11 @@ public final class LoopbackServer: LoopHandler {
 
     // MARK: Reports from connections
 
-    func requestArrived(_ connection: ServerConnection, head: HTTPRequestHead, index: Int) {
+    /// A request's head arrived on `connection` (which holds it as its current head).
+    func requestArrived(_ connection: ServerConnection, index: Int) {
         stats.requests += 1
         if index > 1 { stats.reusedRequests += 1 }
-        guard !observers.isEmpty else { return }   // build the event only when someone listens
+        guard !observers.isEmpty, let head = connection.currentHead else { return }   // build the event only when someone listens
         emit(.request(connection: connection.id, index: index,
                       head: HTTPRequestHeadSummary(method: head.method, target: head.target, version: head.version.description)))
     }
@@ -250,15 +251,15 @@ public final class LoopbackServer: LoopHandler {
     /// An `Exchange` for a connection whose request is starting: a spare one if there is one.
     func borrowExchange() -> Exchange {
         // A spare made under another body limit (the configuration changed) is dropped.
-        if let spare = spareExchanges.popLast(), spare.parser.maxBodyBytes == configuration.maxBodyBytes { return spare }
+        if let spare = spareExchanges.popLast(), spare.maxBodyBytes == configuration.maxBodyBytes { return spare }
         return Exchange(limits: ParserLimits(maxHeaderBytes: 16 * 1024, maxBodyBytes: configuration.maxBodyBytes))
     }
 
     /// Takes an exchange back, cleared. At most 256 are kept: enough for the busiest lesson and the
     /// benchmark's 50 connections, and a bound on what a burst of clients leaves behind (each spare
     /// holds at most 16 KiB of input and 16 KiB of output storage, usually a few hundred bytes).
-    func returnExchange(_ exchange: Exchange) {
-        exchange.clear()
+    func returnExchange(_ exchange: Exchange, parserIsBetweenMessages: Bool) {
+        exchange.clear(parserIsBetweenMessages: parserIsBetweenMessages)
         if spareExchanges.count < 256 {
             spareExchanges.append(exchange)
         }

@@ -29,6 +29,12 @@ import HTTP1
 /// - **No closure per timer or per action.** The timer calls back through `TimerOwner`; the state
 ///   machine's actions come back as a value (`Actions`, at most two, inline), not an array (three
 ///   array allocations per request before).
+/// - **The request head is moved, never copied or tested as an optional.** The parser's part is
+///   switched on as it comes back, and the head moves into the exchange, which keeps it as a plain
+///   value with a flag (`Exchange.hasHead`); persistence is decided from the head while it is still
+///   a local (`ServerConnectionStateMachine.headReceived`). Before, an `HTTPRequestHead?` was copied
+///   and destroyed through the generic Optional value witnesses 4 to 6 times a request: 7,854 ->
+///   6,321 instructions a request.
 /// - **Responses are written from the server's reused buffer**, with the connection-management
 ///   fields (`Date`, `Connection`, `Keep-Alive`) pre-encoded once per second (`LoopbackServer`).
 final class ServerConnection: LoopHandler, TimerOwner {
@@ -58,6 +64,12 @@ final class ServerConnection: LoopHandler, TimerOwner {
     }
 
     var isIdle: Bool { machine.isIdle }
+
+    /// The head of the request in progress, if one arrived (for observers: a copy).
+    var currentHead: HTTPRequestHead? {
+        guard let exchange, exchange.hasHead else { return nil }
+        return exchange.head
+    }
     var isClosed: Bool { machine.isClosed }
 
     /// Starts life idle: a connection that never sends a byte is closed by the idle rule.
@@ -77,7 +89,7 @@ final class ServerConnection: LoopHandler, TimerOwner {
     private func returnExchangeIfUnused() {
         guard let exchange, exchange.isUnused else { return }
         self.exchange = nil
-        server.returnExchange(exchange)
+        server.returnExchange(exchange, parserIsBetweenMessages: true)
     }
 
     private func armTimer(_ purpose: TimerPurpose, at deadline: Int64) {
@@ -134,104 +146,149 @@ final class ServerConnection: LoopHandler, TimerOwner {
             case .idle, .readingRequest: break
             case .responding, .closing, .closed: return
             }
-            if machine.isIdle && exchange.parser.hasPartialMessage { perform(machine.requestBegan()) }
-            let part: RequestPart?
-            do {
-                part = try exchange.parser.next()
-            } catch {
-                server.refusal = error   // read by the error response, below, in this same call
-                perform(machine.requestMalformed(status: error.status))
-                return
-            }
-            guard let part else { return }
-            switch part {
-            case .head(let h):
+            // The part is switched on as it comes back, never stored: each case takes its payload,
+            // so nothing is copied or destroyed. (Kept in a `let` and then switched on, the optional
+            // part was copied, and destroyed through the generic Optional witness: about 130
+            // instructions each time, 3 times a request.)
+            let part = nextPart(of: exchange)
+            switch consume part {
+            case .head(let head)?:
                 if machine.isIdle { perform(machine.requestBegan()) }
-                machine.headReceived()
-                exchange.head = h
-                server.requestArrived(self, head: h, index: machine.requestCount)
-            case .body(let bytes):
+                machine.headReceived(head)
+                // Every question about the head is asked before it moves into the exchange: reading
+                // it after (inside `takeHead`) made the compiler copy it out of the part instead of
+                // moving it (a copy and a destroy of the part, ~370 instructions a request).
+                let isRootGET = head.method == "GET" && head.target == "/"
+                exchange.takeHead(head, isRootGET: isRootGET)
+                server.requestArrived(self, index: machine.requestCount)
+            case .body(let bytes)?:
                 // Built-in routes ignore bodies: reading them to the end is how they are drained.
                 // A request handler (the reverse proxy) gets the body.
                 if server.requestHandler != nil { exchange.requestBody += bytes }
-            case .end:
-                guard let h = exchange.head else { continue }
-                perform(machine.requestReceived(h))
+            case .end?:
+                guard exchange.hasHead else { continue }
+                perform(machine.requestReceived())
+            case nil:
+                // More bytes are needed. If they belong to a request (not just empty lines between
+                // requests), it has begun: its timers start now. Asked only here, so a request that
+                // arrives whole never pays for the question.
+                if machine.isIdle && exchange.parser.hasPartialMessage { perform(machine.requestBegan()) }
+                return
             }
+        }
+    }
+
+    /// The parser's next part; nil when more bytes are needed, or when the input was refused (then
+    /// the error response is under way and the connection no longer reads requests).
+    private func nextPart(of exchange: Exchange) -> RequestPart? {
+        do {
+            return try exchange.parser.next()
+        } catch {
+            // Refused bytes always belong to a request, so it has begun (its timers give way to the
+            // error response at once).
+            if machine.isIdle { perform(machine.requestBegan()) }
+            server.refusal = error   // read by the error response, below, in this same call
+            perform(machine.requestMalformed(status: error.status))
+            return nil
         }
     }
 
     // MARK: Carrying out actions
 
+    /// Carries out the machine's actions in order, each in a short function of its own. The rare
+    /// ones (errors, closing) are kept out of line, so they are not inlined into this function, which
+    /// runs three times a request (callgrind: about neutral, 6,321 -> 6,317 instructions a request;
+    /// the split is for reading).
     private func perform(_ actions: ServerConnectionStateMachine.Actions) {
         for action in actions {
             switch action {
-            case .startIdleTimer:
-                setIdleCounted(true)
-                // An idle connection keeps no request state: the exchange goes back to the server.
-                returnExchangeIfUnused()
-                server.emit(.idle(connection: id))
-                if server.configuration.keepAliveTimeoutMs > 0 {
-                    armTimer(.idle, at: server.loop.now + Int64(server.configuration.keepAliveTimeoutMs) * 1_000_000)
-                } else {
-                    cancelTimer()
-                }
-            case .startRequestTimers:
-                setIdleCounted(false)
-                let now = server.loop.now
-                let config = server.configuration
-                let work = self.work
-                work.headersDeadline = config.headersTimeoutMs > 0 ? now + Int64(config.headersTimeoutMs) * 1_000_000 : .max
-                work.requestDeadline = config.requestTimeoutMs > 0 ? now + Int64(config.requestTimeoutMs) * 1_000_000 : .max
-                armRequestTimer()
+            case .startIdleTimer: startIdleTimer()
+            case .startRequestTimers: startRequestTimers()
             case .respond(let persists):
                 cancelTimer()
                 respond(persists: persists)
-            case .respondWithErrorThenClose(let status, _):
-                setIdleCounted(false)
-                cancelTimer()
-                work.parser.discardBuffered()
-                var headers: HTTPHeaders = ["Content-Type": "application/json"]
-                headers.add(name: "Connection", value: "close")
-                // A refused request says why, in the parser's words: "bare LF at byte 14: ... (from nc,
-                // use nc -C)". Only on this path, so the cost is never paid by a good request.
-                var fields: [(String, JSONValue)] = [("error", .string(HTTPStatus.reasonPhrase(status)))]
-                if let refusal = server.refusal { fields.append(("detail", .string(refusal.description))) }
-                server.refusal = nil
-                let body = Array(JSONValue.object(fields).text().utf8)
-                writeResponse(status: status, headers: headers, body: body, method: exchange?.head?.method ?? "GET", then: .closeAfter)
-            case .parseBufferedBytes:
-                resumeReading()
-                // Pipelined requests already read: parse them after the current event, so a long
-                // pipeline doesn't nest calls. Nothing buffered (the usual case): nothing to schedule.
-                if let exchange, exchange.parser.bufferedByteCount > 0 {
-                    server.loop.afterCurrentEvent { [self] in
-                        if !machine.isClosed { processInput() }
-                    }
-                }
-            case .beginStagedClose:
-                // Stop writing, keep reading (and discarding) until the peer's FIN or the linger bound,
-                // so our last response is never destroyed by a reset caused by unread input.
-                exchange?.parser.discardBuffered()
-                Platform.shutdownWrite(fd)
-                resumeReading()
-                armTimer(.linger, at: server.loop.now + Int64(server.configuration.lingerMs) * 1_000_000)
-            case .closeNow(let reason):
-                setIdleCounted(false)
-                // Not just cancel: a queued heap entry (the headers timer's, up to 60 s out) keeps the
-                // timer object until it comes due, and a released timer no longer refers to us.
-                timer?.release()
-                timer = nil
-                timerPurpose = .none
-                server.loop.unregister(fd)
-                Platform.close(fd)
-                if let exchange {
-                    self.exchange = nil
-                    server.returnExchange(exchange)
-                }
-                server.connectionClosed(self, reason: reason, requests: machine.requestCount)
+            case .respondWithErrorThenClose(let status, _): respondWithError(status: status)
+            case .parseBufferedBytes: parseBufferedBytes()
+            case .beginStagedClose: beginStagedClose()
+            case .closeNow(let reason): closeNow(reason)
             }
         }
+    }
+
+    private func startIdleTimer() {
+        setIdleCounted(true)
+        // An idle connection keeps no request state: the exchange goes back to the server.
+        returnExchangeIfUnused()
+        server.emit(.idle(connection: id))
+        if server.configuration.keepAliveTimeoutMs > 0 {
+            armTimer(.idle, at: server.loop.now + Int64(server.configuration.keepAliveTimeoutMs) * 1_000_000)
+        } else {
+            cancelTimer()
+        }
+    }
+
+    private func startRequestTimers() {
+        setIdleCounted(false)
+        let now = server.loop.now
+        let config = server.configuration
+        let work = self.work
+        work.headersDeadline = config.headersTimeoutMs > 0 ? now + Int64(config.headersTimeoutMs) * 1_000_000 : .max
+        work.requestDeadline = config.requestTimeoutMs > 0 ? now + Int64(config.requestTimeoutMs) * 1_000_000 : .max
+        armRequestTimer()
+    }
+
+    @inline(never)
+    private func respondWithError(status: Int) {
+        setIdleCounted(false)
+        cancelTimer()
+        work.parser.discardBuffered()
+        var headers: HTTPHeaders = ["Content-Type": "application/json"]
+        headers.add(name: "Connection", value: "close")
+        // A refused request says why, in the parser's words: "bare LF at byte 14: ... (from nc,
+        // use nc -C)". Only on this path, so the cost is never paid by a good request.
+        var fields: [(String, JSONValue)] = [("error", .string(HTTPStatus.reasonPhrase(status)))]
+        if let refusal = server.refusal { fields.append(("detail", .string(refusal.description))) }
+        server.refusal = nil
+        let body = Array(JSONValue.object(fields).text().utf8)
+        writeResponse(status: status, headers: headers, body: body, method: work.methodForFraming, then: .closeAfter)
+    }
+
+    private func parseBufferedBytes() {
+        resumeReading()
+        // Pipelined requests already read: parse them after the current event, so a long
+        // pipeline doesn't nest calls. Nothing buffered (the usual case): nothing to schedule.
+        if let exchange, exchange.parser.bufferedByteCount > 0 {
+            server.loop.afterCurrentEvent { [self] in
+                if !machine.isClosed { processInput() }
+            }
+        }
+    }
+
+    @inline(never)
+    private func beginStagedClose() {
+        // Stop writing, keep reading (and discarding) until the peer's FIN or the linger bound,
+        // so our last response is never destroyed by a reset caused by unread input.
+        exchange?.parser.discardBuffered()
+        Platform.shutdownWrite(fd)
+        resumeReading()
+        armTimer(.linger, at: server.loop.now + Int64(server.configuration.lingerMs) * 1_000_000)
+    }
+
+    @inline(never)
+    private func closeNow(_ reason: ServerCloseReason) {
+        setIdleCounted(false)
+        // Not just cancel: a queued heap entry (the headers timer's, up to 60 s out) keeps the
+        // timer object until it comes due, and a released timer no longer refers to us.
+        timer?.release()
+        timer = nil
+        timerPurpose = .none
+        server.loop.unregister(fd)
+        Platform.close(fd)
+        if let exchange {
+            self.exchange = nil
+            server.returnExchange(exchange, parserIsBetweenMessages: exchange.parser.isBetweenMessages)
+        }
+        server.connectionClosed(self, reason: reason, requests: machine.requestCount)
     }
 
     private func setIdleCounted(_ idle: Bool) {
@@ -271,7 +328,7 @@ final class ServerConnection: LoopHandler, TimerOwner {
             guard let delayed = exchange?.delayed else { return }
             exchange?.delayed = nil
             writeResponse(status: delayed.status, headers: delayed.headers, body: delayed.body,
-                          method: exchange?.head?.method ?? "GET", then: .responseDone(status: delayed.status))
+                          method: exchange?.methodForFraming ?? "GET", then: .responseDone(status: delayed.status))
         case .stream:
             timerPurpose = .none
             writeNextChunk()
@@ -284,26 +341,28 @@ final class ServerConnection: LoopHandler, TimerOwner {
 
     private func respond(persists: Bool) {
         let work = self.work
-        guard let head = work.head else { return }
+        guard work.hasHead else { return }
         if let handler = server.requestHandler {
+            let head = work.head
             let request = ServerRequest(head: head, body: work.requestBody, connection: id, index: machine.requestCount)
             work.requestBody = []
             handler(request) { [weak self] response in
                 // The answer may come much later; the client may be gone by then.
-                guard let self, case .responding = self.machine.state, self.exchange?.head != nil else { return }
+                guard let self, case .responding = self.machine.state, self.exchange?.hasHead == true else { return }
                 if response.mustClose { self.machine.responseRequiresClose() }
                 self.writeResponse(status: response.status, headers: response.headers, body: response.body,
                                    method: head.method, then: .responseDone(status: response.status))
             }
             return
         }
-        if head.method == "GET" && head.target == "/" {
+        if work.isRootGET {
             // The route every lesson and benchmark hits most: its whole response is encoded once a
             // second (it differs only in Date and the connection fields) and written as it is.
             // Callgrind: the encoder and the route's response value were ~12% of such a request.
             write(server.encodedRootResponse(persistent: responsePersists), then: .responseDone(status: 200))
             return
         }
+        let head = work.head
         switch ServerRoutes.respond(to: head, connection: id, requestIndex: machine.requestCount) {
         case .complete(let status, let headers, let body, let mustClose):
             if mustClose { machine.responseRequiresClose() }
@@ -366,32 +425,35 @@ final class ServerConnection: LoopHandler, TimerOwner {
         server.returnScratch(out)
     }
 
-    /// Writes `bytes` now, or keeps what the socket would not take (copied: `bytes` is usually the
-    /// server's scratch buffer) and writes it when the socket is writable again.
+    /// Writes `bytes` now, or queues them behind output still waiting for the socket.
     private func write(_ bytes: [UInt8], then completion: WriteCompletion) {
-        let work = self.work
-        if work.hasPendingOutput {
-            work.pending += bytes
-            work.afterWrite = completion
+        if let exchange, exchange.hasPendingOutput {
+            exchange.pending += bytes
+            exchange.afterWrite = completion
             return
         }
-        let outcome = bytes.withUnsafeBytes { Platform.write(fd, $0) }
-        switch outcome {
+        switch bytes.withUnsafeBytes({ Platform.write(fd, $0) }) {
         case .wrote(let n) where n == bytes.count:
             writeCompleted(completion)
         case .wrote(let n):
-            work.pending.append(contentsOf: bytes[n...])
-            work.pendingOffset = 0
-            work.afterWrite = completion
-            server.loop.setInterest(fd, isReadPaused ? .writable : [.readable, .writable])
+            keepUnwritten(bytes[n...], then: completion)
         case .wouldBlock:
-            work.pending.append(contentsOf: bytes)
-            work.pendingOffset = 0
-            work.afterWrite = completion
-            server.loop.setInterest(fd, isReadPaused ? .writable : [.readable, .writable])
+            keepUnwritten(bytes[...], then: completion)
         case .failed:
             perform(machine.socketFailed())
         }
+    }
+
+    /// Keeps what the socket would not take (copied: `bytes` is usually the server's scratch buffer
+    /// or its cached response) and writes it when the socket is writable again. Kept apart from
+    /// `write`, whose usual path (all written at once) then only looks at the exchange instead of
+    /// borrowing and retaining it (callgrind: 6,317 -> 6,240 instructions a request).
+    private func keepUnwritten(_ rest: ArraySlice<UInt8>, then completion: WriteCompletion) {
+        let work = self.work
+        work.pending.append(contentsOf: rest)
+        work.pendingOffset = 0
+        work.afterWrite = completion
+        server.loop.setInterest(fd, isReadPaused ? .writable : [.readable, .writable])
     }
 
     private func flush() {
@@ -462,7 +524,16 @@ enum WriteCompletion { case nothing, responseDone(status: Int), streamChunk(stat
 /// Its buffers keep their storage across requests, so a keep-alive request allocates nothing here.
 final class Exchange {
     var parser: RequestParser
-    var head: HTTPRequestHead?
+    /// The body limit `parser` enforces, kept here so checking a spare against the configuration
+    /// does not read the parser (see `isUnused`).
+    let maxBodyBytes: Int
+    /// The head of the request in progress, valid while `hasHead`. Not an optional: destroying or
+    /// testing an `HTTPRequestHead?` went through the generic Optional witness (~130 instructions,
+    /// 4 to 6 times a request); a plain head with a flag costs a store.
+    private(set) var head = HTTPRequestHead(method: "", target: "")
+    private(set) var hasHead = false
+    /// Whether the request is `GET /`, the route every benchmark hits (decided once, from the head).
+    private(set) var isRootGET = false
     /// The body of the request, kept only for a request handler (the reverse proxy).
     var requestBody: [UInt8] = []
     /// Output the socket would not take yet, from `pendingOffset` on.
@@ -480,31 +551,50 @@ final class Exchange {
 
     init(limits: ParserLimits) {
         parser = RequestParser(limits: limits)
+        maxBodyBytes = limits.maxBodyBytes
     }
 
     var hasPendingOutput: Bool { pendingOffset < pending.count }
 
-    /// True when nothing of a request is here: no head, no buffered input, no output owed.
-    var isUnused: Bool { head == nil && parser.isBetweenMessages && !hasPendingOutput }
+    /// The method a response is framed for (a HEAD response has no body): the request's, or GET
+    /// when no head arrived (an error response to a request that never got that far).
+    var methodForFraming: String { hasHead ? head.method : "GET" }
 
-    /// The response to `head` is written: let go of it (and so of the parser's header list, which
-    /// the next head then fills in place).
+    /// Keeps the head of the request that just arrived (moved in: no copy).
+    func takeHead(_ head: consuming HTTPRequestHead, isRootGET: Bool) {
+        self.isRootGET = isRootGET
+        self.head = head
+        hasHead = true
+    }
+
+    /// True when nothing of a request is here: no head, no buffered input, no output owed.
+    /// The parser is asked last: reading a property of a struct kept in a class copies the struct
+    /// first (the parser: a 296-byte memcpy, ~80 instructions a question).
+    var isUnused: Bool { !hasHead && !hasPendingOutput && parser.isBetweenMessages }
+
+    /// The response to the head is written: let go of its header list, so the parser, which shares
+    /// that storage, fills it in place for the next head instead of copying it.
     func finishRequest() {
-        head = nil
+        if hasHead {
+            hasHead = false
+            head.headers = HTTPHeaders()
+        }
         delayed = nil
     }
 
     /// Back to new for the next request (or another connection), keeping storage. A parser in the
-    /// middle of a request (the connection closed then) is replaced.
-    func clear() {
+    /// middle of a request (the connection closed then) is replaced. What a plain keep-alive request
+    /// leaves behind is already clean, so the buffers are emptied only when they hold something
+    /// (`removeAll(keepingCapacity:)` on an empty array still costs ~130 instructions).
+    func clear(parserIsBetweenMessages: Bool) {
         finishRequest()
-        if parser.isBetweenMessages {
+        if parserIsBetweenMessages {
             parser.reset()
         } else {
-            parser = RequestParser(limits: ParserLimits(maxHeaderBytes: 16 * 1024, maxBodyBytes: parser.maxBodyBytes))
+            parser = RequestParser(limits: ParserLimits(maxHeaderBytes: 16 * 1024, maxBodyBytes: maxBodyBytes))
         }
-        requestBody = []
-        pending.removeAll(keepingCapacity: pending.capacity <= 16 * 1024)
+        if !requestBody.isEmpty { requestBody = [] }
+        if !pending.isEmpty { pending.removeAll(keepingCapacity: pending.capacity <= 16 * 1024) }
         pendingOffset = 0
         afterWrite = .nothing
         streamNext = 0

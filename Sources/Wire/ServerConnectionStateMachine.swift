@@ -76,6 +76,8 @@ struct ServerConnectionStateMachine {
     private(set) var isDraining = false
     /// The peer half-closed while we owed a response: finish it, then close.
     private var peerHalfClosed = false
+    /// Why the current request's head asks for the connection to close, or nil (see `headReceived`).
+    private var headCloseReason: ServerCloseReason?
     let maxRequests: Int
 
     init(maxRequests: Int) {
@@ -99,11 +101,15 @@ struct ServerConnectionStateMachine {
     }
 
     /// The request's head was parsed. Counting happens here, so `maxRequests` is about heads seen.
-    mutating func headReceived() {
+    /// What the head says about persistence is decided now, while the caller holds the head as a
+    /// local value: asking at `requestReceived` took a copy of the stored head (four retains and
+    /// releases) for a question whose answer cannot change in between.
+    mutating func headReceived(_ head: HTTPRequestHead) {
         switch state {
         case .idle, .readingRequest:
             requestCount += 1
             state = .readingRequest(headComplete: true)
+            headCloseReason = Self.closeReason(for: head)
         case .responding, .closing, .closed:
             preconditionFailure("Invalid state: head received in \(state)")
         }
@@ -111,9 +117,9 @@ struct ServerConnectionStateMachine {
 
     /// The whole request (head and body) arrived: decide whether the connection persists after the
     /// response, and why not. The order of the rules is the order of the question "who said close?".
-    mutating func requestReceived(_ head: HTTPRequestHead) -> Actions {
+    mutating func requestReceived() -> Actions {
         guard case .readingRequest = state else { preconditionFailure("Invalid state: request received in \(state)") }
-        let reason = Self.closeReason(for: head, requestCount: requestCount, maxRequests: maxRequests, isDraining: isDraining)
+        let reason = headCloseReason ?? Self.closeReason(requestCount: requestCount, maxRequests: maxRequests, isDraining: isDraining)
         state = .responding(persists: reason == nil, closeReason: reason)
         return Actions(.respond(persists: reason == nil))
     }
@@ -236,10 +242,10 @@ struct ServerConnectionStateMachine {
 
     // MARK: The persistence rule
 
-    /// Why the connection must close after answering `head`, or nil when it persists.
+    /// Why the connection must close after answering `head`, as far as the head says, or nil.
     /// RFC 9112 §9.3: "close" from the client wins; HTTP/1.1 persists by default; HTTP/1.0 only with
-    /// "keep-alive". Then the server's own limits: draining for shutdown, and maxRequestsPerSocket.
-    static func closeReason(for head: HTTPRequestHead, requestCount: Int, maxRequests: Int, isDraining: Bool) -> ServerCloseReason? {
+    /// "keep-alive". The server's own limits come after these (`closeReason(requestCount:...)`).
+    static func closeReason(for head: HTTPRequestHead) -> ServerCloseReason? {
         if head.headers.containsToken("close", in: "Connection") { return .clientRequestedClose }
         // What is left of `isKeepAlive` once "close" is ruled out: the version's default (one scan of
         // the header list fewer per request).
@@ -250,6 +256,12 @@ struct ServerConnectionStateMachine {
         // still closes: a proxy in front that assumed the upgrade happened would now relay raw bytes,
         // and the next "request" on this connection would have passed none of its checks.
         if head.headers.contains("Upgrade") { return .upgradeNotTaken }
+        return nil
+    }
+
+    /// Why the connection must close by the server's own limits: draining for shutdown, then
+    /// maxRequestsPerSocket. Asked when the whole request is in, since draining can begin meanwhile.
+    static func closeReason(requestCount: Int, maxRequests: Int, isDraining: Bool) -> ServerCloseReason? {
         if isDraining { return .shutdown }
         if maxRequests > 0 && requestCount >= maxRequests { return .maxRequests }
         return nil

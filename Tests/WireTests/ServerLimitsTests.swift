@@ -184,6 +184,27 @@ struct ServerLimitsTests {
         #expect(!h.server.isListening)
     }
 
+    @Test("graceful shutdown that begins while a body is still arriving: that response says close")
+    func shutdownMidBody() throws {
+        // What the head says about persistence is decided when the head arrives; draining is decided
+        // when the whole request is in (ServerConnectionStateMachine.headReceived/requestReceived).
+        let h = try ServerHarness()
+        let busy = h.connect()
+        busy.send("POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 10\r\n\r\nhello")
+        h.wait("the head to arrive") { h.server.stats.requests == 1 }
+        var report: ShutdownReport?
+        h.server.shutdown(graceMs: 2_000) { report = $0 }
+        busy.send("world")
+        h.wait("the response") { busy.responseCount == 1 }
+        busy.close()   // the server's staged close ends at our FIN, not at the linger bound
+        h.wait("shutdown to complete") { report != nil }
+        #expect(report?.drained == 1)
+        let r = ServerHarness.responses(busy.received, methods: ["POST"])
+        #expect(r.count == 1)
+        #expect(r.first?.head.status == 200)
+        #expect(r.first?.head.headers["Connection"] == "close")
+    }
+
     @Test("graceful shutdown with only idle connections reports them (it finishes during the closes)")
     func shutdownAllIdle() throws {
         let h = try ServerHarness()
@@ -226,5 +247,9 @@ struct ServerLimitsTests {
             }
         }
         #expect(kinds == ["opened", "idle", "request", "response", "closed"])
+        // The request event is built from the head the connection keeps (only when observed).
+        let heads = h.events.compactMap { if case .request(_, let index, let head) = $0 { return (index, head) } else { return nil } }
+        #expect(heads.map(\.0) == [1])
+        #expect(heads.first?.1 == HTTPRequestHeadSummary(method: "GET", target: "/", version: "HTTP/1.1"))
     }
 }
