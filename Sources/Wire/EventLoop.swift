@@ -232,11 +232,17 @@ public final class EventLoop: @unchecked Sendable {
         for body in work { body() }
     }
 
-    /// Runs the deferred work, and any it defers in turn. The two lists swap roles each round and
-    /// keep their storage: taking the list and starting an empty one allocated a new array for the
-    /// first `afterCurrentEvent` of every turn (a sequential client defers once per request).
+    /// Runs the deferred work, and any it defers in turn. Checked inline: most calls (three a
+    /// turn, and one per dispatched event) find nothing to run, and the call alone cost ~75
+    /// instructions a turn (callgrind).
+    @inline(__always) private func runDeferred() {
+        if !deferred.isEmpty { runDeferredWork() }
+    }
+
+    /// The two lists swap roles each round and keep their storage: taking the list and starting an
+    /// empty one allocated a new array for the first `afterCurrentEvent` of every turn.
     /// A turn run from inside deferred work (a nested `run`) takes the plain path.
-    private func runDeferred() {
+    @inline(never) private func runDeferredWork() {
         if isRunningDeferred {
             while !deferred.isEmpty {
                 let work = deferred
