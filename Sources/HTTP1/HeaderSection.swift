@@ -3,6 +3,12 @@
 
 /// HeaderSection collects the field lines of one head, keeping order and spelling, and notes where the
 /// fields that decide framing (Host, Content-Length, Transfer-Encoding) were.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 struct HeaderSection {
     struct Note {
         var role: FieldRole
@@ -35,8 +41,102 @@ struct HeaderSection {
         if !framingNotes.isEmpty { framingNotes.removeAll(keepingCapacity: true) }
     }
 
-    /// Takes note of a parsed field line that decides something (Host, framing). The caller copies
-    /// its bytes into `headers` right after (`ByteQueue.copyField`), so its index is `headers.count`.
+    /// Reads the field lines buffered in `buffer`, up to and including the empty line that ends the
+    /// section, and returns that empty line's stream offset once it has read it (nil: more bytes are
+    /// needed). Each line is checked as soon as its line
+    /// feed is buffered (so an error is thrown at the same place however the input was split), and
+    /// consumed; an incomplete last line is left for the next call.
+    ///
+    /// The section that began at `sectionStart` may be at most `limit` bytes long: past that,
+    /// `headersTooLarge` at offset `sectionStart + limit`, as soon as that byte is buffered (the rule
+    /// `ByteQueue.nextLine` applies to one line). With `.crlfOnly` a bare LF is refused as there.
+    ///
+    /// One pass over the buffer for all the lines at hand, instead of one `nextLine` and one copy
+    /// per line: the lines are read in place, and their bytes copied into `headers` in one append.
+    /// Callgrind, agent against nginx (five fields a response): ~5,940 -> ~4,400 instructions per
+    /// `ResponseParser.next` (see docs/benchmarks.md).
+    mutating func readFieldLines(
+        from buffer: inout ByteQueue, sectionStart: Int, limit: Int, lineEnding: LineEnding
+    ) throws(HTTPParseError) -> Int? {
+        let limitOffset = sectionStart + limit
+        let searchStart = buffer.lineFeedSearchStart
+        var scan = LineScan(next: buffer.readOffset)
+        buffer.withUnreadBytes { unread, firstOffset in
+            scan = readLines(unread, at: firstOffset, searchingFrom: searchStart, before: limitOffset, lineEnding)
+        }
+        // Lines read before a bad one are consumed, as they were when each line was read on its own.
+        buffer.consume(upTo: scan.next)
+        if let error = scan.error { throw error }
+        if let end = scan.end { return end }
+        if buffer.endOffset > limitOffset {
+            throw HTTPParseError(
+                kind: .headersTooLarge, offset: limitOffset,
+                detail: "the header section is longer than the limit of \(limit) bytes")
+        }
+        buffer.noLineFeed(before: buffer.endOffset)
+        return nil
+    }
+
+    /// What one `readLines` pass got to.
+    struct LineScan {
+        /// The stream offset of the first line not read (and so not to be consumed).
+        var next: Int
+        /// The stream offset of the empty line ending the section, once it is read.
+        var end: Int? = nil
+        var error: HTTPParseError? = nil
+    }
+
+    /// Reads the complete lines in `unread` (the buffered bytes, the first at stream offset
+    /// `firstOffset`): one `memchr` per line for its line feed, searching only before `limitOffset`
+    /// and not before `searchStart` (bytes already searched). Every field line is checked, noted and
+    /// its span added to `headers`; the bytes of all of them are appended at the end, in one piece.
+    private mutating func readLines(
+        _ unread: UnsafeBufferPointer<UInt8>, at firstOffset: Int, searchingFrom searchStart: Int, before limitOffset: Int,
+        _ lineEnding: LineEnding
+    ) -> LineScan {
+        var scan = LineScan(next: firstOffset)
+        guard let base = unread.baseAddress else { return scan }
+        let searchEnd = min(limitOffset - firstOffset, unread.count)
+        var lineStart = 0, searchFrom = max(searchStart - firstOffset, 0)
+        // The bytes of the lines read are copied into `headers.bytes` at `copyBase`, from `unread[0]`.
+        let copyBase = headers.bytes.count
+        var copyEnd = 0
+        while searchFrom < searchEnd, let hit = memchr(base + searchFrom, Int32(ASCII.lf), searchEnd - searchFrom) {
+            let lineFeed = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+            var contentEnd = lineFeed
+            if lineFeed > lineStart && unread[lineFeed - 1] == ASCII.cr {
+                contentEnd -= 1
+            } else if lineEnding == .crlfOnly {
+                scan.error = HTTPParseError(
+                    kind: .bareLineFeed, offset: firstOffset + lineFeed,
+                    detail: "a line of the header section ends with a bare LF, not CR LF (from nc, use nc -C)")
+                break
+            }
+            if contentEnd == lineStart {
+                scan.end = firstOffset + lineStart
+                lineStart = lineFeed + 1
+                break
+            }
+            let line = UnsafeBufferPointer(rebasing: unread[lineStart..<contentEnd])
+            do throws(HTTPParseError) {
+                let field = try HeadSyntax.fieldLine(line, at: firstOffset + lineStart)
+                note(field, lineOffset: firstOffset + lineStart)
+                headers.addSpan(ofLineAt: copyBase + lineStart, field)
+            } catch {
+                scan.error = error
+                break
+            }
+            copyEnd = contentEnd
+            lineStart = lineFeed + 1
+            searchFrom = lineStart
+        }
+        if copyEnd > 0 { headers.appendBytes(UnsafeBufferPointer(rebasing: unread[0..<copyEnd])) }
+        scan.next = firstOffset + lineStart
+        return scan
+    }
+
+    /// Takes note of a parsed field line that decides something (Host, framing). The caller adds it to
+    /// `headers` right after (`HTTPHeaders.addSpan`), so its index is `headers.count`.
     mutating func note(_ field: FieldLine, lineOffset: Int) {
         switch field.role {
         case .other:
