@@ -28,6 +28,8 @@ struct HeaderSection {
     var secondHostOffset: Int?
     /// Content-Length and Transfer-Encoding fields; empty (no allocation) for most messages.
     var framingNotes: [Note] = []
+    /// The options of every Connection field so far (empty when there is none).
+    var connectionOptions = ConnectionOptions()
 
     /// Starts the section over for the next head, keeping the header list's storage. The previous
     /// head shares that storage until its response is written; by the time a keep-alive connection's
@@ -38,6 +40,7 @@ struct HeaderSection {
         hostCount = 0
         hostNote = nil
         secondHostOffset = nil
+        connectionOptions = []
         if !framingNotes.isEmpty { framingNotes.removeAll(keepingCapacity: true) }
     }
 
@@ -114,6 +117,7 @@ struct HeaderSection {
             }
             if contentEnd == lineStart {
                 scan.end = firstOffset + lineStart
+                headers.parsedConnectionOptions = connectionOptions
                 lineStart = lineFeed + 1
                 break
             }
@@ -148,6 +152,8 @@ struct HeaderSection {
                                 badHostByte: field.badHostByte)
             }
             if hostCount == 2 { secondHostOffset = lineOffset }
+        case .connection:
+            connectionOptions.formUnion(field.connectionOptions)
         case .contentLength, .transferEncoding:
             framingNotes.append(Note(role: field.role, index: headers.count, lineOffset: lineOffset, valueOffset: field.valueOffset))
         }
