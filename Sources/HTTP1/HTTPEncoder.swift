@@ -159,7 +159,7 @@ public enum HTTPEncoder {
     static func isFramingName(_ name: UnsafeBufferPointer<UInt8>) -> Bool {
         switch FieldRole.of(name) {
         case .contentLength, .transferEncoding: return true
-        case .host, .connection, .other: return false
+        case .host, .other: return false
         }
     }
 
@@ -195,7 +195,7 @@ public enum HTTPEncoder {
                     }
                 case .transferEncoding:
                     break
-                case .host, .connection, .other:
+                case .host, .other:
                     writeField(name, value, into: &buffer)
                 }
             }

@@ -74,10 +74,6 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
     /// Every field's name and value, in order.
     @usableFromInline var bytes: [UInt8] = []
     @usableFromInline var spans: [Span] = []
-    /// The options of the Connection fields, when a parser filled this list and found them as it
-    /// read each line; nil for a list built or changed any other way, whose fields are searched.
-    /// Every mutating method but the parser's `addSpan`/`appendBytes` sets it back to nil.
-    var parsedConnectionOptions: ConnectionOptions?
 
     public init() {}
 
@@ -137,7 +133,6 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
     /// Empties the list but keeps its storage, so a parser can fill it again without allocating.
     /// (If the previous head still shares the storage, copy-on-write gives this list new storage.)
     public mutating func removeAll(keepingCapacity: Bool) {
-        parsedConnectionOptions = nil
         bytes.removeAll(keepingCapacity: keepingCapacity)
         spans.removeAll(keepingCapacity: keepingCapacity)
     }
@@ -148,7 +143,6 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
 
     /// Appends a field from its name and value bytes.
     mutating func add(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) {
-        parsedConnectionOptions = nil
         let start = bytes.count
         precondition(start + name.count + value.count <= Int(UInt32.max), "a header list over 4 GiB")
         bytes.append(contentsOf: name)
@@ -261,16 +255,8 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
     /// response, to decide persistence. Measured with callgrind on the server: iterating the two
     /// names as `zip(a.utf8, b.utf8)` cost ~120 instructions per byte, 14% of a request carrying
     /// `Connection: keep-alive`; on the contiguous bytes it is a few per byte.
-    ///
-    /// For a list a parser filled, the two questions asked of every message, "close" and
-    /// "keep-alive" in Connection, are answered from what the parser noted (`parsedConnectionOptions`).
     public func containsToken(_ token: String, in name: String) -> Bool {
-        if let known = parsedConnectionOptions, asciiEqualsIgnoringCase(name, "Connection") {
-            if known.isEmpty { return false }
-            if asciiEqualsIgnoringCase(token, "close") { return known.contains(.close) }
-            if asciiEqualsIgnoringCase(token, "keep-alive") { return known.contains(.keepAlive) }
-        }
-        return name.withUTF8Bytes { wantedName in
+        name.withUTF8Bytes { wantedName in
             token.withUTF8Bytes { wanted in
                 bytes.withUnsafeBufferPointer { all in
                     for span in spans where Int(span.nameCount) == wantedName.count
@@ -442,54 +428,10 @@ public enum HTTPStatus {
     }
 }
 
-/// The connection options of a message's Connection fields (RFC 9110 §7.6.1) that decide
-/// persistence, as a parser notes them while it reads the field lines: the agent and the server then
-/// decide without searching the header list again. Callgrind, agent against nginx: ~390 instructions
-/// a response for `isKeepAlive` before, ~? after.
-struct ConnectionOptions: OptionSet {
-    let rawValue: UInt8
-    /// The list holds "close".
-    static let close = ConnectionOptions(rawValue: 1)
-    /// The list holds "keep-alive".
-    static let keepAlive = ConnectionOptions(rawValue: 2)
-    /// The list holds some other element (or a Connection field is present with an empty value).
-    static let present = ConnectionOptions(rawValue: 4)
-
-    init(rawValue: UInt8) { self.rawValue = rawValue }
-
-    /// The options of one Connection value: its comma-separated elements, trimmed of OWS and compared
-    /// ignoring case, as `listHolds` reads a list.
-    init(list value: UnsafeBufferPointer<UInt8>) {
-        self = .present
-        var start = 0
-        while start <= value.count {
-            var end = start
-            while end < value.count && value[end] != ASCII.comma { end += 1 }
-            var first = start, last = end
-            while first < last && ASCII.isWhitespace(value[first]) { first += 1 }
-            while last > first && ASCII.isWhitespace(value[last - 1]) { last -= 1 }
-            let element = UnsafeBufferPointer(rebasing: value[first..<last])
-            if element.count == 5 && Self.equals(element, "close") { insert(.close) }
-            if element.count == 10 && Self.equals(element, "keep-alive") { insert(.keepAlive) }
-            start = end + 1
-        }
-    }
-
-    private static func equals(_ element: UnsafeBufferPointer<UInt8>, _ lowercase: StaticString) -> Bool {
-        lowercase.withUTF8Buffer { asciiEqualsIgnoringCase(element, $0) }
-    }
-}
-
 /// Persistence: does the connection stay open after this message? One small function, RFC 9112 §9.3
 /// in order. It does not look at framing: a response that cannot be framed also ends the connection,
 /// and that is the encoder's decision.
 public func isKeepAlive(version: HTTPVersion, headers: HTTPHeaders) -> Bool {
-    // A parsed list knows its Connection options already.
-    if let known = headers.parsedConnectionOptions {
-        if known.contains(.close) { return false }
-        if version.major == 1 && version.minor >= 1 { return true }
-        return version == .http1_0 && known.contains(.keepAlive)
-    }
     // An explicit "close" wins in every version.
     if headers.containsToken("close", in: "Connection") { return false }
     // HTTP/1.1 (and later minor versions) persist by default.

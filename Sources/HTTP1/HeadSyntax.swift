@@ -120,14 +120,13 @@ func describeByte(_ byte: UInt8) -> String {
 
 /// The header fields the parsers act on; every other field is passed through untouched.
 enum FieldRole {
-    case other, host, contentLength, transferEncoding, connection
+    case other, host, contentLength, transferEncoding
 
     /// Classifies a field name by comparing its bytes case-insensitively (RFC 9110 §5.1): by length
     /// first, so most names are not compared at all.
     static func of(_ name: UnsafeBufferPointer<UInt8>) -> FieldRole {
         switch name.count {
         case 4 where matches(name, "host"): return .host
-        case 10 where matches(name, "connection"): return .connection
         case 14 where matches(name, "content-length"): return .contentLength
         case 17 where matches(name, "transfer-encoding"): return .transferEncoding
         default: return .other
@@ -158,8 +157,6 @@ struct FieldLine {
     /// Found here, on the raw bytes, and reported when the head is complete (so the order in which
     /// a head's problems are reported does not change).
     var badHostByte: (index: Int, byte: UInt8)? = nil
-    /// For a Connection field: the options its value lists.
-    var connectionOptions = ConnectionOptions()
 }
 
 enum HeadSyntax {
@@ -327,13 +324,8 @@ enum HeadSyntax {
         }
         let role = FieldRole.of(name)
         var field = FieldLine(nameEnd: nameEnd, value: valueStart..<valueEnd, role: role, valueOffset: offset + valueStart)
-        switch role {
-        case .host:
+        if role == .host {
             field.badHostByte = HeaderSection.firstBadHostByte(UnsafeBufferPointer(rebasing: line[valueStart..<valueEnd]))
-        case .connection:
-            field.connectionOptions = ConnectionOptions(list: UnsafeBufferPointer(rebasing: line[valueStart..<valueEnd]))
-        case .contentLength, .transferEncoding, .other:
-            break
         }
         return field
     }

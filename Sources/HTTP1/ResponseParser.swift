@@ -192,7 +192,10 @@ public struct ResponseParser: Sendable {
             state = .idle
             return nil
         }
-        let method = expectedMethods.isEmpty ? "GET" : expectedMethods.removeFirst()
+        // Usually one request is in flight: `removeLast` then, which is cheap, where `removeFirst`
+        // shifts through a generic `replaceSubrange` (~160 instructions a response, callgrind).
+        let method = expectedMethods.isEmpty ? "GET"
+            : expectedMethods.count == 1 ? expectedMethods.removeLast() : expectedMethods.removeFirst()
         let framing: BodyFraming
         // Rule 1: HEAD responses, 1xx, 204 and 304 end at the header section, whatever the headers say.
         if HTTPStatus.hasNoBody(status: status, requestMethod: method) {
