@@ -157,6 +157,9 @@ struct FieldLine {
     /// Found here, on the raw bytes, and reported when the head is complete (so the order in which
     /// a head's problems are reported does not change).
     var badHostByte: (index: Int, byte: UInt8)? = nil
+    /// For a Content-Length field whose value is 1 to 18 digits (so it cannot overflow): the number.
+    /// Anything else is nil, and left to `HeaderSection.contentLength`, which says what is wrong.
+    var plainNumber: Int? = nil
 }
 
 enum HeadSyntax {
@@ -326,8 +329,21 @@ enum HeadSyntax {
         var field = FieldLine(nameEnd: nameEnd, value: valueStart..<valueEnd, role: role, valueOffset: offset + valueStart)
         if role == .host {
             field.badHostByte = HeaderSection.firstBadHostByte(UnsafeBufferPointer(rebasing: line[valueStart..<valueEnd]))
+        } else if role == .contentLength {
+            field.plainNumber = plainNumber(UnsafeBufferPointer(rebasing: line[valueStart..<valueEnd]))
         }
         return field
+    }
+
+    /// The value of 1 to 18 ASCII digits (under 10^18, so no overflow is possible), or nil.
+    static func plainNumber(_ digits: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard !digits.isEmpty && digits.count <= 18 else { return nil }
+        var number = 0
+        for byte in digits {
+            guard ASCII.isDigit(byte) else { return nil }
+            number = number * 10 + Int(byte - ASCII.zero)
+        }
+        return number
     }
 
     /// Why a field line's name, which ends at `nameEnd` (the first byte that is not a tchar), is not a

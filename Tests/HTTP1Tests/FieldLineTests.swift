@@ -39,19 +39,24 @@ private func referenceFieldLine(_ line: UnsafeBufferPointer<UInt8>, at offset: I
     if role == .host {
         field.badHostByte = HeaderSection.firstBadHostByte(UnsafeBufferPointer(rebasing: line[valueStart..<valueEnd]))
     }
+    if role == .contentLength {
+        let value = Array(line[valueStart..<valueEnd])
+        if (1...18).contains(value.count) && value.allSatisfy(ASCII.isDigit) { field.plainNumber = Int(String(decoding: value, as: UTF8.self)) }
+    }
     return field
 }
 
 /// What a field line check gave, in a form that compares.
 private enum FieldOutcome: Equatable, CustomStringConvertible {
-    case field(nameEnd: Int, value: Range<Int>, role: FieldRole, valueOffset: Int, badHostIndex: Int?, badHostByte: UInt8?)
+    case field(nameEnd: Int, value: Range<Int>, role: FieldRole, valueOffset: Int, badHostIndex: Int?, badHostByte: UInt8?,
+               plainNumber: Int?)
     case refused(HTTPParseError)
 
     init(_ check: (UnsafeBufferPointer<UInt8>, Int) throws(HTTPParseError) -> FieldLine, _ line: [UInt8], at offset: Int) {
         do throws(HTTPParseError) {
             let field = try line.withUnsafeBufferPointer { (bytes) throws(HTTPParseError) -> FieldLine in try check(bytes, offset) }
             self = .field(nameEnd: field.nameEnd, value: field.value, role: field.role, valueOffset: field.valueOffset,
-                          badHostIndex: field.badHostByte?.index, badHostByte: field.badHostByte?.byte)
+                          badHostIndex: field.badHostByte?.index, badHostByte: field.badHostByte?.byte, plainNumber: field.plainNumber)
         } catch {
             self = .refused(error)
         }
@@ -59,7 +64,8 @@ private enum FieldOutcome: Equatable, CustomStringConvertible {
 
     var description: String {
         switch self {
-        case .field(let nameEnd, let value, let role, _, let index, _): return "field(name 0..<\(nameEnd), value \(value), \(role), bad host byte at \(index as Any))"
+        case .field(let nameEnd, let value, let role, _, let index, _, let number):
+            return "field(name 0..<\(nameEnd), value \(value), \(role), bad host byte at \(index as Any), number \(number as Any))"
         case .refused(let error): return "refused(\(error))"
         }
     }
@@ -122,7 +128,9 @@ struct FieldLineTests {
         "Host: example.com", "Content-Length: 42", "content-LENGTH:42", "Transfer-Encoding:  chunked \t",
         "Server: nginx/1.24.0", "Date: Sat, 01 Jan 2022 00:00:00 GMT", "Connection: keep-alive",
         "X-Very-Long-Header-Name-Beyond-Two-Words: v", "Host: a b", "Host:", "A:", ":a", " Host: a", "Host : a",
-        "Host\t: a", "Host:\u{7F}", "Host: a\u{0}b", "Na\u{80}me: v", "Name(x): v", "Exactly8:", "Exactly8",
+        "Host\t: a", "Host:\u{7F}", "Content-Length: 0", "Content-Length: 123456789012345678",
+        "Content-Length: 1234567890123456789", "Content-Length: 1,1", "Content-Length: +1", "Content-Length: 1 2",
+        "Content-Length:", "Content-Length: 0x1", "Content-Length: 007", "Host: a\u{0}b", "Na\u{80}me: v", "Name(x): v", "Exactly8:", "Exactly8",
     ])
     func known(_ text: String) {
         let line = Array(text.utf8)
