@@ -36,8 +36,8 @@ public struct HTTPField: Sendable, Equatable {
 /// the original spelling is kept so `/echo` can show exactly what was sent.
 ///
 /// The fields are kept as bytes, not Strings: the field lines in one byte array, and one small `Span`
-/// per field saying where its name and value are. A parser fills a list by copying each field line
-/// in (no String, no UTF-8 check, no reference counting per field), and refills the same storage for
+/// per field saying where its name and value are. A parser fills a list by copying the field lines
+/// in, all it has read in one append (no String, no UTF-8 check, no reference counting per field), and refills the same storage for
 /// the next head on a keep-alive connection. The questions asked on every message (is there a
 /// `Connection: close`? a `Keep-Alive`?) are answered on the bytes. A `String` is built only when
 /// something asks for a name or value as one (`subscript`, `fields`, iterating).

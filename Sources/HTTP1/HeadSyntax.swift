@@ -309,7 +309,8 @@ enum HeadSyntax {
     /// One pass: the name's tchars up to the colon (8 bytes at a time, `tokenEnd`), the OWS around
     /// the value, the value's bytes (8 at a time, `firstForbiddenControl`), then the role from the
     /// name's length before any byte is compared. Everything about a bad name is worked out in
-    /// `badName`, off this path. Callgrind, five fields of an nginx response: ~1,580 -> ~? instructions.
+    /// `badName`, off this path. Callgrind, the five fields of an nginx response: ~1,580 -> ~1,290
+    /// instructions in all (~1,370 with the Content-Length number, `plainNumber`, read here too).
     static func fieldLine(_ line: UnsafeBufferPointer<UInt8>, at offset: Int) throws(HTTPParseError) -> FieldLine {
         let nameEnd = tokenEnd(line)
         guard nameEnd > 0, nameEnd < line.count, line[nameEnd] == ASCII.colon else {
