@@ -100,12 +100,24 @@ struct ByteQueue {
         }
     }
 
-    /// Copies the name and value of `field`, parsed from the line at stream offsets `line`, into
-    /// `headers`, straight from this buffer.
-    func copyField(_ field: FieldLine, ofLine line: Range<Int>, into headers: inout HTTPHeaders) {
-        withBytes(line) { bytes in
-            headers.add(line: bytes, nameCount: field.nameEnd, value: field.value)
+    /// Calls `body` with every unread byte, in place, and the stream offset of the first of them.
+    /// The pointer is only valid inside `body`, and `body` cannot change this queue (it is not
+    /// `mutating`), so the storage cannot move under it.
+    func withUnreadBytes<R, E: Error>(
+        _ body: (_ unread: UnsafeBufferPointer<UInt8>, _ firstOffset: Int) throws(E) -> R
+    ) throws(E) -> R {
+        try storage.withUnsafeBufferPointer { (all) throws(E) -> R in
+            try body(UnsafeBufferPointer(rebasing: all[readIndex...]), readOffset)
         }
+    }
+
+    /// Where a search for the next line feed may start: bytes before it were already searched.
+    var lineFeedSearchStart: Int { max(scannedUpTo, readOffset) }
+
+    /// Records that no line feed lies between the read offset and `offset`, so the next search
+    /// starts there (see `scannedUpTo`).
+    mutating func noLineFeed(before offset: Int) {
+        scannedUpTo = max(scannedUpTo, offset)
     }
 
     /// The stream offset of the first line feed at or after `readOffset` and before `limitOffset`, or

@@ -35,6 +35,28 @@ enum ASCII {
     /// tchar bits for bytes 64-127: the letters and ^ _ ` | ~.
     static let tokenCharsHigh: UInt64 = 0x57FFFFFFC7FFFFFE
 
+    /// The high bit of every byte of a word.
+    static let highBits: UInt64 = 0x8080_8080_8080_8080
+
+    /// The bytes of `word` that are ASCII letters, digits or "-": the high bit of each such byte is
+    /// set in the result, every other bit is clear.
+    ///
+    /// Per byte: for x < 0x80 and 1 <= c <= 0x80, `(x | 0x80) - c` is at least 0 and has its high bit
+    /// set exactly when x >= c, and no byte borrows from the next. `x | 0x20` turns A-Z into a-z and
+    /// maps no other byte into a-z.
+    @inline(__always)
+    static func nameBytes(in word: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let ascii = ~word & highBits   // bytes of 0x80 and over are none of these
+        let x = word & ~highBits
+        @inline(__always) func atLeast(_ x: UInt64, _ c: UInt64) -> UInt64 { ((x | highBits) &- ones &* c) & highBits }
+        let lower = x | (ones &* 0x20)
+        let letter = atLeast(lower, 0x61) & ~atLeast(lower, 0x7B)
+        let digit = atLeast(x, 0x30) & ~atLeast(x, 0x3A)
+        let dash = ~atLeast(x ^ (ones &* 0x2D), 1) & highBits   // x ^ "-" is 0 only for "-"
+        return (letter | digit | dash) & ascii
+    }
+
     /// OWS is spaces and horizontal tabs (RFC 9110 §5.6.3).
     @inline(__always)
     static func isWhitespace(_ byte: UInt8) -> Bool { byte == space || byte == tab }
@@ -100,7 +122,8 @@ func describeByte(_ byte: UInt8) -> String {
 enum FieldRole {
     case other, host, contentLength, transferEncoding
 
-    /// Classifies a field name by comparing its bytes case-insensitively (RFC 9110 §5.1).
+    /// Classifies a field name by comparing its bytes case-insensitively (RFC 9110 §5.1): by length
+    /// first, so most names are not compared at all.
     static func of(_ name: UnsafeBufferPointer<UInt8>) -> FieldRole {
         switch name.count {
         case 4 where matches(name, "host"): return .host
@@ -134,6 +157,9 @@ struct FieldLine {
     /// Found here, on the raw bytes, and reported when the head is complete (so the order in which
     /// a head's problems are reported does not change).
     var badHostByte: (index: Int, byte: UInt8)? = nil
+    /// For a Content-Length field whose value is 1 to 18 digits (so it cannot overflow): the number.
+    /// Anything else is nil, and left to `HeaderSection.contentLength`, which says what is wrong.
+    var plainNumber: Int? = nil
 }
 
 enum HeadSyntax {
@@ -279,45 +305,100 @@ enum HeadSyntax {
 
     /// Parses `field-name ":" OWS field-value OWS` (RFC 9112 §5). `offset` is the line's stream offset.
     /// It builds no String: the caller copies the name and value bytes it found into the header list.
+    ///
+    /// One pass: the name's tchars up to the colon (8 bytes at a time, `tokenEnd`), the OWS around
+    /// the value, the value's bytes (8 at a time, `firstForbiddenControl`), then the role from the
+    /// name's length before any byte is compared. Everything about a bad name is worked out in
+    /// `badName`, off this path. Callgrind, the five fields of an nginx response: ~1,580 -> ~1,290
+    /// instructions in all (~1,370 with the Content-Length number, `plainNumber`, read here too).
     static func fieldLine(_ line: UnsafeBufferPointer<UInt8>, at offset: Int) throws(HTTPParseError) -> FieldLine {
+        let nameEnd = tokenEnd(line)
+        guard nameEnd > 0, nameEnd < line.count, line[nameEnd] == ASCII.colon else {
+            throw badName(line, at: offset, nameEnd: nameEnd)
+        }
+        var valueStart = nameEnd + 1
+        while valueStart < line.count, ASCII.isWhitespace(line[valueStart]) { valueStart += 1 }
+        var valueEnd = line.count
+        while valueEnd > valueStart, ASCII.isWhitespace(line[valueEnd - 1]) { valueEnd -= 1 }
+        let name = UnsafeBufferPointer(rebasing: line[0..<nameEnd])
+        if let spot = firstForbiddenControl(line, from: valueStart, to: valueEnd) {
+            throw HTTPParseError(
+                kind: .badHeader, offset: offset + spot,
+                detail: "header \(quoted(name)) holds the control character \(describeByte(line[spot])) in its value")
+        }
+        let role = FieldRole.of(name)
+        var field = FieldLine(nameEnd: nameEnd, value: valueStart..<valueEnd, role: role, valueOffset: offset + valueStart)
+        if role == .host {
+            field.badHostByte = HeaderSection.firstBadHostByte(UnsafeBufferPointer(rebasing: line[valueStart..<valueEnd]))
+        } else if role == .contentLength {
+            field.plainNumber = plainNumber(UnsafeBufferPointer(rebasing: line[valueStart..<valueEnd]))
+        }
+        return field
+    }
+
+    /// The value of 1 to 18 ASCII digits (under 10^18, so no overflow is possible), or nil.
+    static func plainNumber(_ digits: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard !digits.isEmpty && digits.count <= 18 else { return nil }
+        var number = 0
+        for byte in digits {
+            guard ASCII.isDigit(byte) else { return nil }
+            number = number * 10 + Int(byte - ASCII.zero)
+        }
+        return number
+    }
+
+    /// Why a field line's name, which ends at `nameEnd` (the first byte that is not a tchar), is not a
+    /// name followed by a colon. The checks, in the order they are reported:
+    private static func badName(_ line: UnsafeBufferPointer<UInt8>, at offset: Int, nameEnd index: Int) -> HTTPParseError {
         func refuse(_ index: Int, _ detail: String) -> HTTPParseError {
             HTTPParseError(kind: .badHeader, offset: offset + index, detail: detail)
         }
         // RFC 9112 §5.2: obs-fold (a line starting with white space) is refused with 400.
         if ASCII.isWhitespace(line[0]) {
-            throw refuse(0, "a header line starts with white space (obsolete line folding is not accepted)")
+            return refuse(0, "a header line starts with white space (obsolete line folding is not accepted)")
         }
-        var index = 0
-        while index < line.count, ASCII.isTokenChar(line[index]) { index += 1 }
         let nameBytes = UnsafeBufferPointer(rebasing: line[0..<index])
         guard index < line.count else {
-            throw refuse(0, "the header line \(quoted(line)) has no colon")
+            return refuse(0, "the header line \(quoted(line)) has no colon")
         }
         if line[index] != ASCII.colon {
             if index == 0 {
-                throw refuse(0, "a header name starts with \(describeByte(line[0])), not a token character")
+                return refuse(0, "a header name starts with \(describeByte(line[0])), not a token character")
             }
             // RFC 9112 §5.1: no white space is allowed between the field name and the colon.
             if ASCII.isWhitespace(line[index]) {
-                throw refuse(index, "white space between header name \(quoted(nameBytes)) and its colon")
+                return refuse(index, "white space between header name \(quoted(nameBytes)) and its colon")
             }
-            throw refuse(index, "header name \(quoted(nameBytes)) is followed by \(describeByte(line[index])), not a colon")
+            return refuse(index, "header name \(quoted(nameBytes)) is followed by \(describeByte(line[index])), not a colon")
         }
-        if index == 0 { throw refuse(0, "a header line has an empty name") }
-        var valueStart = index + 1
-        while valueStart < line.count, ASCII.isWhitespace(line[valueStart]) { valueStart += 1 }
-        var valueEnd = line.count
-        while valueEnd > valueStart, ASCII.isWhitespace(line[valueEnd - 1]) { valueEnd -= 1 }
-        if let spot = firstForbiddenControl(line, from: valueStart, to: valueEnd) {
-            throw refuse(spot, "header \(quoted(nameBytes)) holds the control character \(describeByte(line[spot])) in its value")
-        }
-        let role = FieldRole.of(nameBytes)
-        var field = FieldLine(nameEnd: index, value: valueStart..<valueEnd, role: role, valueOffset: offset + valueStart)
-        if role == .host {
-            field.badHostByte = HeaderSection.firstBadHostByte(UnsafeBufferPointer(rebasing: line[valueStart..<valueEnd]))
-        }
-        return field
+        return refuse(0, "a header line has an empty name")
     }
+}
+
+/// The index of the first byte of `bytes` that is not a tchar (`ASCII.isTokenChar`), or `bytes.count`.
+///
+/// Field names are letters, digits and "-" nearly always, so those are looked for 8 bytes at a time
+/// (`ASCII.nameBytes`); from the first other byte on, byte by byte against the whole tchar set. A
+/// byte at a time, the name cost ~9 instructions a byte (callgrind).
+@inline(__always)
+func tokenEnd(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+    var index = 0
+    if let base = bytes.baseAddress {
+        let raw = UnsafeRawPointer(base)
+        // Every load reads bytes[index ..< index + 8], inside the buffer.
+        while index + 8 <= bytes.count {
+            // Little-endian order puts the first byte in the lowest bits on any machine.
+            let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+            let others = ~ASCII.nameBytes(in: word) & ASCII.highBits
+            if others != 0 {
+                index += others.trailingZeroBitCount / 8   // the first byte that is not one of them
+                break
+            }
+            index += 8
+        }
+    }
+    while index < bytes.count, ASCII.isTokenChar(bytes[index]) { index += 1 }
+    return index
 }
 
 /// The index of the first byte of `line[from..<to]` that a field value must not hold (a control

@@ -3,6 +3,12 @@
 
 /// HeaderSection collects the field lines of one head, keeping order and spelling, and notes where the
 /// fields that decide framing (Host, Content-Length, Transfer-Encoding) were.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 struct HeaderSection {
     struct Note {
         var role: FieldRole
@@ -12,6 +18,8 @@ struct HeaderSection {
         var valueOffset: Int
         /// For Host: the first byte of the value that no host name or port has.
         var badHostByte: (index: Int, byte: UInt8)? = nil
+        /// For Content-Length: its value when it is a plain number (`FieldLine.plainNumber`).
+        var plainNumber: Int? = nil
     }
 
     var headers = HTTPHeaders()
@@ -32,11 +40,105 @@ struct HeaderSection {
         hostCount = 0
         hostNote = nil
         secondHostOffset = nil
-        if !framingNotes.isEmpty { framingNotes.removeAll(keepingCapacity: true) }
+        // Most heads with a framing field have one: `removeLast` is cheaper than `removeAll`'s generic
+        // `replaceSubrange` (~85 instructions, callgrind).
+        if framingNotes.count == 1 {
+            framingNotes.removeLast()
+        } else if !framingNotes.isEmpty {
+            framingNotes.removeAll(keepingCapacity: true)
+        }
     }
 
-    /// Takes note of a parsed field line that decides something (Host, framing). The caller copies
-    /// its bytes into `headers` right after (`ByteQueue.copyField`), so its index is `headers.count`.
+    /// Reads the field lines buffered in `buffer`, up to and including the empty line that ends the
+    /// section, and returns that empty line's stream offset once it has read it (nil: more bytes are
+    /// needed). Each line is checked as soon as its line
+    /// feed is buffered (so an error is thrown at the same place however the input was split), and
+    /// consumed; an incomplete last line is left for the next call.
+    ///
+    /// The section that began at `sectionStart` may be at most `limit` bytes long: past that,
+    /// `headersTooLarge` at offset `sectionStart + limit`, as soon as that byte is buffered (the rule
+    /// `ByteQueue.nextLine` applies to one line). With `.crlfOnly` a bare LF is refused as there.
+    ///
+    /// One pass over the buffer for all the lines at hand, instead of one `nextLine` and one copy
+    /// per line: the lines are read in place, and their bytes copied into `headers` in one append.
+    /// Callgrind, agent against nginx (five fields a response): 19,598 -> 18,673 instructions a request
+    /// in all, most of it the per-line `nextLine` calls and appends.
+    mutating func readFieldLines(
+        from buffer: inout ByteQueue, sectionStart: Int, limit: Int, lineEnding: LineEnding
+    ) throws(HTTPParseError) -> Int? {
+        let limitOffset = sectionStart + limit
+        let searchStart = buffer.lineFeedSearchStart
+        var next = buffer.readOffset
+        let end: Int?
+        do {
+            end = try buffer.withUnreadBytes { (unread, firstOffset) throws(HTTPParseError) -> Int? in
+                try readLines(unread, at: firstOffset, searchingFrom: searchStart, before: limitOffset, lineEnding, next: &next)
+            }
+        } catch {
+            // Lines read before a bad one are consumed, as they were when each line was read on its own.
+            buffer.consume(upTo: next)
+            throw error
+        }
+        buffer.consume(upTo: next)
+        if let end { return end }
+        if buffer.endOffset > limitOffset {
+            throw HTTPParseError(
+                kind: .headersTooLarge, offset: limitOffset,
+                detail: "the header section is longer than the limit of \(limit) bytes")
+        }
+        buffer.noLineFeed(before: buffer.endOffset)
+        return nil
+    }
+
+    /// Reads the complete lines in `unread` (the buffered bytes, the first at stream offset
+    /// `firstOffset`): one `memchr` per line for its line feed, searching only before `limitOffset`
+    /// and not before `searchStart` (bytes already searched). Every field line is checked, noted and
+    /// its span added to `headers`; the bytes of all of them are appended at the end, in one piece.
+    /// Returns the stream offset of the empty line that ends the section, if it was read; `next` is
+    /// set to the stream offset of the first line not read, also when a line is refused.
+    private mutating func readLines(
+        _ unread: UnsafeBufferPointer<UInt8>, at firstOffset: Int, searchingFrom searchStart: Int, before limitOffset: Int,
+        _ lineEnding: LineEnding, next: inout Int
+    ) throws(HTTPParseError) -> Int? {
+        guard let base = unread.baseAddress else { return nil }
+        let searchEnd = min(limitOffset - firstOffset, unread.count)
+        var lineStart = 0, searchFrom = max(searchStart - firstOffset, 0)
+        // The bytes of the lines read go to `headers.bytes` at `copyBase`, from `unread[0]` on; they are
+        // copied when the loop ends, however it ends (a refused line's head is never handed out).
+        let copyBase = headers.bytes.count
+        var copyEnd = 0
+        defer {
+            if copyEnd > 0 { headers.appendBytes(UnsafeBufferPointer(rebasing: unread[0..<copyEnd])) }
+            next = firstOffset + lineStart
+        }
+        while searchFrom < searchEnd, let hit = memchr(base + searchFrom, Int32(ASCII.lf), searchEnd - searchFrom) {
+            let lineFeed = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+            var contentEnd = lineFeed
+            if lineFeed > lineStart && unread[lineFeed - 1] == ASCII.cr {
+                contentEnd -= 1
+            } else if lineEnding == .crlfOnly {
+                throw HTTPParseError(
+                    kind: .bareLineFeed, offset: firstOffset + lineFeed,
+                    detail: "a line of the header section ends with a bare LF, not CR LF (from nc, use nc -C)")
+            }
+            if contentEnd == lineStart {
+                let end = firstOffset + lineStart
+                lineStart = lineFeed + 1
+                return end
+            }
+            let line = UnsafeBufferPointer(rebasing: unread[lineStart..<contentEnd])
+            let field = try HeadSyntax.fieldLine(line, at: firstOffset + lineStart)
+            note(field, lineOffset: firstOffset + lineStart)
+            headers.addSpan(ofLineAt: copyBase + lineStart, field)
+            copyEnd = contentEnd
+            lineStart = lineFeed + 1
+            searchFrom = lineStart
+        }
+        return nil
+    }
+
+    /// Takes note of a parsed field line that decides something (Host, framing). The caller adds it to
+    /// `headers` right after (`HTTPHeaders.addSpan`), so its index is `headers.count`.
     mutating func note(_ field: FieldLine, lineOffset: Int) {
         switch field.role {
         case .other:
@@ -49,7 +151,8 @@ struct HeaderSection {
             }
             if hostCount == 2 { secondHostOffset = lineOffset }
         case .contentLength, .transferEncoding:
-            framingNotes.append(Note(role: field.role, index: headers.count, lineOffset: lineOffset, valueOffset: field.valueOffset))
+            framingNotes.append(Note(role: field.role, index: headers.count, lineOffset: lineOffset, valueOffset: field.valueOffset,
+                                     plainNumber: field.plainNumber))
         }
     }
 
@@ -77,6 +180,9 @@ struct HeaderSection {
         if framingNotes.isEmpty { return .absent }
         // Most messages with a framing field have exactly one Content-Length: no lists built for them.
         if framingNotes.count == 1 && framingNotes[0].role == .contentLength {
+            // A plain number was read with its field line: nothing to split or check again.
+            // (Callgrind: ~215 -> ~30 instructions for an nginx response.)
+            if let length = framingNotes[0].plainNumber { return .contentLength(length) }
             return .contentLength(try contentLength(framingNotes, refusingLists: contentLengthLists == .refused))
         }
         let lengths = framingNotes.filter { $0.role == .contentLength }

@@ -123,17 +123,10 @@ public struct RequestParser: Sendable {
                 state = .headerLines
 
             case .headerLines:
-                guard let line = try nextHeadLine() else { return nil }
-                if line.isEmpty {
-                    buffer.consume(upTo: line.next)
-                    return .head(try finishHead(at: line.start))
-                }
-                let field = try buffer.withBytes(line.content) { (bytes) throws(HTTPParseError) -> FieldLine in
-                    try HeadSyntax.fieldLine(bytes, at: line.start)
-                }
-                section.note(field, lineOffset: line.start)
-                buffer.copyField(field, ofLine: line.content, into: &section.headers)
-                buffer.consume(upTo: line.next)
+                guard let end = try section.readFieldLines(
+                    from: &buffer, sectionStart: headStart, limit: limits.maxHeaderBytes, lineEnding: .crlfOnly)
+                else { return nil }
+                return .head(try finishHead(at: end))
 
             case .body:
                 guard let event = try body.next(from: &buffer, inputEnded: false) else { return nil }

@@ -45,6 +45,11 @@ let requestStreams: [SplitCase] = [
         name: "chunked body over the limit",
         text: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nabcd\r\n4\r\nefgh\r\n",
         heads: 1, error: .bodyTooLarge, limits: ParserLimits(maxBodyBytes: 6)),
+    SplitCase(
+        name: "many fields, then a bare LF in one",
+        text: "GET / HTTP/1.1\r\nHost: a\r\nUser-Agent: wirelab\r\nAccept: */*\r\nConnection: keep-alive\r\n\r\n"
+            + "GET / HTTP/1.1\r\nHost: a\r\nAccept: */*\nX: y\r\n\r\n",
+        heads: 1, error: .bareLineFeed),
     SplitCase(name: "missing Host", text: "GET / HTTP/1.1\r\nAccept: */*\r\n\r\n", heads: 0, error: .missingHost),
     SplitCase(name: "a bare LF after a valid request", text: "GET / HTTP/1.1\r\nHost: a\r\n\r\nGET / HTTP/1.1\nHost: a\r\n\r\n", heads: 1, error: .bareLineFeed),
     SplitCase(name: "an unknown method after a valid request", text: "GET / HTTP/1.1\r\nHost: a\r\n\r\nxGET / HTTP/1.1\r\nHost: a\r\n\r\n", heads: 1, error: .unknownMethod),
@@ -69,6 +74,20 @@ let responseStreams: [SplitCase] = [
     SplitCase(name: "cut off mid-body", text: "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc", heads: 1, error: .unexpectedEOF),
     SplitCase(name: "cut off mid-head", text: "HTTP/1.1 200 OK\r\nContent-Le", heads: 0, error: .unexpectedEOF),
     SplitCase(name: "bad status line", text: "HTTP/1.1 2000 OK\r\n\r\n", heads: 0, error: .badStatusLine),
+    SplitCase(
+        name: "nginx's five fields, twice, bare LFs in the second",
+        text: "HTTP/1.1 200 OK\r\nServer: nginx/1.24.0\r\nDate: Sat, 01 Jan 2022 00:00:00 GMT\r\nContent-Type: text/html\r\n"
+            + "Content-Length: 3\r\nConnection: keep-alive\r\n\r\nabc"
+            + "HTTP/1.1 200 OK\nServer: nginx\nContent-Type: text/html\nContent-Length: 2\nConnection: keep-alive\n\nde",
+        heads: 2, methods: ["GET", "GET"]),
+    SplitCase(
+        name: "a control character in the third field",
+        text: "HTTP/1.1 200 OK\r\nServer: a\r\nX-Long-Field-Name: b\r\nX-Bad: c\u{1}d\r\nContent-Length: 0\r\n\r\n",
+        heads: 0, error: .badHeader),
+    SplitCase(
+        name: "header section over the limit, lines complete",
+        text: "HTTP/1.1 200 OK\r\nA: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\nE: 5\r\n\r\n",
+        heads: 0, error: .headersTooLarge, limits: ParserLimits(maxHeaderBytes: 40)),
     SplitCase(
         name: "until close over the body limit",
         text: "HTTP/1.1 200 OK\r\n\r\n0123456789abcdef",
