@@ -88,6 +88,13 @@ public final class Agent {
         machine = PoolStateMachine(configuration: configuration.pool)
     }
 
+    /// An agent let go without `destroy()` still closes its sockets: they hold it `unowned(unsafe)`
+    /// (see `AgentConnection.agent`), so none may outlive it on the loop. Unfinished requests are
+    /// not completed: no one is left to tell.
+    deinit {
+        for connection in connections.values { connection.close() }
+    }
+
     /// Counters and the pool's present state (sockets in use, free, waiting; created, reused, closed
     /// by reason).
     public var stats: PoolStats { machine.stats }
