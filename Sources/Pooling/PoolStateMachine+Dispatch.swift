@@ -18,7 +18,7 @@ extension PoolStateMachine {
         nextRequestNumber += 1
         switch state {
         case .running:
-            requests[id] = Request(id: id, originIndex: originIndex(for: origin), method: method)
+            requests[id] = Request(id: id, originIndex: originIndex(for: origin), methodIndex: methodIndex(for: method))
             history.submitted += 1
             return (id, dispatch(id))
         case .destroyed:

@@ -77,7 +77,7 @@ extension PoolStateMachine {
                 hasBeenRetried: record.hasBeenRetried,
                 isReused: isReused,
                 receivedResponseBytes: receivedResponseBytes,
-                method: record.method,
+                method: methods[record.methodIndex],
                 retriesEnabled: configuration.retriesStaleRequests
             )
             if let reason {
@@ -90,7 +90,7 @@ extension PoolStateMachine {
             let retrying = PoolAction.retrying(
                 request,
                 reason: "\(error) on reused \(connection) before any response byte; "
-                    + "resending \(record.method) once on a new connection (RFC 9112 §9.3.1)"
+                    + "resending \(methods[record.methodIndex]) once on a new connection (RFC 9112 §9.3.1)"
             )
             let close = closeConnection(connection, .staleOnReuse)
             return PoolActions(retrying, close, openConnection(for: request))

@@ -60,14 +60,14 @@ extension PoolStateMachine {
 
     /// Finishes `request` successfully.
     mutating func succeed(_ request: RequestID, on connection: ConnectionID) -> PoolAction {
-        requests[request] = nil
+        requests.removeValue(forKey: request)
         history.succeeded += 1
         return .succeed(request, on: connection)
     }
 
     /// Finishes `request` with `error`.
     mutating func fail(_ request: RequestID, _ error: PoolError) -> PoolAction {
-        requests[request] = nil
+        requests.removeValue(forKey: request)
         history.failed += 1
         return .fail(request, error)
     }
@@ -82,10 +82,16 @@ extension PoolStateMachine {
     /// origin, and a slot freed here needs no eviction.
     mutating func startWaitingRequests(preferring preferredOrigin: OriginIndex) -> PoolActions {
         var actions = PoolActions()
+        startWaitingRequests(preferring: preferredOrigin, appendingTo: &actions)
+        return actions
+    }
+
+    /// `startWaitingRequests(preferring:)`, appending to `actions`: for an event that already has a
+    /// list under way (see `responseCompleted`).
+    mutating func startWaitingRequests(preferring preferredOrigin: OriginIndex, appendingTo actions: inout PoolActions) {
         while isBelowTotalLimit, let origin = originOfNextStartableWaiter(preferring: preferredOrigin) {
             actions.append(openConnection(for: dequeueWaiter(for: origin)))
         }
-        return actions
     }
 
     /// The origin whose oldest waiter should get the next slot (see `startWaitingRequests`), ignoring

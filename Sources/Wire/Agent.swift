@@ -303,9 +303,7 @@ public final class Agent {
     func responseCompleted(_ connection: AgentConnection, isKeepAlive: Bool, hint: KeepAliveHint?) {
         let actions = machine.responseCompleted(connection.id, isKeepAlive: isKeepAlive, hint: hint)
         // A socket that stays open and is not handed straight to a waiter is now free.
-        let handedOn = actions.contains { if case .execute(_, connection.id, _) = $0 { return true } else { return false } }
-        let closed = actions.contains { if case .close(connection.id, _) = $0 { return true } else { return false } }
-        if !handedOn && !closed { connection.becameFree() }
+        if machine.isFree(connection.id) { connection.becameFree() }
         perform(actions)
     }
 

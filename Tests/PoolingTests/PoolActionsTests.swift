@@ -43,6 +43,44 @@ struct PoolActionsTests {
         #expect(firstThree + PoolActions(five[3]) != firstThree + PoolActions(five[4]))
     }
 
+    /// One action of every case, those that carry text (an origin, an error, a reason) among them.
+    let everyCase: [PoolAction] = [
+        .createConnection(c(7), origin: "example.com:80"),
+        .execute(r(3), on: c(7), isReused: true),
+        .execute(r(4), on: c(8), isReused: false),
+        .succeed(r(3), on: c(7)),
+        .fail(r(5), .notRetried(.malformedResponse("bad status line"), because: .notIdempotent(method: "POST"))),
+        .retrying(r(6), reason: "connection reset on reused conn#7"),
+        .scheduleIdleTimeout(c(7), afterMs: 4000),
+        .cancelIdleTimeout(c(8)),
+        .close(c(9), .evictedForOtherOrigin),
+    ]
+
+    @Test("every case comes back unchanged, stored inline or past the third", arguments: 0...4)
+    func roundTrip(position: Int) {
+        // `position` actions first, so each case is tried in every inline slot and spilled; the
+        // fillers alternate between compact and text-carrying cases, which share the overflow array.
+        let fillers: [PoolAction] = [.cancelIdleTimeout(c(1)), .fail(r(1), .reset), .succeed(r(2), on: c(2)), .retrying(r(9), reason: "x")]
+        for action in everyCase {
+            var actions = PoolActions()
+            actions.append(contentsOf: fillers.prefix(position))
+            actions.append(action)
+            actions.append(.close(c(1), .freeListFull))
+            #expect(actions[position] == action)
+            #expect(Array(actions) == fillers.prefix(position) + [action, .close(c(1), .freeListFull)])
+        }
+    }
+
+    @Test("the text-carrying actions of the first three and the spilled ones keep one order")
+    func mixedOrder() {
+        var actions = PoolActions()
+        actions.append(contentsOf: everyCase)
+        actions.append(contentsOf: everyCase.reversed())
+        #expect(Array(actions) == everyCase + everyCase.reversed())
+        let joined = PoolActions(everyCase[0], everyCase[4], everyCase[5]) + actions
+        #expect(Array(joined) == [everyCase[0], everyCase[4], everyCase[5]] + Array(actions))
+    }
+
     @Test("reads like an array of actions in a trace")
     func description() {
         #expect(PoolActions().description == "[]")

@@ -114,4 +114,20 @@ struct ReleaseTests {
         #expect(pool.complete(c(1)) == [.succeed(r(1), on: c(1)), .execute(r(2), on: c(1), isReused: true)])
         #expect(pool.complete(c(1)) == [.succeed(r(2), on: c(1)), .close(c(1), .freeListFull)])
     }
+
+    @Test("isFree: true only for a socket kept for reuse, not one handed to a waiter or closed")
+    func isFree() {
+        var pool = PoolStateMachine(configuration: PoolConfiguration(maxSockets: 1, maxFreeSockets: 1))
+        _ = pool.openBusySocket("a")
+        #expect(!pool.isFree(c(1)))
+        _ = pool.submit("a")
+        _ = pool.complete(c(1))
+        #expect(!pool.isFree(c(1)), "handed to the waiting request")
+        _ = pool.complete(c(1))
+        #expect(pool.isFree(c(1)))
+        _ = pool.submit("a")
+        _ = pool.completeAndClose(c(1))
+        #expect(!pool.isFree(c(1)), "closed")
+        #expect(!pool.isFree(c(99)), "never opened")
+    }
 }

@@ -29,6 +29,30 @@ struct RetryTests {
         #expect(pool.stats.closedByReason == [.staleOnReuse: 1])
     }
 
+    @Test("each request is judged by its own method, whatever the requests before it used")
+    func methodsOfInterleavedRequests() {
+        // The machine keeps each distinct method once and remembers the last: a request after one
+        // with another method, and one with a method seen before, must still get their own.
+        // Submitted in turn: GET (opens conn#1), POST on it, GET (conn#2), GET on it, GET (conn#3), PUT on it.
+        var pool = PoolStateMachine()
+        for method in ["POST", "GET", "PUT"] {
+            _ = pool.openFreeSocket("a")
+            _ = pool.submit("a", method)
+        }
+        let post = pool.requestFailed(c(1), error: .reset, receivedResponseBytes: false)
+        #expect(post.first == .fail(r(2), .notRetried(.reset, because: .notIdempotent(method: "POST"))))
+        guard case .retrying(r(4), let reason) = pool.requestFailed(c(2), error: .reset, receivedResponseBytes: false).first else {
+            Issue.record("expected the GET to be resent")
+            return
+        }
+        #expect(reason.contains("resending GET once"))
+        guard case .retrying(r(6), let putReason) = pool.requestFailed(c(3), error: .reset, receivedResponseBytes: false).first else {
+            Issue.record("expected the PUT to be resent")
+            return
+        }
+        #expect(putReason.contains("resending PUT once"))
+    }
+
     @Test("every idempotent method is resent", arguments: ["GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"])
     func idempotentMethodsRetried(method: String) {
         var pool = Self.reusedRequest(method)
