@@ -36,6 +36,10 @@ public struct RequestParser: Sendable {
     private var version = HTTPVersion.http1_1
     private var section = HeaderSection()
     private var body: BodyDecoder
+    /// What the Connection, Keep-Alive and Upgrade fields of the head last returned by `next()` said
+    /// (see `ConnectionFields`): the server decides persistence from it instead of searching
+    /// `head.headers`. It describes that head until the next one is returned.
+    public private(set) var connectionFields = ConnectionFields()
 
     public init(limits: ParserLimits = ParserLimits()) {
         self.limits = limits
@@ -82,6 +86,7 @@ public struct RequestParser: Sendable {
         precondition(isBetweenMessages, "reset is only for a parser between requests")
         buffer.reset(keepingCapacityUpTo: 16 * 1024)
         headStart = 0
+        connectionFields = ConnectionFields()
         // `section` is emptied when the next request line arrives; `body` is set up by `finishHead`.
     }
 
@@ -179,6 +184,7 @@ public struct RequestParser: Sendable {
             body = BodyDecoder(.chunkSizeLine, limits: limits, lineEnding: .crlfOnly)
         }
         state = .body
+        connectionFields = section.connection
         let head = HTTPRequestHead(method: method, target: target, version: version, headers: section.headers)
         return head   // `section` keeps the list's storage for the next head (see HeaderSection.removeAll)
     }

@@ -55,6 +55,10 @@ public struct ResponseParser: Sendable {
     /// Methods of requests sent whose responses have not been parsed yet, oldest first.
     private var expectedMethods: [String] = []
     private var isInputEnded = false
+    /// What the Connection, Keep-Alive and Upgrade fields of the head last returned by `next()` said
+    /// (see `ConnectionFields`): the agent asks it at `.head` or `.end` instead of searching
+    /// `head.headers`. It describes that head until the next one is returned.
+    public private(set) var connectionFields = ConnectionFields()
 
     public init(limits: ParserLimits = ParserLimits()) {
         self.limits = limits
@@ -85,6 +89,7 @@ public struct ResponseParser: Sendable {
         bodyIsCloseDelimited = false
         if !expectedMethods.isEmpty { expectedMethods.removeAll(keepingCapacity: true) }
         isInputEnded = false
+        connectionFields = ConnectionFields()
     }
 
     public mutating func append(_ bytes: UnsafeRawBufferPointer) {
@@ -225,6 +230,7 @@ public struct ResponseParser: Sendable {
         }
         bodyIsCloseDelimited = framing == .untilClose
         state = .body
+        connectionFields = section.connection
         let head = HTTPResponseHead(version: version, status: status, reason: reason, headers: section.headers)
         return .head(head, framing: framing)
     }
