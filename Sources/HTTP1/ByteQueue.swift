@@ -12,27 +12,31 @@ import Darwin
 ///
 /// Positions are *stream offsets*: counted from the first byte ever appended, so an error can name
 /// the byte, and so they stay valid when the storage is compacted.
-struct ByteQueue {
+///
+/// `@usableFromInline`, like the fields `count` reads: the parsers' small getters are `@inlinable`
+/// (see `RequestParser.bufferedByteCount`).
+@usableFromInline
+struct ByteQueue: Sendable {
     private var storage: [UInt8] = []
     /// How many bytes at the front of `storage` are ones appended; the rest, up to `storage.count`, are
     /// left over from earlier messages and get overwritten. So emptying the queue is `filled = 0`:
     /// `storage.removeAll(keepingCapacity: true)` went through Array's generic `replaceSubrange`, ~130
     /// instructions a message on each side (callgrind).
-    private var filled = 0
+    @usableFromInline private(set) var filled = 0
     /// The storage index of the first unread byte.
-    private var readIndex = 0
+    @usableFromInline private(set) var readIndex = 0
     /// The stream offset of `storage[0]`.
-    private var base = 0
+    @usableFromInline private(set) var base = 0
     /// No line feed lies in `readOffset..<scannedUpTo`: a line search resumes here instead of
     /// re-scanning a long unterminated line on every append.
     private var scannedUpTo = 0
 
     /// The stream offset of the first unread byte: everything before it is consumed.
-    var readOffset: Int { base + readIndex }
+    @inlinable var readOffset: Int { base + readIndex }
     /// The stream offset just past the last byte appended.
     var endOffset: Int { base + filled }
     /// How many bytes are buffered and unread.
-    var count: Int { filled - readIndex }
+    @inlinable var count: Int { filled - readIndex }
 
     mutating func append(_ bytes: UnsafeRawBufferPointer) {
         compact()
@@ -160,6 +164,7 @@ struct ByteQueue {
 /// request is smuggled past a proxy that does not treat it as one: `X: a\nContent-Length: 5` is one
 /// field to such a proxy and two to us. So the server's parser wants CR LF; the agent's, which only
 /// ever reads what a server sent it, accepts both.
+@usableFromInline
 enum LineEnding: Sendable {
     case crlfOnly
     case crlfOrBareLF
@@ -235,6 +240,7 @@ extension ByteQueue {
     }
 
     /// True when the buffer holds nothing but empty lines (and perhaps the CR of one more).
+    @usableFromInline
     func holdsOnlyEmptyLines(_ lineEnding: LineEnding) -> Bool {
         var offset = readOffset
         while let current = byte(at: offset) {
