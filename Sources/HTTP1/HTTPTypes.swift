@@ -487,7 +487,22 @@ public struct ConnectionFields: Sendable, Equatable {
 
     /// Whether one Connection field's value lists `close` and `keep-alive`: a comma-separated list whose
     /// elements are compared as `listHolds` compares them (OWS trimmed, ASCII case ignored).
+    ///
+    /// A value that is just one of the two (nearly every one) is recognised a word at a time, as
+    /// `FieldRole.of` does names: the element loop below cost ~135 instructions for `keep-alive`
+    /// (callgrind).
     static func options(in value: UnsafeBufferPointer<UInt8>) -> (close: Bool, keepAlive: Bool) {
+        if let base = value.baseAddress {
+            let raw = UnsafeRawPointer(base)
+            // The words read lie inside the value: 4 bytes at 0 and 1 of 5, 8 at 0 and 2 of 10.
+            if value.count == 5 && FieldRole.same(raw.word32(at: 0), 0x736f_6c63) && FieldRole.same(raw.word32(at: 1), 0x6573_6f6c) {
+                return (true, false)   // "clos", "lose"
+            }
+            if value.count == 10 && FieldRole.same(raw.word64(at: 0), 0x696c_612d_7065_656b)
+                && FieldRole.same(raw.word64(at: 2), 0x6576_696c_612d_7065) {
+                return (false, true)   // "keep-ali", "ep-alive"
+            }
+        }
         var close = false, keepAlive = false
         var start = 0
         while start <= value.count {
