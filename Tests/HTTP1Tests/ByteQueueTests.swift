@@ -41,3 +41,59 @@ struct ByteQueueTests {
         #expect(try parser.next() == .body(bytes("z")))
     }
 }
+
+@Suite("A header list refilled in place holds only the new head's fields")
+struct HeaderReuseTests {
+    /// Heads with more, fewer, longer and shorter fields than the one before, and none.
+    static let heads: [[(String, String)]] = [
+        [("Server", "nginx"), ("Date", "Thu, 26 Nov 2026 18:00:00 GMT"), ("Content-Length", "1"), ("Connection", "keep-alive")],
+        [("A", "1")],
+        [],
+        [("Keep-Alive", "timeout=5"), ("X-Long", String(repeating: "v", count: 300)), ("Upgrade", "h2c"), ("B", ""), ("C", "3")],
+        [("Content-Length", "1"), ("X", "y")],
+        [("Connection", "close")],
+    ]
+
+    @Test("Responses one after another on one parser, whole and byte by byte")
+    func responses() throws {
+        for byteByByte in [false, true] {
+            var parser = ResponseParser()
+            for (number, fields) in (Self.heads + Self.heads.reversed()).enumerated() {
+                parser.reuse()
+                let text = "HTTP/1.1 200 OK\r\n" + fields.map { "\($0.0): \($0.1)\r\n" }.joined() + "Content-Length: 1\r\n\r\nz"
+                if byteByByte {
+                    var head: HTTPResponseHead?
+                    for byte in bytes(text) {
+                        parser.append([byte])
+                        if case .head(let h, _)? = try parser.next() { head = h }
+                    }
+                    #expect(head?.headers.fields == (fields + [("Content-Length", "1")]).map { HTTPField(name: $0.0, value: $0.1) },
+                            "response \(number)")
+                } else {
+                    parser.append(bytes(text))
+                    guard case .head(let head, _)? = try parser.next() else { Issue.record("no head"); return }
+                    #expect(head.headers.fields == (fields + [("Content-Length", "1")]).map { HTTPField(name: $0.0, value: $0.1) },
+                            "response \(number)")
+                    #expect(parser.connectionFields == ConnectionFields(headers: head.headers))
+                }
+                while let part = try parser.next() { if case .end = part { break } }
+            }
+        }
+    }
+
+    @Test("Pipelined requests, each head kept while the next is parsed")
+    func requests() throws {
+        var parser = RequestParser()
+        var stream = ""
+        for fields in Self.heads + Self.heads.reversed() {
+            stream += "GET / HTTP/1.1\r\nHost: h\r\n" + fields.filter { $0.0 != "Content-Length" }.map { "\($0.0): \($0.1)\r\n" }.joined() + "\r\n"
+        }
+        parser.append(bytes(stream))
+        var heads: [HTTPRequestHead] = []
+        while let part = try parser.next() { if case .head(let head) = part { heads.append(head) } }
+        let expected = (Self.heads + Self.heads.reversed()).map { fields in
+            ([("Host", "h")] + fields.filter { $0.0 != "Content-Length" }).map { HTTPField(name: $0.0, value: $0.1) }
+        }
+        #expect(heads.map(\.headers.fields) == expected)
+    }
+}
