@@ -159,7 +159,7 @@ public enum HTTPEncoder {
     static func isFramingName(_ name: UnsafeBufferPointer<UInt8>) -> Bool {
         switch FieldRole.of(name) {
         case .contentLength, .transferEncoding: return true
-        case .host, .other: return false
+        case .host, .connection, .keepAlive, .upgrade, .other: return false
         }
     }
 
@@ -195,7 +195,7 @@ public enum HTTPEncoder {
                     }
                 case .transferEncoding:
                     break
-                case .host, .other:
+                case .host, .connection, .keepAlive, .upgrade, .other:
                     writeField(name, value, into: &buffer)
                 }
             }

@@ -30,6 +30,8 @@ struct HeaderSection {
     var secondHostOffset: Int?
     /// Content-Length and Transfer-Encoding fields; empty (no allocation) for most messages.
     var framingNotes: [Note] = []
+    /// What the Connection, Keep-Alive and Upgrade fields said.
+    var connection = ConnectionFields()
 
     /// Starts the section over for the next head, keeping the header list's storage. The previous
     /// head shares that storage until its response is written; by the time a keep-alive connection's
@@ -40,6 +42,7 @@ struct HeaderSection {
         hostCount = 0
         hostNote = nil
         secondHostOffset = nil
+        connection = ConnectionFields()
         // Most heads with a framing field have one: `removeLast` is cheaper than `removeAll`'s generic
         // `replaceSubrange` (~85 instructions, callgrind).
         if framingNotes.count == 1 {
@@ -137,7 +140,7 @@ struct HeaderSection {
         return nil
     }
 
-    /// Takes note of a parsed field line that decides something (Host, framing). The caller adds it to
+    /// Takes note of a parsed field line that decides something (Host, framing, persistence). The caller adds it to
     /// `headers` right after (`HTTPHeaders.addSpan`), so its index is `headers.count`.
     mutating func note(_ field: FieldLine, lineOffset: Int) {
         switch field.role {
@@ -150,6 +153,13 @@ struct HeaderSection {
                                 badHostByte: field.badHostByte)
             }
             if hostCount == 2 { secondHostOffset = lineOffset }
+        case .connection:
+            if field.connectionOptions.close { connection.close = true }
+            if field.connectionOptions.keepAlive { connection.keepAlive = true }
+        case .keepAlive:
+            if connection.keepAliveFieldIndex == nil { connection.keepAliveFieldIndex = headers.count }
+        case .upgrade:
+            connection.upgrade = true
         case .contentLength, .transferEncoding:
             framingNotes.append(Note(role: field.role, index: headers.count, lineOffset: lineOffset, valueOffset: field.valueOffset,
                                      plainNumber: field.plainNumber))

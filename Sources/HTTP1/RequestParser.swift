@@ -17,7 +17,8 @@ public enum RequestPart: Sendable, Equatable {
 public struct RequestParser: Sendable {
     /// Where the parser is in the stream. Legal moves: idle → requestLine → headerLines → body → idle;
     /// any state → failed, which is final.
-    private enum State {
+    @usableFromInline
+    enum State: Sendable {
         /// Between requests: empty lines here are skipped (RFC 9112 §2.2).
         case idle
         case requestLine
@@ -26,9 +27,9 @@ public struct RequestParser: Sendable {
         case failed(HTTPParseError)
     }
 
-    private let limits: ParserLimits
-    private var buffer = ByteQueue()
-    private var state = State.idle
+    @usableFromInline let limits: ParserLimits
+    @usableFromInline var buffer = ByteQueue()
+    @usableFromInline var state = State.idle
     /// The stream offset of the current request line: the header section limit counts from here.
     private var headStart = 0
     private var method = ""
@@ -36,6 +37,10 @@ public struct RequestParser: Sendable {
     private var version = HTTPVersion.http1_1
     private var section = HeaderSection()
     private var body: BodyDecoder
+    /// What the Connection, Keep-Alive and Upgrade fields of the head last returned by `next()` said
+    /// (see `ConnectionFields`): the server decides persistence from it instead of searching
+    /// `head.headers`. It describes that head until the next one is returned.
+    public private(set) var connectionFields = ConnectionFields()
 
     public init(limits: ParserLimits = ParserLimits()) {
         self.limits = limits
@@ -50,23 +55,28 @@ public struct RequestParser: Sendable {
         buffer.append(bytes)
     }
 
+    // The getters below are `@inlinable`, and what they read `@usableFromInline`: the server and the
+    // agent keep their parser in a class, and calling an opaque getter on it copied the whole parser
+    // struct first (retaining everything in it), ~75 instructions a call (callgrind).
+
     /// True once any byte of a request not yet fully parsed (its `.end` not returned) is buffered or
     /// parsed. Empty lines before a request do not count. Also true after an error.
+    @inlinable
     public var hasPartialMessage: Bool {
         switch state {
-        case .idle: return !buffer.holdsOnlyEmptyLines(.crlfOnly)
+        case .idle: return buffer.count > 0 && !buffer.holdsOnlyEmptyLines(.crlfOnly)
         case .requestLine, .headerLines, .body, .failed: return true
         }
     }
 
     /// The body limit this parser enforces.
-    public var maxBodyBytes: Int { limits.maxBodyBytes }
+    @inlinable public var maxBodyBytes: Int { limits.maxBodyBytes }
 
     /// Bytes appended but not yet parsed.
-    public var bufferedByteCount: Int { buffer.count }
+    @inlinable public var bufferedByteCount: Int { buffer.count }
 
     /// Bytes parsed or discarded since the parser was made: the stream offset of the next unread byte.
-    public var totalBytesConsumed: Int { buffer.readOffset }
+    @inlinable public var totalBytesConsumed: Int { buffer.readOffset }
 
     /// Forgets the bytes not yet parsed, such as requests pipelined after one that said `close`.
     /// It does not change the state: call it between requests. Later offsets still count these bytes.
@@ -82,10 +92,12 @@ public struct RequestParser: Sendable {
         precondition(isBetweenMessages, "reset is only for a parser between requests")
         buffer.reset(keepingCapacityUpTo: 16 * 1024)
         headStart = 0
+        connectionFields = ConnectionFields()
         // `section` is emptied when the next request line arrives; `body` is set up by `finishHead`.
     }
 
     /// True when no request is under way and nothing is buffered: the one state `reset` accepts.
+    @inlinable
     public var isBetweenMessages: Bool {
         if case .idle = state { return buffer.count == 0 }
         return false
@@ -179,6 +191,7 @@ public struct RequestParser: Sendable {
             body = BodyDecoder(.chunkSizeLine, limits: limits, lineEnding: .crlfOnly)
         }
         state = .body
+        connectionFields = section.connection
         let head = HTTPRequestHead(method: method, target: target, version: version, headers: section.headers)
         return head   // `section` keeps the list's storage for the next head (see HeaderSection.removeAll)
     }

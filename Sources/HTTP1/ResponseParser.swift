@@ -34,7 +34,8 @@ public enum ResponsePart: Sendable, Equatable {
 public struct ResponseParser: Sendable {
     /// Legal moves: idle → statusLine → headerLines → body → idle (a skipped 1xx goes from headerLines
     /// back to idle); any state → failed, which is final.
-    private enum State {
+    @usableFromInline
+    enum State: Sendable {
         case idle
         case statusLine
         case headerLines
@@ -42,9 +43,9 @@ public struct ResponseParser: Sendable {
         case failed(HTTPParseError)
     }
 
-    private let limits: ParserLimits
-    private var buffer = ByteQueue()
-    private var state = State.idle
+    @usableFromInline let limits: ParserLimits
+    @usableFromInline var buffer = ByteQueue()
+    @usableFromInline var state = State.idle
     private var headStart = 0
     private var version = HTTPVersion.http1_1
     private var status = 0
@@ -55,6 +56,10 @@ public struct ResponseParser: Sendable {
     /// Methods of requests sent whose responses have not been parsed yet, oldest first.
     private var expectedMethods: [String] = []
     private var isInputEnded = false
+    /// What the Connection, Keep-Alive and Upgrade fields of the head last returned by `next()` said
+    /// (see `ConnectionFields`): the agent asks it at `.head` or `.end` instead of searching
+    /// `head.headers`. It describes that head until the next one is returned.
+    public private(set) var connectionFields = ConnectionFields()
 
     public init(limits: ParserLimits = ParserLimits()) {
         self.limits = limits
@@ -85,6 +90,7 @@ public struct ResponseParser: Sendable {
         bodyIsCloseDelimited = false
         if !expectedMethods.isEmpty { expectedMethods.removeAll(keepingCapacity: true) }
         isInputEnded = false
+        connectionFields = ConnectionFields()
     }
 
     public mutating func append(_ bytes: UnsafeRawBufferPointer) {
@@ -95,15 +101,20 @@ public struct ResponseParser: Sendable {
         buffer.append(bytes)
     }
 
+    // The getters below are `@inlinable`, and what they read `@usableFromInline`: the agent keeps its
+    // parser in a class, and calling an opaque getter on it copied the whole parser struct first
+    // (retaining everything in it), ~75 instructions a call (callgrind).
+
     /// True while a response is under way: some of it is buffered or parsed, its end not yet returned.
+    @inlinable
     public var hasPartialMessage: Bool {
         switch state {
-        case .idle: return !buffer.holdsOnlyEmptyLines(.crlfOrBareLF)
+        case .idle: return buffer.count > 0 && !buffer.holdsOnlyEmptyLines(.crlfOrBareLF)
         case .statusLine, .headerLines, .body, .failed: return true
         }
     }
 
-    public var bufferedByteCount: Int { buffer.count }
+    @inlinable public var bufferedByteCount: Int { buffer.count }
 
     /// The next part, or nil when more bytes are needed. Interim 1xx responses other than 101 are
     /// consumed and not returned (RFC 9110 §15.2). After a throw the parser stays failed.
@@ -225,6 +236,7 @@ public struct ResponseParser: Sendable {
         }
         bodyIsCloseDelimited = framing == .untilClose
         state = .body
+        connectionFields = section.connection
         let head = HTTPResponseHead(version: version, status: status, reason: reason, headers: section.headers)
         return .head(head, framing: framing)
     }

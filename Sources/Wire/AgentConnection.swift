@@ -328,8 +328,10 @@ final class AgentConnection: LoopHandler {
             idleTimer.cancel()
             timerPurpose = .none
             // RFC 9112 §9.3: reusable only if neither side said close and the body had a length.
-            let persists = !closeDelimited && !requestSaidClose && isKeepAlive(version: head.version, headers: head.headers)
-            let hint = head.headers["Keep-Alive"].flatMap { KeepAliveHint(headerValue: $0) }
+            // What the head's Connection and Keep-Alive fields said, as the parser noted them.
+            let fields = parser.connectionFields
+            let persists = !closeDelimited && !requestSaidClose && fields.persists(version: head.version)
+            let hint = fields.keepAliveFieldIndex.flatMap { KeepAliveHint(headerValue: head.headers.value(at: $0)) }
             // Bytes after the end of the response that nobody asked for: the socket can't be trusted.
             let hasUnsolicitedBytes = parser.bufferedByteCount > 0
             agent.responseCompleted(self, isKeepAlive: persists, hint: hint)

@@ -154,7 +154,7 @@ final class ServerConnection: LoopHandler, TimerOwner {
             switch consume part {
             case .head(let head)?:
                 if machine.isIdle { perform(machine.requestBegan()) }
-                machine.headReceived(head)
+                machine.headReceived(head, connection: exchange.parser.connectionFields)
                 // Every question about the head is asked before it moves into the exchange: reading
                 // it after (inside `takeHead`) made the compiler copy it out of the part instead of
                 // moving it (a copy and a destroy of the part, ~370 instructions a request).
