@@ -23,7 +23,6 @@ static uint32_t to_epoll(uint32_t interest) {
     uint32_t e = 0;
     if (interest & CSYS_READABLE) e |= EPOLLIN | EPOLLRDHUP;
     if (interest & CSYS_WRITABLE) e |= EPOLLOUT;
-    if (interest & CSYS_EDGE) e |= EPOLLET;
     return e;
 }
 
@@ -100,10 +99,8 @@ int csys_poller_create(void) {
 
 static int kq_apply(int poller, int fd, uint32_t interest, int removing) {
     struct kevent changes[2];
-    // EV_CLEAR is kqueue's edge-triggered mode: a filter reports once per change of state.
-    int add = EV_ADD | EV_ENABLE | ((interest & CSYS_EDGE) ? EV_CLEAR : 0);
-    EV_SET(&changes[0], fd, EVFILT_READ, (!removing && (interest & CSYS_READABLE)) ? add : EV_DELETE, 0, 0, NULL);
-    EV_SET(&changes[1], fd, EVFILT_WRITE, (!removing && (interest & CSYS_WRITABLE)) ? add : EV_DELETE, 0, 0, NULL);
+    EV_SET(&changes[0], fd, EVFILT_READ, (!removing && (interest & CSYS_READABLE)) ? EV_ADD | EV_ENABLE : EV_DELETE, 0, 0, NULL);
+    EV_SET(&changes[1], fd, EVFILT_WRITE, (!removing && (interest & CSYS_WRITABLE)) ? EV_ADD | EV_ENABLE : EV_DELETE, 0, 0, NULL);
     for (int i = 0; i < 2; i++) {
         // Deleting a filter that was never added reports ENOENT; that is not an error here.
         if (kevent(poller, &changes[i], 1, NULL, 0, NULL) < 0 && errno != ENOENT) return -1;

@@ -8,20 +8,12 @@ public struct Interest: OptionSet, Sendable {
     public static let readable = Interest(rawValue: UInt32(CSYS_READABLE))
     public static let writable = Interest(rawValue: UInt32(CSYS_WRITABLE))
     public static let none: Interest = []
-    /// Given at `register`, kept by every later `setInterest`: readiness is reported when it
-    /// changes (new bytes, new room to write, a hang-up), not on every poll while it lasts, so the
-    /// handler must read until a short read or `wouldBlock` and write until it is done or blocked.
-    /// A level-triggered descriptor that was just reported is polled again by the kernel in the
-    /// next `epoll_wait` to see whether it still is ready; under wrk -c50 that was one more
-    /// `tcp_poll` per request, which nginx (edge-triggered) does not pay.
-    public static let edgeTriggered = Interest(rawValue: UInt32(CSYS_EDGE))
 }
 
 /// Something the loop can hand readiness to: a listener, a server connection, an agent socket.
 public protocol LoopHandler: AnyObject {
-    /// Called on the loop thread when `fd` is readable, writable or hung up. Level-triggered unless
-    /// registered with `.edgeTriggered`: if the handler leaves data unread it is called again on
-    /// the next turn.
+    /// Called on the loop thread when `fd` is readable, writable or hung up. Level-triggered: if the
+    /// handler leaves data unread it is called again on the next turn.
     func handleReadiness(readable: Bool, writable: Bool, hangup: Bool)
 }
 
@@ -101,16 +93,12 @@ public final class EventLoop: @unchecked Sendable {
         interests[index] = interest
     }
 
-    /// Changes what `fd` is watched for; a no-op when nothing changes. An edge-triggered descriptor
-    /// stays edge-triggered. Asking again for readiness that is already there reports it (the
-    /// kernel looks when the interest changes), so a handler that paused reading misses nothing.
+    /// Changes what `fd` is watched for; a no-op when nothing changes.
     public func setInterest(_ fd: Int32, _ interest: Interest) {
         let index = Int(fd)
-        guard index < interests.count, handlers[index] != nil else { return }
-        let wanted = interest.union(interests[index].intersection(.edgeTriggered))
-        guard interests[index] != wanted else { return }
-        interests[index] = wanted
-        _ = csys_poller_modify(poller, fd, wanted.rawValue)
+        guard index < interests.count, handlers[index] != nil, interests[index] != interest else { return }
+        interests[index] = interest
+        _ = csys_poller_modify(poller, fd, interest.rawValue)
     }
 
     /// Stops watching `fd` and lets go of its handler. It does not close `fd`.

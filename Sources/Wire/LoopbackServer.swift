@@ -154,9 +154,7 @@ public final class LoopbackServer: LoopHandler {
             let connection = ServerConnection(fd: fd, id: nextConnectionID, server: self)
             nextConnectionID += 1
             do {
-                // Edge-triggered: a connection reads until a short read or `wouldBlock` every time,
-                // and pauses and resumes reading through `setInterest`, which looks again.
-                try loop.register(fd, handler: connection, interest: [.readable, .edgeTriggered])
+                try loop.register(fd, handler: connection, interest: .readable)
             } catch {
                 Platform.close(fd)
                 continue

@@ -136,27 +136,6 @@ struct OwnershipTests {
         #expect(gone == nil, "the handler outlived its unregistering")
     }
 
-    @Test("an edge-triggered handler hears each new arrival once, and bytes already there when it asks again")
-    func edgeTriggered() throws {
-        let loop = try EventLoop()
-        let p = Pipe()
-        defer { loop.unregister(p.read); close(p.read); close(p.write) }
-        let probe = Probe()   // reads nothing: level-triggered, it would be called on every turn
-        try loop.register(p.read, handler: probe, interest: [.readable, .edgeTriggered])
-        p.poke()
-        #expect(loop.run(until: { probe.calls == 1 }, timeoutNanos: 2_000_000_000))
-        turnBriefly(loop)
-        #expect(probe.calls == 1, "an unread byte was reported again")
-        p.poke()
-        #expect(loop.run(until: { probe.calls == 2 }, timeoutNanos: 2_000_000_000), "a new arrival is a new edge")
-        // Paused, then asked for again: the kernel looks at once, and the unread bytes count.
-        loop.setInterest(p.read, .none)
-        loop.setInterest(p.read, .readable)
-        #expect(loop.run(until: { probe.calls == 3 }, timeoutNanos: 2_000_000_000))
-        turnBriefly(loop)
-        #expect(probe.calls == 3, "setInterest kept the registration edge-triggered")
-    }
-
     @Test("an agent let go with a request in flight closes its socket, and nothing reaches it after")
     func agentReleasedMidRequest() throws {
         let h = try ServerHarness()

@@ -13,7 +13,6 @@ enum {
     CSYS_READABLE = 1,
     CSYS_WRITABLE = 2,
     CSYS_HANGUP = 4,   // peer closed or the socket errored; read to find out which
-    CSYS_EDGE = 8,     // interest only: edge-triggered (EPOLLET), see `Interest.edgeTriggered`
 };
 
 /// Creates a poller (an epoll or kqueue descriptor), close-on-exec. Returns -1 and sets errno on failure.
