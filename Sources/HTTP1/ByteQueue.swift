@@ -87,10 +87,16 @@ struct ByteQueue: Sendable {
     }
 
     /// Consumes and returns up to `limit` bytes (fewer when fewer are buffered).
+    ///
+    /// Copied from a buffer pointer over the storage rather than from `storage[a..<b]`: the slice
+    /// retained and released the storage around the copy. (`Array(unsafeUninitializedCapacity:)`
+    /// was worse: its allocation went through an unspecialised generic, ~590 instead of ~256
+    /// instructions for an nginx body, callgrind.)
     mutating func read(atMost limit: Int) -> [UInt8] {
-        let end = readIndex + min(limit, count)
-        let bytes = Array(storage[readIndex..<end])
-        readIndex = end
+        let length = min(limit, count)
+        let start = readIndex
+        let bytes = storage.withUnsafeBufferPointer { Array(UnsafeBufferPointer(rebasing: $0[start..<start + length])) }
+        readIndex = start + length
         return bytes
     }
 

@@ -435,7 +435,12 @@ public enum HTTPStatus {
 
     /// A response to a HEAD request, or with status 1xx, 204 or 304, never has a body (RFC 9112 §6.3).
     public static func hasNoBody(status: Int, requestMethod: String) -> Bool {
-        requestMethod == "HEAD" || (100..<200).contains(status) || status == 204 || status == 304
+        hasNoBody(status: status, answersHEAD: requestMethod == "HEAD")
+    }
+
+    /// The same rule with the request's method already classified (as ResponseParser queues it).
+    static func hasNoBody(status: Int, answersHEAD: Bool) -> Bool {
+        answersHEAD || (100..<200).contains(status) || status == 204 || status == 304
     }
 }
 

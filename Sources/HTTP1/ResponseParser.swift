@@ -53,8 +53,11 @@ public struct ResponseParser: Sendable {
     private var section = HeaderSection()
     private var body: BodyDecoder
     private var bodyIsCloseDelimited = false
-    /// Methods of requests sent whose responses have not been parsed yet, oldest first.
-    private var expectedMethods: [String] = []
+    /// For each request sent whose response has not been parsed yet, oldest first: whether it was a
+    /// HEAD request (the one method that changes a response's framing, RFC 9112 §6.3 rule 1). The method
+    /// is classified once, when it is queued: a queue of Strings cost a String compare with "HEAD" and
+    /// the String's retain and release per response (callgrind: ~60 instructions).
+    private var expectedAnswersHEAD: [Bool] = []
     private var isInputEnded = false
     /// What the Connection, Keep-Alive and Upgrade fields of the head last returned by `next()` said
     /// (see `ConnectionFields`): the agent asks it at `.head` or `.end` instead of searching
@@ -69,7 +72,8 @@ public struct ResponseParser: Sendable {
     /// Queues the method of a request sent, so the response answering it is framed correctly.
     /// A response that arrives with nothing queued is framed as a response to GET.
     public mutating func expectResponse(toMethod method: String) {
-        expectedMethods.append(method)
+        // The length first: for any other method no String compare is made at all.
+        expectedAnswersHEAD.append(method.utf8.count == 4 && method == "HEAD")
     }
 
     /// Back to a new parser's state with the same limits, in place, so the next response on a
@@ -88,7 +92,7 @@ public struct ResponseParser: Sendable {
         // costs ~100 instructions, so it is done once, there).
         body = BodyDecoder(.finished, limits: limits, lineEnding: .crlfOrBareLF)
         bodyIsCloseDelimited = false
-        if !expectedMethods.isEmpty { expectedMethods.removeAll(keepingCapacity: true) }
+        if !expectedAnswersHEAD.isEmpty { expectedAnswersHEAD.removeAll(keepingCapacity: true) }
         isInputEnded = false
         connectionFields = ConnectionFields()
     }
@@ -205,11 +209,12 @@ public struct ResponseParser: Sendable {
         }
         // Usually one request is in flight: `removeLast` then, which is cheap, where `removeFirst`
         // shifts through a generic `replaceSubrange` (~160 instructions a response, callgrind).
-        let method = expectedMethods.isEmpty ? "GET"
-            : expectedMethods.count == 1 ? expectedMethods.removeLast() : expectedMethods.removeFirst()
+        // Nothing queued: framed as a response to GET.
+        let answersHEAD = expectedAnswersHEAD.isEmpty ? false
+            : expectedAnswersHEAD.count == 1 ? expectedAnswersHEAD.removeLast() : expectedAnswersHEAD.removeFirst()
         let framing: BodyFraming
         // Rule 1: HEAD responses, 1xx, 204 and 304 end at the header section, whatever the headers say.
-        if HTTPStatus.hasNoBody(status: status, requestMethod: method) {
+        if HTTPStatus.hasNoBody(status: status, answersHEAD: answersHEAD) {
             framing = .none
         } else {
             switch try section.bodyLength(version: version, contentLengthLists: .acceptedWhenEqual) {

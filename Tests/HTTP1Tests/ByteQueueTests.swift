@@ -26,6 +26,20 @@ struct ByteQueueTests {
         #expect(queue.count == 0 && queue.endOffset == 3)
     }
 
+    @Test("read(atMost:) copies exactly the bytes asked for, from the read position, and consumes them")
+    func readCopiesFromReadPosition() {
+        var queue = ByteQueue()
+        queue.append(bytes("0123456789"))
+        queue.consume(upTo: 3)
+        #expect(queue.read(atMost: 4) == bytes("3456"))
+        #expect(queue.readOffset == 7 && queue.count == 3)
+        #expect(queue.read(atMost: 0) == [])
+        #expect(queue.read(atMost: 10) == bytes("789"))
+        #expect(queue.count == 0 && queue.read(atMost: 5) == [])
+        queue.append(bytes("ab"))
+        #expect(queue.read(atMost: 1) == bytes("a") && queue.read(atMost: 1) == bytes("b"))
+    }
+
     @Test("A parser reused after a long response does not read the old response's bytes")
     func reusedParser() throws {
         var parser = ResponseParser()

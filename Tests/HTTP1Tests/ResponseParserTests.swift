@@ -65,6 +65,26 @@ struct ResponseParserTests {
         #expect(!parser.hasPartialMessage)
     }
 
+    @Test("Only a method spelled HEAD (case-sensitive) frames its response with no body; pipelined methods are matched in order")
+    func methodsClassifiedWhenQueued() throws {
+        var parser = ResponseParser()
+        // Four bytes but not HEAD, HEAD in lower case, longer names starting with HEAD, then HEAD and GET.
+        let methods = ["POST", "head", "HEADX", "HEA", "HEAD", "GET"]
+        for method in methods { parser.expectResponse(toMethod: method) }
+        // Each response says Content-Length: 1; only those to a method other than HEAD carry the byte.
+        for method in methods {
+            parser.append(bytes("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\n" + (method == "HEAD" ? "" : "z")))
+        }
+        var framings: [BodyFraming] = []
+        while let part = try parser.next() {
+            if case .head(_, let framing) = part { framings.append(framing) }
+        }
+        #expect(framings == [.contentLength(1), .contentLength(1), .contentLength(1), .contentLength(1), .none, .contentLength(1)])
+        #expect(!parser.hasPartialMessage)
+        #expect(HTTPStatus.hasNoBody(status: 200, answersHEAD: true) && !HTTPStatus.hasNoBody(status: 200, answersHEAD: false))
+        #expect(HTTPStatus.hasNoBody(status: 200, requestMethod: "HEAD") && !HTTPStatus.hasNoBody(status: 200, requestMethod: "head"))
+    }
+
     @Test("204 and 304 responses have no body (RFC 9112 §6.3)", arguments: [204, 304])
     func noBodyStatuses(_ status: Int) {
         let outcome = parseResponses("HTTP/1.1 \(status) X\r\nContent-Length: 10\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nz")
