@@ -279,20 +279,12 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
 /// Whether the comma-separated list in `bytes` has an element equal to `wanted`, ignoring ASCII case
 /// and the optional white space around elements (RFC 9110 §5.6.1).
 func listHolds(_ bytes: UnsafeBufferPointer<UInt8>, _ wanted: UnsafeBufferPointer<UInt8>) -> Bool {
-    var start = 0
-    while start <= bytes.count {
-        var end = start
-        while end < bytes.count && bytes[end] != UInt8(ascii: ",") { end += 1 }
-        // Trim optional white space (SP, HTAB) around the element.
-        var lo = start, hi = end
-        while lo < hi && (bytes[lo] == 0x20 || bytes[lo] == 0x09) { lo += 1 }
-        while hi > lo && (bytes[hi - 1] == 0x20 || bytes[hi - 1] == 0x09) { hi -= 1 }
-        if hi - lo == wanted.count && asciiEqualsIgnoringCase(UnsafeBufferPointer(rebasing: bytes[lo..<hi]), wanted) {
-            return true
-        }
-        start = end + 1
+    var found = false
+    forEachListElement(in: bytes) { element, _ in
+        found = element.count == wanted.count && asciiEqualsIgnoringCase(UnsafeBufferPointer(rebasing: bytes[element]), wanted)
+        return !found
     }
-    return false
+    return found
 }
 
 extension String {
@@ -514,18 +506,12 @@ public struct ConnectionFields: Sendable, Equatable {
             }
         }
         var close = false, keepAlive = false
-        var start = 0
-        while start <= value.count {
-            var end = start
-            while end < value.count && value[end] != ASCII.comma { end += 1 }
-            var first = start, last = end
-            while first < last && ASCII.isWhitespace(value[first]) { first += 1 }
-            while last > first && ASCII.isWhitespace(value[last - 1]) { last -= 1 }
-            let element = UnsafeBufferPointer(rebasing: value[first..<last])
+        forEachListElement(in: value) { range, _ in
+            let element = UnsafeBufferPointer(rebasing: value[range])
             // By length first: "close" is 5 bytes, "keep-alive" 10.
             if element.count == 5 && equalsLowercase(element, "close") { close = true }
             if element.count == 10 && equalsLowercase(element, "keep-alive") { keepAlive = true }
-            start = end + 1
+            return true
         }
         return (close, keepAlive)
     }

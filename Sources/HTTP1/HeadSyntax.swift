@@ -95,6 +95,26 @@ enum ASCII {
     }
 }
 
+/// Walks the elements of a comma-separated field value (RFC 9110 §5.6.1) in order: each element's
+/// range in `value`, with the optional white space around it trimmed (an empty element is an empty
+/// range), and whether it runs to the end of the value. `body` returns false to stop the walk.
+/// `Connection` options, `Content-Length` lists and `containsToken` all read lists this way.
+@inline(__always)
+func forEachListElement<E: Error>(
+    in value: UnsafeBufferPointer<UInt8>, _ body: (_ element: Range<Int>, _ isLast: Bool) throws(E) -> Bool
+) throws(E) {
+    var start = 0
+    while start <= value.count {
+        var end = start
+        while end < value.count && value[end] != ASCII.comma { end += 1 }
+        var first = start, last = end
+        while first < last && ASCII.isWhitespace(value[first]) { first += 1 }
+        while last > first && ASCII.isWhitespace(value[last - 1]) { last -= 1 }
+        guard try body(first..<last, end == value.count) else { return }
+        start = end + 1
+    }
+}
+
 /// Bytes shown in an error detail: quoted, escapes for anything unprintable, cut after 40 bytes.
 func quoted(_ bytes: some Collection<UInt8>) -> String {
     var text = "\""

@@ -305,25 +305,19 @@ struct HeaderSection {
                         detail: "header \"Content-Length\": \(quoted(value)) is a list, not one number")
                 }
                 var elementCount = 0
-                var start = 0
-                while start <= value.count {
-                    var end = start
-                    while end < value.count && value[end] != ASCII.comma { end += 1 }
-                    var first = start, last = end
-                    while first < last && ASCII.isWhitespace(value[first]) { first += 1 }
-                    while last > first && ASCII.isWhitespace(value[last - 1]) { last -= 1 }
-                    if first < last || (elementCount == 0 && end == value.count) {
-                        elementCount += 1
-                        let element = UnsafeBufferPointer(rebasing: value[first..<last])
-                        let number = try Self.number(element, at: note.valueOffset + first)
-                        if let agreed, agreed != number {
-                            throw HTTPParseError(
-                                kind: .conflictingContentLength, offset: note.valueOffset + first,
-                                detail: "header \"Content-Length\": \(quoted(element)) differs from the earlier value \(agreed)")
-                        }
-                        agreed = number
+                // Empty elements are skipped, unless the whole value is one (an empty value).
+                try forEachListElement(in: value) { (range, isLast) throws(HTTPParseError) in
+                    guard !range.isEmpty || (elementCount == 0 && isLast) else { return true }
+                    elementCount += 1
+                    let element = UnsafeBufferPointer(rebasing: value[range])
+                    let number = try Self.number(element, at: note.valueOffset + range.lowerBound)
+                    if let agreed, agreed != number {
+                        throw HTTPParseError(
+                            kind: .conflictingContentLength, offset: note.valueOffset + range.lowerBound,
+                            detail: "header \"Content-Length\": \(quoted(element)) differs from the earlier value \(agreed)")
                     }
-                    start = end + 1
+                    agreed = number
+                    return true
                 }
             }
         }
