@@ -153,9 +153,6 @@ final class AgentConnection: LoopHandler {
         receivedResponseBytes = false
         sentAt = nil
         firstByteAt = nil
-        parser.reuse()
-        parser.expectResponse(toMethod: method)
-        armInactivity()
         // Bytes that arrived before the request was written answer no request of ours: a server
         // never speaks first. Taking them as this request's response would hand out a wrong body.
         if earlyItems.contains(where: { if case .bytes = $0 { true } else { false } }) {
@@ -163,9 +160,21 @@ final class AgentConnection: LoopHandler {
             fail(.unsolicitedResponse)
             return
         }
+        // The write comes first, and the tidying after it. From here on the server is working on
+        // the request, so what the agent does next overlaps with that instead of delaying it: every
+        // instruction before the write is one the response waits for. (Measured against nginx with a
+        // minimal C client: 2 µs of work before each write cost 11% of the requests per second;
+        // the same 2 µs after it cost nothing.) Nothing read can arrive in between: responses are
+        // read in a later turn of the loop, and the parser is ready before `earlyItems` are handed on.
         // With no simulated delay the bytes go straight out: through the delay line they were
         // wrapped in an item and passed to its closure (~180 instructions, callgrind).
         if outbound.deliversNow { writeNow(bytes) } else { outbound.push(.bytes(bytes)) }
+        // A write that failed at once (a socket the server reset) is reported to the pool, whose
+        // answer (fail or retry the request, close this socket) is carried out after this action:
+        // until then the request is still this connection's, and the close disarms the timer.
+        parser.reuse()
+        parser.expectResponse(toMethod: method)
+        armInactivity()
         if !earlyItems.isEmpty {
             let items = earlyItems
             earlyItems = []

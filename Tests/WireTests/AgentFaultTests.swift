@@ -141,6 +141,49 @@ struct AgentFaultTests {
         Self.expectNoLeftoverSockets(agent, server, loop)
     }
 
+    /// The server resets a free socket, and the next request is sent in the same turn, before the
+    /// agent has polled: with the check before reuse off, the write itself fails (the kernel already
+    /// holds the reset). `execute` writes first and readies the parser and the inactivity timer
+    /// after, for a request the pool then fails or retries elsewhere, closing this socket.
+    static func writeIntoReset(retries: Bool) throws -> (second: AgentResult, agent: Agent, server: ScriptedServer, loop: EventLoop) {
+        let loop = try EventLoop()
+        let server = try ScriptedServer(loop: loop) { peer, _ in peer.send(Self.counted) }
+        let agent = Agent(loop: loop, configuration: agentConfig {
+            $0.pool.checksBeforeReuse = false
+            $0.pool.retriesStaleRequests = retries
+        })
+        let first = sendSequentially(agent, [AgentRequest(origin: server.origin)]).first
+        #expect(first?.status == 200)
+        try #require(server.peers.count == 1)
+        server.peers[0].reset()
+        var second: AgentResult?
+        agent.send(AgentRequest(origin: server.origin)) { second = $0 }
+        #expect(loop.run(until: { second != nil }, timeoutNanos: 5_000_000_000))
+        return (try #require(second), agent, server, loop)
+    }
+
+    @Test("a write into a socket the server reset fails at once: the request fails, and nothing waits on that socket")
+    func writeIntoResetFails() throws {
+        let o = try Self.writeIntoReset(retries: false)
+        #expect(o.second.isReused)
+        #expect(o.second.isSuccess == false)
+        #expect(["reset", "closed"].contains(o.second.error?.kind ?? "none"), "\(String(describing: o.second.error))")
+        #expect(o.server.heads.count == 1, "the second request never reached the server")
+        #expect(o.agent.stats.closedByReason == [.requestFailed: 1])
+        Self.expectNoLeftoverSockets(o.agent, o.server, o.loop)
+    }
+
+    @Test("a write into a reset socket, retries on: the GET is sent again, on a new connection")
+    func writeIntoResetRetried() throws {
+        let o = try Self.writeIntoReset(retries: true)
+        #expect(o.second.status == 200)
+        #expect(o.second.isRetried)
+        #expect(!o.second.isReused)
+        #expect(o.server.heads.count == 2)
+        #expect(o.agent.stats.closedByReason == [.staleOnReuse: 1])
+        Self.expectNoLeftoverSockets(o.agent, o.server, o.loop)
+    }
+
     @Test("a server that speaks first: the bytes answer no request, so the request is not sent there")
     func speaksFirst() throws {
         let loop = try EventLoop()

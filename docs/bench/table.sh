@@ -7,6 +7,9 @@
 #   agent, sequential keep-alive      wirelab bench --url NGINX --sequential N  vs Node http.Agent
 #     to nginx (req/s)                (node-sequential.mjs) and wrk -t1 -c1; nginx pinned to one CPU,
 #                                     every client to another
+#   the syscall floor                 floor-client.c (built here with the C compiler): one write,
+#     (reference, same placement)     one epoll_wait and one read per request and nothing else, the
+#                                     least any sequential client can cost; skipped with no compiler
 #   RSS per idle keep-alive           wirelab serve --keep-alive-timeout 0  vs the nginx worker,
 #     connection (bytes)              N idle connections held by idle_clients.py in another process
 #
@@ -59,6 +62,16 @@ fi
 [[ "$ROUNDS" =~ ^[1-9][0-9]*$ ]] || die "ROUNDS must be a positive integer, not '$ROUNDS'"
 [[ "$SEQ_REQUESTS" =~ ^[1-9][0-9]*$ ]] || die "SEQ_REQUESTS must be a positive integer"
 [[ "$N" =~ ^[1-9][0-9]*$ ]] || die "N must be a positive integer"
+# The floor client, from source, with whichever C compiler is here (Swift's toolchain brings clang).
+FLOOR=""
+for cc in "${CC:-}" cc clang gcc; do
+    [[ -n "$cc" ]] && command -v "$cc" >/dev/null || continue
+    if "$cc" -O2 -o "$WORK/floor-client" "$HERE/floor-client.c" 2>"$WORK/floor-client.build.txt"; then
+        FLOOR="$WORK/floor-client"
+    fi
+    break
+done
+[[ -n "$FLOOR" ]] || echo "table.sh: no C compiler built floor-client.c ($(cat "$WORK/floor-client.build.txt" 2>/dev/null || echo 'none found')); the floor row is skipped" >&2
 ulimit -n 20000 2>/dev/null || die "cannot raise the open-file limit to 20000 (ulimit -Hn is $(ulimit -Hn)); needed for N=$N idle connections"
 
 # seconds DURATION: wrk-style durations (10, 10s, 2m, 1h) in whole seconds.
@@ -237,6 +250,12 @@ sequential_round() {
     rps=$(wrk_rps "$WORK/wrk-seq-$round.txt")
     record seq.wrk "$round" "$rps"
     progress "round $round/$ROUNDS  $(printf '%-28s' seq.wrk) $(group "$rps") req/s"
+    if [[ -n "$FLOOR" ]]; then
+        rps=$(timeout -k 5 "$SEQ_TIMEOUT" "${PIN_CLIENT[@]}" "$FLOOR" "$port" "$SEQ_REQUESTS") \
+            || die "floor-client failed or timed out: $rps"
+        record seq.floor "$round" "$rps"
+        progress "round $round/$ROUNDS  $(printf '%-28s' seq.floor) $(group "$rps") req/s"
+    fi
     stop_all
 }
 
@@ -336,7 +355,8 @@ for k in tp seq rss; do
             if [[ "$LOG_ROWS" == 1 ]]; then
                 for name in "${WL_NAMES[@]}"; do KEYS+=("tty.$name" "file.$name"); done
             fi ;;
-        seq) KEYS+=(seq.node seq.wrk) ;;
+        seq) KEYS+=(seq.node seq.wrk)
+            if [[ -n "$FLOOR" ]]; then KEYS+=(seq.floor); fi ;;
         rss) KEYS+=(rss.nginx) ;;
     esac
 done
@@ -391,6 +411,12 @@ print_table() {
         "$(ratio "${MED[seq.wirelab]}" "${MED[seq.node]}")x Node, $(ratio "${MED[seq.wirelab]}" "${MED[seq.wrk]}")x wrk" \
         "≥2.5x Node, ≥1.0x wrk -c1" \
         "$(at_least "${MED[seq.wirelab]}" "${MED[seq.node]}" 2.5) / $(at_least "${MED[seq.wirelab]}" "${MED[seq.wrk]}" 1.0)"
+    if [[ -n "$FLOOR" ]]; then
+        row "the syscall floor: write, epoll_wait, read and nothing else (floor-client.c), req/s" \
+            "$(group "${MED[seq.wirelab]}")" "$(beforev seq)" "$(nowbefore seq)" \
+            "floor $(group "${MED[seq.floor]}"); wrk -t1 -c1 $(ratio "${MED[seq.wrk]}" "${MED[seq.floor]}")x floor" \
+            "$(ratio "${MED[seq.wirelab]}" "${MED[seq.floor]}")x floor" "(reference: what the system calls allow)" "—"
+    fi
     row "RSS per idle keep-alive connection ($(group "$N")), bytes (wirelab serve)" \
         "$(group "${MED[rss.wirelab]}")" "$(beforev rss)" "$(nowbefore rss)" \
         "nginx worker $(group "${MED[rss.nginx]}")" \
