@@ -296,11 +296,12 @@ if [[ -n "$WIRELAB_BEFORE" ]]; then
 fi
 MACHINE+="; $NGINX_V, node $NODE_V, wrk $WRK_V"
 
-# A rough estimate: the throughput runs are fixed; the sequential runs assume ~20k req/s (agent) and
-# ~5k req/s (node) on two CPUs; the RSS runs ~7 s per server at N=8000.
+# A rough estimate: the throughput runs are fixed; the sequential runs assume ~20k req/s (agent),
+# ~5k req/s (node) and ~30k req/s (the floor client) on two CPUs; the RSS runs ~7 s per server at N=8000.
 NWL=${#WL_NAMES[@]}
 TP_RUNS=$((NWL + 2 + (LOG_ROWS == 1 ? 2 * NWL : 0)))
 EST=$(( ROUNDS * (TP_RUNS * (DURATION_S + WARMUP_S + 1) + NWL * SEQ_REQUESTS / 20000 + SEQ_REQUESTS / 5000 \
+    + (${#FLOOR} > 0 ? SEQ_REQUESTS / 30000 : 0) \
     + SEQ_DURATION_S + 3 + (NWL + 1) * (3 + N / 2000)) ))
 
 : >"$RAW"
