@@ -33,6 +33,12 @@ struct BodyDecoder {
     /// Bytes of chunk extensions seen so far, against limits.maxHeaderBytes.
     private var extensionBytes = 0
 
+    /// Whether the body is complete: the next call returns `.end` and changes nothing.
+    var isFinished: Bool {
+        if case .finished = state { return true }
+        return false
+    }
+
     init(_ state: State, limits: ParserLimits, lineEnding: LineEnding) {
         self.state = state
         self.limits = limits

@@ -151,23 +151,41 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
                           valueCount: UInt32(value.count)))
     }
 
-    /// Adds the span of a parsed field line whose bytes will be at `start` in `bytes`: a parser adds
-    /// the spans of the lines it read, then their bytes with one `appendBytes` (one copy per head
-    /// instead of one per field). Until then the list is not to be read.
+    /// Sets the span of the field at `index` (at most `count`: past the last field, it is appended)
+    /// to a parsed field line whose bytes will be at `start` in `bytes`: a parser sets the spans of
+    /// the lines it read, then writes their bytes with one `writeBytes` (one copy per head instead of
+    /// one per field), over the fields of an earlier head it is reusing the storage of (see
+    /// `HeaderSection.fieldCount`). Until then the list is not to be read.
     ///
     /// One check that the whole line fits in 32 bits; then every part of it does, and the conversions
     /// need not check again (a checked conversion each cost ~20 instructions a field line, callgrind).
     @inline(__always)
-    mutating func addSpan(ofLineAt start: Int, _ field: FieldLine) {
+    mutating func setSpan(at index: Int, ofLineAt start: Int, _ field: FieldLine) {
         precondition(start >= 0 && start + field.value.upperBound <= Int(UInt32.max), "a header list over 4 GiB")
-        spans.append(Span(start: UInt32(truncatingIfNeeded: start), nameCount: UInt32(truncatingIfNeeded: field.nameEnd),
-                          valueOffset: UInt32(truncatingIfNeeded: field.value.lowerBound),
-                          valueCount: UInt32(truncatingIfNeeded: field.value.upperBound &- field.value.lowerBound)))
+        let span = Span(start: UInt32(truncatingIfNeeded: start), nameCount: UInt32(truncatingIfNeeded: field.nameEnd),
+                        valueOffset: UInt32(truncatingIfNeeded: field.value.lowerBound),
+                        valueCount: UInt32(truncatingIfNeeded: field.value.upperBound &- field.value.lowerBound))
+        if index < spans.count { spans[index] = span } else { spans.append(span) }
     }
 
-    /// Appends raw bytes for spans added with `addSpan`.
-    mutating func appendBytes(_ lines: UnsafeBufferPointer<UInt8>) {
-        bytes.append(contentsOf: lines)
+    /// Writes the bytes of lines whose spans were set with `setSpan` at `start` in `bytes` (at most
+    /// `bytes.count`): over the bytes there first, then past the end.
+    mutating func writeBytes(_ lines: UnsafeBufferPointer<UInt8>, at start: Int) {
+        precondition(start >= 0 && start <= bytes.count, "writeBytes(at: \(start)) past the end")
+        let overwritten = Swift.min(lines.count, bytes.count - start)
+        if overwritten > 0, let source = lines.baseAddress {
+            bytes.withUnsafeMutableBufferPointer { all in
+                (all.baseAddress! + start).update(from: source, count: overwritten)
+            }
+        }
+        if overwritten < lines.count { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: lines[overwritten..<lines.count])) }
+    }
+
+    /// Drops every field after the first `fieldCount`, and every byte after the first `byteCount`
+    /// (what an earlier head left past the fields a parser wrote over it).
+    mutating func removeAll(afterFields fieldCount: Int, bytes byteCount: Int) {
+        if spans.count > fieldCount { spans.removeSubrange(fieldCount...) }
+        if bytes.count > byteCount { bytes.removeSubrange(byteCount...) }
     }
 
     /// Same fields (names and values, byte for byte) in the same order.

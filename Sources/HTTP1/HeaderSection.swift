@@ -22,7 +22,15 @@ struct HeaderSection {
         var plainNumber: Int? = nil
     }
 
+    /// The head's fields. While its lines are read, `headers` may still hold fields and bytes of the
+    /// previous head past `fieldCount` and `byteCount`: they are written over in place, and whatever
+    /// is left of them is dropped when the empty line ends the section (`readFieldLines`), so the list
+    /// is exact once the head is complete. Until then it is not to be read.
     var headers = HTTPHeaders()
+    /// The fields of this head read so far: the first `fieldCount` spans of `headers`.
+    var fieldCount = 0
+    /// The bytes of this head's field lines copied so far: the first `byteCount` bytes of `headers`.
+    var byteCount = 0
     var hostCount = 0
     /// The first Host field, to check its value once the head is complete.
     var hostNote: Note?
@@ -37,8 +45,16 @@ struct HeaderSection {
     /// head shares that storage until its response is written; by the time a keep-alive connection's
     /// next request starts it has usually let go, so the list is refilled in place (no allocation
     /// per request). If it has not (pipelining), copy-on-write gives this section new storage.
+    ///
+    /// The list itself is not emptied here: the next head's fields are written over the previous
+    /// head's, and only what is left over is removed, when the section ends (`fieldCount`). Emptying
+    /// both arrays went through Array's generic `replaceSubrange` twice (~165 instructions a head),
+    /// and appending the lines' bytes to the empty array cost ~140 more; a keep-alive connection's
+    /// heads are often the same length (nginx: every response), and then nothing is removed at all.
+    /// Callgrind, agent against nginx: ~200 instructions a response fewer in all.
     mutating func removeAll() {
-        headers.removeAll(keepingCapacity: true)
+        fieldCount = 0
+        byteCount = 0
         hostCount = 0
         hostNote = nil
         secondHostOffset = nil
@@ -83,7 +99,11 @@ struct HeaderSection {
             throw error
         }
         buffer.consume(upTo: next)
-        if let end { return end }
+        if let end {
+            // The section is complete: drop what the previous head left past this one's fields.
+            headers.removeAll(afterFields: fieldCount, bytes: byteCount)
+            return end
+        }
         if buffer.endOffset > limitOffset {
             throw HTTPParseError(
                 kind: .headersTooLarge, offset: limitOffset,
@@ -96,7 +116,7 @@ struct HeaderSection {
     /// Reads the complete lines in `unread` (the buffered bytes, the first at stream offset
     /// `firstOffset`): one `memchr` per line for its line feed, searching only before `limitOffset`
     /// and not before `searchStart` (bytes already searched). Every field line is checked, noted and
-    /// its span added to `headers`; the bytes of all of them are appended at the end, in one piece.
+    /// its span set in `headers`; the bytes of all of them are written at the end, in one piece.
     /// Returns the stream offset of the empty line that ends the section, if it was read; `next` is
     /// set to the stream offset of the first line not read, also when a line is refused.
     private mutating func readLines(
@@ -108,10 +128,13 @@ struct HeaderSection {
         var lineStart = 0, searchFrom = max(searchStart - firstOffset, 0)
         // The bytes of the lines read go to `headers.bytes` at `copyBase`, from `unread[0]` on; they are
         // copied when the loop ends, however it ends (a refused line's head is never handed out).
-        let copyBase = headers.bytes.count
+        let copyBase = byteCount
         var copyEnd = 0
         defer {
-            if copyEnd > 0 { headers.appendBytes(UnsafeBufferPointer(rebasing: unread[0..<copyEnd])) }
+            if copyEnd > 0 {
+                headers.writeBytes(UnsafeBufferPointer(rebasing: unread[0..<copyEnd]), at: copyBase)
+                byteCount = copyBase + copyEnd
+            }
             next = firstOffset + lineStart
         }
         while searchFrom < searchEnd, let hit = memchr(base + searchFrom, Int32(ASCII.lf), searchEnd - searchFrom) {
@@ -132,7 +155,8 @@ struct HeaderSection {
             let line = UnsafeBufferPointer(rebasing: unread[lineStart..<contentEnd])
             let field = try HeadSyntax.fieldLine(line, at: firstOffset + lineStart)
             note(field, lineOffset: firstOffset + lineStart)
-            headers.addSpan(ofLineAt: copyBase + lineStart, field)
+            headers.setSpan(at: fieldCount, ofLineAt: copyBase + lineStart, field)
+            fieldCount += 1
             copyEnd = contentEnd
             lineStart = lineFeed + 1
             searchFrom = lineStart
@@ -141,7 +165,7 @@ struct HeaderSection {
     }
 
     /// Takes note of a parsed field line that decides something (Host, framing, persistence). The caller adds it to
-    /// `headers` right after (`HTTPHeaders.addSpan`), so its index is `headers.count`.
+    /// `headers` right after (`HTTPHeaders.setSpan`), so its index is `fieldCount`.
     mutating func note(_ field: FieldLine, lineOffset: Int) {
         switch field.role {
         case .other:
@@ -149,7 +173,7 @@ struct HeaderSection {
         case .host:
             hostCount += 1
             if hostCount == 1 {
-                hostNote = Note(role: .host, index: headers.count, lineOffset: lineOffset, valueOffset: field.valueOffset,
+                hostNote = Note(role: .host, index: fieldCount, lineOffset: lineOffset, valueOffset: field.valueOffset,
                                 badHostByte: field.badHostByte)
             }
             if hostCount == 2 { secondHostOffset = lineOffset }
@@ -157,11 +181,11 @@ struct HeaderSection {
             if field.connectionOptions.close { connection.close = true }
             if field.connectionOptions.keepAlive { connection.keepAlive = true }
         case .keepAlive:
-            if connection.keepAliveFieldIndex == nil { connection.keepAliveFieldIndex = headers.count }
+            if connection.keepAliveFieldIndex == nil { connection.keepAliveFieldIndex = fieldCount }
         case .upgrade:
             connection.upgrade = true
         case .contentLength, .transferEncoding:
-            framingNotes.append(Note(role: field.role, index: headers.count, lineOffset: lineOffset, valueOffset: field.valueOffset,
+            framingNotes.append(Note(role: field.role, index: fieldCount, lineOffset: lineOffset, valueOffset: field.valueOffset,
                                      plainNumber: field.plainNumber))
         }
     }
