@@ -57,8 +57,9 @@ public struct IDTable<ID: SequentialID, Value> {
     @discardableResult @inlinable
     public mutating func removeValue(forKey id: ID) -> Value? {
         let index = id.rawValue - base
-        guard index >= 0 && index < slots.count, let value = slots[index] else { return nil }
-        slots[index] = nil
+        // Moved out with `take()`: copying the value out and then writing nil over the slot retained
+        // and released a class value once more (~40 instructions, callgrind).
+        guard index >= 0 && index < slots.count, let value = slots[index].take() else { return nil }
         liveCount -= 1
         if index == front { dropFinishedFront() }
         return value

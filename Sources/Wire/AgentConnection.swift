@@ -43,7 +43,6 @@ final class AgentConnection: LoopHandler {
 
     // The exchange in flight.
     private(set) var request: RequestID?
-    private(set) var requestMethod = "GET"
     private(set) var requestSaidClose = false
     private(set) var head: HTTPResponseHead?
     private(set) var body: [UInt8] = []
@@ -146,7 +145,6 @@ final class AgentConnection: LoopHandler {
         idleTimer.cancel()
         phase = .executing
         request = id
-        requestMethod = method
         requestSaidClose = saysClose
         head = nil
         body = []
@@ -375,9 +373,10 @@ final class AgentConnection: LoopHandler {
         if parser.bufferedByteCount > 0 { parser = ResponseParser() }
     }
 
-    func scheduleIdleTimeout(afterMs ms: Int) {
+    /// Arms the free socket's idle timer to expire at `deadline` (loop clock, ns).
+    func scheduleIdleTimeout(at deadline: Int64) {
         timerPurpose = .freeIdle
-        idleTimer.arm(afterNanos: Int64(ms) * 1_000_000)
+        idleTimer.arm(at: deadline)
     }
 
     func cancelIdleTimeout() {

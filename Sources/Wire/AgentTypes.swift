@@ -109,6 +109,12 @@ public struct AgentRequest: Sendable {
         storage = Storage(method: method, origin: origin, target: target, headers: headers, body: body)
     }
 
+    /// Whether `other` is this very request: the same box, not merely equal fields. While someone
+    /// holds `other`, the box is neither changed in place (`unique()` copies a shared box first) nor
+    /// freed, so every field is still what it was when `other` was taken. The agent's memo of the
+    /// last request it sent relies on this (see `Agent.send`).
+    func isSameRequest(as other: AgentRequest) -> Bool { storage === other.storage }
+
     /// The box, made this request's own before a change.
     private mutating func unique() -> Storage {
         if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }

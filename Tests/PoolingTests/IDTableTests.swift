@@ -74,4 +74,18 @@ struct IDTableTests {
         #expect(table.removeValue(forKey: passedOver) == -1)
         #expect(table.keys == [RequestID(1_001)] && table[RequestID(1_001)] == 1_001)
     }
+
+    @Test("removeValue hands the value over: the table keeps no reference to it")
+    func removeHandsOver() {
+        final class Box {}
+        var table = IDTable<RequestID, Box>()
+        table[RequestID(1)] = Box()
+        table[RequestID(2)] = Box()
+        var first = table.removeValue(forKey: RequestID(1))!
+        #expect(isKnownUniquelyReferenced(&first))
+        #expect(table[RequestID(1)] == nil && table.count == 1)
+        var second = table.removeValue(forKey: RequestID(2))!
+        #expect(isKnownUniquelyReferenced(&second))
+        #expect(table.isEmpty && table.removeValue(forKey: RequestID(2)) == nil)
+    }
 }
