@@ -35,6 +35,9 @@ public struct RunOptions: Sendable {
     public var serverConfiguration = ServerConfiguration()
     /// Lets another thread stop the run (the stepper's Ctrl-C).
     public var cancellation: RunCancellation?
+    /// Called with the run's event loop as soon as it exists: tests keep a weak reference, to check
+    /// that nothing holds the lab once the run is over.
+    var loopCreated: (@Sendable (EventLoop) -> Void)?
     public init() {}
 }
 
@@ -146,6 +149,7 @@ public enum ExperimentRunner {
         let lab: LabEnvironment
         do {
             loop = try EventLoop()
+            options.loopCreated?(loop)
             lab = try LabEnvironment(loop: loop, serverConfiguration: options.serverConfiguration, network: options.network)
         } catch {
             outcome.runtimeError = LabRuntimeError("cannot start the lab: \(error)", at: SourceLocation(line: lineOffset + 1, column: 1))
@@ -180,6 +184,9 @@ public enum ExperimentRunner {
         lab.trace = nil   // what the teardown closes is not part of the experiment
         lab.tearDown()
         loop.run(until: { lab.server.stats.open == 0 }, timeoutNanos: 500_000_000)
+        // The loop will not run again: its heap may still hold cancelled timers whose actions reach
+        // the lab (a `recv` deadline holds the script's scope), which would keep it all alive.
+        defer { loop.close() }
         outcome.output = interpreter.output
         outcome.requests = lab.requestLog
         outcome.startedNanos = started

@@ -477,11 +477,13 @@ extension Interpreter {
             }
         }
         var finished = false
-        var timer: LoopTimer?
+        // Weak: the timer's action holds `complete`, which would otherwise hold the timer, a cycle
+        // that kept the whole lab alive after the run. The loop's heap holds the timer while it is armed.
+        weak var timer: LoopTimer?
         let complete = { [weak self, weak socket] (timedOut: Bool) in
             guard let self, let socket, !finished, !self.isFinished else { return }
             finished = true
-            timer?.cancel()
+            timer?.release()   // and with it this closure, not only when the deadline comes
             socket.onChange = nil
             let count = timedOut ? socket.received.count : (ready() ?? socket.received.count)
             let all = socket.take()

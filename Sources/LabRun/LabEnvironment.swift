@@ -1,3 +1,4 @@
+import Foundation
 import HTTP1
 import LabScript
 import Pooling
@@ -69,7 +70,13 @@ final class LabEnvironment {
     /// Closes everything the run opened.
     func tearDown() {
         for handle in agents.values { handle.agent.destroy() }
-        for socket in sockets.values { socket.close() }
+        for socket in sockets.values {
+            // A `recv` still waiting (a run stopped by its time limit) left its callback on the
+            // socket, and the callback holds the script's scope, which holds the socket: a cycle
+            // that kept the loop alive. The run is over, so nothing needs to hear about the close.
+            socket.onChange = nil
+            socket.close()
+        }
         for proxy in proxies.values { proxy.close() }
         for named in servers.values { named.server.closeAll() }
         server.closeAll()
@@ -100,8 +107,11 @@ final class LabEnvironment {
         configuration.network = network
         let agent = Agent(loop: loop, name: name, configuration: configuration)
         let handle = AgentHandle(name: name, agent: agent)
+        // The agent keeps its observers: capturing `agent` itself here made a cycle that kept every
+        // agent, and through it the loop, alive after the run. Its identity is enough to compare.
+        let agentID = ObjectIdentifier(agent)
         agent.addObserver { [weak self, weak handle] event in
-            guard let self, let handle, handle.agent === agent else { return }
+            guard let self, let handle, ObjectIdentifier(handle.agent) == agentID else { return }
             self.agentEvent(handle.name, event)
         }
         return handle

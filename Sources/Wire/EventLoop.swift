@@ -115,6 +115,33 @@ public final class EventLoop: @unchecked Sendable {
 
     private var unregisteredThisTurn: [Int32] = []
 
+    /// Lets go of everything the loop holds: handlers, queued timers, work not yet run. For the owner
+    /// of a loop that will not run again (an experiment's, when the run is over).
+    ///
+    /// Without it such a loop may never be freed, and neither are its poller and waker descriptors.
+    /// A cancelled timer stays in the heap until its deadline (see `LoopTimer.cancel()`), with its
+    /// action, and an action that reaches anything holding the loop makes a cycle through the heap:
+    /// a script's `recv` deadline holds the script's scope, whose objects hold the agents, which hold
+    /// the loop.
+    public func close() {
+        // Everything is moved out first and freed on the way out, when the loop's own state is
+        // already empty: a deinit it runs may call back into the loop (`unregister`, a timer).
+        var held: [LoopHandler?] = []
+        swap(&held, &handlers)
+        interests = []
+        for (index, handler) in held.enumerated() where handler != nil { _ = csys_poller_remove(poller, Int32(index)) }
+        var heap = TimerHeap()
+        swap(&heap, &timers)
+        var work: [() -> Void] = [], started: [() -> Void] = []
+        swap(&work, &deferred)
+        swap(&started, &running)
+        lock.lock()
+        var pending: [@Sendable () -> Void] = []
+        swap(&pending, &submitted)
+        lock.unlock()
+        withExtendedLifetime((held, heap, work, started, pending)) {}
+    }
+
     // MARK: Work from elsewhere
 
     /// Runs `body` on the loop thread soon. Safe from any thread.

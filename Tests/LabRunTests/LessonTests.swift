@@ -23,7 +23,9 @@ struct LessonTests {
     @Test("lesson matches", arguments: LessonTests.library.lessons.map(\.id))
     func lessonMatches(id: String) throws {
         let lesson = try #require(Self.library.find(id))
-        let outcome = ExperimentRunner.run(lesson: lesson)
+        let watch = LoopWatch()
+        let outcome = ExperimentRunner.run(lesson: lesson, options: .watched(by: watch))
+        #expect(watch.loop == nil, "\(id): the run's event loop outlived the run (something still holds the lab)")
         if outcome.verdict != .match {
             Issue.record("""
                 \(id): \(outcome.verdict.rawValue)
