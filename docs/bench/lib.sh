@@ -86,3 +86,18 @@ trap stop_server EXIT
 
 # rss_kib PID: the resident set size from /proc/PID/status (VmRSS), in KiB.
 rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
+
+# build_c OUT SOURCE [flags...]: compiles a C helper with the first compiler found ($CC, cc, clang,
+# gcc; Swift's toolchain brings clang). Returns non-zero when none is found or the build fails; the
+# compiler's messages are in OUT.build.txt.
+build_c() {
+    local out="$1" source="$2" cc
+    shift 2
+    for cc in "${CC:-}" cc clang gcc; do
+        [[ -n "$cc" ]] && command -v "$cc" >/dev/null || continue
+        "$cc" -O2 "$@" -o "$out" "$source" 2>"$out.build.txt"
+        return
+    done
+    echo "no C compiler found (set CC)" >"$out.build.txt"
+    return 1
+}

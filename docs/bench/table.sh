@@ -64,14 +64,11 @@ fi
 [[ "$N" =~ ^[1-9][0-9]*$ ]] || die "N must be a positive integer"
 # The floor client, from source, with whichever C compiler is here (Swift's toolchain brings clang).
 FLOOR=""
-for cc in "${CC:-}" cc clang gcc; do
-    [[ -n "$cc" ]] && command -v "$cc" >/dev/null || continue
-    if "$cc" -O2 -o "$WORK/floor-client" "$HERE/floor-client.c" 2>"$WORK/floor-client.build.txt"; then
-        FLOOR="$WORK/floor-client"
-    fi
-    break
-done
-[[ -n "$FLOOR" ]] || echo "table.sh: no C compiler built floor-client.c ($(cat "$WORK/floor-client.build.txt" 2>/dev/null || echo 'none found')); the floor row is skipped" >&2
+if build_c "$WORK/floor-client" "$HERE/floor-client.c"; then
+    FLOOR="$WORK/floor-client"
+else
+    echo "table.sh: floor-client.c was not built ($(cat "$WORK/floor-client.build.txt")); the floor row is skipped" >&2
+fi
 ulimit -n 20000 2>/dev/null || die "cannot raise the open-file limit to 20000 (ulimit -Hn is $(ulimit -Hn)); needed for N=$N idle connections"
 
 # seconds DURATION: wrk-style durations (10, 10s, 2m, 1h) in whole seconds.
