@@ -421,6 +421,32 @@ print_table() {
         "$(ratio "${MED[rss.wirelab]}" "${MED[rss.nginx]}")x nginx" \
         "≤ 550 B" "$(at_most "${MED[rss.wirelab]}" 550)"
 }
-print_table | tee "$TABLE"
+# paired A B GOAL: A/B round by round (both were measured in the same round, minutes apart), then
+# their median and range and in how many rounds the goal held. A ratio of medians hides how far
+# apart two rounds land; on a noisy machine this says whether a goal holds or only sometimes does.
+paired() {
+    # shellcheck disable=SC2086
+    paste <(printf '%s\n' ${VALUES[$1]}) <(printf '%s\n' ${VALUES[$2]}) | awk -v g="$3" '
+        { r[NR] = $1 / $2; list = list (NR > 1 ? " " : "") sprintf("%.2f", r[NR]); if (r[NR] >= g) met++ }
+        END {
+            n = NR
+            for (i = 1; i <= n; i++) s[i] = r[i]
+            for (i = 2; i <= n; i++) for (j = i; j > 1 && s[j - 1] > s[j]; j--) { t = s[j]; s[j] = s[j - 1]; s[j - 1] = t }
+            m = n % 2 ? s[(n + 1) / 2] : (s[n / 2] + s[n / 2 + 1]) / 2
+            printf "%s | %.2f | %.2f-%.2f | %d of %d\n", list, m, s[1], s[n], met, n }'
+}
+print_paired() {
+    echo
+    echo "== the goals round by round (paired ratios)"
+    echo
+    echo "| ratio | goal | per round | median | range | rounds at goal |"
+    echo "|---|---|---|---:|---|---|"
+    echo "| server / nginx | ≥1.0x | $(paired tp.wirelab tp.nginx 1.0) |"
+    echo "| server / Node | ≥2.2x | $(paired tp.wirelab tp.node 2.2) |"
+    echo "| agent / Node | ≥2.5x | $(paired seq.wirelab seq.node 2.5) |"
+    echo "| agent / wrk -c1 | ≥1.0x | $(paired seq.wirelab seq.wrk 1.0) |"
+    if [[ -n "$FLOOR" ]]; then echo "| wrk -c1 / floor | (reference) | $(paired seq.wrk seq.floor 1.0) |"; fi
+}
+{ print_table; print_paired; } | tee "$TABLE"
 echo
 echo "took $((SECONDS - START)) s; per-round values in $RAW, this table in $TABLE"
