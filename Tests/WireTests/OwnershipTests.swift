@@ -136,6 +136,43 @@ struct OwnershipTests {
         #expect(gone == nil, "the handler outlived its unregistering")
     }
 
+    @Test("close() lets go of handlers, cancelled timers and queued work, even when what it frees calls back into the loop")
+    func closeLetsGo() throws {
+        final class Unregistering: LoopHandler {
+            let loop: EventLoop
+            let fd: Int32
+            init(loop: EventLoop, fd: Int32) { self.loop = loop; self.fd = fd }
+            func handleReadiness(readable: Bool, writable: Bool, hangup: Bool) {}
+            deinit { loop.unregister(fd) }   // runs while the loop is closing
+        }
+        final class Payload {}
+        let loop = try EventLoop()
+        let p = Pipe()
+        defer { close(p.read); close(p.write) }
+        weak var handler: Unregistering?
+        weak var timerPayload: Payload?
+        weak var deferredPayload: Payload?
+        do {
+            let registered = Unregistering(loop: loop, fd: p.read)
+            handler = registered
+            try loop.register(p.read, handler: registered, interest: .readable)
+            let payload = Payload(), other = Payload()
+            timerPayload = payload
+            deferredPayload = other
+            // Cancelled, but its heap entry (and the action holding `payload`) waits for the deadline.
+            loop.schedule(afterMs: 60_000) { _ = payload }.cancel()
+            loop.afterCurrentEvent { _ = other }
+        }
+        #expect(handler != nil && timerPayload != nil && deferredPayload != nil, "the loop holds all three")
+        loop.close()
+        #expect(handler == nil, "the handler outlived close()")
+        #expect(timerPayload == nil, "the cancelled timer's action outlived close()")
+        #expect(deferredPayload == nil, "the deferred work outlived close()")
+        var fired = false
+        loop.schedule(afterMs: 1) { fired = true }
+        #expect(loop.run(until: { fired }, timeoutNanos: 2_000_000_000), "the loop still runs after close()")
+    }
+
     @Test("an agent let go with a request in flight closes its socket, and nothing reaches it after")
     func agentReleasedMidRequest() throws {
         let h = try ServerHarness()
