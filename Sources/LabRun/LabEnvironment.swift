@@ -347,9 +347,14 @@ final class LabEnvironment {
 
     /// This process as the kernel sees it: the open-files limit, descriptors open now, memory.
     func processObject() -> LabObject {
-        let fields = ["fdLimit", "fdHardLimit", "openFiles", "rssKiB"]
-        return LiveObject("the process", fields: fields, display: { "the wirelab process" }) { name in
+        let fields = ["fdLimit", "fdHardLimit", "openFiles", "labSockets", "rssKiB"]
+        return LiveObject("the process", fields: fields, display: { "the wirelab process" }) { [unowned self] name in
             switch name {
+            case "labSockets":
+                // Both ends of every connection to the lab's servers, and their listeners: counted by
+                // port, so other work in the process (a test suite around the lab) does not move it.
+                let ports = Set([server.port] + servers.values.map(\.server.port))
+                return Platform.tcpSocketCount(onPorts: ports).map { .number(Double($0)) } ?? LabValue.none
             case "fdLimit": return Platform.openFileLimit().map { .number(Double($0.soft)) } ?? LabValue.none
             case "fdHardLimit": return Platform.openFileLimit().map { .number(Double($0.hard)) } ?? LabValue.none
             case "openFiles": return Platform.openDescriptorCount().map { .number(Double($0)) } ?? LabValue.none

@@ -44,4 +44,20 @@ struct ObservationObjectTests {
         }
         #expect(outputs.last == ["true", "true", "true", "true"], "\(outputs)")
     }
+
+    @Test("process.labSockets counts the sockets on the lab server's port exactly, whatever else the process opens")
+    func labSockets() {
+        let outcome = run("""
+            print process.labSockets
+            agent a keepAlive=true
+            a GET /
+            print process.labSockets
+            agent a keepAlive=false
+            repeat 200 { if server.open > 0 { sleep 10ms } }
+            print process.labSockets
+            """)
+        #expect(outcome.runtimeError == nil, "\(String(describing: outcome.runtimeError))")
+        // The listener; then both ends of one idle keep-alive connection; then the listener again.
+        #expect(outcome.output == ["1", "3", "1"])
+    }
 }

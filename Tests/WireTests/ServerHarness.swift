@@ -25,6 +25,9 @@ final class ServerHarness {
     deinit {
         server.removeObserver(observerToken)
         server.closeAll()
+        // What a test left registered (raw connections, agents' sockets) or queued holds the loop
+        // in a cycle; let go of it, or every test would keep its loop (AddressSanitizer's leak report).
+        loop.close()
     }
 
     func connect() -> RawConnection {
