@@ -26,6 +26,7 @@ struct AgentFaultTests {
     func closedAfterN(response: String) throws {
         let bytes = Array(response.utf8)
         let loop = try EventLoop()
+        defer { loop.close() }   // what the test left registered would keep the loop
         var cut = 0
         let server = try ScriptedServer(loop: loop) { peer, _ in
             peer.send(Array(bytes[0..<cut]))
@@ -53,6 +54,7 @@ struct AgentFaultTests {
     func resetAfterN(n: Int) throws {
         let bytes = Array(Self.counted.utf8)
         let loop = try EventLoop()
+        defer { loop.close() }   // what the test left registered would keep the loop
         let server = try ScriptedServer(loop: loop) { peer, _ in
             peer.send(Array(bytes[0..<min(n, bytes.count - 1)]))
             peer.reset()
@@ -68,6 +70,7 @@ struct AgentFaultTests {
     @Test("a truncated chunked body: the chunk promised more, the close says truncated, and where")
     func truncatedChunked() throws {
         let loop = try EventLoop()
+        defer { loop.close() }   // what the test left registered would keep the loop
         let server = try ScriptedServer(loop: loop) { peer, _ in
             peer.send("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n14\r\nonly ten b")
             peer.close()
@@ -82,6 +85,7 @@ struct AgentFaultTests {
     @Test("Content-Length longer than the body: truncated on close, a timeout when the server just stops")
     func contentLengthLonger() throws {
         let loop = try EventLoop()
+        defer { loop.close() }   // what the test left registered would keep the loop
         var closes = true
         let server = try ScriptedServer(loop: loop) { peer, _ in
             peer.send("HTTP/1.1 200 OK\r\nContent-Length: 50\r\n\r\nshort")
@@ -100,6 +104,7 @@ struct AgentFaultTests {
     @Test("Content-Length shorter than the body: the response is exactly Content-Length bytes, and the socket is not reused")
     func contentLengthShorter() throws {
         let loop = try EventLoop()
+        defer { loop.close() }   // what the test left registered would keep the loop
         let server = try ScriptedServer(loop: loop) { peer, _ in
             peer.send("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabcdefgh")
         }
@@ -116,6 +121,7 @@ struct AgentFaultTests {
     ])
     func garbageStatusLine(line: String) throws {
         let loop = try EventLoop()
+        defer { loop.close() }   // what the test left registered would keep the loop
         let server = try ScriptedServer(loop: loop) { peer, _ in peer.send(line) }
         let agent = Agent(loop: loop)
         let result = sendSequentially(agent, [AgentRequest(origin: server.origin)]).first
@@ -127,6 +133,7 @@ struct AgentFaultTests {
     @Test("a response that arrives after the response (a second answer to one request) is never taken for the next request's")
     func extraResponseLater() throws {
         let loop = try EventLoop()
+        defer { loop.close() }   // what the test left registered would keep the loop
         let server = try ScriptedServer(loop: loop) { peer, n in
             peer.send(ScriptedServer.ok)
             // A moment later, an answer to nothing, while the socket sits free.
@@ -147,6 +154,7 @@ struct AgentFaultTests {
     /// after, for a request the pool then fails or retries elsewhere, closing this socket.
     static func writeIntoReset(retries: Bool) throws -> (second: AgentResult, agent: Agent, server: ScriptedServer, loop: EventLoop) {
         let loop = try EventLoop()
+        defer { loop.close() }   // what the test left registered would keep the loop
         let server = try ScriptedServer(loop: loop) { peer, _ in peer.send(Self.counted) }
         let agent = Agent(loop: loop, configuration: agentConfig {
             $0.pool.checksBeforeReuse = false
@@ -187,6 +195,7 @@ struct AgentFaultTests {
     @Test("a server that speaks first: the bytes answer no request, so the request is not sent there")
     func speaksFirst() throws {
         let loop = try EventLoop()
+        defer { loop.close() }   // what the test left registered would keep the loop
         let server = try ScriptedServer(loop: loop) { _, _ in }
         server.onAccept = { peer in peer.send("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nWRONG") }
         // A simulated handshake holds the request back until the greeting has surely arrived.
@@ -201,6 +210,7 @@ struct AgentFaultTests {
     @Test("a server that never answers: a timeout error, and the socket closed")
     func neverAnswers() throws {
         let loop = try EventLoop()
+        defer { loop.close() }   // what the test left registered would keep the loop
         let server = try ScriptedServer(loop: loop) { _, _ in }
         let agent = Agent(loop: loop, configuration: agentConfig { $0.timeoutMs = 80 })
         let result = sendSequentially(agent, [AgentRequest(method: "POST", origin: server.origin, body: Array("x".utf8))]).first
@@ -214,6 +224,7 @@ struct AgentFaultTests {
           arguments: [UInt64(1), 2, 3])
     func randomIdleCloses(seed: UInt64) throws {
         let loop = try EventLoop()
+        defer { loop.close() }   // what the test left registered would keep the loop
         var random = SeededRandom(state: seed)
         let server = try ScriptedServer(loop: loop) { peer, _ in
             guard let id = ScriptedServer.header("X-Id", in: peer.server.heads.last ?? "") else { return }

@@ -35,6 +35,7 @@ struct AgentHotPathTests {
     @Test("a request value sent again is sent as it is now: every change after a send is encoded afresh")
     func changedRequestEncodedAgain() throws {
         let loop = try EventLoop()
+        defer { loop.close() }   // what the test left registered would keep the loop
         let server = try emptyOKServer(loop)
         let agent = Agent(loop: loop, configuration: agentConfig { $0.pool.maxSockets = 1 })
         var request = AgentRequest(origin: server.origin, target: "/a")
@@ -66,6 +67,7 @@ struct AgentHotPathTests {
     @Test("two origins with the same address: each request keeps its own Host")
     func sameAddressOtherHost() throws {
         let loop = try EventLoop()
+        defer { loop.close() }   // what the test left registered would keep the loop
         let server = try emptyOKServer(loop)
         let agent = Agent(loop: loop, configuration: agentConfig { $0.pool.maxSockets = 1 })
         let a = AgentRequest(origin: HTTPOrigin(host: "127.0.0.1", port: server.port, hostHeader: "a.test"))
@@ -118,6 +120,7 @@ struct AgentHotPathTests {
     @Test("the inactivity timeout of a request sent from a completion is not replaced by the idle timer it made unnecessary")
     func inactivityAfterReuseFromCompletion() throws {
         let loop = try EventLoop()
+        defer { loop.close() }   // what the test left registered would keep the loop
         // Answers the first request only.
         let server = try ScriptedServer(loop: loop) { peer, n in
             if n == 1 { peer.send("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n") }
@@ -142,6 +145,7 @@ struct AgentHotPathTests {
     @Test("a socket closed in the batch that freed it never gets its idle timer")
     func closedInTheBatchThatFreedIt() throws {
         let loop = try EventLoop()
+        defer { loop.close() }   // what the test left registered would keep the loop
         let server = try emptyOKServer(loop)
         let agent = Agent(loop: loop, configuration: agentConfig { $0.pool.freeSocketTimeoutMs = 30 })
         var status: Int?
@@ -162,6 +166,7 @@ struct AgentHotPathTests {
     func destroyedFromInsideAnAction() throws {
         for trigger in ["sent", "response"] {
             let loop = try EventLoop()
+            defer { loop.close() }   // what the test left registered would keep the loop
             let server = try emptyOKServer(loop)
             let agent = Agent(loop: loop, configuration: agentConfig { $0.pool.maxSockets = 1 })
             agent.addObserver { event in
@@ -194,6 +199,7 @@ struct AgentHotPathTests {
             deinit { body() }
         }
         let loop = try EventLoop()
+        defer { loop.close() }   // what the test left registered would keep the loop
         let server = try emptyOKServer(loop)
         let agent = Agent(loop: loop, configuration: agentConfig { $0.pool.maxSockets = 1 })
         var second: AgentResult?

@@ -177,6 +177,7 @@ struct AgentMisbehaviourTests {
     @Test("connection refused is its own error")
     func refused() throws {
         let loop = try EventLoop()
+        defer { loop.close() }   // what the test left registered would keep the loop
         let (fd, port) = try Platform.listenLoopback(port: 0)
         Platform.close(fd)   // nothing listens there now
         let agent = Agent(loop: loop)
@@ -187,6 +188,7 @@ struct AgentMisbehaviourTests {
     @Test("a server that closes an idle socket: the agent notices and uses a new connection")
     func closesIdle() throws {
         let loop = try EventLoop()
+        defer { loop.close() }   // what the test left registered would keep the loop
         let server = try ScriptedServer(loop: loop) { peer, _ in
             peer.send(ScriptedServer.ok)
             peer.close()   // no Connection: close, just gone
@@ -202,6 +204,7 @@ struct AgentMisbehaviourTests {
     @Test("stale connection: a GET that fails on a reused socket before any byte is retried once on a new one")
     func staleRetry() throws {
         let loop = try EventLoop()
+        defer { loop.close() }   // what the test left registered would keep the loop
         let server = try ScriptedServer(loop: loop) { peer, n in
             if n == 1 { peer.send(ScriptedServer.ok) } else { peer.close() }   // the race: closed as request 2 arrives
         }
@@ -219,6 +222,7 @@ struct AgentMisbehaviourTests {
     @Test("POST is never retried after a stale connection")
     func postNotRetried() throws {
         let loop = try EventLoop()
+        defer { loop.close() }   // what the test left registered would keep the loop
         let server = try ScriptedServer(loop: loop) { peer, n in
             if n == 1 { peer.send(ScriptedServer.ok) } else { peer.close() }
         }
@@ -232,6 +236,7 @@ struct AgentMisbehaviourTests {
     @Test("a failure on a fresh connection is not retried")
     func freshNotRetried() throws {
         let loop = try EventLoop()
+        defer { loop.close() }   // what the test left registered would keep the loop
         let server = try ScriptedServer(loop: loop) { peer, _ in peer.close() }
         let agent = Agent(loop: loop)
         let results = sendSequentially(agent, [AgentRequest(origin: server.origin)])
@@ -242,6 +247,7 @@ struct AgentMisbehaviourTests {
     @Test("a reset mid-response is a reset, not retried (the response had started)")
     func resetMidResponse() throws {
         let loop = try EventLoop()
+        defer { loop.close() }   // what the test left registered would keep the loop
         let server = try ScriptedServer(loop: loop) { peer, _ in
             peer.send("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\npartial")
             peer.reset()
@@ -256,6 +262,7 @@ struct AgentMisbehaviourTests {
     @Test("garbage instead of a response is a malformed-response error that says what and where")
     func garbage() throws {
         let loop = try EventLoop()
+        defer { loop.close() }   // what the test left registered would keep the loop
         let server = try ScriptedServer(loop: loop) { peer, _ in peer.send("HELLO THERE\r\n\r\n") }
         let agent = Agent(loop: loop)
         let results = sendSequentially(agent, [AgentRequest(origin: server.origin)])
@@ -269,6 +276,7 @@ struct AgentMisbehaviourTests {
     @Test("unsolicited bytes on a free socket get it discarded")
     func unsolicited() throws {
         let loop = try EventLoop()
+        defer { loop.close() }   // what the test left registered would keep the loop
         let server = try ScriptedServer(loop: loop) { peer, _ in
             peer.send(ScriptedServer.ok + "SURPRISE")
         }
@@ -282,6 +290,7 @@ struct AgentMisbehaviourTests {
     @Test("a server that never answers hits the agent's socket timeout")
     func neverAnswers() throws {
         let loop = try EventLoop()
+        defer { loop.close() }   // what the test left registered would keep the loop
         let server = try ScriptedServer(loop: loop) { _, _ in }
         let agent = Agent(loop: loop, configuration: agentConfig { $0.timeoutMs = 100 })
         let results = sendSequentially(agent, [AgentRequest(origin: server.origin)])
@@ -292,6 +301,7 @@ struct AgentMisbehaviourTests {
     @Test("a response without length is read until close and the socket is not reused")
     func readUntilClose() throws {
         let loop = try EventLoop()
+        defer { loop.close() }   // what the test left registered would keep the loop
         let server = try ScriptedServer(loop: loop) { peer, _ in
             peer.send("HTTP/1.1 200 OK\r\n\r\nuntil the end")
             peer.close()
@@ -305,6 +315,7 @@ struct AgentMisbehaviourTests {
     @Test("HEAD, 204 and 304 have no body; 1xx is skipped")
     func noBodyCases() throws {
         let loop = try EventLoop()
+        defer { loop.close() }   // what the test left registered would keep the loop
         let server = try ScriptedServer(loop: loop) { peer, n in
             switch n {
             case 1: peer.send("HTTP/1.1 200 OK\r\nContent-Length: 50\r\n\r\n")

@@ -27,6 +27,7 @@ struct EventLoopOrderTests {
     @Test("bytes written by an earlier timer are read before a later timer fires, even when both were due at once")
     func lateLoopKeepsOrder() throws {
         let loop = try EventLoop()
+        defer { loop.close() }   // what the test left registered would keep the loop
         var fds: [Int32] = [0, 0]
         #expect(pipe(&fds) == 0)
         defer { close(fds[0]); close(fds[1]) }

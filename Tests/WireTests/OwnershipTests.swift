@@ -52,6 +52,7 @@ struct OwnershipTests {
     @Test("a descriptor closed while its event waits in the same batch gets no call")
     func closedWhilePending() throws {
         let loop = try EventLoop()
+        defer { loop.close() }   // what the test left registered would keep the loop
         let a = Pipe(), b = Pipe()
         defer { for fd in [a.write, b.write] { close(fd) } }
         // Both become readable before the loop polls, so both events come back in one batch.
@@ -80,6 +81,7 @@ struct OwnershipTests {
     @Test("a descriptor number reused in the same turn: the stale event does not reach the new handler")
     func numberReusedInSameTurn() throws {
         let loop = try EventLoop()
+        defer { loop.close() }   // what the test left registered would keep the loop
         let a = Pipe(), b = Pipe()
         var spare = Pipe()
         defer { for fd in [a.write, b.write, spare.write] { close(fd) } }
@@ -114,6 +116,7 @@ struct OwnershipTests {
     @Test("a handler may unregister itself, and drop the last reference to itself, in its own callback")
     func removedInOwnCallback() throws {
         let loop = try EventLoop()
+        defer { loop.close() }   // what the test left registered would keep the loop
         let p = Pipe()
         defer { close(p.write) }
         weak var gone: Probe?
@@ -199,6 +202,7 @@ struct OwnershipTests {
             func timerFired(_ timer: LoopTimer) { fired += 1 }
         }
         let loop = try EventLoop()
+        defer { loop.close() }   // what the test left registered would keep the loop
         let owner = Owner()
         let timer = LoopTimer(loop: loop, owner: owner)
         timer.arm(afterNanos: 5_000_000)

@@ -43,6 +43,7 @@ struct ReverseProxyTests {
     @Test("an upstream that refuses gives 502 with the reason")
     func badGateway() throws {
         let loop = try EventLoop()
+        defer { loop.close() }   // what the test left registered would keep the loop
         let (fd, deadPort) = try Platform.listenLoopback(port: 0)
         Platform.close(fd)
         let upstream = Agent(loop: loop, name: "up")

@@ -84,7 +84,13 @@ final class ScriptedServer: LoopHandler {
     }
 
     deinit {
-        for peer in peers { peer.close() }
+        // Not `peer.close()`: it reaches the server through the peer's `unowned` reference, which
+        // traps while the server is being destroyed (when its loop lets go of it, `EventLoop.close()`).
+        for peer in peers where !peer.isClosed {
+            peer.isClosed = true
+            loop.unregister(peer.fd)
+            Platform.close(peer.fd)
+        }
         loop.unregister(fd)
         Platform.close(fd)
     }

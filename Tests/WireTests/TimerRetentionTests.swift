@@ -10,6 +10,7 @@ struct TimerRetentionTests {
     @Test("a released timer drops its action, so what the action captured can go before the entry comes due")
     func releaseDropsAction() throws {
         let loop = try EventLoop()
+        defer { loop.close() }   // what the test left registered would keep the loop
         weak var probe: Owner?
         var timer: LoopTimer?
         do {
