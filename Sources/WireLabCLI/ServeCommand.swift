@@ -129,7 +129,8 @@ enum ServeCommand {
             console.line("\(stamp()) shutdown interrupted: closed everything")
         }
         let s = server.stats
-        console.line("  \(s.accepted) connections, \(s.requests) requests (\(s.reusedRequests) on reused connections)")
+        func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
+        console.line("  \(count(s.accepted, "connection")), \(count(s.requests, "request")) (\(s.reusedRequests) on reused connections)")
         return 0
     }
 }
