@@ -33,10 +33,10 @@ public enum ChallengeKind: String, Sendable, CaseIterable {
     /// The header names this kind accepts, and which of them it requires.
     var fields: (allowed: Set<String>, required: Set<String>) {
         switch self {
-        case .predict: return (["answer", "tolerance", "unit", "limit"], ["answer"])
+        case .predict: return (["answer", "tolerance", "unit", "limit", "explain"], ["answer"])
         case .choice: return (["answer", "choices", "explain"], ["answer", "choices", "explain"])
-        case .build: return (["limit"], [])
-        case .yourServer: return (["max-wait", "max-requests", "requests"], [])
+        case .build: return (["limit", "explain"], [])
+        case .yourServer: return (["max-wait", "max-requests", "requests", "explain"], [])
         }
     }
 }
@@ -64,6 +64,9 @@ public struct ChallengeKey: Sendable, Equatable {
         self.scriptFirstLine = scriptFirstLine
         self.line = line
     }
+
+    /// The key's `explain:` paragraph: why the answer is what it is, shown after a pass or a reveal.
+    public var explanation: String? { fields["explain"] }
 
     /// The options of a choice key, lowercased (`choices: a b c`).
     public var choices: [String] {
