@@ -166,7 +166,7 @@ public enum ExperimentRunner {
         interpreter.finishedEarly = { finished = true }
         let stopper = UncheckedSendable(interpreter)
         options.cancellation?.install { [loop] in
-            loop.execute { stopper.value.abort(LabRuntimeError("stopped", at: stopper.value.currentLocation)) }
+            loop.execute { stopper.value.abort(LabRuntimeError("stopped", at: stopper.value.runningLocation)) }
         }
         interpreter.run(script) { finished = true }
         // The interpreter's own deadline ends the run; this outer bound only guards against a bug.
@@ -174,7 +174,7 @@ public enum ExperimentRunner {
         options.cancellation?.install(nil)
         outcome.wasCancelled = options.cancellation?.isCancelled ?? false
         if !finished {
-            interpreter.abort(LabRuntimeError("the experiment did not finish (internal bound reached)", at: interpreter.currentLocation))
+            interpreter.abort(LabRuntimeError("the experiment did not finish (internal bound reached)", at: interpreter.runningLocation))
         }
         outcome.elapsedMs = Double(loop.now - started) / 1e6
         if let epilogue, interpreter.runtimeError == nil {
@@ -222,7 +222,7 @@ public enum ExperimentRunner {
         lab.loop.run(until: { finished }, timeoutNanos: Int64(limitMs + 60_000) * 1_000_000)
         result.failures = checker.expectFailures
         result.checked = checker.expectsChecked
-        result.error = checker.runtimeError ?? (finished ? nil : LabRuntimeError("the conditions did not finish", at: checker.currentLocation))
+        result.error = checker.runtimeError ?? (finished ? nil : LabRuntimeError("the conditions did not finish", at: checker.runningLocation))
         return result
     }
 

@@ -7,10 +7,15 @@ extension Interpreter {
     /// Runs one statement; `done` is called exactly once (possibly before this returns).
     func execute(_ statement: Statement, scope: Scope, done: @escaping Done) {
         currentLocation = statement.location
-        do {
-            try executeThrowing(statement, scope: scope, done: done)
-        } catch {
+        let token = statementStarted(statement.location)
+        let finished: Done = { [weak self] error in
+            self?.statementEnded(token)
             done(error)
+        }
+        do {
+            try executeThrowing(statement, scope: scope, done: finished)
+        } catch {
+            finished(error)
         }
     }
 

@@ -98,7 +98,7 @@ public final class Interpreter {
         stepsSinceClockCheck = 0
         if lab.loop.now >= deadlineNanos {
             abort(LabRuntimeError("the experiment did not finish within its time limit of \(LabValue.format(Double(limitMs) / 1000))s"
-                + (limitLocation == nil ? " (raise it with `limit 60s` or --limit)" : ""), at: currentLocation))
+                + (limitLocation == nil ? " (raise it with `limit 60s` or --limit)" : ""), at: runningLocation))
         }
         return isFinished
     }
@@ -111,12 +111,35 @@ public final class Interpreter {
         deadline = lab.loop.schedule(afterMs: Double(ms)) { [weak self] in
             guard let self, !self.isFinished else { return }
             self.abort(LabRuntimeError("the experiment did not finish within its time limit of \(LabValue.format(Double(ms) / 1000))s"
-                + (location == nil ? " (raise it with `limit 60s` or --limit)" : ""), at: self.currentLocation))
+                + (location == nil ? " (raise it with `limit 60s` or --limit)" : ""), at: self.runningLocation))
         }
     }
 
-    /// The statement being run, for errors that happen between statements (the time limit).
+    /// The statement started last (a hook's statements count too, while they run).
     var currentLocation = SourceLocation(line: 0, column: 0)
+    /// Statements that have started and not finished, in the order they started: an outer one
+    /// (`repeat`, `measure`, `parallel`) before the statements it is waiting for.
+    private(set) var runningStatements: [(token: Int, location: SourceLocation)] = []
+    private var nextStatementToken = 0
+
+    /// The statement the run is in now, for errors that happen between statements (the time limit,
+    /// Ctrl-C): the innermost one still running. A hook that ran while it waited does not count:
+    /// its statements had finished.
+    var runningLocation: SourceLocation { runningStatements.last?.location ?? currentLocation }
+
+    /// The file lines of every statement running now, outermost first (for `--trace=line:N`).
+    var runningLines: [Int] { runningStatements.map(\.location.line) }
+
+    func statementStarted(_ location: SourceLocation) -> Int {
+        nextStatementToken += 1
+        runningStatements.append((nextStatementToken, location))
+        return nextStatementToken
+    }
+
+    func statementEnded(_ token: Int) {
+        // Usually the last one (statements nest); a parallel branch may end out of order.
+        if let index = runningStatements.lastIndex(where: { $0.token == token }) { runningStatements.remove(at: index) }
+    }
     private var abortCompletion: (() -> Void)?
 
     /// Stops the run now: pending continuations will find `isFinished` and do nothing.

@@ -156,6 +156,36 @@ struct InterpreterLanguageTests {
         #expect(outcome.output == ["before"])
         #expect(outcome.elapsedMs < 4_000)
     }
+
+    @Test("the time limit names the statement that was waiting, not a hook that ran meanwhile")
+    func timeLimitAfterHook() {
+        // The hook runs when the server accepts the connection, while line 6 waits for its answer.
+        let outcome = run("""
+            on server.connection {
+              let seen = event.id
+            }
+            limit 300ms
+            repeat 3 {
+              fetch GET /delay/5000
+            }
+            """)
+        #expect(outcome.verdict == .broken)
+        #expect(outcome.runtimeError?.message.contains("time limit of 0.3s") == true)
+        #expect(outcome.runtimeError?.location.line == 6)
+        #expect(outcome.runtimeError?.location.column == 3)
+    }
+
+    @Test("the time limit inside a parallel block names a branch that was still waiting")
+    func timeLimitParallel() {
+        let outcome = run("""
+            limit 300ms
+            parallel {
+              sleep 10ms
+              sleep 5s
+            }
+            """)
+        #expect(outcome.runtimeError?.location.line == 4)
+    }
 }
 
 @Suite("Interpreter: the lab (server, agents, hooks, sockets, network)")
