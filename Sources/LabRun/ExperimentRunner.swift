@@ -11,15 +11,20 @@ public enum Verdict: String, Sendable {
     case ran
     /// The live output differed from the expected output.
     case mismatch
+    /// The run had a simulated delay from its options (`--rtt`) that the expected output was not
+    /// written for, and the output differed. What can be judged was: the script ran without an error
+    /// and every `expect` held. The difference is shown as what the delay changed, not as a failure.
+    case notJudged = "not judged"
     /// An `expect` failed.
     case expectFailed = "expect failed"
     /// The script could not be parsed, or stopped with a runtime error (including the time limit).
     case broken
 
-    /// The process exit status for this verdict: 0 match, 1 mismatch or failed expect, 2 broken.
+    /// The process exit status for this verdict: 0 match (or not judged), 1 mismatch or failed
+    /// expect, 2 broken.
     public var exitCode: Int32 {
         switch self {
-        case .match, .ran: return 0
+        case .match, .ran, .notJudged: return 0
         case .mismatch, .expectFailed: return 1
         case .broken: return 2
         }
@@ -119,12 +124,45 @@ public struct ExperimentOutcome {
     public var wasCancelled = false
     /// What the lab counted over the whole run (server and agents), a few lines for feedback.
     public var labSummary: [String] = []
+    /// How many `expect` statements the script evaluated (held or not).
+    public var expectsChecked = 0
+    /// The simulated network the run started with (`RunOptions.network`, from `--rtt`). Expected
+    /// output is written for none, so under one a difference is not a failure (`Verdict.notJudged`).
+    public var startingNetwork = SimulatedNetwork.off
 
     public var verdict: Verdict {
         if !parseErrors.isEmpty || runtimeError != nil { return .broken }
         if !expectFailures.isEmpty { return .expectFailed }
         guard let match else { return .ran }
-        return match.isMatch ? .match : .mismatch
+        if match.isMatch { return .match }
+        return startingNetwork.isOn ? .notJudged : .mismatch
+    }
+}
+
+extension ExperimentOutcome {
+    /// Why a `notJudged` run is not a failure, and what was judged, in one sentence.
+    public var notJudgedExplanation: String {
+        let differing = match?.lines.filter(\.isFailure).count ?? 0
+        let rtt = startingNetwork.rttMs
+        let rttText = rtt == rtt.rounded() ? "\(Int(rtt))ms" : "\(rtt)ms"
+        var text = "Output not judged: the expected output assumes no simulated delay; with a simulated RTT of \(rttText), "
+            + "\(differing) line\(differing == 1 ? "" : "s") differ\(differing == 1 ? "s" : "") (above: what the delay changed). "
+        text += expectsChecked == 0
+            ? "It ran without an error (the script has no expect to judge it by)."
+            : "What can be judged held: no error, and \(expectsChecked == 1 ? "its expect" : "all \(expectsChecked) expects")."
+        return text
+    }
+
+    /// The diff of a `notJudged` run under a heading that says what it is: what the simulated delay
+    /// changed, not a failure. Empty when the output matched.
+    public func delayChangesRendered(color: Bool) -> String {
+        guard let match, !match.isMatch else { return "" }
+        let style = Style(isEnabled: color)
+        let rendered = match.render(color: color)
+        let body = rendered.firstIndex(of: "\n").map { rendered[rendered.index(after: $0)...] } ?? ""
+        var location = "first at expected line \(match.firstFailureExpectedLine ?? 0)"
+        if let fileLine = match.firstFailureFileLine { location += " (file line \(fileLine))" }
+        return style.yellow("What the simulated delay changed") + ": " + location + "\n" + body
     }
 }
 
@@ -136,8 +174,9 @@ public enum ExperimentRunner {
     public static func run(source: String, lineOffset: Int = 0, expected: String?, expectedFirstLine: Int? = nil,
                            options: RunOptions = RunOptions(), epilogue: Epilogue? = nil,
                            onLine: @escaping (String) -> Void = { _ in },
-                           onTrace: ((String) -> Void)? = nil) -> ExperimentOutcome {
+                           onTrace: ((TraceEvent) -> Void)? = nil) -> ExperimentOutcome {
         var outcome = ExperimentOutcome()
+        outcome.startingNetwork = options.network
         let script: Script
         do {
             script = try LabScriptParser.parse(source, lineOffset: lineOffset)
@@ -158,7 +197,11 @@ public enum ExperimentRunner {
         let started = loop.now
         lab.startedNanos = started
         lab.trace = onTrace.map { trace in
-            { line in trace("[\(LabValue.fixed(Double(loop.now - started) / 1e6, 1).leftPadded(7))ms] \(line)") }
+            { event in
+                var event = event
+                event.elapsedMs = Double(loop.now - started) / 1e6
+                trace(event)
+            }
         }
         let interpreter = Interpreter(lab: lab, limitMs: options.limitMs)
         interpreter.onPrint = onLine
@@ -191,6 +234,7 @@ public enum ExperimentRunner {
         outcome.requests = lab.requestLog
         outcome.startedNanos = started
         outcome.expectFailures = interpreter.expectFailures
+        outcome.expectsChecked = interpreter.expectsChecked
         outcome.runtimeError = interpreter.runtimeError
         if let expected, outcome.runtimeError == nil {
             outcome.match = OutputMatcher.match(expected: expected, actual: interpreter.output.joined(separator: "\n"), expectedFirstLine: expectedFirstLine)
@@ -228,7 +272,7 @@ public enum ExperimentRunner {
 
     /// Runs a lesson's experiment against its expected output.
     public static func run(lesson: Lesson, options: RunOptions = RunOptions(), onLine: @escaping (String) -> Void = { _ in },
-                           onTrace: ((String) -> Void)? = nil) -> ExperimentOutcome {
+                           onTrace: ((TraceEvent) -> Void)? = nil) -> ExperimentOutcome {
         guard let experiment = lesson.experiment else {
             var outcome = ExperimentOutcome()
             outcome.runtimeError = LabRuntimeError("the lesson has no experiment (a ```lab block under ## Experiment)", at: SourceLocation(line: 1, column: 1))

@@ -49,7 +49,7 @@ final class LabEnvironment {
     var network: SimulatedNetwork
     weak var interpreter: Interpreter?
     /// Connection events as they happen, for `wirelab run --trace` (not part of the matched output).
-    var trace: ((String) -> Void)?
+    var trace: ((TraceEvent) -> Void)?
     private var serverObserver = 0
     /// When true, `server` and agent objects count the whole run: `reset` no longer hides what
     /// happened before it. A challenge key's conditions are evaluated this way, so a learner's
@@ -119,6 +119,14 @@ final class LabEnvironment {
 
     // MARK: Events → hooks and trace
 
+    /// Hands one event to `trace`, with the statements running now; builds nothing without a trace.
+    private func traced(_ source: TraceEvent.Source, _ connection: Int?, _ kind: TraceEvent.Kind, detail: String? = nil,
+                        _ text: @autoclosure () -> String) {
+        guard let trace else { return }
+        trace(TraceEvent(source: source, connection: connection, kind: kind, detail: detail, text: text(),
+                         lines: interpreter?.runningLines ?? []))
+    }
+
     private func observeServer() {
         serverObserver = server.addObserver { [weak self] event in self?.serverEvent(event) }
     }
@@ -127,21 +135,22 @@ final class LabEnvironment {
         guard let interpreter else { return }
         switch event {
         case .opened(let id):
-            trace?("server   #\(id) opened")
+            traced(.server, id, .opened, "server   #\(id) opened")
             interpreter.fire(["server", "connection"], [("id", .number(Double(id)))])
         case .request(let id, let index, let head):
-            trace?("server   #\(id) \(head.method) \(head.target) \(head.version) (\(index == 1 ? "new connection" : "reused, request \(index)"))")
+            traced(.server, id, .request, detail: index == 1 ? "on a new connection" : "on a reused connection",
+                   "server   #\(id) \(head.method) \(head.target) \(head.version) (\(index == 1 ? "new connection" : "reused, request \(index)"))")
             interpreter.fire(["server", "request"], [
                 ("connection", .number(Double(id))), ("reused", .bool(index > 1)), ("index", .number(Double(index))),
                 ("method", .string(head.method)), ("path", .string(head.target)), ("version", .string(head.version)),
             ])
         case .response(let id, let status, let willClose):
-            trace?("server   #\(id) → \(status)\(willClose ? " (Connection: close)" : "")")
+            traced(.server, id, .response, detail: willClose ? "said Connection: close" : nil, "server   #\(id) → \(status)\(willClose ? " (Connection: close)" : "")")
             interpreter.fire(["server", "response"], [("connection", .number(Double(id))), ("status", .number(Double(status))), ("close", .bool(willClose))])
         case .idle(let id):
             interpreter.fire(["server", "idle"], [("connection", .number(Double(id)))])
         case .closed(let id, let reason, let requests):
-            trace?("server   #\(id) closed: \(reason) after \(requests) request\(requests == 1 ? "" : "s")")
+            traced(.server, id, .closed, detail: "\(reason)", "server   #\(id) closed: \(reason) after \(requests) request\(requests == 1 ? "" : "s")")
             interpreter.fire(["server", "close"], [
                 ("connection", .number(Double(id))), ("reason", .string(reason.description)),
                 ("key", .string(reason.key)), ("requests", .number(Double(requests))),
@@ -153,25 +162,26 @@ final class LabEnvironment {
         guard let interpreter else { return }
         switch event {
         case .queued(let request):
-            trace?("agent \(name) request \(request) waits for a socket")
+            traced(.agent(name), nil, .waited, "agent \(name) request \(request) waits for a socket")
         case .connecting(let connection, let origin):
-            trace?("agent \(name) #\(connection) connecting to \(origin)\(network.isOn ? " (\(network))" : "")")
+            traced(.agent(name), connection, .connecting, "agent \(name) #\(connection) connecting to \(origin)\(network.isOn ? " (\(network))" : "")")
             interpreter.fire(["agent", name, "connect"], [("connection", .number(Double(connection)))])
         case .connected(let connection, let ms):
-            trace?("agent \(name) #\(connection) connected in \(LabValue.fixed(ms, 2))ms")
+            traced(.agent(name), connection, .connected, "agent \(name) #\(connection) connected in \(LabValue.fixed(ms, 2))ms")
         case .connectFailed(let connection, let error):
-            trace?("agent \(name) #\(connection) connect failed: \(error)")
+            traced(.agent(name), connection, .connectFailed, detail: error, "agent \(name) #\(connection) connect failed: \(error)")
         case .sent(let request, let connection, let reused):
-            trace?("agent \(name) #\(connection) \(reused ? "reused" : "new") for request \(request)")
+            traced(.agent(name), connection, .sent, detail: reused ? "on a reused socket" : "on a new socket",
+                   "agent \(name) #\(connection) \(reused ? "reused" : "new") for request \(request)")
             if reused { interpreter.fire(["agent", name, "reuse"], [("connection", .number(Double(connection))), ("request", .number(Double(request)))]) }
         case .response(let request, let connection, let status):
-            trace?("agent \(name) #\(connection) request \(request) → \(status)")
+            traced(.agent(name), connection, .response, "agent \(name) #\(connection) request \(request) → \(status)")
         case .retrying(let request, let reason):
-            trace?("agent \(name) request \(request) retried: \(reason)")
+            traced(.agent(name), nil, .retried, detail: reason, "agent \(name) request \(request) retried: \(reason)")
         case .failed(let request, let error):
-            trace?("agent \(name) request \(request) failed: \(error)")
+            traced(.agent(name), nil, .failed, detail: error, "agent \(name) request \(request) failed: \(error)")
         case .closed(let connection, let reason):
-            trace?("agent \(name) #\(connection) closed: \(reason)")
+            traced(.agent(name), connection, .closed, detail: reason, "agent \(name) #\(connection) closed: \(reason)")
             interpreter.fire(["agent", name, "close"], [("connection", .number(Double(connection))), ("reason", .string(reason))])
         }
     }

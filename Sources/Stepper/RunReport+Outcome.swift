@@ -35,6 +35,9 @@ extension RunReport {
         case .mismatch:
             if let match = outcome.match { add(match.render(color: color)) }
             add(style.red("✘ Output differs from the expected output") + style.dim(" (ran in \(seconds)s)"))
+        case .notJudged:
+            add(outcome.delayChangesRendered(color: color))
+            add(style.yellow("◦ " + outcome.notJudgedExplanation))
         case .expectFailed:
             if let match = outcome.match, !match.isMatch { add(match.render(color: color)) }
             let count = outcome.expectFailures.count

@@ -41,7 +41,7 @@ public enum CLI {
         Command(name: "watch", summary: WatchCommand.summary, usage: WatchCommand.usage) { args, console, env throws(UsageError) in
             try WatchCommand.run(args, console: console, environment: env)
         },
-        Command(name: "check", summary: CheckCommand.summary, usage: "wirelab check [--all | <lesson>...]") { args, console, env throws(UsageError) in
+        Command(name: "check", summary: CheckCommand.summary, usage: CheckCommand.usage) { args, console, env throws(UsageError) in
             try CheckCommand.run(args, console: console, environment: env)
         },
         Command(name: "lint", summary: LintCommand.summary, usage: "wirelab lint [<path>...]") { args, console, env throws(UsageError) in

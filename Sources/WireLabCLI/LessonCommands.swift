@@ -134,11 +134,12 @@ func loadLesson(_ name: String, context: LessonContext, command: String) throws(
 /// `wirelab run`: one experiment, live, then the verdict.
 enum RunCommand {
     static let summary = "Run a lesson's experiment live and compare with its expected output"
-    static let usage = "wirelab run <lesson|file> [--mine] [--rtt <duration>] [--trace] [--waterfall[=<layout>]] [--json]"
+    static let usage = "wirelab run <lesson|file> [--mine] [--rtt <duration>] [--trace[=<filter>]] [--waterfall[=<layout>,<filter>]] [--json]"
     static let options: [OptionSpec] = [
         OptionSpec(name: "rtt", valueName: "duration", help: "Simulated network round-trip time, e.g. 50ms (labelled as simulated)"),
-        OptionSpec(name: "trace", valueName: nil, help: "Show connection events as they happen: opened, reused, closed + why"),
-        OptionSpec(name: "waterfall", valueName: "layout", help: "After the run, a timeline: one row per connection, or =requests for one per request",
+        OptionSpec(name: "trace", valueName: "filter", help: "Show connection events as they happen: opened, reused, closed + why (filters below)",
+                   isValueOptional: true),
+        OptionSpec(name: "waterfall", valueName: "layout,filter", help: "After the run, a timeline: one row per connection, or =requests for one per request",
                    isValueOptional: true),
         OptionSpec(name: "json", valueName: nil, help: "Print one JSON object with the output, the requests and the verdict"),
         OptionSpec(name: "limit", valueName: "duration", help: "Time limit for the experiment (default 30s; the script's 'limit' wins)"),
@@ -155,17 +156,32 @@ enum RunCommand {
                 discussion: """
                 Exit status: 0 the output matched, 1 it differed or an 'expect' failed,
                 2 the lesson or script is broken (parse or runtime error), 64 usage error.
+                With --rtt the expected output (written for no delay) is not a verdict: a
+                difference is shown as what the delay changed, and the run is judged by its
+                expects and errors ('not judged', exit 0, the lesson is not marked done).
 
                 --waterfall draws one row per connection: reuse shows as several requests
                 along a row, a wait for a socket before the request it delayed.
                 --waterfall=requests draws one row per request, with its phases.
+
+                Filters keep a long trace or waterfall to what matters (comma-separated):
+                  conn:N, conn:N-M   the server's connection #N (trace only)
+                  server             the server's events only (trace only)
+                  agent, agent:NAME  every agent's events, or agent NAME's
+                  agent:NAME#N       agent NAME's socket #N
+                  line:N, line:N-M   while a statement on those file lines ran
+                  summary            counts per event, not each event (trace only)
+                Several who-filters (conn, server, agent) keep any of them; line filters
+                narrow those. E.g. --trace=summary, --trace=agent:ka,line:60-70,
+                --waterfall=requests,agent:pool.
                 """))
             return 0
         }
         guard parsed.positionals.count == 1 else {
             throw UsageError(parsed.positionals.isEmpty ? "Missing the lesson to run" : "Run one lesson at a time (see 'wirelab check')", command: "run")
         }
-        let waterfall = try waterfallLayout(parsed)
+        let waterfall = try waterfallRequest(parsed)
+        let traceFilter = try traceFilter(parsed)
         var options = RunOptions()
         if let rtt = try requireDuration(parsed, "rtt", command: "run") { options.network = SimulatedNetwork(rttMs: Double(rtt)) }
         if let limit = try requireDuration(parsed, "limit", command: "run") {
@@ -187,14 +203,16 @@ enum RunCommand {
         if !json {
             let title = target.lesson.map { "\($0.id) — \($0.title)" } ?? target.file
             console.line(style.bold("▶ \(title)") + style.dim("  (live: embedded server on 127.0.0.1, "
-                + (options.network.isOn ? "\(options.network)" : "no simulated delay") + ")"))
+                + (options.network.isOn ? "\(options.network); the expected output assumes none" : "no simulated delay") + ")"))
             console.line("")
         }
+        let tracer = json ? nil : traceFilter.map { TracePrinter(filter: $0, console: console, style: style) }
         let outcome = ExperimentRunner.run(
             source: target.source, lineOffset: target.lineOffset, expected: target.expected, expectedFirstLine: target.expectedLine,
             options: options,
             onLine: { line in if !json { console.line(line) } },
-            onTrace: parsed.has("trace") && !json ? { line in console.line(style.dim("  · " + line)) } : nil)
+            onTrace: tracer.map { tracer in { tracer.receive($0) } })
+        tracer?.finish()
         if json {
             console.line(report(outcome, target: target).text(pretty: true))
         } else {
@@ -202,8 +220,7 @@ enum RunCommand {
             printVerdict(outcome, target: target, style: style, console: console)
             if let waterfall {
                 console.line("")
-                console.out(Waterfall.render(outcome.requests, startedNanos: outcome.startedNanos, width: context.terminal.width,
-                                             layout: waterfall))
+                console.out(renderWaterfall(outcome, layout: waterfall.layout, filter: waterfall.filter, width: context.terminal.width))
             }
         }
         if outcome.verdict == .match, let lesson = target.lesson {
@@ -254,18 +271,6 @@ enum RunCommand {
                                  lineOffset: experiment.firstLine - 1, expected: lesson.expectedOutput?.code, expectedLine: lesson.expectedOutput?.firstLine))
     }
 
-    /// The picture `--waterfall[=<layout>]` asks for: nil without the option, `connections` when
-    /// it has no value. Any other value is a usage error naming the accepted ones.
-    static func waterfallLayout(_ parsed: ParsedArguments) throws(UsageError) -> Waterfall.Layout? {
-        guard parsed.has("waterfall") else { return nil }
-        guard let value = parsed.value("waterfall") else { return .connections }
-        if let layout = Waterfall.Layout(rawValue: value) { return layout }
-        let accepted = Waterfall.Layout.allCases.map(\.rawValue)
-        var message = "Option '--waterfall' expects \(accepted.joined(separator: " or ")), got '\(value)'"
-        if let guess = closestWord(to: value, in: accepted) { message += "\nDid you mean '--waterfall=\(guess)'?" }
-        throw UsageError(message, command: "run")
-    }
-
     struct RunTarget {
         var file: String
         var fileText: String
@@ -296,9 +301,16 @@ enum RunCommand {
         case .mismatch:
             if let match = outcome.match { console.line(match.render(color: style.isEnabled)) }
             console.line(style.red("✘ Output differs from the expected output") + style.dim(" (ran in \(seconds)s)"))
+        case .notJudged:
+            console.line(outcome.delayChangesRendered(color: style.isEnabled))
+            console.line(style.yellow("◦ " + outcome.notJudgedExplanation) + style.dim(" (ran in \(seconds)s)"))
         case .expectFailed:
             if let match = outcome.match, !match.isMatch { console.line(match.render(color: style.isEnabled)) }
             console.line(style.red("✘ \(outcome.expectFailures.count) expect\(outcome.expectFailures.count == 1 ? "" : "s") failed"))
+            if outcome.startingNetwork.isOn {
+                console.line(style.dim("  (under a simulated RTT of \(outcome.startingNetwork.rttMs)ms; the lesson was written for none, "
+                    + "so an expect about timing may not hold under it)"))
+            }
         case .broken:
             let what = outcome.parseErrors.isEmpty ? "stopped with an error" : "has \(outcome.parseErrors.count) syntax error\(outcome.parseErrors.count == 1 ? "" : "s")"
             console.line(style.red("✘ The experiment \(what)"))

@@ -192,7 +192,8 @@ struct LessonCommandTests {
             let result = runLessonCLI(["run", path, "--waterfall=\(value)"])
             #expect(result.status == 64)
             #expect(result.out.isEmpty)     // refused before anything ran
-            #expect(result.err.contains("Error: Option '--waterfall' expects connections or requests, got '\(value)'"))
+            #expect(result.err.contains("Error: Option '--waterfall' expects connections or requests and filters"))
+            #expect(result.err.contains("got '\(value)'"))
             #expect(result.err.contains("Usage: wirelab run"))
             if let guess { #expect(result.err.contains(guess)) }
         }
