@@ -7,15 +7,21 @@ public enum LessonLinter {
     /// The sections every lesson must have, in the order they usually appear.
     public static let requiredSections = ["Concept", "Experiment", "Expected Output", "Challenge"]
 
+    /// The sections the lab reads besides the required ones (the stepper shows them).
+    public static let knownSections = ["Key Insight", "Deep Dive", "Common Mistakes", "Challenges"]
+
     /// The accepted values of `difficulty`.
     public static let difficulties = ["beginner", "intermediate", "advanced"]
 
     /// Every problem in `library`: its load diagnostics (files that did not load) followed by the
     /// lint findings for the lessons that did, ordered by file and line.
     /// `checkExperiment` is called once per lesson whose experiment is a `lab` block and returns
-    /// the script's parse errors (with file lines).
+    /// the script's parse errors (with file lines). `otherLessonIDs` are lessons outside `library`
+    /// that a prerequisite may name: a lesson file linted on its own, away from `Lessons/`, still
+    /// has the course's lessons as prerequisites.
     public static func lint(
         library: LessonLibrary,
+        otherLessonIDs: [String] = [],
         checkExperiment: (Lesson, CodeBlock) -> [LessonDiagnostic]
     ) -> [LessonDiagnostic] {
         var diagnostics = library.diagnostics
@@ -29,7 +35,7 @@ public enum LessonLinter {
                 owners[lesson.id] = lesson
             }
             diagnostics += lintFrontMatter(lesson)
-            diagnostics += lintPrerequisites(lesson, library: library, order: order)
+            diagnostics += lintPrerequisites(lesson, library: library, order: order, otherIDs: otherLessonIDs)
             diagnostics += lintSections(lesson)
             diagnostics += lintBlocks(lesson, checkExperiment: checkExperiment)
         }
@@ -67,7 +73,8 @@ public enum LessonLinter {
         return id.allSatisfy { $0.isLowercaseASCIILetterOrDigit || $0 == "-" }
     }
 
-    private static func lintPrerequisites(_ lesson: Lesson, library: LessonLibrary, order: [String: Int]) -> [LessonDiagnostic] {
+    private static func lintPrerequisites(_ lesson: Lesson, library: LessonLibrary, order: [String: Int],
+                                          otherIDs: [String]) -> [LessonDiagnostic] {
         let line = lesson.frontMatterLines["prerequisites"] ?? lesson.frontMatterEndLine
         var found: [LessonDiagnostic] = []
         for prerequisite in lesson.prerequisites {
@@ -78,9 +85,11 @@ public enum LessonLinter {
                     found.append(warning(lesson, line: line,
                                          "front matter: prerequisite '\(prerequisite)' comes after this lesson in the list"))
                 }
-            } else {
+            } else if !otherIDs.contains(prerequisite) {
                 var message = "front matter: prerequisite '\(prerequisite)' is not the id of any lesson"
-                if let guess = library.suggestions(for: prerequisite).first { message += " (did you mean '\(guess)'?)" }
+                if let guess = library.suggestions(for: prerequisite).first ?? closestMatches(to: prerequisite, in: otherIDs).first {
+                    message += " (did you mean '\(guess)'?)"
+                }
                 found.append(error(lesson, line: line, message))
             }
         }
@@ -90,8 +99,8 @@ public enum LessonLinter {
     // MARK: Sections and blocks
 
     private static func lintSections(_ lesson: Lesson) -> [LessonDiagnostic] {
-        var found: [LessonDiagnostic] = []
-        for (position, name) in requiredSections.enumerated() where section(name, in: lesson) == nil {
+        var (found, misspelled) = lintSectionNames(lesson)
+        for (position, name) in requiredSections.enumerated() where section(name, in: lesson) == nil && !misspelled.contains(name) {
             // Point at where the section belongs: the next required section that is present.
             let next = requiredSections[(position + 1)...].lazy.compactMap { section($0, in: lesson) }.first
             let line = next?.line ?? max(lesson.lineCount, lesson.frontMatterEndLine)
@@ -112,6 +121,25 @@ public enum LessonLinter {
         }
         found += lintChallengeKeys(lesson)
         return found
+    }
+
+    /// A section whose title is a typo of one the lab reads, and that section is missing: an error
+    /// (a warning for an optional section) with a did-you-mean at the typo. Returns the findings
+    /// and the names they suggested, whose "missing required section" they replace.
+    private static func lintSectionNames(_ lesson: Lesson) -> ([LessonDiagnostic], Set<String>) {
+        var found: [LessonDiagnostic] = []
+        var suggested: Set<String> = []
+        let names = requiredSections + knownSections
+        for section in lesson.sections where !names.contains(where: section.isNamed) {
+            guard let guess = closestMatches(to: section.title, in: names).first,
+                  self.section(guess, in: lesson) == nil, !suggested.contains(guess) else { continue }
+            suggested.insert(guess)
+            let message = "'## \(section.title)' is not a section the lab reads: did you mean '## \(guess)'?"
+            found.append(requiredSections.contains(guess)
+                ? error(lesson, line: section.line, message + " (the lesson has no '## \(guess)')")
+                : warning(lesson, line: section.line, message))
+        }
+        return (found, suggested)
     }
 
     /// A broken key is an error at its line; a challenge without a key is a warning (it can't be verified).

@@ -44,7 +44,7 @@ public enum CLI {
         Command(name: "check", summary: CheckCommand.summary, usage: CheckCommand.usage) { args, console, env throws(UsageError) in
             try CheckCommand.run(args, console: console, environment: env)
         },
-        Command(name: "lint", summary: LintCommand.summary, usage: "wirelab lint [<path>...]") { args, console, env throws(UsageError) in
+        Command(name: "lint", summary: LintCommand.summary, usage: LintCommand.usage) { args, console, env throws(UsageError) in
             try LintCommand.run(args, console: console, environment: env)
         },
         Command(name: "serve", summary: ServeCommand.summary, usage: "wirelab serve [options]") { args, console, _ throws(UsageError) in

@@ -4,7 +4,8 @@ import Wire
 
 /// `wirelab lint`: validate lesson files without running them.
 enum LintCommand {
-    static let summary = "Check lesson files: front matter, sections, experiment syntax, prerequisites"
+    static let summary = "Check lesson files (front matter, sections, experiment, prerequisites) and .lab scripts"
+    static let usage = "wirelab lint [<path>...]"
     static let options: [OptionSpec] = [
         OptionSpec(name: "lessons", valueName: "dir", help: "Lessons directory (when no paths are given)"),
         OptionSpec(name: "help", valueName: nil, help: "Show this help", short: "h"),
@@ -13,13 +14,24 @@ enum LintCommand {
     static func run(_ arguments: [String], console: Console, environment: [String: String]) throws(UsageError) -> Int32 {
         let parsed = try parseArguments(arguments, options: options, command: "lint")
         if parsed.has("help") {
-            console.out(HelpText.command("lint", summary: summary, usage: "wirelab lint [<path>...]",
-                arguments: [("<path>", "Lesson files or directories (default: the lessons directory)")], options: options,
-                discussion: "Exit status: 0 no errors (warnings allowed), 2 at least one error."))
+            console.out(HelpText.command("lint", summary: summary, usage: usage,
+                arguments: [("<path>", "Lesson .md files, directories of them, or .lab scripts (default: the lessons directory)")],
+                options: options, discussion: """
+                A lesson file outside the lessons directory may name the course's lessons as
+                prerequisites. A .lab script is parsed, as an experiment is; neither is run.
+                Exit status: 0 no errors (warnings allowed), 2 at least one error, 64 usage error.
+                """))
             return 0
         }
         let directory = LessonLocator.directory(explicit: parsed.value("lessons"), environment: environment)
-        let library = parsed.positionals.isEmpty ? LessonLibrary.load(directory: directory) : LessonLibrary.load(paths: parsed.positionals)
+        let scripts = parsed.positionals.filter { $0.hasSuffix(".lab") }
+        let lessonPaths = parsed.positionals.filter { !$0.hasSuffix(".lab") }
+        for path in parsed.positionals where !fileExists(path) && !isDirectoryPath(path) {
+            throw UsageError("No such file or directory: \(path)", command: "lint")
+        }
+        let library = parsed.positionals.isEmpty ? LessonLibrary.load(directory: directory) : LessonLibrary.load(paths: lessonPaths)
+        // Files named one by one are lessons of the course too: their prerequisites may be its lessons.
+        let courseIDs = parsed.positionals.isEmpty || lessonPaths.isEmpty ? [] : LessonLibrary.load(directory: directory).lessons.map(\.id)
         let style = Terminal.current(environment: environment.isEmpty ? ProcessEnvironment.all : environment).style
         var fileLines: [String: [String]] = [:]
         func lines(_ path: String) -> [String] {
@@ -29,7 +41,7 @@ enum LintCommand {
             return read
         }
         var scriptErrors: [String: [ScriptDiagnostic]] = [:]
-        let diagnostics = LessonLinter.lint(library: library) { lesson, block in
+        let diagnostics = LessonLinter.lint(library: library, otherLessonIDs: courseIDs) { lesson, block in
             do throws(ScriptDiagnostics) {
                 _ = try LabScriptParser.parse(block.code, lineOffset: block.firstLine - 1)
                 return []
@@ -52,13 +64,34 @@ enum LintCommand {
                 console.line(style.bold(place + ": ") + label + diagnostic.message)
             }
         }
+        for path in scripts { errors += lintScript(path, console: console, style: style) }
         let idWidth = min(34, library.lessons.map(\.id.count).max() ?? 0)
         for lesson in library.lessons {
             console.line(style.dim("  \(lesson.id.rightPadded(to: idWidth))  \(LessonLinter.challengeSummary(lesson))"))
         }
+        var checked: [String] = []
         let count = library.lessons.count
-        console.line((errors == 0 ? style.green("✔ ") : style.red("✘ "))
-            + "\(count) lesson\(count == 1 ? "" : "s") checked: \(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s")")
+        if count > 0 || scripts.isEmpty { checked.append("\(count) lesson\(count == 1 ? "" : "s")") }
+        if !scripts.isEmpty { checked.append("\(scripts.count) script\(scripts.count == 1 ? "" : "s")") }
+        console.line((errors == 0 ? style.green("✔ ") : style.red("✘ ")) + checked.joined(separator: " and ")
+            + " checked: \(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s")")
         return errors > 0 ? 2 : 0
+    }
+
+    /// Parses the lab script at `path` and prints its errors like a compiler; returns how many.
+    static func lintScript(_ path: String, console: Console, style: Style) -> Int {
+        guard let source = readTextFile(path) else {
+            console.line(style.bold("\(path): ") + style.red("error: ") + "cannot read the file")
+            return 1
+        }
+        do throws(ScriptDiagnostics) {
+            _ = try LabScriptParser.parse(source)
+            return 0
+        } catch {
+            for diagnostic in error.diagnostics {
+                console.line(DiagnosticPrinter.render(diagnostic, file: path, fileLines: source.fileLines, style: style))
+            }
+            return error.diagnostics.count
+        }
     }
 }

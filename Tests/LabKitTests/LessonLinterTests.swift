@@ -120,6 +120,39 @@ struct LessonLinterTests {
         #expect(try lint(lessonText(body: body)) == ["L1.md:37: code fence is never closed; everything after it is code"])
     }
 
+    @Test("a misspelled required section gets a did-you-mean at the typo, instead of 'missing'",
+          arguments: [("Expected Ouput", "Expected Output"), ("Concepts", "Concept"), ("Challange", "Challenge"), ("experiment", nil)])
+    func misspelledSection(typo: String, meant: String?) throws {
+        let original = ["Expected Ouput": "Expected Output", "Concepts": "Concept", "Challange": "Challenge", "experiment": "Experiment"][typo]!
+        let body = standardBody.replacingOccurrences(of: "## \(original)\n", with: "## \(typo)\n")
+        let findings = try lint(lessonText(body: body))
+        if let meant {
+            #expect(findings.contains { $0.hasSuffix(": '## \(typo)' is not a section the lab reads: did you mean '## \(meant)'? (the lesson has no '## \(meant)')") })
+            #expect(!findings.contains { $0.contains("missing required section") })
+        } else {
+            #expect(findings.isEmpty)   // titles are matched without regard to case
+        }
+    }
+
+    @Test("a misspelled optional section is a warning with a did-you-mean; an unrelated one is fine")
+    func misspelledOptionalSection() throws {
+        let body = standardBody + "\n## Deep Dvie\n\nMore.\n\n## Notes\n\nAside.\n"
+        let findings = try lint(lessonText(body: body))
+        #expect(findings.count == 1)
+        #expect(findings.first?.contains("warning: '## Deep Dvie' is not a section the lab reads: did you mean '## Deep Dive'?") == true)
+    }
+
+    @Test("a prerequisite may name a lesson outside the linted files, when the caller knows it")
+    func prerequisiteElsewhere() throws {
+        let lesson = try parsed(lessonText(replacing: ["prerequisites": "[first-lesson]"]), path: "/tmp/copy.md")
+        let alone = LessonLinter.lint(library: LessonLibrary(lessons: [lesson])) { _, _ in [] }
+        #expect(alone.contains { $0.message.contains("prerequisite 'first-lesson' is not the id of any lesson") })
+        let withCourse = LessonLinter.lint(library: LessonLibrary(lessons: [lesson]), otherLessonIDs: ["first-lesson"]) { _, _ in [] }
+        #expect(!withCourse.contains { $0.message.contains("prerequisite") })
+        let typo = LessonLinter.lint(library: LessonLibrary(lessons: [lesson]), otherLessonIDs: ["first-lessen"]) { _, _ in [] }
+        #expect(typo.contains { $0.message.contains("(did you mean 'first-lessen'?)") })
+    }
+
     @Test("files that did not load are part of the lint report")
     func loadDiagnosticsIncluded() {
         let broken = LessonDiagnostic(file: "L0.md", line: 3, message: "front matter: bad")

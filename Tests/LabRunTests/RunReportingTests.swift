@@ -23,18 +23,18 @@ struct SimulatedRTTVerdictTests {
     /// Prints how many whole round trips a request took: 0 on loopback, more under a delay.
     static let script = """
         let r = fetch GET /
-        print "round trips: {floor(r.ms / 20)}"
+        print "round trips: {floor(r.ms / 100)}"
         expect r.status == 200
         """
 
     @Test("a difference the delay caused is not judged: exit 0, the expects still counted")
     func differenceUnderRTT() {
-        let outcome = run(Self.script, expected: "round trips: 0", options: Self.options(rttMs: 20))
+        let outcome = run(Self.script, expected: "round trips: 0", options: Self.options(rttMs: 100))
         #expect(outcome.output != ["round trips: 0"])
         #expect(outcome.verdict == .notJudged)
         #expect(outcome.verdict.exitCode == 0)
         #expect(outcome.expectsChecked == 1)
-        #expect(outcome.notJudgedExplanation.contains("simulated RTT of 20ms"))
+        #expect(outcome.notJudgedExplanation.contains("simulated RTT of 100ms"))
         #expect(outcome.notJudgedExplanation.contains("1 line differs"))
         #expect(outcome.delayChangesRendered(color: false).hasPrefix("What the simulated delay changed: first at expected line 1"))
     }
@@ -48,16 +48,16 @@ struct SimulatedRTTVerdictTests {
 
     @Test("under a delay a matching output still matches, and a failed expect still fails")
     func judgedUnderRTT() {
-        let matched = run("print \"same\"", expected: "same", options: Self.options(rttMs: 20))
+        let matched = run("print \"same\"", expected: "same", options: Self.options(rttMs: 100))
         #expect(matched.verdict == .match)
-        let failed = run("let r = fetch GET /\nexpect r.ms < 1", expected: "", options: Self.options(rttMs: 20))
+        let failed = run("let r = fetch GET /\nexpect r.ms < 1", expected: "", options: Self.options(rttMs: 100))
         #expect(failed.verdict == .expectFailed)
         #expect(failed.verdict.exitCode == 1)
     }
 
     @Test("a script's own network statement is part of its expected output: a difference stays a mismatch")
     func scriptNetworkIsJudged() {
-        let outcome = run("network rtt=20ms\n" + Self.script, expected: "round trips: 0")
+        let outcome = run("network rtt=100ms\n" + Self.script, expected: "round trips: 0")
         #expect(outcome.verdict == .mismatch)
     }
 
