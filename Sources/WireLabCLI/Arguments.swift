@@ -121,18 +121,19 @@ func requireInt(_ parsed: ParsedArguments, _ name: String, command: String, rang
     return value
 }
 
-/// Splits a command's URL argument into origin and target. A malformed URL is a usage error
-/// (exit 64); one that is well formed but can't be used (https, a host that doesn't resolve) is
-/// printed as `Error: ...` and gives nil, for exit 1.
+/// Splits a command's URL argument into origin and target. A URL the command can't take (not
+/// http://, https, a bad port, no host) is a usage error (exit 64), as `verify --url` has it; a
+/// host that doesn't resolve is a fact about the network, printed as `Error: ...` and giving
+/// nil, for exit 1.
 func resolveURL(_ url: String, command: String, console: Console) throws(UsageError) -> (origin: HTTPOrigin, target: String)? {
     do {
         return try HTTPOrigin.parse(url)
     } catch {
         switch error {
-        case .https, .unresolvable:
+        case .unresolvable:
             console.errorLine("Error: \(error)")
             return nil
-        case .notHTTP, .badPort, .noHost:
+        case .notHTTP, .badPort, .noHost, .https:
             throw UsageError(error.description, command: command)
         }
     }

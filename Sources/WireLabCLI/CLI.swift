@@ -10,51 +10,60 @@ public enum CLI {
         var name: String
         var summary: String
         var usage: String
+        /// The options it takes, for completion and the man page.
+        var options: [OptionSpec]
         var run: @Sendable ([String], Console, [String: String]) throws(UsageError) -> Int32
     }
 
     static let commands: [Command] = [
-        Command(name: "learn", summary: LearnCommand.summary, usage: LearnCommand.usage) { args, console, env throws(UsageError) in
+        Command(name: "learn", summary: LearnCommand.summary, usage: LearnCommand.usage, options: LearnCommand.options) { args, console, env throws(UsageError) in
             try LearnCommand.run(args, console: console, environment: env)
         },
-        Command(name: "list", summary: ListCommand.summary, usage: "wirelab list") { args, console, env throws(UsageError) in
+        Command(name: "list", summary: ListCommand.summary, usage: ListCommand.usage, options: ListCommand.options) { args, console, env throws(UsageError) in
             try ListCommand.run(args, console: console, environment: env)
         },
-        Command(name: "show", summary: ShowCommand.summary, usage: "wirelab show <lesson>") { args, console, env throws(UsageError) in
+        Command(name: "show", summary: ShowCommand.summary, usage: ShowCommand.usage, options: ShowCommand.options) { args, console, env throws(UsageError) in
             try ShowCommand.run(args, console: console, environment: env)
         },
-        Command(name: "run", summary: RunCommand.summary, usage: RunCommand.usage) { args, console, env throws(UsageError) in
+        Command(name: "run", summary: RunCommand.summary, usage: RunCommand.usage, options: RunCommand.options) { args, console, env throws(UsageError) in
             try RunCommand.run(args, console: console, environment: env)
         },
-        Command(name: "verify", summary: VerifyCommand.summary, usage: VerifyCommand.usage) { args, console, env throws(UsageError) in
+        Command(name: "verify", summary: VerifyCommand.summary, usage: VerifyCommand.usage, options: VerifyCommand.options) { args, console, env throws(UsageError) in
             try VerifyCommand.run(args, console: console, environment: env)
         },
-        Command(name: "hint", summary: HintCommand.summary, usage: HintCommand.usage) { args, console, env throws(UsageError) in
+        Command(name: "hint", summary: HintCommand.summary, usage: HintCommand.usage, options: HintCommand.options) { args, console, env throws(UsageError) in
             try HintCommand.run(args, console: console, environment: env)
         },
-        Command(name: "progress", summary: ProgressCommand.summary, usage: ProgressCommand.usage) { args, console, env throws(UsageError) in
+        Command(name: "progress", summary: ProgressCommand.summary, usage: ProgressCommand.usage, options: ProgressCommand.options) { args, console, env throws(UsageError) in
             try ProgressCommand.run(args, console: console, environment: env)
         },
-        Command(name: "edit", summary: EditCommand.summary, usage: EditCommand.usage) { args, console, env throws(UsageError) in
+        Command(name: "edit", summary: EditCommand.summary, usage: EditCommand.usage, options: EditCommand.options) { args, console, env throws(UsageError) in
             try EditCommand.run(args, console: console, environment: env)
         },
-        Command(name: "watch", summary: WatchCommand.summary, usage: WatchCommand.usage) { args, console, env throws(UsageError) in
+        Command(name: "watch", summary: WatchCommand.summary, usage: WatchCommand.usage, options: WatchCommand.options) { args, console, env throws(UsageError) in
             try WatchCommand.run(args, console: console, environment: env)
         },
-        Command(name: "check", summary: CheckCommand.summary, usage: CheckCommand.usage) { args, console, env throws(UsageError) in
+        Command(name: "check", summary: CheckCommand.summary, usage: CheckCommand.usage, options: CheckCommand.options) { args, console, env throws(UsageError) in
             try CheckCommand.run(args, console: console, environment: env)
         },
-        Command(name: "lint", summary: LintCommand.summary, usage: LintCommand.usage) { args, console, env throws(UsageError) in
+        Command(name: "lint", summary: LintCommand.summary, usage: LintCommand.usage, options: LintCommand.options) { args, console, env throws(UsageError) in
             try LintCommand.run(args, console: console, environment: env)
         },
-        Command(name: "serve", summary: ServeCommand.summary, usage: "wirelab serve [options]") { args, console, _ throws(UsageError) in
+        Command(name: "serve", summary: ServeCommand.summary, usage: "wirelab serve [options]", options: ServeCommand.options) { args, console, _ throws(UsageError) in
             try ServeCommand.run(args, console: console)
         },
-        Command(name: "probe", summary: ProbeCommand.summary, usage: ProbeCommand.usage) { args, console, _ throws(UsageError) in
+        Command(name: "probe", summary: ProbeCommand.summary, usage: ProbeCommand.usage, options: ProbeCommand.options) { args, console, _ throws(UsageError) in
             try ProbeCommand.run(args, console: console)
         },
-        Command(name: "bench", summary: BenchCommand.summary, usage: BenchCommand.usage) { args, console, _ throws(UsageError) in
+        Command(name: "bench", summary: BenchCommand.summary, usage: BenchCommand.usage, options: BenchCommand.options) { args, console, _ throws(UsageError) in
             try BenchCommand.run(args, console: console)
+        },
+        Command(name: "completion", summary: CompletionCommand.summary, usage: CompletionCommand.usage,
+                options: CompletionCommand.options) { args, console, env throws(UsageError) in
+            try CompletionCommand.run(args, console: console, environment: env)
+        },
+        Command(name: "man", summary: ManualCommand.summary, usage: ManualCommand.usage, options: ManualCommand.options) { args, console, env throws(UsageError) in
+            try ManualCommand.run(args, console: console, environment: env)
         },
     ]
 

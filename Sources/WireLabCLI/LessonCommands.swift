@@ -6,6 +6,7 @@ import Wire
 /// `wirelab list`, `wirelab show`: finding and reading lessons.
 enum ListCommand {
     static let summary = "List the lessons in order"
+    static let usage = "wirelab list [--json] [--lessons <dir>]"
     static let options: [OptionSpec] = [
         OptionSpec(name: "json", valueName: nil, help: "Print the lessons and their challenges as JSON"),
         OptionSpec(name: "lessons", valueName: "dir", help: "Lessons directory (default: $WIRELAB_LESSONS, then the package's Lessons/)"),
@@ -15,7 +16,7 @@ enum ListCommand {
     static func run(_ arguments: [String], console: Console, environment: [String: String]) throws(UsageError) -> Int32 {
         let parsed = try parseArguments(arguments, options: options, command: "list")
         if parsed.has("help") {
-            console.out(HelpText.command("list", summary: summary, usage: "wirelab list [--json] [--lessons <dir>]", options: options,
+            console.out(HelpText.command("list", summary: summary, usage: usage, options: options,
                                          discussion: "✔ marks a lesson whose experiment matched; ▸ the lesson you are on (see 'wirelab progress')."))
             return 0
         }
@@ -95,6 +96,7 @@ enum ListCommand {
 
 enum ShowCommand {
     static let summary = "Show a lesson, rendered for the terminal"
+    static let usage = "wirelab show <lesson> [--width <n>]"
     static let options: [OptionSpec] = [
         OptionSpec(name: "lessons", valueName: "dir", help: "Lessons directory"),
         OptionSpec(name: "width", valueName: "n", help: "Wrap to this many columns (default: the terminal's)"),
@@ -104,7 +106,7 @@ enum ShowCommand {
     static func run(_ arguments: [String], console: Console, environment: [String: String]) throws(UsageError) -> Int32 {
         let parsed = try parseArguments(arguments, options: options, command: "show")
         if parsed.has("help") {
-            console.out(HelpText.command("show", summary: summary, usage: "wirelab show <lesson> [--width <n>]",
+            console.out(HelpText.command("show", summary: summary, usage: usage,
                                          arguments: [("<lesson>", "A lesson id, its number in 'wirelab list', or a lesson file")], options: options))
             return 0
         }

@@ -103,3 +103,23 @@ struct LintCommandTests {
         #expect(result.err.contains("Error: No such file or directory"))
     }
 }
+
+@Suite("CLI: every usage error exits 64 with the command's usage")
+struct UsageErrorExitTests {
+    @Test("usage errors across the commands", arguments: [
+        ["list", "extra"], ["show"], ["show", "1", "2"], ["run"], ["run", "1", "--rtt", "soon"], ["run", "1", "--limit", "0"],
+        ["run", "1", "--trace=bogus"], ["run", "1", "--waterfall=conn:1"], ["check", "--all", "1"], ["check", "--rtt", "x"],
+        ["lint", "--bogus"], ["serve", "extra"], ["serve", "--port", "70000"], ["probe"], ["probe", "https://127.0.0.1/"],
+        ["probe", "ftp://127.0.0.1/"], ["bench", "extra"], ["bench", "--url", "https://127.0.0.1/"], ["completion"],
+        ["completion", "tcsh"], ["man", "extra"], ["edit"], ["watch"],
+    ])
+    func exits64(arguments: [String]) throws {
+        let dir = try makeLessonsDirectory()
+        let needsLessons = ["show", "run", "check", "lint", "edit", "watch"].contains(arguments[0])
+        let result = runLessonCLI(arguments + (needsLessons && arguments[0] != "lint" ? ["--lessons", dir] : []))
+        #expect(result.status == 64, "\(arguments): \(result.err)")
+        #expect(result.err.hasPrefix("Error: "))
+        #expect(result.err.contains("Usage: wirelab \(arguments[0])"))
+        #expect(result.err.contains("See 'wirelab \(arguments[0]) --help' for more information."))
+    }
+}

@@ -127,11 +127,21 @@ struct ProbeCommandTests {
         #expect(run.stderr.hasPrefix("Error: nothing is listening on 127.0.0.1:\(port)"))
     }
 
-    @Test("https is refused plainly, exit 1")
-    func https() {
-        let run = runCLI(["probe", "https://127.0.0.1:8443/"])
-        #expect(run.status == 1)
+    @Test("https is a usage error (plain HTTP only), exit 64, for probe and bench alike",
+          arguments: [["probe", "https://127.0.0.1:8443/"], ["bench", "--url", "https://127.0.0.1:8443/"]])
+    func https(arguments: [String]) {
+        let run = runCLI(arguments)
+        #expect(run.status == 64)
         #expect(run.stderr.hasPrefix("Error: https:// is not supported: WireLab speaks plain HTTP"))
+        #expect(run.stderr.contains("Usage: wirelab \(arguments[0])"))
+    }
+
+    @Test("a host that does not resolve is not a usage error: exit 1")
+    func unresolvable() {
+        let run = runCLI(["probe", "http://wirelab-no-such-host.invalid/"])
+        #expect(run.status == 1)
+        #expect(run.stderr.hasPrefix("Error: cannot resolve host"))
+        #expect(!run.stderr.contains("Usage:"))
     }
 
     @Test("a bad URL or a missing one is a usage error, exit 64", arguments: [
