@@ -137,11 +137,15 @@ public enum CLI {
         for command in commands { text += "  " + command.name.rightPadded(to: width + 2) + command.summary + "\n" }
         text += """
 
-              See 'wirelab help <command>' for detailed help.
+              See 'wirelab help <command>' for detailed help, 'wirelab man' for the manual page,
+              'wirelab completion <shell>' for shell completion (the README says how to install them).
 
             OPTIONS:
               --version   Show the version
               -h, --help  Show help information
+
+            EXIT STATUS: 0 success, 1 a mismatch, failed expect or wrong answer, 2 a broken lesson,
+              script or key, 64 a usage error.
 
             """
         return text
