@@ -12,7 +12,7 @@ enum CompletionCommand {
 
     /// What a command's positional arguments are, for completing them.
     enum Positional {
-        case none, lesson, lessonOrFile, file, command
+        case none, lesson, lessonOrFile, file
     }
 
     static let positionals: [String: Positional] = [
@@ -57,10 +57,12 @@ enum CompletionCommand {
 
     typealias CommandInfo = (name: String, summary: String, options: [OptionSpec])
 
+    /// The words that start `options`: `--name`, `--name=` too when the value is given inline, `-x`.
     static func optionWords(_ options: [OptionSpec]) -> [String] {
         options.flatMap { spec in
-            [spec.isValueOptional ? "--\(spec.name)=" : "--\(spec.name)", spec.isValueOptional ? "--\(spec.name)" : nil].compactMap { $0 }
-                + (spec.short.map { ["-\($0)"] } ?? [])
+            var words = spec.isValueOptional ? ["--\(spec.name)=", "--\(spec.name)"] : ["--\(spec.name)"]
+            if let short = spec.short { words.append("-\(short)") }
+            return words
         }
     }
 
@@ -75,7 +77,6 @@ enum CompletionCommand {
             case .lesson: kind = "lesson"
             case .lessonOrFile: kind = "lesson-or-file"
             case .file: kind = "file"
-            case .command: kind = "command"
             }
             cases += "        \(command.name)) opts=\"\(optionWords(command.options).joined(separator: " "))\"; kind=\(kind) ;;\n"
         }
@@ -148,7 +149,6 @@ enum CompletionCommand {
             case .lesson: specs.append("'*:lesson:(\(ids))'")
             case .lessonOrFile: specs.append("'*:lesson or file:_wirelab_lesson_or_file'")
             case .file: specs.append("'*:file:_files'")
-            case .command: break
             case .none: if command.name == "completion" { specs.append("'1:shell:(\(shells.joined(separator: " ")))'") }
             }
             cases += "    \(command.name)) _arguments \\\n        " + specs.joined(separator: " \\\n        ") + " ;;\n"
@@ -218,7 +218,6 @@ enum CompletionCommand {
             case .lesson: lines.append("complete -c wirelab \(when) -a \(fishText(lessons.joined(separator: " ")))")
             case .lessonOrFile: lines.append("complete -c wirelab \(when) -F -a \(fishText(lessons.joined(separator: " ")))")
             case .file: lines.append("complete -c wirelab \(when) -F")
-            case .command: break
             case .none: if command.name == "completion" { lines.append("complete -c wirelab \(when) -a '\(shells.joined(separator: " "))'") }
             }
         }
