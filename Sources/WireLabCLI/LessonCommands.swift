@@ -328,7 +328,9 @@ enum RunCommand {
             ("verdict", .string(outcome.verdict.rawValue)),
             ("exit_code", .integer(Int(outcome.verdict.exitCode))),
             ("elapsed_ms", .number((outcome.elapsedMs * 10).rounded() / 10)),
+            ("rtt_ms", outcome.startingNetwork.isOn ? .number(outcome.startingNetwork.rttMs) : .null),
             ("output", .array(outcome.output.map { .string($0) })),
+            ("expects_checked", .integer(outcome.expectsChecked)),
             ("expect_failures", .array(outcome.expectFailures.map {
                 .object([("line", .integer($0.location.line)), ("message", .string($0.message))])
             })),

@@ -25,6 +25,12 @@ struct RTTAndCheckJSONTests {
         #expect(!result.out.contains("✘"))
         let progress = runLessonCLI(["list", "--json", "--lessons", dir], environment: environment)
         #expect(progress.out.contains("\"done\" : false") || progress.out.contains("\"done\": false"))
+        let json = runLessonCLI(["run", "tiny", "--lessons", dir, "--rtt", "100ms", "--json"], environment: environment)
+        #expect(json.status == 0)
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [String: Any])
+        #expect(report["verdict"] as? String == "not judged")
+        #expect(report["rtt_ms"] as? Double == 100)
+        #expect(report["expects_checked"] as? Int == 1)
         // Without the delay the same lesson matches.
         #expect(runLessonCLI(["run", "tiny", "--lessons", dir], environment: environment).status == 0)
     }
