@@ -25,6 +25,9 @@ let package = Package(
         .target(name: "CSystem", linkerSettings: [.linkedLibrary("util", .when(platforms: [.linux]))]),   // forkpty (stepper's pty test)
         // HTTP/1.1 message syntax (RFC 9112): parsers and encoder. Pure: no sockets, no clocks.
         .target(name: "HTTP1", swiftSettings: hotPath),
+        // HTTP/2 header compression (RFC 7541): integer, string and Huffman coding, the tables, an
+        // encoder and a decoder. Pure: no sockets, no clocks.
+        .target(name: "HPACK", swiftSettings: hotPath),
         // The agent's connection-pool decisions as a pure state machine: events in, actions out.
         .target(name: "Pooling", swiftSettings: hotPath),
         // The network lab: event loop, sockets, loopback server, pooled agent, simulated network.
@@ -49,6 +52,7 @@ let package = Package(
         .target(name: "Stepper", dependencies: ["LabKit", "LabRun", "Challenges", "CSystem", "Wire"]),
 
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"]),
+        .testTarget(name: "HPACKTests", dependencies: ["HPACK"]),
         .testTarget(name: "PoolingTests", dependencies: ["Pooling"]),
         .testTarget(name: "WireTests", dependencies: ["Wire", "HTTP1", "CSystem"]),
         .testTarget(name: "LabScriptTests", dependencies: ["LabScript"]),
