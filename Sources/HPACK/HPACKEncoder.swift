@@ -1,0 +1,138 @@
+// RFC 7541 §2, §4, §6, §7.1: encoding header lists into header blocks, keeping a dynamic table the
+// peer's decoder mirrors.
+
+/// FieldIndexing is how a literal representation treats the dynamic table (§6.2).
+public enum FieldIndexing: Sendable, Equatable {
+    /// §6.2.1: the field is added to the table (pattern 01).
+    case incremental
+    /// §6.2.2: the table is left alone (pattern 0000).
+    case none
+    /// §6.2.3: the table is left alone, and any intermediary must not index it either (pattern 0001).
+    case never
+}
+
+/// HPACKEncoder turns header lists into header blocks. One per connection direction; every block it
+/// makes must be sent, in order, or the peer's table drifts from ours.
+///
+/// Its choice for each field, in order:
+/// 1. a field marked never-indexed, or a sensitive one (`isSensitive`): a never-indexed literal, its
+///    name by index when a table has it;
+/// 2. a field a table holds (name and value): the index (§6.1), the static table first;
+/// 3. otherwise a literal with incremental indexing, its name by index when a table has it (the
+///    static table first), unless the entry would take more than three quarters of the table:
+///    then without indexing, so one large field does not empty the table for nothing.
+/// Strings are Huffman-coded as `huffman` says (by default unless that is longer).
+public struct HPACKEncoder: Sendable {
+    /// The dynamic table as the peer's decoder will hold it after the blocks made so far.
+    public private(set) var table: DynamicTable
+    /// The largest size the peer's decoder allows (its SETTINGS_HEADER_TABLE_SIZE).
+    public private(set) var maxTableSizeLimit: Int
+    public var huffman: HuffmanPolicy
+    /// Names whose fields always go never-indexed (lowercase, as HTTP/2 sends them). The default:
+    /// credentials, which a compression oracle could otherwise guess a byte at a time (§7.1.3).
+    public var sensitiveNames: Set<[UInt8]>
+    /// Cookies whose value is shorter than this go never-indexed: §7.1.3 says a short cookie is
+    /// easy to guess. 0 turns it off.
+    public var shortCookieLength: Int
+    /// The smallest and the last table size set since the last block: §4.2 has the next block start
+    /// with the smallest, then the last if different, so the peer evicts what we evicted.
+    private var pendingSizeUpdate: (smallest: Int, last: Int)?
+
+    public static let defaultSensitiveNames: Set<[UInt8]> = [Array("authorization".utf8), Array("proxy-authorization".utf8)]
+
+    public init(maxTableSize: Int = 4096, huffman: HuffmanPolicy = .unlessLonger,
+                sensitiveNames: Set<[UInt8]> = HPACKEncoder.defaultSensitiveNames, shortCookieLength: Int = 20) {
+        precondition(maxTableSize >= 0, "HPACKEncoder(maxTableSize: \(maxTableSize))")
+        self.table = DynamicTable(maxSize: maxTableSize)
+        self.maxTableSizeLimit = maxTableSize
+        self.huffman = huffman
+        self.sensitiveNames = sensitiveNames
+        self.shortCookieLength = shortCookieLength
+    }
+
+    /// Records the peer's SETTINGS_HEADER_TABLE_SIZE, and uses it all. The next block starts with the
+    /// size update (§6.3).
+    public mutating func setMaxTableSizeLimit(_ limit: Int) {
+        precondition(limit >= 0, "HPACKEncoder.setMaxTableSizeLimit(\(limit))")
+        maxTableSizeLimit = limit
+        setMaxTableSize(limit)
+    }
+
+    /// Uses a table of `size` bytes (at most the peer's limit; an encoder may use less, §4.2). The
+    /// table shrinks now; the next block starts with the size update(s) that tell the peer.
+    public mutating func setMaxTableSize(_ size: Int) {
+        let size = min(max(size, 0), maxTableSizeLimit)
+        if size == table.maxSize && pendingSizeUpdate == nil { return }
+        pendingSizeUpdate = (min(pendingSizeUpdate?.smallest ?? size, size), size)
+        table.setMaxSize(size)
+    }
+
+    /// Encodes `fields` as one header block.
+    public mutating func encode(_ fields: [HeaderField]) -> [UInt8] {
+        var block: [UInt8] = []
+        block.reserveCapacity(fields.count * 8)
+        appendSizeUpdates(into: &block)
+        for field in fields { append(field, into: &block) }
+        return block
+    }
+
+    /// Appends any size update owed (§4.2, §6.3): the smallest size since the last block, then the
+    /// current one if it differs. Called at the start of a block only; `encode` does it.
+    public mutating func appendSizeUpdates(into block: inout [UInt8]) {
+        guard let pending = pendingSizeUpdate else { return }
+        pendingSizeUpdate = nil
+        HPACKInteger.encode(pending.smallest, prefixBits: 5, flags: 0x20, into: &block)
+        if pending.last != pending.smallest {
+            HPACKInteger.encode(pending.last, prefixBits: 5, flags: 0x20, into: &block)
+        }
+    }
+
+    /// Appends `field` as the policy above chooses.
+    public mutating func append(_ field: HeaderField, into block: inout [UInt8]) {
+        if field.isNeverIndexed || isSensitive(field) {
+            appendLiteral(field, indexing: .never, into: &block)
+            return
+        }
+        let staticField = StaticTable.index(name: field.name, value: field.value)
+        if let index = staticField {
+            appendIndexed(index, into: &block)
+            return
+        }
+        let dynamic = table.find(name: field.name, value: field.value)
+        if let position = dynamic.field {
+            appendIndexed(StaticTable.count + 1 + position, into: &block)
+            return
+        }
+        let isWorthIndexing = field.size * 4 <= table.maxSize * 3
+        appendLiteral(field, indexing: isWorthIndexing ? .incremental : .none, into: &block)
+    }
+
+    /// Whether `field` goes never-indexed whatever its flag: a sensitive name, or a short cookie.
+    public func isSensitive(_ field: HeaderField) -> Bool {
+        if sensitiveNames.contains(field.name) { return true }
+        return field.value.count < shortCookieLength && field.name == HPACKEncoder.cookie
+    }
+
+    private static let cookie = Array("cookie".utf8)
+
+    /// Appends an indexed field (§6.1). `index` must name a field the tables hold.
+    public func appendIndexed(_ index: Int, into block: inout [UInt8]) {
+        precondition(index >= 1 && index <= StaticTable.count + table.count, "HPACKEncoder.appendIndexed(\(index))")
+        HPACKInteger.encode(index, prefixBits: 7, flags: 0x80, into: &block)
+    }
+
+    /// Appends `field` as a literal (§6.2) with this indexing, its name by index when a table has it
+    /// (the static table first), and adds it to the table when `.incremental`.
+    public mutating func appendLiteral(_ field: HeaderField, indexing: FieldIndexing, into block: inout [UInt8]) {
+        let nameIndex = StaticTable.index(name: field.name)
+            ?? table.find(name: field.name, value: field.value).name.map { StaticTable.count + 1 + $0 }
+        switch indexing {
+        case .incremental: HPACKInteger.encode(nameIndex ?? 0, prefixBits: 6, flags: 0x40, into: &block)
+        case .none: HPACKInteger.encode(nameIndex ?? 0, prefixBits: 4, flags: 0x00, into: &block)
+        case .never: HPACKInteger.encode(nameIndex ?? 0, prefixBits: 4, flags: 0x10, into: &block)
+        }
+        if nameIndex == nil { StringLiteral.encode(field.name, policy: huffman, into: &block) }
+        StringLiteral.encode(field.value, policy: huffman, into: &block)
+        if indexing == .incremental { table.insert(field) }
+    }
+}
