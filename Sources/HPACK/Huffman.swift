@@ -31,21 +31,34 @@ public enum Huffman {
     }
 
     /// Appends the decoding of `coded`. `offset` is where the string starts in its header block,
-    /// for the error. Walks the code's tree a bit at a time; the bits after the last whole symbol
-    /// must be 7 or fewer, all ones (§5.2).
+    /// for the error. Reads four bits at a time through `HuffmanTable.nibbles` (two table reads a
+    /// byte); the bits after the last whole symbol must be 7 or fewer, all ones (§5.2).
     static func decode(_ coded: ArraySlice<UInt8>, offset: Int, into output: inout [UInt8]) throws(HPACKError) {
+        let nibbles = HuffmanTable.nibbles
+        var node = 0
+        for byte in coded {
+            let high = nibbles[node << 4 | Int(byte >> 4)]
+            if high.flags & HuffmanTable.Step.emits != 0 { output.append(high.symbol) }
+            let low = nibbles[Int(high.next) << 4 | Int(byte & 0x0f)]
+            if low.flags & HuffmanTable.Step.emits != 0 { output.append(low.symbol) }
+            if (high.flags | low.flags) & HuffmanTable.Step.fails != 0 {
+                throw HPACKError(kind: .huffmanEOS, offset: offset, detail: "a Huffman string holds the EOS symbol")
+            }
+            node = Int(low.next)
+        }
+        try checkPadding(endingAt: node, offset: offset)
+    }
+
+    /// The same decoding, a bit at a time down the tree: the plain reading of §5.2 that the nibble
+    /// table is built from, kept so tests (and the fuzz target) can hold the two side by side.
+    static func decodeBitByBit(_ coded: ArraySlice<UInt8>, offset: Int, into output: inout [UInt8]) throws(HPACKError) {
         let tree = HuffmanTable.tree
         var node = 0
-        var bitsSinceSymbol = 0
-        var onesSinceSymbol = true
         for byte in coded {
             var mask: UInt8 = 0x80
             while mask != 0 {
-                let bit = byte & mask != 0
+                let next = Int(byte & mask != 0 ? tree[node].one : tree[node].zero)
                 mask >>= 1
-                bitsSinceSymbol += 1
-                if !bit { onesSinceSymbol = false }
-                let next = Int(bit ? tree[node].one : tree[node].zero)
                 if next >= 0 {
                     node = next
                     continue
@@ -56,15 +69,20 @@ public enum Huffman {
                 }
                 output.append(UInt8(symbol))
                 node = 0
-                bitsSinceSymbol = 0
-                onesSinceSymbol = true
             }
         }
-        if bitsSinceSymbol > 7 {
+        try checkPadding(endingAt: node, offset: offset)
+    }
+
+    /// The string ended at tree node `node`: the bits since the last whole symbol are the path from
+    /// the root to it. §5.2: at most 7 of them, all ones.
+    private static func checkPadding(endingAt node: Int, offset: Int) throws(HPACKError) {
+        let path = HuffmanTable.paths[node]
+        if path.depth > 7 {
             throw HPACKError(kind: .huffmanPaddingTooLong, offset: offset,
-                             detail: "a Huffman string ends with \(bitsSinceSymbol) bits that are not a whole symbol")
+                             detail: "a Huffman string ends with \(path.depth) bits that are not a whole symbol")
         }
-        if !onesSinceSymbol {
+        if !path.isAllOnes {
             throw HPACKError(kind: .huffmanPaddingNotOnes, offset: offset,
                              detail: "a Huffman string ends with padding that is not all ones")
         }
@@ -178,5 +196,59 @@ enum HuffmanTable {
             }
         }
         return nodes
+    }()
+
+    /// For each tree node, the path from the root to it: how many bits, and whether all are ones.
+    /// Where a string ends decides if its padding is valid.
+    static let paths: [(depth: Int, isAllOnes: Bool)] = {
+        var paths = [(depth: Int, isAllOnes: Bool)](repeating: (0, true), count: tree.count)
+        // Children are created after their parents, so one pass in index order sees every parent first.
+        for (index, node) in tree.enumerated() {
+            if node.zero > 0 { paths[Int(node.zero)] = (paths[index].depth + 1, false) }
+            if node.one > 0 { paths[Int(node.one)] = (paths[index].depth + 1, paths[index].isAllOnes) }
+        }
+        return paths
+    }()
+
+    /// What four bits do from one tree node: the node they lead to, and the symbol they complete, if
+    /// any. No code is shorter than 5 bits, so four bits complete at most one symbol.
+    struct Step {
+        static let emits: UInt8 = 1
+        /// The bits reach EOS: an error wherever it is.
+        static let fails: UInt8 = 2
+        var next: UInt8
+        var symbol: UInt8
+        var flags: UInt8
+    }
+
+    /// `nibbles[node << 4 | bits]`: the tree walked four bits at a time, precomputed for each of the
+    /// 256 internal nodes and 16 nibbles from `tree` itself.
+    static let nibbles: [Step] = {
+        var steps: [Step] = []
+        steps.reserveCapacity(tree.count * 16)
+        for start in 0..<tree.count {
+            for nibble in 0..<16 {
+                var node = start
+                var step = Step(next: 0, symbol: 0, flags: 0)
+                for position in stride(from: 3, through: 0, by: -1) {
+                    let next = Int((nibble >> position) & 1 == 1 ? tree[node].one : tree[node].zero)
+                    if next >= 0 {
+                        node = next
+                        continue
+                    }
+                    let symbol = -next - 1
+                    if symbol == eos {
+                        step.flags |= Step.fails
+                        break
+                    }
+                    step.symbol = UInt8(symbol)
+                    step.flags |= Step.emits
+                    node = 0
+                }
+                step.next = UInt8(node)
+                steps.append(step)
+            }
+        }
+        return steps
     }()
 }

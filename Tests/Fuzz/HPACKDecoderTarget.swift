@@ -7,11 +7,13 @@
 // - an error names a byte inside its block; after a connection error every block is refused;
 // - the table never holds more than its maximum size, nor that more than the limit;
 // - a decoded list is within the header list limit;
-// - what decodes re-encodes (HPACKEncoder) to a block a fresh decoder turns into the same list.
+// - what decodes re-encodes (HPACKEncoder) to a block a fresh decoder turns into the same list;
+// - the input read as one Huffman string decodes the same through the nibble table and bit by bit.
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzHPACKDecoder(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let input = Array(UnsafeBufferPointer(start: data, count: size))
+    checkHuffman(input)
     guard let control = input.first else { return 0 }
     let limits = [0, 64, 256, 4096]
     let tableLimit = limits[Int(control & 0x03)]
@@ -50,6 +52,20 @@ public func fuzzHPACKDecoder(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt 
         }
     }
     return 0
+}
+
+/// Decodes `coded` as a Huffman string both ways: the same bytes or the same error.
+func checkHuffman(_ coded: [UInt8]) {
+    var fast: [UInt8] = [], slow: [UInt8] = []
+    let a = Result { () throws(HPACKError) in try Huffman.decode(coded[...], offset: 0, into: &fast) }
+    let b = Result { () throws(HPACKError) in try Huffman.decodeBitByBit(coded[...], offset: 0, into: &slow) }
+    if a.map({ fast }) != b.map({ slow }) { fuzzFailure("Huffman: nibble table \(a) \(fast), bit by bit \(b) \(slow)") }
+    if case .success = a {
+        var again: [UInt8] = []
+        Huffman.encode(fast, into: &again)
+        // A valid coding is the canonical one: padding is fixed, so encoding gives the input back.
+        if again != coded { fuzzFailure("Huffman: \(coded) decodes to \(fast), which encodes to \(again)") }
+    }
 }
 
 /// Encodes `fields` with a fresh encoder and decodes them with a fresh decoder: the same names,

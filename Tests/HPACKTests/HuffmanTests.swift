@@ -82,6 +82,33 @@ struct HuffmanTests {
         }
     }
 
+    @Test("The nibble table decodes as the bit-by-bit walk does: same bytes, same errors (seeded random strings)")
+    func nibbleTableMatchesTree() {
+        var rng = SeededGenerator(seed: 9113)
+        var outcomes: Set<String> = []
+        for round in 0..<5000 {
+            var coded: [UInt8]
+            if round % 2 == 0 {
+                // Valid codings with their last byte disturbed now and then.
+                coded = []
+                Huffman.encode((0..<Int.random(in: 0...12, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }, into: &coded)
+                if !coded.isEmpty, Bool.random(using: &rng) { coded[coded.count - 1] ^= UInt8.random(in: 1...255, using: &rng) }
+            } else {
+                coded = (0..<Int.random(in: 0...8, using: &rng)).map { _ in [0xff, 0xfe, 0x00, UInt8.random(in: 0...255, using: &rng)].randomElement(using: &rng)! }
+            }
+            var fast: [UInt8] = [], slow: [UInt8] = []
+            let a = Result { () throws(HPACKError) in try Huffman.decode(coded[...], offset: 0, into: &fast) }
+            let b = Result { () throws(HPACKError) in try Huffman.decodeBitByBit(coded[...], offset: 0, into: &slow) }
+            #expect(a.map { fast } == b.map { slow }, "\(coded)")
+            switch a {
+            case .success: outcomes.insert("ok")
+            case .failure(let error): outcomes.insert("\(error.kind)")
+            }
+        }
+        // Both ways and every kind of failure were exercised.
+        #expect(outcomes.count >= 4, "\(outcomes)")
+    }
+
     @Test("EOS in a string is an error, whole or followed by more bits")
     func eos() {
         // EOS is 30 ones: 0xff 0xff 0xff 0xfc holds it (and two bits of padding-like zeros after).
