@@ -174,7 +174,7 @@ struct ProbeReport {
         if let r = reuse {
             let n = Double(r.requests)
             rows.append(("\(r.requests) requests, kept alive", Format.fixed(r.keepAliveMs, 1) + " ms total, " + Format.fixed(r.keepAliveMs / n, 3) + " ms/request"
-                + (r.keepAliveConnections > 1 ? "  (the server closed: \(r.keepAliveConnections) connections)" : "  (1 connection)")))
+                + (r.keepAliveConnections > 1 ? "  (\(r.keepAliveConnections) connections: the server did not keep one for all \(r.requests))" : "  (1 connection)")))
             rows.append(("\(r.requests) requests, new connection each", Format.fixed(r.newConnectionMs, 1) + " ms total, " + Format.fixed(r.newConnectionMs / n, 3) + " ms/request"))
             rows.append(("speedup of reuse", Format.fixed(r.speedup, 2) + "×"
                 + (r.keepAliveConnections >= r.requests ? "  (no reuse happened: both runs opened a connection per request)" : "")))

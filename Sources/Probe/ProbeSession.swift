@@ -130,6 +130,9 @@ final class ProbeSession {
         var answered = 0          // on the current connection
         var total = 0             // across the timed run
         var timing: (nanos: Int64, connections: Int)?
+        // Time spent waiting to see whether a server that said close then closes: a client would
+        // close at once, so the kept-alive timing leaves it out.
+        var excluded: Int64 = 0
         var limit: ProbeReport.MaxRequests?
         defer { connection.close() }
         while limit == nil || total < n {
@@ -151,7 +154,7 @@ final class ProbeSession {
             }
             answered += 1
             total += 1
-            if total == n { timing = (loop.now - started, connections) }
+            if total == n { timing = (loop.now - started - excluded, connections) }
             var waitedForEnd = false
             if limit == nil {
                 if response.head.status >= 500 {
@@ -161,7 +164,9 @@ final class ProbeSession {
                     limit = .init(count: answered, ending: response.saysClose ? .saidClose : .closed, bound: settings.maxRequests)
                     if response.saysClose {
                         // Said close: does the server then close, or leave it to the client (Node)?
+                        let waitStarted = loop.now
                         connection.waitForEnd(timeoutMs: settings.timeoutMs)
+                        if total < n { excluded += loop.now - waitStarted }
                         waitedForEnd = true
                         limit?.closedAfterSaying = connection.isEnded
                     }
