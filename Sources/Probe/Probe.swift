@@ -118,12 +118,12 @@ public struct ProbeFindings: Sendable {
             idleTimeoutMs = nil
             idleOutlastedWait = true
             idleOutcome = "open past max wait"
-            idleDetail = "the server never closed it: still open when the probe's \(Format.fixed(seconds, seconds == seconds.rounded() ? 0 : 2)) s wait ran out"
+            idleDetail = "the server never closed it, still open when the probe's \(Format.fixed(seconds, seconds == seconds.rounded() ? 0 : 2)) s wait ran out"
         case .notMeasured(let why):
             idleTimeoutMs = nil
             idleOutlastedWait = false
             idleOutcome = "not measured"
-            idleDetail = "not measured: " + why
+            idleDetail = why
         }
         maxRequests = report.maxRequests.isLimitFound ? report.maxRequests.count : nil
         maxRequestsEnding = report.maxRequests.ending.rawValue

@@ -21,7 +21,7 @@ func failures(_ result: VerificationResult) -> String {
 
 /// Every your-server challenge with a server a learner could write that passes (the way Node, nginx
 /// or a hand-written server really behave) and one that must not.
-@Suite("Your-server keys: a right server passes, a wrong one is told what was measured")
+@Suite("Your-server keys: a right server passes, a wrong one is told what was measured", .serialized)
 struct ServerKeyTests {
     typealias Behaviour = StandInServer.Behaviour
 
@@ -77,6 +77,11 @@ struct ServerKeyTests {
         let tooLate = try verifyServer("idle-timeout", 4, late)
         #expect(tooLate.status == .wrong)
         #expect(failures(tooLate).contains("yours closed it after 4."))
+        var never = Self.node2000
+        never.idleCloseMs = 20_000
+        let open = try verifyServer("idle-timeout", 4, never)
+        #expect(open.status == .wrong)
+        #expect(failures(open).contains("the probe measured no idle close: the server never closed it, still open when the probe's 6 s wait ran out"))
     }
 
     @Test("max-requests-per-socket 5: Node's maxRequestsPerSocket=3 passes; closing after 3 without saying close fails")
