@@ -237,3 +237,37 @@ struct BuildKeyTests {
         #expect(failures(wrong).contains("the server never closes an idle connection on your agent"), "\(wrong.details)")
     }
 }
+
+/// A new build or your-server challenge must come with its right and wrong test: this fails until
+/// `BuildKeyTests` or `ServerKeyTests` calls it.
+@Suite("Every build and your-server challenge has its right-and-wrong test")
+struct KeyCoverageTests {
+    static func source(_ file: String) throws -> String {
+        let directory = #filePath.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+        return try String(contentsOfFile: directory + "/" + file, encoding: .utf8)
+    }
+
+    @Test("each build challenge is verified by BuildKeyTests, each your-server one by ServerKeyTests")
+    func covered() throws {
+        let builds = try Self.source("BuildKeyTests.swift")
+        let servers = try Self.source("ServerKeyTests.swift")
+        let lessons = LessonLibrary.load(directory: packageLessonsDirectory()).lessons
+        var seen = 0
+        for lesson in lessons {
+            for challenge in lesson.challenges {
+                let call = "(\"\(lesson.id)\", \(challenge.number),"
+                switch challenge.key?.kind {
+                case .build:
+                    seen += 1
+                    #expect(builds.contains("verifyBuild" + call), "\(lesson.id) \(challenge.number) has no test in BuildKeyTests")
+                case .yourServer:
+                    seen += 1
+                    #expect(servers.contains("verifyServer" + call), "\(lesson.id) \(challenge.number) has no test in ServerKeyTests")
+                default:
+                    break
+                }
+            }
+        }
+        #expect(seen >= 17)
+    }
+}
