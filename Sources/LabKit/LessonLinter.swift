@@ -142,7 +142,8 @@ public enum LessonLinter {
         return (found, suggested)
     }
 
-    /// A broken key is an error at its line; a challenge without a key is a warning (it can't be verified).
+    /// A broken key is an error at its line, and so is a predict, choice or build key without
+    /// `explain:`; a challenge without a key is a warning (it can't be verified).
     private static func lintChallengeKeys(_ lesson: Lesson) -> [LessonDiagnostic] {
         var found: [LessonDiagnostic] = []
         for challenge in lesson.challenges {
@@ -154,7 +155,13 @@ public enum LessonLinter {
                     message = String(problem[problem.index(after: colon)...]).trimmingSpaces()
                 }
                 found.append(error(lesson, line: line, "challenge \(challenge.number): \(message)"))
-            } else if challenge.key == nil {
+            } else if let key = challenge.key {
+                // A pass (or a reveal) teaches why: every key but your-server's explains its answer.
+                if key.kind != .yourServer, (key.explanation ?? "").isEmpty {
+                    found.append(error(lesson, line: key.line,
+                                       "challenge \(challenge.number): a \(key.kind.rawValue) key needs 'explain: ...', one paragraph on why the answer is what it is, shown after a pass or a reveal"))
+                }
+            } else {
                 found.append(warning(lesson, line: challenge.line,
                                      "challenge \(challenge.number) has no key, so it can't be verified (add '<!-- check KIND ... -->'; see docs/challenges.md)"))
             }

@@ -124,6 +124,7 @@ extension Interpreter {
                 guard setting.key == "grace" else { throw unknownSetting(setting, ["grace"], of: "server shutdown") }
                 graceMs = try number(setting.value, scope, what: "grace")
             }
+            if lab.shutdownStartedNanos == nil { lab.shutdownStartedNanos = lab.loop.now }
             lab.server.shutdown(graceMs: Int(graceMs)) { [weak self] report in
                 guard let self, !self.isFinished else { return }
                 if let bindTo {

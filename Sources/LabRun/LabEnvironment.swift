@@ -44,6 +44,10 @@ final class LabEnvironment {
     var revealsMysteries = false
     /// Every request a script statement made, in completion order, for the waterfall.
     var requestLog: [RequestRecord] = []
+    /// Every request head the lab's `server` parsed (across restarts), for challenge keys (`run.seen`).
+    var seenRequests: [SeenRequest] = []
+    /// When the lab's server first began a graceful shutdown (loop clock), for `run.afterShutdown`.
+    var shutdownStartedNanos: Int64?
     /// The loop-clock instant the run started (the waterfall's zero).
     var startedNanos: Int64 = 0
     var network: SimulatedNetwork
@@ -132,6 +136,7 @@ final class LabEnvironment {
     }
 
     private func serverEvent(_ event: ServerEvent) {
+        if case .request(_, _, let head) = event { noteSeen(head) }
         guard let interpreter else { return }
         switch event {
         case .opened(let id):
@@ -390,7 +395,7 @@ final class LabEnvironment {
             ("reused", count { $0.result.isReused }),
             ("retried", count { $0.result.isRetried }),
             ("connections", .number(Double(connections.count))),
-        ]
+        ] + keyFields()
         return RecordObject("the run's requests", fields)
     }
 

@@ -33,7 +33,7 @@ public enum Probe {
         internalSettings.timeoutMs = settings.timeoutMs
         let session = ProbeSession(loop: loop, origin: origin, target: target, url: url, settings: internalSettings)
         do {
-            return .success(ProbeFindings(try session.run()))
+            return .success(ProbeFindings(try session.run(), maxWaitMs: settings.maxWaitMs))
         } catch {
             return .failure(ProbeError(message: error.message))
         }
@@ -53,6 +53,12 @@ public struct ProbeFindings: Sendable {
     public var keepsAlive: Bool
     /// The same with HTTP/1.0 and `Connection: keep-alive`.
     public var keepsAliveHTTP10: Bool
+    /// How the two-request test ended, HTTP/1.1 then HTTP/1.0: "kept", "said close", "closed",
+    /// "no response"; and the same as a sentence ("response 1 said Connection: close").
+    public var persistence: String
+    public var persistenceHTTP10: String
+    public var persistenceDetail: String
+    public var persistenceDetailHTTP10: String
     /// The headers of the answer to a plain HTTP/1.1 request, verbatim.
     public var keepAliveHeader: String?
     public var connectionHeader: String?
@@ -63,21 +69,40 @@ public struct ProbeFindings: Sendable {
     public var idleTimeoutMs: Double?
     /// True when the connection was still open when the wait ran out.
     public var idleOutlastedWait: Bool
+    /// "closed", "open past max wait" or "not measured", and a sentence saying what happened
+    /// ("the server closes the connection after every response").
+    public var idleOutcome: String
+    public var idleDetail: String
+    /// How long the probe was allowed to wait for the idle close, in seconds.
+    public var maxWaitSeconds: Double
     /// The number of responses after which the server closed, when a limit was found.
     public var maxRequests: Int?
-    /// How the max-requests run ended: "said close", "closed", "no limit found", "no response".
+    /// How the max-requests run ended: "said close", "closed", "refused", "no limit found", "no response".
     public var maxRequestsEnding: String
+    /// The same as a sentence: "3 (response 3 said Connection: close, but the server kept the
+    /// connection open)".
+    public var maxRequestsDetail: String
+    /// After the response that said `Connection: close`, whether the server closed the connection
+    /// (nil when no response said close).
+    public var maxRequestsClosedAfterSaying: Bool?
     /// "in order", "not in order", "server closed instead", "incomplete", "not tried".
     public var pipelining: String
+    /// What the pipelining test saw, as a sentence ("2 of 3 responses before the server closed").
+    public var pipeliningDetail: String
     /// New-connection time over kept-alive time for the same N requests, when measured.
     public var reuseSpeedup: Double?
     /// The report as `wirelab probe` prints it, and as `--json` prints it.
     public var text: String
     public var json: String
 
-    init(_ report: ProbeReport) {
+    init(_ report: ProbeReport, maxWaitMs: Int) {
         keepsAlive = report.http11.isKeepAlive
         keepsAliveHTTP10 = report.http10.isKeepAlive
+        persistence = report.http11.word
+        persistenceHTTP10 = report.http10.word
+        persistenceDetail = report.http11.detail
+        persistenceDetailHTTP10 = report.http10.detail
+        maxWaitSeconds = Double(maxWaitMs) / 1000
         keepAliveHeader = report.keepAliveHeader
         connectionHeader = report.connectionHeader
         let hint = report.keepAliveHeader.flatMap { KeepAliveHint(headerValue: $0) }
@@ -87,16 +112,25 @@ public struct ProbeFindings: Sendable {
         case .measured(let seconds):
             idleTimeoutMs = seconds * 1000
             idleOutlastedWait = false
-        case .longerThan:
+            idleOutcome = "closed"
+            idleDetail = "the server closed the idle connection \(Format.fixed(seconds, 2)) s after the response"
+        case .longerThan(let seconds):
             idleTimeoutMs = nil
             idleOutlastedWait = true
-        case .notMeasured:
+            idleOutcome = "open past max wait"
+            idleDetail = "the server never closed it, still open when the probe's \(Format.fixed(seconds, seconds == seconds.rounded() ? 0 : 2)) s wait ran out"
+        case .notMeasured(let why):
             idleTimeoutMs = nil
             idleOutlastedWait = false
+            idleOutcome = "not measured"
+            idleDetail = why
         }
         maxRequests = report.maxRequests.isLimitFound ? report.maxRequests.count : nil
         maxRequestsEnding = report.maxRequests.ending.rawValue
+        maxRequestsDetail = report.maxRequests.summary.replacingOccurrences(of: "  (", with: " (")
+        maxRequestsClosedAfterSaying = report.maxRequests.closedAfterSaying
         pipelining = report.pipelining.verdict
+        pipeliningDetail = report.pipelining.detail
         reuseSpeedup = report.reuse?.speedup
         text = report.text()
         json = report.json().text() + "\n"

@@ -35,6 +35,17 @@ struct ProbeReport {
 
         var isKeepAlive: Bool { self == .reused }
 
+        /// One word for a key to compare: "kept", "said close", "closed", "no response", "not tried".
+        var word: String {
+            switch self {
+            case .notTried: return "not tried"
+            case .reused: return "kept"
+            case .saidClose: return "said close"
+            case .closedAfterFirst: return "closed"
+            case .noResponse: return "no response"
+            }
+        }
+
         var detail: String {
             switch self {
             case .notTried: return "not tried"
@@ -57,26 +68,38 @@ struct ProbeReport {
     }
 
     struct MaxRequests {
+        /// Responses served before the limit (a refusal past it is not counted).
         var count: Int
         var ending: Ending
         var bound: Int
+        /// The status of the refusal, when `ending` is `.refused`.
+        var refusedStatus: Int? = nil
+        /// After a response that said `Connection: close`: whether the server then closed the
+        /// connection within the bound (nil when not waited for).
+        var closedAfterSaying: Bool? = nil
 
         enum Ending: String {
             /// Response `count` said `Connection: close`.
             case saidClose = "said close"
             /// The server closed the connection after `count` responses without saying so.
             case closed = "closed"
+            /// Request `count + 1` was answered with an error status (5xx), as Node answers 503
+            /// past its `maxRequestsPerSocket`: a refusal, not a request served.
+            case refused = "refused"
             /// `--max-requests` answers came back and the connection stayed open.
             case boundReached = "no limit found"
             /// Response `count + 1` did not arrive in time.
             case noResponse = "no response"
         }
 
-        var isLimitFound: Bool { ending == .saidClose || ending == .closed }
+        var isLimitFound: Bool { ending == .saidClose || ending == .closed || ending == .refused }
 
         var summary: String {
             switch ending {
-            case .saidClose: return "\(count)  (response \(count) said Connection: close)"
+            case .saidClose:
+                let then = closedAfterSaying.map { $0 ? ", then the server closed it" : ", but the server kept the connection open" } ?? ""
+                return "\(count)  (response \(count) said Connection: close\(then))"
+            case .refused: return "\(count)  (request \(count + 1) was refused with status \(refusedStatus ?? 0))"
             case .closed: return "\(count)  (then the server closed the connection)"
             case .boundReached: return "at least \(count)  (no limit found)"
             case .noResponse: return "at least \(count)  (request \(count + 1) got no response in time)"
@@ -151,7 +174,7 @@ struct ProbeReport {
         if let r = reuse {
             let n = Double(r.requests)
             rows.append(("\(r.requests) requests, kept alive", Format.fixed(r.keepAliveMs, 1) + " ms total, " + Format.fixed(r.keepAliveMs / n, 3) + " ms/request"
-                + (r.keepAliveConnections > 1 ? "  (the server closed: \(r.keepAliveConnections) connections)" : "  (1 connection)")))
+                + (r.keepAliveConnections > 1 ? "  (\(r.keepAliveConnections) connections: the server did not keep one for all \(r.requests))" : "  (1 connection)")))
             rows.append(("\(r.requests) requests, new connection each", Format.fixed(r.newConnectionMs, 1) + " ms total, " + Format.fixed(r.newConnectionMs / n, 3) + " ms/request"))
             rows.append(("speedup of reuse", Format.fixed(r.speedup, 2) + "×"
                 + (r.keepAliveConnections >= r.requests ? "  (no reuse happened: both runs opened a connection per request)" : "")))
@@ -205,6 +228,8 @@ struct ProbeReport {
                 ("limit_found", .bool(maxRequests.isLimitFound)),
                 ("ending", .string(maxRequests.ending.rawValue)),
                 ("bound", .integer(maxRequests.bound)),
+                ("refused_status", maxRequests.refusedStatus.map { .integer($0) } ?? .null),
+                ("closed_after_saying_close", maxRequests.closedAfterSaying.map { .bool($0) } ?? .null),
             ])),
             ("pipelining", .object([("verdict", .string(pipelining.verdict)), ("detail", .string(pipelining.detail))])),
             ("reuse", reuseJSON),

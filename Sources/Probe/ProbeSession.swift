@@ -130,6 +130,9 @@ final class ProbeSession {
         var answered = 0          // on the current connection
         var total = 0             // across the timed run
         var timing: (nanos: Int64, connections: Int)?
+        // Time spent waiting to see whether a server that said close then closes: a client would
+        // close at once, so the kept-alive timing leaves it out.
+        var excluded: Int64 = 0
         var limit: ProbeReport.MaxRequests?
         defer { connection.close() }
         while limit == nil || total < n {
@@ -151,10 +154,22 @@ final class ProbeSession {
             }
             answered += 1
             total += 1
-            if total == n { timing = (loop.now - started, connections) }
+            if total == n { timing = (loop.now - started - excluded, connections) }
+            var waitedForEnd = false
             if limit == nil {
-                if !response.allowsReuse {
+                if response.head.status >= 500 {
+                    // A refusal past a limit (Node's 503) is not a request served.
+                    limit = .init(count: answered - 1, ending: .refused, bound: settings.maxRequests, refusedStatus: response.head.status)
+                } else if !response.allowsReuse {
                     limit = .init(count: answered, ending: response.saysClose ? .saidClose : .closed, bound: settings.maxRequests)
+                    if response.saysClose {
+                        // Said close: does the server then close, or leave it to the client (Node)?
+                        let waitStarted = loop.now
+                        connection.waitForEnd(timeoutMs: settings.timeoutMs)
+                        if total < n { excluded += loop.now - waitStarted }
+                        waitedForEnd = true
+                        limit?.closedAfterSaying = connection.isEnded
+                    }
                 } else if answered >= settings.maxRequests {
                     limit = .init(count: answered, ending: .boundReached, bound: settings.maxRequests)
                 }
@@ -162,7 +177,7 @@ final class ProbeSession {
             // The server will close after a response that does not allow reuse: wait for it to, so the
             // next request starts on a new connection instead of racing the close.
             if !response.allowsReuse && total < n {
-                connection.waitForEnd(timeoutMs: settings.timeoutMs)
+                if !waitedForEnd { connection.waitForEnd(timeoutMs: settings.timeoutMs) }
                 if !connection.isEnded { connection.close(); connection = try open(); connections += 1; answered = 0 }
             }
         }

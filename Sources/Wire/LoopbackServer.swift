@@ -175,7 +175,8 @@ public final class LoopbackServer: LoopHandler {
         if index > 1 { stats.reusedRequests += 1 }
         guard !observers.isEmpty, let head = connection.currentHead else { return }   // build the event only when someone listens
         emit(.request(connection: connection.id, index: index,
-                      head: HTTPRequestHeadSummary(method: head.method, target: head.target, version: head.version.description)))
+                      head: HTTPRequestHeadSummary(method: head.method, target: head.target, version: head.version.description,
+                                                   contentLength: head.headers["Content-Length"].flatMap { Int($0) })))
     }
 
     func responseWritten(_ connection: ServerConnection, status: Int, willClose: Bool) {

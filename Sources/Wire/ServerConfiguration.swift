@@ -162,10 +162,13 @@ public struct HTTPRequestHeadSummary: Sendable, Equatable {
     public var method: String
     public var target: String
     public var version: String
-    public init(method: String, target: String, version: String) {
+    /// The request's Content-Length, when it declared one (a challenge key checks the framing).
+    public var contentLength: Int?
+    public init(method: String, target: String, version: String, contentLength: Int? = nil) {
         self.method = method
         self.target = target
         self.version = version
+        self.contentLength = contentLength
     }
 }
 

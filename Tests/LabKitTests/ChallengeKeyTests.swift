@@ -107,7 +107,7 @@ struct ChallengeKeyTests {
 
     @Test("an item without a key is a lint warning; the summary counts kinds")
     func unkeyed() throws {
-        let lesson = try lessonWithChallenges("1. No key here.\n2. Another.\n\n   <!-- check predict\n   answer: 1\n   -->\n")
+        let lesson = try lessonWithChallenges("1. No key here.\n2. Another.\n\n   <!-- check predict\n   answer: 1\n   explain: One.\n   -->\n")
         let diagnostics = LessonLinter.lint(library: LessonLibrary(lessons: [lesson])) { _, _ in [] }
         #expect(diagnostics.contains { $0.severity == .warning && $0.message.contains("challenge 1 has no key") })
         #expect(!diagnostics.contains { $0.message.contains("challenge 2") })

@@ -1,0 +1,171 @@
+import Foundation
+import Testing
+import Challenges
+import LabKit
+import Wire
+
+/// Verifies a your-server challenge of the course's own lessons against a stand-in server.
+func verifyServer(_ lessonID: String, _ number: Int, _ behaviour: StandInServer.Behaviour) throws -> VerificationResult {
+    let lesson = try #require(LessonLibrary.load(directory: packageLessonsDirectory()).lessons.first { $0.id == lessonID })
+    let challenge = try #require(lesson.challenges.first { $0.number == number })
+    #expect(challenge.key?.kind == .yourServer)
+    let server = try StandInServer(behaviour)
+    defer { server.stop() }
+    return ChallengeVerifier.verify(lesson: lesson, challenge: challenge, input: VerificationInput(url: server.url))
+}
+
+/// The failed conditions' lines, for checking what the learner is told.
+func failures(_ result: VerificationResult) -> String {
+    result.details.filter { $0.hasPrefix("✘") }.joined(separator: "\n")
+}
+
+/// Every your-server challenge with a server a learner could write that passes (the way Node, nginx
+/// or a hand-written server really behave) and one that must not.
+@Suite("Your-server keys: a right server passes, a wrong one is told what was measured", .serialized)
+struct ServerKeyTests {
+    typealias Behaviour = StandInServer.Behaviour
+
+    /// Node 20 with `server.keepAliveTimeout = 2000`: advertises timeout=2, closes about 3 s later.
+    static var node2000: Behaviour {
+        var b = Behaviour()
+        b.keepAliveHeader = "timeout=2"
+        b.idleCloseMs = 3_000
+        b.http10KeepAlive = false
+        return b
+    }
+
+    @Test("http-keep-alive 7: Node's one-second buffer passes; advertising 5 s and closing at 2 s fails")
+    func httpKeepAlive7() throws {
+        let right = try verifyServer("http-keep-alive", 7, Self.node2000)
+        #expect(right.status == .correct, "\(right.details)")
+        var liar = Behaviour()
+        liar.keepAliveHeader = "timeout=5"
+        liar.idleCloseMs = 2_000
+        let wrong = try verifyServer("http-keep-alive", 7, liar)
+        #expect(wrong.status == .wrong)
+        #expect(failures(wrong).contains("you advertised 5 s, so from 4.5 to 6.5 s is accepted, and yours closed it 2.0"))
+    }
+
+    @Test("keep-alive-header 4: HTTP/1.0 keep-alive with a header passes; Node's default close to HTTP/1.0 fails")
+    func keepAliveHeader4() throws {
+        var right = Behaviour()
+        right.keepAliveHeader = "timeout=5"
+        right.idleCloseMs = 5_000
+        #expect(try verifyServer("keep-alive-header", 4, right).status == .correct)
+        var node = right
+        node.http10KeepAlive = false
+        let wrong = try verifyServer("keep-alive-header", 4, node)
+        #expect(wrong.status == .wrong)
+        #expect(failures(wrong).contains("found: response 1 said Connection: close"))
+        #expect(!failures(wrong).contains("not answered"))
+    }
+
+    @Test("idle-timeout 4: Node with keepAliveTimeout=2000 (closes at 3 s) passes; a close-every-response server hears so")
+    func idleTimeout4() throws {
+        let right = try verifyServer("idle-timeout", 4, Self.node2000)
+        #expect(right.status == .correct, "\(right.details)")
+        var python = Behaviour()
+        python.keepAlive = false
+        let wrong = try verifyServer("idle-timeout", 4, python)
+        #expect(wrong.status == .wrong)
+        let told = failures(wrong)
+        #expect(told.contains("the server closes the connection after every response"))
+        #expect(told.contains("your server sent no Keep-Alive header"))
+        #expect(!told.contains("still open"))
+        var late = Self.node2000
+        late.idleCloseMs = 4_000
+        let tooLate = try verifyServer("idle-timeout", 4, late)
+        #expect(tooLate.status == .wrong)
+        #expect(failures(tooLate).contains("yours closed it after 4."))
+        var never = Self.node2000
+        never.idleCloseMs = 20_000
+        let open = try verifyServer("idle-timeout", 4, never)
+        #expect(open.status == .wrong)
+        #expect(failures(open).contains("the probe measured no idle close: the server never closed it, still open when the probe's 6 s wait ran out"))
+    }
+
+    @Test("max-requests-per-socket 5: Node's maxRequestsPerSocket=3 passes; closing after 3 without saying close fails")
+    func maxRequests5() throws {
+        var node = Behaviour()
+        node.keepAliveHeader = "timeout=5, max=3"
+        node.idleCloseMs = 6_000
+        node.maxRequests = 3
+        node.limitEnding = .saidCloseThen503
+        let right = try verifyServer("max-requests-per-socket", 5, node)
+        #expect(right.status == .correct, "\(right.details)")
+        #expect(right.details.contains { $0.contains("response 3 said Connection: close, but the server kept the connection open") })
+        // The probe waited (up to 3 s) to see whether the server closes; a client would have closed
+        // at once, so the kept-alive timing leaves that wait out.
+        let timed = try #require(right.details.first { $0.contains("requests, kept alive") })
+        // "5 requests, kept alive   2.7 ms total, 0.535 ms/request ...": the second number.
+        let numbers = timed.split(separator: " ").compactMap { Double($0) }
+        #expect(numbers.count >= 2 && numbers[1] < 1_000, "\(timed)")
+        var silent = node
+        silent.limitEnding = .silentClose
+        let wrong = try verifyServer("max-requests-per-socket", 5, silent)
+        #expect(wrong.status == .wrong)
+        #expect(failures(wrong).contains("say Connection: close on the last response"))
+        #expect(failures(wrong).contains("3 (then the server closed the connection)"))
+    }
+
+    @Test("max-requests-per-socket 5: a 503 past the limit is not a request served")
+    func maxRequestsRefusal() throws {
+        // A handler that forces `Connection: keep-alive` hides Node's close on the last answer:
+        // the limit shows only as the 503 that follows. Served: 7, not 8.
+        var forced = Behaviour()
+        forced.idleCloseMs = 6_000
+        forced.maxRequests = 7
+        forced.limitEnding = .silentThen503
+        let seven = try verifyServer("max-requests-per-socket", 5, forced)
+        #expect(seven.status == .wrong)
+        #expect(failures(seven).contains("yours served 7: 7 (request 8 was refused with status 503)"))
+        // Three served, then refused without a word: the count is right, the ending is not.
+        forced.maxRequests = 3
+        let three = try verifyServer("max-requests-per-socket", 5, forced)
+        #expect(three.status == .wrong)
+        #expect(failures(three).contains("say Connection: close on the last response"))
+        #expect(!failures(three).contains("yours served"))
+    }
+
+    @Test("head-of-line-blocking 3: answering a pipeline passes; answering only the first of a read fails")
+    func pipelining3() throws {
+        #expect(try verifyServer("head-of-line-blocking", 3, Behaviour()).status == .correct)
+        var dropper = Behaviour()
+        dropper.answersPipelined = false
+        let wrong = try verifyServer("head-of-line-blocking", 3, dropper)
+        #expect(wrong.status == .wrong)
+        #expect(failures(wrong).contains("the probe sent three in one write and found: incomplete"))
+    }
+
+    @Test("proxy-keep-alive 5: a true timeout passes; nginx's keepalive_timeout 2s 5s (says 5, closes at 2) fails")
+    func proxy5() throws {
+        var honest = Behaviour()
+        honest.keepAliveHeader = "timeout=3"
+        honest.idleCloseMs = 3_000
+        #expect(try verifyServer("proxy-keep-alive", 5, honest).status == .correct)
+        var nginx = Behaviour()
+        nginx.keepAliveHeader = "timeout=5"
+        nginx.idleCloseMs = 2_000
+        let wrong = try verifyServer("proxy-keep-alive", 5, nginx)
+        #expect(wrong.status == .wrong)
+        #expect(failures(wrong).contains("it advertised 5 s, so from 4.5 to 6.5 s is accepted, and the proxy closed it 2.0"))
+    }
+
+    @Test("mystery-server 5: mystery server 8's policy with an honest header passes; its own dishonest header fails")
+    func mystery5() throws {
+        let box = ServerConfiguration.mystery(8)
+        var honest = Behaviour()
+        honest.idleCloseMs = box.keepAliveTimeoutMs
+        honest.keepAliveHeader = "timeout=\(box.keepAliveTimeoutMs / 1000)"
+        if box.maxRequestsPerSocket > 0 { honest.maxRequests = box.maxRequestsPerSocket }
+        let right = try verifyServer("mystery-server", 5, honest)
+        #expect(right.status == .correct, "\(right.details)")
+        var dishonest = honest
+        dishonest.keepAliveHeader = "timeout=\(box.keepAliveTimeoutMs / 1000 + 3)"
+        let wrong = try verifyServer("mystery-server", 5, dishonest)
+        #expect(wrong.status == .wrong)
+        #expect(failures(wrong).contains("advertise honestly"))
+        // The hidden setting is not in what the learner is told.
+        #expect(!failures(wrong).contains("\(box.keepAliveTimeoutMs)"))
+    }
+}
