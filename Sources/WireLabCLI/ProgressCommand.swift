@@ -4,7 +4,7 @@ import Wire
 
 /// `wirelab progress [--reset [--yes]] [--json]`: what the learner has done, and where it is kept.
 enum ProgressCommand {
-    static let summary = "Show your progress (lessons done, challenges verified, hints seen), or reset it"
+    static let summary = "Show your progress (lessons done, challenges verified or revealed, hints seen), or reset it"
     static let usage = "wirelab progress [--reset [--yes]] [--json]"
     static let options: [OptionSpec] = [
         OptionSpec(name: "reset", valueName: nil, help: "Forget all progress (asks first on a terminal)"),
@@ -54,11 +54,13 @@ enum ProgressCommand {
                 ("file", .string(store.file)),
                 ("current", progress.current.map { .string($0) } ?? .null),
                 ("lessons_done", .integer(counts.done)), ("lessons", .integer(lessons.count)),
-                ("challenges_verified", .integer(counts.verified)), ("challenges", .integer(counts.challenges)),
+                ("challenges_verified", .integer(counts.verified)), ("challenges_revealed", .integer(counts.revealed)),
+                ("challenges", .integer(counts.challenges)),
                 ("by_lesson", .array(lessons.map { lesson in
                     .object([
                         ("id", .string(lesson.id)), ("done", .bool(progress.isDone(lesson.id))),
                         ("verified", .array(lesson.challenges.filter { progress.isVerified(lesson.id, $0.number) }.map { .integer($0.number) })),
+                        ("revealed", .array(lesson.challenges.filter { progress.isRevealed(lesson.id, $0.number) }.map { .integer($0.number) })),
                         ("hints_seen", .integer(lesson.challenges.reduce(0) { $0 + progress.hintsSeen(lesson.id, $1.number) })),
                     ])
                 })),
@@ -68,16 +70,19 @@ enum ProgressCommand {
         let style = context.style
         console.line(style.bold("Progress") + style.dim("  (\(store.file))"))
         console.line("  " + progressBar(done: counts.done, total: lessons.count, width: 30)
-            + "  \(counts.done)/\(lessons.count) lessons done, \(counts.verified)/\(counts.challenges) challenges verified")
+            + "  \(counts.done)/\(lessons.count) lessons done, \(counts.verified)/\(counts.challenges) challenges verified"
+            + (counts.revealed > 0 ? ", \(counts.revealed) revealed" : ""))
         console.line("")
         let idWidth = min(32, lessons.map(\.id.count).max() ?? 2)
         for (index, lesson) in lessons.enumerated() {
             let mark = progress.isDone(lesson.id) ? style.green("✔") : (progress.current == lesson.id ? style.cyan("▸") : " ")
             let verified = lesson.challenges.filter { progress.isVerified(lesson.id, $0.number) }.map { String($0.number) }
+            let revealed = lesson.challenges.filter { progress.isRevealed(lesson.id, $0.number) }.map { String($0.number) }
             let hints = lesson.challenges.reduce(0) { $0 + progress.hintsSeen(lesson.id, $1.number) }
             var line = "  \(mark) \(String(index + 1).leftPadded(to: 2))  \(lesson.id.rightPadded(to: idWidth))  "
                 + "challenges \(verified.count)/\(lesson.challenges.count)"
             if !verified.isEmpty { line += style.dim(" (✔ " + verified.joined(separator: ", ") + ")") }
+            if !revealed.isEmpty { line += style.dim(", revealed " + revealed.joined(separator: ", ")) }
             if hints > 0 { line += style.dim(", \(hints) hint\(hints == 1 ? "" : "s") seen") }
             console.line(line)
         }

@@ -86,12 +86,16 @@ struct VerifyCommandTests {
         let base = ["--lessons", lessons]
         let wrong = runLessonCLI(["verify", "kinds", "1", "1"] + base, environment: env)
         #expect(wrong.status == 1)
-        #expect(wrong.out.contains("✘ Not quite: you said 1; measured live just now, it is 2."))
+        #expect(wrong.out.contains("✘ Not yet: you said 1, and that is not what the run measured."))
+        #expect(!wrong.out.contains("2"), "\(wrong.out)")
+        #expect(wrong.out.contains("'wirelab verify kinds 1 --reveal'"))
         let right = runLessonCLI(["verify", "kinds", "1", "2"] + base, environment: env)
         #expect(right.status == 0)
         #expect(right.out.contains("Saved: 1 of 5 challenges verified."))
 
-        #expect(runLessonCLI(["verify", "1", "2", "b"] + base, environment: env).status == 1)
+        let wrongChoice = runLessonCLI(["verify", "1", "2", "b"] + base, environment: env)
+        #expect(wrongChoice.status == 1)
+        #expect(wrongChoice.out.contains("Not yet: (b) is not the answer.") && !wrongChoice.out.contains("Because") && !wrongChoice.out.contains("(a)"))
         let choice = runLessonCLI(["verify", "1", "2", "a"] + base, environment: env)
         #expect(choice.status == 0)
         #expect(choice.out.contains("Why: Because."))
@@ -142,6 +146,8 @@ struct VerifyCommandTests {
         (["verify", "kinds", "4"], 64, "pass --url"),
         (["verify", "kinds", "4", "--url", "ftp://x/"], 64, "is not an http:// URL"),
         (["verify", "kinds", "5", "1"], 2, "key is broken"),
+        (["verify", "kinds", "1", "2", "--reveal"], 64, "'--reveal' shows the answer"),
+        (["verify", "kinds", "3", "--reveal", "--file", "/x.lab"], 64, "'--reveal' shows the answer"),
     ] as [([String], Int32, String)])
     func exitCodes(arguments: [String], status: Int32, message: String) throws {
         let (lessons, env) = try makeVerifyFixture()
@@ -150,7 +156,7 @@ struct VerifyCommandTests {
         #expect((result.out + result.err).contains(message), "\(result.out)\(result.err)")
     }
 
-    @Test("verify --json is one object with the verdict")
+    @Test("verify --json is one object with the verdict; the answer only after a correct one or a reveal")
     func json() throws {
         let (lessons, env) = try makeVerifyFixture()
         let result = runLessonCLI(["verify", "kinds", "1", "5", "--json", "--lessons", lessons], environment: env)
@@ -158,7 +164,44 @@ struct VerifyCommandTests {
         let object = try jsonObject(result.out)
         #expect(object["status"] as? String == "wrong")
         #expect(object["kind"] as? String == "predict")
-        #expect(member(object, "observed.answer") as? String == "2")
+        #expect(member(object, "observed.answer") == nil)
+        #expect(member(object, "observed.given") as? String == "5")
+        #expect(object["explanation"] is NSNull)
+        let right = try jsonObject(runLessonCLI(["verify", "kinds", "2", "a", "--json", "--lessons", lessons], environment: env).out)
+        #expect(right["explanation"] as? String == "Because.")
+        #expect(right["recorded"] as? String == "verified")
+        let revealed = runLessonCLI(["verify", "kinds", "1", "--reveal", "--json", "--lessons", lessons], environment: env)
+        #expect(revealed.status == 0)
+        let shown = try jsonObject(revealed.out)
+        #expect(shown["status"] as? String == "revealed")
+        #expect(member(shown, "observed.answer") as? String == "2")
+        #expect(shown["recorded"] as? String == "revealed")
+    }
+
+    @Test("--reveal shows the answer and records it as revealed; a correct answer later stays revealed; progress counts it apart")
+    func reveal() throws {
+        let (lessons, env) = try makeVerifyFixture()
+        let base = ["--lessons", lessons]
+        let revealed = runLessonCLI(["verify", "kinds", "1", "--reveal"] + base, environment: env)
+        #expect(revealed.status == 0)
+        #expect(revealed.out.contains("◆ Revealed: measured live just now, the answer is 2."))
+        #expect(revealed.out.contains("Recorded as revealed, not verified"))
+        let after = runLessonCLI(["verify", "kinds", "1", "2"] + base, environment: env)
+        #expect(after.status == 0)
+        #expect(after.out.contains("This challenge stays revealed, not verified: you asked for its answer before."))
+        #expect(runLessonCLI(["verify", "kinds", "2", "a"] + base, environment: env).status == 0)
+        let again = runLessonCLI(["verify", "kinds", "2", "--reveal"] + base, environment: env)
+        #expect(again.out.contains("Because.") && again.out.contains("You had verified it already; it stays verified."))
+
+        let progress = try jsonObject(runLessonCLI(["progress", "--json"] + base, environment: env).out)
+        #expect(progress["challenges_verified"] as? Int == 1)
+        #expect(progress["challenges_revealed"] as? Int == 1)
+        let lesson = try #require((progress["by_lesson"] as? [[String: Any]])?.first)
+        #expect(lesson["verified"] as? [Int] == [2])
+        #expect(lesson["revealed"] as? [Int] == [1])
+        let plain = runLessonCLI(["progress"] + base, environment: env).out
+        #expect(plain.contains("1/5 challenges verified, 1 revealed"))
+        #expect(plain.contains("challenges 1/5 (✔ 2), revealed 1"))
     }
 
     @Test("list --json shows every lesson's challenges with kind and verified; list marks done lessons")
