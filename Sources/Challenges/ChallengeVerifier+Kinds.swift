@@ -208,7 +208,7 @@ extension ChallengeVerifier {
                                 explanation: key.explanation)
     }
 
-    /// Correct when every condition held; otherwise each failed condition with its observed values.
+    /// Correct when every condition held; otherwise each failed condition in words (`ConditionWords`).
     static func conditionVerdict(_ result: EpilogueOutcome, kind: ChallengeKind, lesson: Lesson, details: [String], what: String,
                                  explanation: String?) -> VerificationResult {
         let total = max(result.checked, result.failures.count)
@@ -217,14 +217,11 @@ extension ChallengeVerifier {
                                       headline: "Correct: all \(total) condition\(total == 1 ? "" : "s") held on \(what).", details: details,
                                       explanation: explanation)
         }
-        var lines = result.failures.map { failure in
-            let what = failure.note ?? failure.message.replacingOccurrences(of: "expect failed: ", with: "")
-            return "✘ " + what + (failure.note != nil ? failure.observed.map { "  [\($0)]" } ?? "" : "")
-        }
+        var lines = result.failures.map { "✘ " + ConditionWords.sentence($0) }
         lines += details
         return VerificationResult(status: .wrong, kind: kind,
                                   headline: "Not yet: \(result.failures.count) of \(total) condition\(total == 1 ? "" : "s") failed on \(what).",
-                                  details: lines, observed: result.failures.map { ("line \($0.location.line)", $0.note ?? $0.message) })
+                                  details: lines, observed: result.failures.map { ("line \($0.location.line)", ConditionWords.sentence($0)) })
     }
 
     // MARK: your-server

@@ -214,4 +214,43 @@ struct ChallengeVerifierTests {
         let needs = lesson.challenges.prefix(3).map { ChallengeVerifier.need(for: $0) }
         #expect(needs == [.answer, .choice(options: ["a", "b", "c"]), .script])
     }
+
+    @Test("a failed condition without a message is said in words, with none as 'none (never happened)'; one with a message shows the message alone")
+    func conditionWords() throws {
+        let text = verifierLessonText + """
+
+            8. Words.
+
+               <!-- check build
+               let t = none
+               let most = 2
+               expect server.connections <= 1
+               expect t != none
+               expect t == 2
+               expect server.requests > server.connections * 10
+               expect server.connections < most
+               expect not (server.connections == 3)
+               expect server.connections == 3 and run.requests == 1
+               expect run.requests == 1 "one request (made {run.requests})"
+               expect run.requests == 3
+               -->
+            """
+        let lesson = try LessonLoader.parse(text, path: "kinds.md").get()
+        let file = try script("repeat 3 { fetch GET / \"Connection: close\" }\n")
+        let result = ChallengeVerifier.verify(lesson: lesson, challenge: lesson.challenges[7], input: VerificationInput(file: file))
+        #expect(result.status == .wrong)
+        #expect(result.headline == "Not yet: 8 of 9 conditions failed on what the server and agents observed.")
+        #expect(result.details == [
+            "✘ expected server.connections to be at most 1; it was 3",
+            "✘ expected t to have a value; it was none (never happened)",
+            "✘ expected t to be 2; it was none (never happened)",
+            "✘ expected server.requests to be more than server.connections * 10 (30); it was 3",
+            "✘ expected server.connections to be less than most (2); it was 3",
+            "✘ expected server.connections == 3 to be false; it was true",
+            "✘ expected (server.connections == 3) and (run.requests == 1) to hold; it did not",
+            "✘ one request (made 3)",
+        ])
+        let all = (result.details + result.observed.map(\.1)).joined(separator: "\n")
+        #expect(!all.contains("[") && !all.contains("none != none") && !all.contains("expect failed"))
+    }
 }
