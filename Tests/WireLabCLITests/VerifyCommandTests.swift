@@ -236,6 +236,53 @@ struct VerifyCommandTests {
         #expect(runLessonCLI(["progress", "--reset", "--yes", "--lessons", lessons], environment: env).status == 0)
     }
 
+    @Test("progress --reset LESSON [N] forgets one challenge or one lesson, after asking; without a terminal it needs --yes (else 64)")
+    func resetPart() throws {
+        let (lessons, env) = try makeVerifyFixture()
+        let base = ["--lessons", lessons]
+        #expect(runLessonCLI(["verify", "kinds", "2", "a"] + base, environment: env).status == 0)
+        #expect(runLessonCLI(["verify", "kinds", "1", "--reveal"] + base, environment: env).status == 0)
+        #expect(runLessonCLI(["run", "kinds"] + base, environment: env).status == 0)
+        func lesson() throws -> [String: Any] {
+            let object = try jsonObject(runLessonCLI(["progress", "--json"] + base, environment: env).out)
+            return try #require((object["by_lesson"] as? [[String: Any]])?.first)
+        }
+        let refused = runLessonCLI(["progress", "--reset", "kinds", "2"] + base, environment: env)
+        #expect(refused.status == 64)
+        #expect(refused.err.contains("Refusing to reset challenge 2 of kinds without asking") && refused.err.contains("pass --yes"))
+        #expect(try lesson()["verified"] as? [Int] == [2])
+
+        let declined = RecordingConsole(input: ScriptedInput(lines: ["n"], isTerminal: true))
+        #expect(CLI.main(["progress", "--reset", "kinds", "2"] + base, console: declined, environment: env) == 1)
+        #expect(declined.stdout.contains("Forget your progress on challenge 2 of kinds (verified or revealed, hints seen)? [y/N]"))
+        #expect(try lesson()["verified"] as? [Int] == [2])
+        let accepted = RecordingConsole(input: ScriptedInput(lines: ["y"], isTerminal: true))
+        #expect(CLI.main(["progress", "--reset", "kinds", "2"] + base, console: accepted, environment: env) == 0)
+        #expect(accepted.stdout.contains("Reset challenge 2 of kinds: not verified, not revealed, no hints seen."))
+        var after = try lesson()
+        #expect(after["verified"] as? [Int] == [] && after["revealed"] as? [Int] == [1] && after["done"] as? Bool == true)
+
+        let whole = runLessonCLI(["progress", "--reset", "1", "--yes"] + base, environment: env)
+        #expect(whole.status == 0)
+        #expect(whole.out.contains("Reset lesson kinds"))
+        after = try lesson()
+        #expect(after["revealed"] as? [Int] == [] && after["done"] as? Bool == false)
+    }
+
+    @Test("progress usage errors exit 64", arguments: [
+        (["progress", "kinds"], "a lesson goes with '--reset'"),
+        (["progress", "--reset", "kinds", "1", "2"], "Unexpected argument '2'"),
+        (["progress", "--reset", "nosuch", "--yes"], "nosuch"),
+        (["progress", "--reset", "kinds", "9", "--yes"], "has no challenge '9'"),
+        (["progress", "--yes"], "'--yes' goes with '--reset'"),
+    ] as [([String], String)])
+    func progressUsage(arguments: [String], message: String) throws {
+        let (lessons, env) = try makeVerifyFixture()
+        let result = runLessonCLI(arguments + ["--lessons", lessons], environment: env)
+        #expect(result.status == 64)
+        #expect(result.err.contains(message), "\(result.err)")
+    }
+
     @Test("a corrupt progress file is reported and kept aside, and the command still works")
     func corruptProgress() throws {
         let (lessons, env) = try makeVerifyFixture()
