@@ -1,6 +1,8 @@
 // Challenges: asking which one, asking for the answer, hints, the verification result, and the
 // two y/N questions: revealing an answer (`a`) and resetting progress (`x`).
 
+import Challenges
+
 extension StepperMachine {
     /// `v`: asks which challenge (the one selected last is the default), or goes straight to the
     /// answer when the lesson has a single challenge.
@@ -169,6 +171,11 @@ extension StepperMachine {
             switch need {
             case .answer, .choice:
                 guard !text.isEmpty else { return [] }
+                if case .some(let unit) = state.lesson.challenge(number)?.numberUnit, ChallengeVerifier.numericGuess(text, unit: unit) == nil {
+                    state.activity = .idle
+                    state.message = "Challenge \(number) wants a number\(unit.map { " (in \($0))" } ?? ""); '\(text)' is not one. Press v to answer again."
+                    return []
+                }
                 input = VerifyInput(answer: text)
             case .script:
                 input = VerifyInput(file: text.isEmpty ? nil : text)

@@ -1,3 +1,4 @@
+import Foundation
 import Challenges
 import LabKit
 import Wire
@@ -135,12 +136,20 @@ enum VerifyCommand {
         if input.url != nil, need != .url { throw UsageError("\(prefix) is not a your-server challenge; '--url' is for those", command: command) }
         switch need {
         case .answer:
-            if input.answer == nil {
-                throw UsageError("\(prefix) asks for a prediction: give it after the number, e.g. wirelab verify \(lesson.id) \(challenge.number) 3", command: command)
+            guard let answer = input.answer else {
+                throw UsageError("\(prefix) asks for a prediction: give it after the number, e.g. wirelab verify \(lesson.id) \(challenge.number) <your answer>", command: command)
+            }
+            if let key = challenge.key, ChallengeVerifier.wantsNumber(key), ChallengeVerifier.numericGuess(answer, unit: key.fields["unit"]) == nil {
+                let unit = key.fields["unit"].map { " (in \($0))" } ?? ""
+                throw UsageError("\(prefix) wants a number\(unit); '\(answer)' is not one (nothing was run or recorded)", command: command)
             }
         case .choice(let options):
-            if input.answer == nil {
-                throw UsageError("\(prefix) is a choice: give one of \(options.joined(separator: ", ")), e.g. wirelab verify \(lesson.id) \(challenge.number) \(options[0])", command: command)
+            guard let answer = input.answer else {
+                throw UsageError("\(prefix) is a choice: give one of \(options.joined(separator: ", ")), e.g. wirelab verify \(lesson.id) \(challenge.number) <letter>", command: command)
+            }
+            let letter = answer.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: " ()."))
+            if !options.contains(letter) {
+                throw UsageError("\(prefix) is a choice: '\(answer)' is not one of its options (\(options.joined(separator: ", ")))", command: command)
             }
         case .script:
             if input.answer != nil { throw UsageError("\(prefix) asks for a script, not an answer: pass --file <script.lab>", command: command) }

@@ -104,6 +104,27 @@ struct ChallengeVerifierTests {
         #expect(!result.headline.contains("3"))
     }
 
+    @Test("wantsNumber: known before running from tolerance/unit, the answer's form, or the let that starts a name")
+    func wantsNumber() throws {
+        let lesson = try LessonLoader.parse(verifierLessonText, path: "kinds.md").get()
+        let keys = lesson.challenges.map { $0.key }
+        #expect(keys[0].map(ChallengeVerifier.wantsNumber) == true)    // server.connections
+        #expect(keys[3].map(ChallengeVerifier.wantsNumber) == false)   // which, let to a word
+        #expect(keys[4].map(ChallengeVerifier.wantsNumber) == true)    // tolerance and unit
+        #expect(keys[1].map(ChallengeVerifier.wantsNumber) == false)   // a choice
+        func key(_ answer: String, _ script: String = "") -> ChallengeKey {
+            ChallengeKey(kind: .predict, fields: ["answer": answer], script: script, scriptFirstLine: 1, line: 1)
+        }
+        #expect(ChallengeVerifier.wantsNumber(key("len(split(x, \"a\")) - 1")))
+        #expect(ChallengeVerifier.wantsNumber(key("floor(m.ms / 100)")))
+        #expect(ChallengeVerifier.wantsNumber(key("pool.closedBy.freeListFull")))
+        #expect(ChallengeVerifier.wantsNumber(key("failed", "let failed = 0\nrepeat 3 { failed = failed + 1 }")))
+        #expect(!ChallengeVerifier.wantsNumber(key("r.ok")))
+        #expect(!ChallengeVerifier.wantsNumber(key("a + b", "let a = \"x\"\nlet b = 1")))
+        #expect(ChallengeVerifier.wantsNumber(key("box.keepAliveTimeout")))
+        #expect(!ChallengeVerifier.wantsNumber(key("r.headers")))   // unknown: judged after the run
+    }
+
     @Test("predict: a wrong guess with a tolerance hears the tolerance, not the value")
     func predictToleranceFeedback() throws {
         let wrong = try verify(5, VerificationInput(answer: "150"))

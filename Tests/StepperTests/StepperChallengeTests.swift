@@ -240,4 +240,17 @@ struct StepperChallengeTests {
         #expect(machine.body.contains { $0.hasPrefix("  a ") && $0.contains("show the answer") })
         #expect(machine.body.contains { $0.hasPrefix("  x ") && $0.contains("reset progress") })
     }
+
+    @Test("a word where a number is wanted is refused in the stepper before anything runs")
+    func notANumber() {
+        var machine = Fixtures.machine(start: 1)
+        machine.state.lessons[1].challenges[0].numberUnit = .some("ms")
+        machine.press(.char("v"))
+        machine.type("soon")
+        #expect(machine.press(.enter).isEmpty)
+        #expect(machine.statusLine.hasPrefix("Challenge 1 wants a number (in ms); 'soon' is not one."))
+        machine.press(.char("v"))
+        machine.type("120ms")
+        #expect(machine.press(.enter) == [.startVerification(id: 1, lessonID: "second", challenge: 1, input: VerifyInput(answer: "120ms"))])
+    }
 }

@@ -148,6 +148,19 @@ struct VerifyCommandTests {
         (["verify", "kinds", "4", "--url", "ftp://x/"], 64, "is not an http:// URL"),
         (["verify", "kinds", "5", "1"], 2, "key is broken"),
         (["verify", "kinds", "1", "2", "--reveal"], 64, "'--reveal' shows the answer"),
+        (["verify", "kinds", "1", "z"], 64, "Challenge 1 of kinds wants a number; 'z' is not one (nothing was run or recorded)"),
+        (["verify", "kinds", "2", "z"], 64, "'z' is not one of its options (a, b)"),
+        (["verify", "kinds", "1", "2", "3"], 64, "Unexpected argument '3'"),
+        (["verify", "nosuch", "1", "2"], 64, "nosuch"),
+        (["verify", "kinds", "x", "2"], 64, "has no challenge 'x'"),
+        (["hint"], 64, "Give the lesson and the challenge number"),
+        (["hint", "kinds"], 64, "Give the lesson and the challenge number"),
+        (["hint", "kinds", "9"], 64, "has no challenge '9'"),
+        (["hint", "kinds", "1", "2"], 64, "Unexpected argument '2'"),
+        (["hint", "nosuch", "1"], 64, "nosuch"),
+        (["hint", "kinds", "1", "--bogus"], 64, "--bogus"),
+        (["verify", "kinds", "1", "--bogus"], 64, "--bogus"),
+        (["progress", "--bogus"], 64, "--bogus"),
         (["verify", "kinds", "3", "--reveal", "--file", "/x.lab"], 64, "'--reveal' shows the answer"),
     ] as [([String], Int32, String)])
     func exitCodes(arguments: [String], status: Int32, message: String) throws {
@@ -155,6 +168,11 @@ struct VerifyCommandTests {
         let result = runLessonCLI(arguments + ["--lessons", lessons], environment: env)
         #expect(result.status == status)
         #expect((result.out + result.err).contains(message), "\(result.out)\(result.err)")
+        if status == 64 {
+            // Refused before anything ran, and nothing was recorded.
+            #expect(!result.out.contains("Verifying"))
+            #expect(!FileManager.default.fileExists(atPath: env["WIRELAB_STATE"]! + "/progress.json"))
+        }
     }
 
     @Test("verify --json is one object with the verdict; the answer only after a correct one or a reveal")
