@@ -8,7 +8,7 @@ extension StepperScreen {
         let style = Style(isEnabled: state.color)
         let lesson = state.lesson
         guard !lesson.challenges.isEmpty else { return [style.dim("This lesson has no challenges.")] }
-        var out = [style.dim("v verifies one · h shows the next hint · a digit opens one · a shows an answer"), ""]
+        var out = [style.dim("v verify · h next hint · a answer · x reset · a digit opens one"), ""]
         let indent = 5
         for challenge in lesson.challenges {
             let marker = challenge.number == state.selectedChallenge ? "▸" : " "
