@@ -212,15 +212,22 @@ struct VerifyCommandTests {
         let again = runLessonCLI(["verify", "kinds", "2", "--reveal"] + base, environment: env)
         #expect(again.out.contains("Because.") && again.out.contains("You had verified it already; it stays verified."))
 
+        // A your-server key reveals what it checks without a server; a broken key stays broken (exit 2).
+        let server = runLessonCLI(["verify", "kinds", "4", "--reveal"] + base, environment: env)
+        #expect(server.status == 0)
+        #expect(server.out.contains("Revealed: the conditions this challenge checks") && server.out.contains("expect probe.maxRequests == 3"))
+        #expect(runLessonCLI(["verify", "kinds", "5", "--reveal"] + base, environment: env).status == 2)
+        #expect(runLessonCLI(["verify", "kinds", "4", "--url", "http://127.0.0.1:1/"] + base, environment: env).status == 1)
+
         let progress = try jsonObject(runLessonCLI(["progress", "--json"] + base, environment: env).out)
         #expect(progress["challenges_verified"] as? Int == 1)
-        #expect(progress["challenges_revealed"] as? Int == 1)
+        #expect(progress["challenges_revealed"] as? Int == 2)
         let lesson = try #require((progress["by_lesson"] as? [[String: Any]])?.first)
         #expect(lesson["verified"] as? [Int] == [2])
-        #expect(lesson["revealed"] as? [Int] == [1])
+        #expect(lesson["revealed"] as? [Int] == [1, 4])
         let plain = runLessonCLI(["progress"] + base, environment: env).out
-        #expect(plain.contains("1/5 challenges verified, 1 revealed"))
-        #expect(plain.contains("challenges 1/5 (✔ 2), revealed 1"))
+        #expect(plain.contains("1/5 challenges verified, 2 revealed"))
+        #expect(plain.contains("challenges 1/5 (✔ 2), revealed 1, 4"))
     }
 
     @Test("list --json shows every lesson's challenges with kind and verified; list marks done lessons")
