@@ -9,47 +9,88 @@ extension ChallengeVerifier {
     // MARK: predict
 
     /// Runs the key's snippet, evaluates `answer:` in its scope, and compares with the learner's guess.
+    /// A wrong guess hears only that it is not it (and the tolerance), never the value or a direction.
     static func verifyPrediction(_ key: ChallengeKey, lesson: Lesson, answer given: String?) -> VerificationResult {
         guard let given = given?.trimmingCharacters(in: .whitespaces), !given.isEmpty else {
             return VerificationResult(status: .wrong, kind: .predict, headline: "Give your prediction: wirelab verify \(lesson.id) <n> <answer>")
         }
+        let measured: Measured
+        switch measure(key, lesson: lesson) {
+        case .success(let found): measured = found
+        case .failure(let broken): return broken.result
+        }
+        let unit = key.fields["unit"].map { " " + $0 } ?? ""
+        let tolerance = key.tolerance ?? .exact
+        if case .number = measured.truth, numericGuess(given, unit: key.fields["unit"]) == nil {
+            return VerificationResult(status: .unusableAnswer, kind: .predict,
+                                      headline: "'\(given)' is not a number, and this challenge wants a number\(unit.isEmpty ? "" : " (in" + unit + ")"); nothing was judged or recorded.",
+                                      observed: [("given", given)])
+        }
+        let (isRight, shown) = compare(given, with: measured.truth, tolerance: tolerance, unit: key.fields["unit"])
+        if isRight {
+            return VerificationResult(status: .correct, kind: .predict,
+                                      headline: "Correct: you said \(given), and the run gave \(shown).",
+                                      details: measured.printed, explanation: key.explanation,
+                                      observed: [("answer", measured.truth.description), ("given", given)])
+        }
+        return VerificationResult(status: .wrong, kind: .predict,
+                                  headline: "Not yet: you said \(given), and that is not what the run measured\(toleranceNote(tolerance, unit: unit)).",
+                                  observed: [("given", given)])
+    }
+
+    /// The key's answer, measured live, and the lines worth showing with it.
+    struct Measured {
+        var truth: LabValue
+        /// "What the run printed:" and "What the lab counted:" with their lines.
+        var printed: [String]
+    }
+
+    static func measure(_ key: ChallengeKey, lesson: Lesson) -> Result<Measured, BrokenKey> {
         let answerSource = key.fields["answer"] ?? ""
         let expression: LabScript.Expression
         do throws(ScriptDiagnostics) {
             expression = try LabScriptParser.parseExpression(answerSource, lineOffset: (key.fieldLines["answer"] ?? key.line) - 1)
         } catch {
-            return broken(key, lesson: lesson, error.diagnostics[0].description)
+            return .failure(BrokenKey(result: broken(key, lesson: lesson, error.diagnostics[0].description)))
         }
         var options = RunOptions()
         options.limitMs = limitMs(key)
         let outcome = ExperimentRunner.run(source: key.script, lineOffset: key.scriptFirstLine - 1, expected: nil,
                                            options: options, epilogue: Epilogue(answer: expression))
         if let error = outcome.parseErrors.first ?? outcome.runtimeError?.asDiagnostic ?? outcome.epilogue?.error?.asDiagnostic {
-            return broken(key, lesson: lesson, error.description)
+            return .failure(BrokenKey(result: broken(key, lesson: lesson, error.description)))
         }
-        guard let truth = outcome.epilogue?.answer else { return broken(key, lesson: lesson, "\(key.line): the answer was not computed") }
-        let unit = key.fields["unit"].map { " " + $0 } ?? ""
-        let (isRight, shown) = compare(given, with: truth, tolerance: key.tolerance ?? .exact, unit: key.fields["unit"])
-        var details: [String] = []
+        guard let truth = outcome.epilogue?.answer else {
+            return .failure(BrokenKey(result: broken(key, lesson: lesson, "\(key.line): the answer was not computed")))
+        }
+        var printed: [String] = []
         if !outcome.output.isEmpty {
-            details.append("What the run printed:")
-            details += outcome.output.map { "  " + $0 }
+            printed.append("What the run printed:")
+            printed += outcome.output.map { "  " + $0 }
         }
-        if !isRightGuess(given, truth, key) {
-            details.append("What the lab counted:")
-            details += outcome.labSummary.map { "  " + $0 }
+        if !outcome.labSummary.isEmpty {
+            printed.append("What the lab counted:")
+            printed += outcome.labSummary.map { "  " + $0 }
         }
-        let observed = [("answer", truth.description), ("given", given)]
-        if isRight {
-            return VerificationResult(status: .correct, kind: .predict,
-                                      headline: "Correct: you said \(given), and the run gave \(shown)\(unit).", details: details, observed: observed)
-        }
-        return VerificationResult(status: .wrong, kind: .predict,
-                                  headline: "Not quite: you said \(given); measured live just now, it is \(shown)\(unit).", details: details, observed: observed)
+        return .success(Measured(truth: truth, printed: printed))
     }
 
-    static func isRightGuess(_ given: String, _ truth: LabValue, _ key: ChallengeKey) -> Bool {
-        compare(given, with: truth, tolerance: key.tolerance ?? .exact, unit: key.fields["unit"]).0
+    /// " (answers within ±250 ms of it count)", or "" for an exact answer. Says how close is close
+    /// enough without saying which way the guess is off.
+    static func toleranceNote(_ tolerance: ChallengeKey.Tolerance, unit: String) -> String {
+        switch tolerance {
+        case .exact: return ""
+        case .absolute(let amount): return " (answers within ±\(LabValue.number(amount).description)\(unit) of it count)"
+        case .relative(let fraction): return " (answers within ±\(LabValue.number(fraction * 100).description)% of it count)"
+        }
+    }
+
+    /// The learner's guess as a number (a trailing unit, `ms`, `s` or `x` allowed), or nil.
+    public static func numericGuess(_ given: String, unit: String?) -> Double? {
+        var text = given.lowercased().trimmingCharacters(in: .whitespaces)
+        if let unit, !unit.isEmpty, text.hasSuffix(unit.lowercased()) { text = String(text.dropLast(unit.count)) }
+        for suffix in ["ms", "x", "s"] where text.hasSuffix(suffix) && Double(text) == nil { text = String(text.dropLast(suffix.count)) }
+        return Double(text.trimmingCharacters(in: .whitespaces))
     }
 
     /// Whether `given` matches `truth` (numbers within the tolerance, words without regard to case),
@@ -57,16 +98,14 @@ extension ChallengeVerifier {
     static func compare(_ given: String, with truth: LabValue, tolerance: ChallengeKey.Tolerance, unit: String?) -> (Bool, String) {
         switch truth {
         case .number(let value):
-            var text = given.lowercased()
-            if let unit, text.hasSuffix(unit.lowercased()) { text = String(text.dropLast(unit.count)) }
-            for suffix in ["ms", "x", "s"] where text.hasSuffix(suffix) && Double(text) == nil { text = String(text.dropLast(suffix.count)) }
+            let unitText = unit.map { " " + $0 } ?? ""
             let shown: String
             switch tolerance {
-            case .exact: shown = truth.description
-            case .absolute(let amount): shown = "\(truth.description) (±\(LabValue.number(amount).description) accepted)"
-            case .relative(let fraction): shown = "\(truth.description) (±\(LabValue.number(fraction * 100).description)% accepted)"
+            case .exact: shown = truth.description + unitText
+            case .absolute(let amount): shown = "\(truth.description)\(unitText) (±\(LabValue.number(amount).description)\(unitText) accepted)"
+            case .relative(let fraction): shown = "\(truth.description)\(unitText) (±\(LabValue.number(fraction * 100).description)% accepted)"
             }
-            guard let guess = Double(text.trimmingCharacters(in: .whitespaces)) else { return (false, shown) }
+            guard let guess = numericGuess(given, unit: unit) else { return (false, shown) }
             switch tolerance {
             case .exact: return (guess == value, shown)
             case .absolute(let amount): return (abs(guess - value) <= amount, shown)
@@ -86,7 +125,6 @@ extension ChallengeVerifier {
 
     static func verifyChoice(_ key: ChallengeKey, answer given: String?) -> VerificationResult {
         let options = key.choices
-        let explanation = key.fields["explain"]
         guard var choice = given?.lowercased().trimmingCharacters(in: .whitespaces), !choice.isEmpty else {
             return VerificationResult(status: .wrong, kind: .choice, headline: "Pick one of: \(options.joined(separator: ", "))")
         }
@@ -96,12 +134,41 @@ extension ChallengeVerifier {
                                       headline: "'\(given ?? "")' is not one of the options (\(options.joined(separator: ", ")))")
         }
         let right = (key.fields["answer"] ?? "").lowercased()
-        let observed = [("answer", right), ("given", choice)]
         if choice == right {
-            return VerificationResult(status: .correct, kind: .choice, headline: "Correct: (\(right)).", explanation: explanation, observed: observed)
+            return VerificationResult(status: .correct, kind: .choice, headline: "Correct: (\(right)).", explanation: key.explanation,
+                                      observed: [("answer", right), ("given", choice)])
         }
-        return VerificationResult(status: .wrong, kind: .choice, headline: "Not quite: you chose (\(choice)); the answer is (\(right)).",
-                                  explanation: explanation, observed: observed)
+        return VerificationResult(status: .wrong, kind: .choice, headline: "Not yet: (\(choice)) is not the answer.",
+                                  observed: [("given", choice)])
+    }
+
+    // MARK: reveal
+
+    /// The answer without judging one: a predict key's value measured live, a choice's letter, what a
+    /// build or your-server key checks; with the explanation.
+    static func reveal(_ key: ChallengeKey, lesson: Lesson) -> VerificationResult {
+        switch key.kind {
+        case .predict:
+            let measured: Measured
+            switch measure(key, lesson: lesson) {
+            case .success(let found): measured = found
+            case .failure(let broken): return broken.result
+            }
+            let (_, shown) = compare("", with: measured.truth, tolerance: key.tolerance ?? .exact, unit: key.fields["unit"])
+            return VerificationResult(status: .revealed, kind: .predict, headline: "Revealed: measured live just now, the answer is \(shown).",
+                                      details: measured.printed, explanation: key.explanation,
+                                      observed: [("answer", measured.truth.description)])
+        case .choice:
+            let right = (key.fields["answer"] ?? "").lowercased()
+            return VerificationResult(status: .revealed, kind: .choice, headline: "Revealed: the answer is (\(right)).",
+                                      explanation: key.explanation, observed: [("answer", right)])
+        case .build, .yourServer:
+            let what = key.kind == .build ? "your script's run" : "what the probe measures"
+            let lines = key.script.split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }
+            return VerificationResult(status: .revealed, kind: key.kind,
+                                      headline: "Revealed: the conditions this challenge checks on \(what).",
+                                      details: ["The key (\(lesson.path):\(key.scriptFirstLine)):"] + lines, explanation: key.explanation)
+        }
     }
 
     // MARK: build
@@ -137,24 +204,24 @@ extension ChallengeVerifier {
             details.insert("A condition could not be checked: \(error.message) (\(lesson.path):\(error.location.line))", at: 0)
             return VerificationResult(status: .wrong, kind: .build, headline: "Not yet: your script did not set up what this challenge looks at.", details: details)
         }
-        return conditionVerdict(result, kind: .build, lesson: lesson, details: details, what: "what the server and agents observed")
+        return conditionVerdict(result, kind: .build, lesson: lesson, details: details, what: "what the server and agents observed",
+                                explanation: key.explanation)
     }
 
-    /// Correct when every condition held; otherwise each failed condition with its observed values.
-    static func conditionVerdict(_ result: EpilogueOutcome, kind: ChallengeKind, lesson: Lesson, details: [String], what: String) -> VerificationResult {
+    /// Correct when every condition held; otherwise each failed condition in words (`ConditionWords`).
+    static func conditionVerdict(_ result: EpilogueOutcome, kind: ChallengeKind, lesson: Lesson, details: [String], what: String,
+                                 explanation: String?) -> VerificationResult {
         let total = max(result.checked, result.failures.count)
         if result.failures.isEmpty {
             return VerificationResult(status: .correct, kind: kind,
-                                      headline: "Correct: all \(total) condition\(total == 1 ? "" : "s") held on \(what).", details: details)
+                                      headline: "Correct: all \(total) condition\(total == 1 ? "" : "s") held on \(what).", details: details,
+                                      explanation: explanation)
         }
-        var lines = result.failures.map { failure in
-            let what = failure.note ?? failure.message.replacingOccurrences(of: "expect failed: ", with: "")
-            return "✘ " + what + (failure.note != nil ? failure.observed.map { "  [\($0)]" } ?? "" : "")
-        }
+        var lines = result.failures.map { "✘ " + ConditionWords.sentence($0) }
         lines += details
         return VerificationResult(status: .wrong, kind: kind,
                                   headline: "Not yet: \(result.failures.count) of \(total) condition\(total == 1 ? "" : "s") failed on \(what).",
-                                  details: lines, observed: result.failures.map { ("line \($0.location.line)", $0.note ?? $0.message) })
+                                  details: lines, observed: result.failures.map { ("line \($0.location.line)", ConditionWords.sentence($0)) })
     }
 
     // MARK: your-server
@@ -197,7 +264,8 @@ extension ChallengeVerifier {
             return VerificationResult(status: .wrong, kind: .yourServer,
                                       headline: "Not yet: a condition could not be checked on what the probe measured: \(error.message)", details: measured)
         }
-        return conditionVerdict(result, kind: .yourServer, lesson: lesson, details: measured, what: "what the probe measured")
+        return conditionVerdict(result, kind: .yourServer, lesson: lesson, details: measured, what: "what the probe measured",
+                                explanation: key.explanation)
     }
 
     /// The findings as the `probe` object a your-server key's conditions read.

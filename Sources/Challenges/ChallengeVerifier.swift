@@ -2,9 +2,14 @@
 // trusting what was typed or printed.
 //
 //   predict      the key's snippet runs now; its `answer:` expression is the truth
-//   choice       the key names the option; its explanation is shown after any answer
+//   choice       the key names the option
 //   build        the learner's script runs; the key's conditions read what the lab observed
 //   your-server  the probe measures the learner's server; the key's conditions read its findings
+//
+// A wrong answer never hands out the right one: no measured value, no right letter, no
+// explanation, no direction ("higher"/"lower"). The answer and the key's `explain:` show only after
+// a correct answer or when the learner asks to reveal it (`input.reveal`), which the caller
+// records as revealed, not verified.
 //
 // It returns a result; printing it, saving progress and exit codes are the caller's business.
 
@@ -19,15 +24,21 @@ import Wire
 public enum VerificationStatus: String, Sendable {
     case correct
     case wrong
+    /// The learner asked for the answer; it is shown, and counts as revealed, not verified.
+    case revealed
+    /// The answer is not of the kind the challenge wants (a word where a number is wanted): a usage
+    /// error, nothing is judged or recorded.
+    case unusableAnswer = "unusable answer"
     /// The lesson's key itself is broken (a lesson bug, not the learner's).
     case brokenKey = "broken key"
 
-    /// 0 correct, 1 wrong, 2 broken key.
+    /// 0 correct or revealed, 1 wrong, 2 broken key, 64 an unusable answer (a usage error).
     public var exitCode: Int32 {
         switch self {
-        case .correct: return 0
+        case .correct, .revealed: return 0
         case .wrong: return 1
         case .brokenKey: return 2
+        case .unusableAnswer: return 64
         }
     }
 }
@@ -40,11 +51,14 @@ public struct VerificationInput: Sendable {
     public var file: String?
     /// The learner's server, for a your-server challenge.
     public var url: String?
+    /// Show the answer (and the explanation) instead of judging one.
+    public var reveal: Bool
 
-    public init(answer: String? = nil, file: String? = nil, url: String? = nil) {
+    public init(answer: String? = nil, file: String? = nil, url: String? = nil, reveal: Bool = false) {
         self.answer = answer
         self.file = file
         self.url = url
+        self.reveal = reveal
     }
 }
 
@@ -52,14 +66,14 @@ public struct VerificationInput: Sendable {
 public struct VerificationResult: Sendable {
     public var status: VerificationStatus
     public var kind: ChallengeKind?
-    /// One line: "Correct: ..." or "Not quite: ...".
+    /// One line: "Correct: ...", "Not yet: ..." or "Revealed: ...".
     public var headline: String
-    /// Further lines: what really happened, the conditions that failed with their observed values,
-    /// what the probe measured.
+    /// Further lines: what really happened (after a correct answer or a reveal), the conditions that
+    /// failed with their observed values, what the probe measured.
     public var details: [String]
-    /// A choice's explanation, shown after any answer.
+    /// The key's `explain:`, only after a correct answer or a reveal.
     public var explanation: String?
-    /// Name → value pairs that were observed (for `--json`).
+    /// Name → value pairs that were observed (for `--json`); never the answer after a wrong one.
     public var observed: [(String, String)]
 
     public init(status: VerificationStatus, kind: ChallengeKind?, headline: String, details: [String] = [],
@@ -107,6 +121,7 @@ public enum ChallengeVerifier {
                 ?? "it has no key (a '<!-- check KIND ... -->' comment under the item)"
             return VerificationResult(status: .brokenKey, kind: nil, headline: "Challenge \(challenge.number) of \(lesson.id) can't be verified: \(why)")
         }
+        if input.reveal { return reveal(key, lesson: lesson) }
         switch key.kind {
         case .predict: return verifyPrediction(key, lesson: lesson, answer: input.answer)
         case .choice: return verifyChoice(key, answer: input.answer)

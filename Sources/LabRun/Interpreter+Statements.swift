@@ -38,13 +38,21 @@ extension Interpreter {
             if !holds {
                 var text = "expect failed: \(condition)"
                 var observed: String?
+                var values: [String?]
                 if case .binary(let op, let left, let right) = condition.kind, op != .and, op != .or {
-                    observed = "\(try evaluate(left, scope)) \(op.rawValue) \(try evaluate(right, scope))"
+                    let (l, r) = (try evaluate(left, scope), try evaluate(right, scope))
+                    observed = "\(l) \(op.rawValue) \(r)"
                     text += " (\(observed!))"
+                    values = [Self.shown(l), Self.shown(r)]
+                } else if case .unary(.not, let operand) = condition.kind {
+                    values = [Self.shown(try evaluate(operand, scope))]
+                } else {
+                    values = [Self.shown(try evaluate(condition, scope))]
                 }
                 let note = try message.map { (m) throws(LabRuntimeError) -> String in try evaluate(m, scope).description }
                 if let note { text += " — \(note)" }
-                expectFailures.append(ExpectFailure(location: at, message: text, observed: observed, note: note))
+                expectFailures.append(ExpectFailure(location: at, message: text, observed: observed, note: note,
+                                                    condition: condition, values: values))
             }
             done(nil)
         case .block(let body):

@@ -24,6 +24,11 @@ public struct ExpectFailure: Equatable, Sendable {
     public var observed: String? = nil
     /// The author's message, evaluated (nil when the `expect` has none).
     public var note: String? = nil
+    /// The condition as parsed, so feedback can say it in words.
+    public var condition: Expression? = nil
+    /// The values the condition saw, shown as text (strings quoted; nil for none): a comparison's two
+    /// sides, the operand of a `not`, else the condition's own value.
+    public var values: [String?] = []
 }
 
 /// Names and their values; blocks and loop iterations get a child scope.
@@ -252,6 +257,17 @@ public final class Interpreter {
             var failure: LabRuntimeError?
             runSequence(hook.body, from: 0, scope: scope) { failure = $0 }
             if let failure { abort(failure); return }
+        }
+    }
+}
+
+extension Interpreter {
+    /// A value as failure feedback shows it: strings quoted, none as nil.
+    static func shown(_ value: LabValue) -> String? {
+        switch value {
+        case .none: return nil
+        case .string(let text): return "\"\(text)\""
+        default: return value.description
         }
     }
 }

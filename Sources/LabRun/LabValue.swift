@@ -34,7 +34,7 @@ public indirect enum LabValue: CustomStringConvertible {
     }
 
     /// Integral numbers print without a fraction; others with up to 3 decimals, trailing zeros dropped.
-    static func format(_ n: Double) -> String {
+    public static func format(_ n: Double) -> String {
         if n.isNaN { return "nan" }
         if n.isInfinite { return n > 0 ? "inf" : "-inf" }
         if n == n.rounded(), abs(n) < 1e15 { return String(Int64(n)) }

@@ -55,11 +55,12 @@ public struct LessonBackend: StepperBackend {
         }
         let result = ChallengeVerifier.verify(
             lesson: lesson, challenge: challenge,
-            input: VerificationInput(answer: input.answer, file: input.file, url: input.url),
+            input: VerificationInput(answer: input.answer, file: input.file, url: input.url, reveal: input.reveal),
             workspaceFile: store.workspaceFile(for: lessonID))
         let status: VerifyReport.Status = switch result.status {
         case .correct: .correct
-        case .wrong: .wrong
+        case .wrong, .unusableAnswer: .wrong
+        case .revealed: .revealed
         case .brokenKey: .brokenKey
         }
         return VerifyReport(lessonID: lessonID, challenge: number, status: status, headline: result.headline,

@@ -55,24 +55,27 @@ public struct VerifyInput: Sendable, Equatable {
     public var answer: String?
     public var file: String?
     public var url: String?
-    public init(answer: String? = nil, file: String? = nil, url: String? = nil) {
+    /// Show the answer instead of judging one (recorded as revealed, not verified).
+    public var reveal: Bool
+    public init(answer: String? = nil, file: String? = nil, url: String? = nil, reveal: Bool = false) {
         self.answer = answer
         self.file = file
         self.url = url
+        self.reveal = reveal
     }
 }
 
 /// The result of verifying one challenge, as the stepper shows it.
 public struct VerifyReport: Sendable, Equatable {
-    public enum Status: String, Sendable { case correct, wrong, brokenKey = "broken key" }
+    public enum Status: String, Sendable { case correct, wrong, revealed, brokenKey = "broken key" }
     public var lessonID: String
     public var challenge: Int
     public var status: Status
-    /// One line: "Correct: ..." / "Not quite: ...".
+    /// One line: "Correct: ..." / "Not yet: ..." / "Revealed: ...".
     public var headline: String
     /// More lines of feedback: what really happened, failed conditions, measured values.
     public var details: [String]
-    /// For a choice: the explanation, shown after any answer.
+    /// The key's explanation: only after a correct answer or a reveal.
     public var explanation: String?
 
     public init(lessonID: String, challenge: Int, status: Status, headline: String, details: [String] = [],

@@ -27,7 +27,8 @@ extension StepperChallenge {
         case .url: .url
         case nil: nil
         }
+        let numberUnit: String?? = challenge.key.flatMap { ChallengeVerifier.wantsNumber($0) ? .some($0.fields["unit"]) : nil }
         self.init(number: challenge.number, prompt: challenge.prompt, kind: challenge.key?.kind.rawValue,
-                  hints: challenge.hints, need: need, keyProblem: challenge.keyProblem)
+                  hints: challenge.hints, need: need, keyProblem: challenge.keyProblem, numberUnit: numberUnit)
     }
 }

@@ -57,15 +57,20 @@ public struct StepperChallenge: Sendable, Equatable {
     public var need: ChallengeNeed?
     /// Why a key that is present could not be read (verification then reports a broken key).
     public var keyProblem: String?
+    /// For a prediction: the unit its number may carry, when the key is known to want a number
+    /// (`ChallengeVerifier.wantsNumber`); a word is then refused before anything runs. `.some(nil)`:
+    /// a number without a unit; nil: a number is not known to be wanted.
+    public var numberUnit: String??
 
     public init(number: Int, prompt: String, kind: String? = nil, hints: [String] = [], need: ChallengeNeed? = nil,
-                keyProblem: String? = nil) {
+                keyProblem: String? = nil, numberUnit: String?? = nil) {
         self.number = number
         self.prompt = prompt
         self.kind = kind
         self.hints = hints
         self.need = need
         self.keyProblem = keyProblem
+        self.numberUnit = numberUnit
     }
 
     /// True when the item carries a key, usable or broken: it counts towards the challenges total.

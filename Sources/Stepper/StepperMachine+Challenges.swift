@@ -1,4 +1,7 @@
-// Challenges: asking which one, asking for the answer, hints, and the verification result.
+// Challenges: asking which one, asking for the answer, hints, the verification result, and the
+// two y/N questions: revealing an answer (`a`) and resetting progress (`x`).
+
+import Challenges
 
 extension StepperMachine {
     /// `v`: asks which challenge (the one selected last is the default), or goes straight to the
@@ -28,8 +31,72 @@ extension StepperMachine {
         return []
     }
 
+    /// `a`: asks before showing the answer of the challenge on screen (or selected, or the only one).
+    mutating func askToReveal() -> [StepperEffect] {
+        guard let number = challengeInFocus() else {
+            state.message = state.lesson.challenges.isEmpty ? "This lesson has no challenges." : "Open a challenge first (c, then its number), then press a."
+            return []
+        }
+        guard let challenge = state.lesson.challenge(number), challenge.need != nil else {
+            state.message = "Challenge \(number) has no check, so no answer to show."
+            return []
+        }
+        state.selectedChallenge = number
+        show(.challenge(number))
+        state.activity = .prompting(.init(purpose: .confirm(.reveal(challenge: number))))
+        return []
+    }
+
+    /// The challenge `a` and `x` act on: the one on screen, else the one selected last, else the only one.
+    func challengeInFocus() -> Int? {
+        if case .challenge(let number) = state.view { return number }
+        let challenges = state.lesson.challenges
+        if let number = state.selectedChallenge ?? (challenges.count == 1 ? challenges[0].number : nil) { return number }
+        return nil
+    }
+
+    /// Answers a y/N question: `y` goes ahead, any other key leaves everything as it was.
+    mutating func confirmKey(_ key: Key, _ confirmation: StepperState.Confirmation) -> [StepperEffect] {
+        state.activity = .idle
+        guard key == .char("y") || key == .char("Y") else {
+            state.message = "Nothing changed."
+            return []
+        }
+        switch confirmation {
+        case .reveal(let number):
+            return startVerification(number, input: VerifyInput(reveal: true))
+        case .resetChallenge(let number):
+            return resetProgress(challenge: number)
+        case .resetLesson:
+            return resetProgress(challenge: nil)
+        }
+    }
+
+    /// `x`: asks before resetting the challenge on screen, or the whole lesson from any other view.
+    mutating func askToReset() -> [StepperEffect] {
+        if case .challenge(let number) = state.view {
+            state.activity = .prompting(.init(purpose: .confirm(.resetChallenge(number))))
+        } else {
+            state.activity = .prompting(.init(purpose: .confirm(.resetLesson)))
+        }
+        return []
+    }
+
+    /// Forgets one challenge's progress (verified or revealed, hints seen), or with nil the lesson's
+    /// (done mark and every challenge's), and this session's results for them.
+    private mutating func resetProgress(challenge number: Int?) -> [StepperEffect] {
+        let lessonID = state.lesson.id
+        state.progress.reset(lessonID, challenge: number)
+        let numbers = number.map { [$0] } ?? state.lesson.challenges.map(\.number)
+        for each in numbers { state.results["\(lessonID)#\(each)"] = nil }
+        state.message = number.map { "Challenge \($0) is reset: not verified, not revealed, no hints seen." }
+            ?? "Lesson \(lessonID) is reset: not done, its challenges and hints forgotten."
+        return [.saveProgress(state.progress)]
+    }
+
     /// A key while a prompt is on the status line.
     mutating func promptKey(_ key: Key, _ prompt: StepperState.Prompt) -> [StepperEffect] {
+        if case .confirm(let confirmation) = prompt.purpose { return confirmKey(key, confirmation) }
         var prompt = prompt
         switch key {
         case .escape, .ctrlC:
@@ -55,6 +122,8 @@ extension StepperMachine {
                 return submit(prompt)
             case .answer:
                 prompt.text.append(character)
+            case .confirm:
+                return []
             }
         case .up: scroll(by: -1)
         case .down: scroll(by: 1)
@@ -70,7 +139,7 @@ extension StepperMachine {
 
     private func acceptsText(_ prompt: StepperState.Prompt) -> Bool {
         switch prompt.purpose {
-        case .verifyWhich, .hintWhich, .answer(_, .choice): false
+        case .verifyWhich, .hintWhich, .answer(_, .choice), .confirm: false
         case .answer: true
         }
     }
@@ -102,6 +171,11 @@ extension StepperMachine {
             switch need {
             case .answer, .choice:
                 guard !text.isEmpty else { return [] }
+                if case .some(let unit) = state.lesson.challenge(number)?.numberUnit, ChallengeVerifier.numericGuess(text, unit: unit) == nil {
+                    state.activity = .idle
+                    state.message = "Challenge \(number) wants a number\(unit.map { " (in \($0))" } ?? ""); '\(text)' is not one. Press v to answer again."
+                    return []
+                }
                 input = VerifyInput(answer: text)
             case .script:
                 input = VerifyInput(file: text.isEmpty ? nil : text)
@@ -110,6 +184,8 @@ extension StepperMachine {
                 input = VerifyInput(url: text)
             }
             return startVerification(number, input: input)
+        case .confirm(let confirmation):
+            return confirmKey(.enter, confirmation)
         }
     }
 
@@ -148,9 +224,24 @@ extension StepperMachine {
         state.selectedChallenge = number
         show(.challenge(number))
         state.scroll = maxScroll   // the result is at the end of the challenge's page
-        guard report.status == .correct, !state.progress.isVerified(lessonID, number) else { return [] }
-        state.progress.markVerified(lessonID, number)
-        return [.saveProgress(state.progress)]
+        switch report.status {
+        case .correct:
+            guard !state.progress.isVerified(lessonID, number) else { return [] }
+            guard state.progress.markVerified(lessonID, number) else {
+                state.message = "Correct, but challenge \(number) stays revealed, not verified: you saw its answer first."
+                return []
+            }
+            return [.saveProgress(state.progress)]
+        case .revealed:
+            guard state.progress.markRevealed(lessonID, number) else {
+                state.message = "You had verified challenge \(number) already; it stays verified."
+                return []
+            }
+            state.message = "Challenge \(number) now counts as revealed, not verified."
+            return [.saveProgress(state.progress)]
+        case .wrong, .brokenKey:
+            return []
+        }
     }
 
     /// Reveals the next hint of challenge `number`, one at a time, counting it in progress.

@@ -36,6 +36,8 @@ extension StepperMachine {
         case "c": show(.challenges)
         case "v": return askWhichToVerify()
         case "h": return nextHint()
+        case "a": return askToReveal()
+        case "x": return askToReset()
         case "w": show(.waterfall)
         case "d": show(.deepDive)
         case "n": return moveToLesson(state.index + 1)

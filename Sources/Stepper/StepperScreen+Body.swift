@@ -152,6 +152,8 @@ extension StepperScreen {
             ("c", "the challenges; a digit opens one"),
             ("v", "verify a challenge: asks which, then your answer"),
             ("h", "the next hint of the challenge you chose last"),
+            ("a", "show the answer and its explanation (asks y/N; the challenge then counts as revealed, not verified)"),
+            ("x", "reset progress (asks y/N): in a challenge's view that challenge, elsewhere the whole lesson"),
             ("w", "the waterfall of the last run: one lane per connection"),
             ("d", "Deep Dive and Common Mistakes"),
             ("n p", "next / previous lesson"),

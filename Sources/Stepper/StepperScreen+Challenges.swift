@@ -8,7 +8,7 @@ extension StepperScreen {
         let style = Style(isEnabled: state.color)
         let lesson = state.lesson
         guard !lesson.challenges.isEmpty else { return [style.dim("This lesson has no challenges.")] }
-        var out = [style.dim("v verifies one · h shows the next hint · a digit opens one"), ""]
+        var out = [style.dim("v verify · h next hint · a answer · x reset · a digit opens one"), ""]
         let indent = 5
         for challenge in lesson.challenges {
             let marker = challenge.number == state.selectedChallenge ? "▸" : " "
@@ -27,6 +27,7 @@ extension StepperScreen {
         let style = Style(isEnabled: state.color)
         var text = style.cyan("[\(challenge.kind ?? (challenge.keyProblem == nil ? "explore" : "broken key"))]")
         if state.progress.isVerified(lessonID, challenge.number) { text += " " + style.green("✔ verified") }
+        if state.progress.isRevealed(lessonID, challenge.number) { text += " " + style.yellow("◆ revealed") }
         let seen = min(state.progress.hintsSeen(lessonID, challenge.number), challenge.hints.count)
         if !challenge.hints.isEmpty {
             text += style.dim(" · \(seen) of \(challenge.hints.count) hint\(challenge.hints.count == 1 ? "" : "s") seen")
@@ -88,6 +89,7 @@ extension StepperScreen {
         var out: [String] = []
         switch report.status {
         case .correct: out.append(style.green("✔ " + report.headline))
+        case .revealed: out.append(style.yellow("◆ " + report.headline))
         case .wrong: out.append(style.red("✘ " + report.headline))
         case .brokenKey: out.append(style.red("! " + report.headline))
         }
@@ -96,7 +98,12 @@ extension StepperScreen {
         }
         if let explanation = report.explanation, !explanation.isEmpty {
             out.append("")
-            out += markdown(explanation, state)
+            out += markdown("**Why:** " + explanation, state)
+        }
+        if report.status == .wrong {
+            out.append("")
+            out += TextFit.wrapped("Press v to try again, h for a hint, or a to see the answer (it then counts as revealed).",
+                                   width: textWidth(state)).map(style.dim)
         }
         return out
     }

@@ -113,6 +113,13 @@ enum StepperScreen {
             case .url:
                 return "Your server's URL (e.g. http://127.0.0.1:8080/):"
             }
+        case .confirm(.reveal(let number)):
+            let stays = state.progress.isVerified(state.lesson.id, number) ? "it stays verified" : "it then counts as revealed, not verified"
+            return "Show the answer to challenge \(number)? (\(stays)) y/N"
+        case .confirm(.resetChallenge(let number)):
+            return "Reset challenge \(number) (verified or revealed, hints seen)? y/N"
+        case .confirm(.resetLesson):
+            return "Reset lesson \(state.lesson.id) (done mark, its challenges and hints)? y/N"
         }
     }
 
@@ -121,7 +128,7 @@ enum StepperScreen {
         case .lessonList:
             return "↑/↓ choose  Enter open  Esc back  q quit"
         case .challenges, .challenge:
-            return "1–9 open one  v verify  h hint  Esc the lesson  n next  p prev  ? keys  q quit"
+            return "1–9 open  v verify  h hint  a answer  x reset  Esc back  ? keys  q quit"
         case .lesson, .source, .run, .waterfall, .deepDive, .help:
             return "r run  c challenges  v verify  h hint  n next  p prev  l lessons  ? keys  q quit"
         }

@@ -27,6 +27,7 @@ public struct StepperState: Sendable {
 
     /// What the stepper is busy with. Legal moves:
     /// idle → prompting (v, h) → idle (Esc) or verifying (Enter);
+    /// idle → prompting (a, x: y/N) → idle (any key) or verifying (y after a);
     /// idle → running (r) → idle (run finished; Ctrl-C first makes it `isStopping`);
     /// verifying → idle (verification finished, or Ctrl-C stops waiting for it).
     public enum Activity: Sendable, Equatable {
@@ -47,9 +48,21 @@ public struct StepperState: Sendable {
             case hintWhich(suggested: Int?)
             /// The answer (or file, URL, choice letter) for challenge `challenge`.
             case answer(challenge: Int, need: ChallengeNeed)
+            /// y/N before something that can't be undone: `y` does it, any other key cancels.
+            case confirm(Confirmation)
         }
         public var purpose: Purpose
         public var text: String = ""
+    }
+
+    /// What a y/N prompt is about to do.
+    public enum Confirmation: Sendable, Equatable {
+        /// `a`: show challenge N's answer (it then counts as revealed, not verified).
+        case reveal(challenge: Int)
+        /// `x` in a challenge's view: forget challenge N's verified or revealed mark and hints seen.
+        case resetChallenge(Int)
+        /// `x` elsewhere: forget the lesson's done mark and all of its challenges' progress.
+        case resetLesson
     }
 
     /// One run of a lesson's experiment: the lines it printed and, once finished, its report.

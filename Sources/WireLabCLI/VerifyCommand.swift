@@ -1,13 +1,16 @@
+import Foundation
 import Challenges
 import LabKit
 import Wire
 
-/// `wirelab verify <lesson> <n> [answer] [--file path.lab] [--url http://...]`: checks a challenge
-/// by running things. Exit 0 correct, 1 wrong, 2 the lesson's key is broken, 64 usage error.
+/// `wirelab verify <lesson> <n> [answer] [--file path.lab] [--url http://...] [--reveal]`: checks a
+/// challenge by running things, or shows its answer (recorded as revealed, not verified).
+/// Exit 0 correct or revealed, 1 wrong, 2 the lesson's key is broken, 64 usage error.
 enum VerifyCommand {
     static let summary = "Verify a challenge answer: predictions are computed live, scripts and servers are measured"
-    static let usage = "wirelab verify <lesson> <n> [answer] [--file <script.lab>] [--url <http-url>] [--json]"
+    static let usage = "wirelab verify <lesson> <n> [answer] [--file <script.lab>] [--url <http-url>] [--reveal] [--json]"
     static let options: [OptionSpec] = [
+        OptionSpec(name: "reveal", valueName: nil, help: "Show the answer and its explanation instead (recorded as revealed, not verified)"),
         OptionSpec(name: "file", valueName: "path", help: "Your lab script, for a build challenge (default: your workspace copy from 'wirelab edit')"),
         OptionSpec(name: "url", valueName: "url", help: "Your server's URL, for a your-server challenge, e.g. http://127.0.0.1:8080/"),
         OptionSpec(name: "json", valueName: nil, help: "Print one JSON object with the verdict"),
@@ -25,11 +28,15 @@ enum VerifyCommand {
             ], options: options, discussion: """
                 Kinds of challenge:
                   predict      give a number or word; the true answer is measured by running now
-                  choice       give the letter of your choice; the explanation follows any answer
+                  choice       give the letter of your choice
                   build        write a lab script; the conditions check what the server and agents
                                observed, so printing the right text is not enough
                   your-server  run your own server and give its URL; WireLab probes it
-                Exit status: 0 correct, 1 not yet, 2 the lesson's key is broken, 64 usage error.
+                A wrong answer is told "not yet", never the right answer. The answer and the
+                explanation show after a correct answer, or with --reveal: that records the
+                challenge as revealed, not verified, and a correct answer later keeps it revealed.
+                Exit status: 0 correct or revealed, 1 not yet, 2 the lesson's key is broken,
+                64 usage error (a word where a number is wanted is one).
                 A correct answer is saved in your progress ('wirelab progress').
                 """))
             return 0
@@ -40,36 +47,75 @@ enum VerifyCommand {
         guard parsed.positionals.count <= 3 else {
             throw UsageError("Unexpected argument '\(parsed.positionals[3])' (quote an answer that has spaces)", command: "verify")
         }
+        let reveal = parsed.has("reveal")
+        if reveal, parsed.positionals.count == 3 || parsed.value("file") != nil || parsed.value("url") != nil {
+            throw UsageError("'--reveal' shows the answer; give it without an answer, --file or --url", command: "verify")
+        }
         let context = LessonContext(explicit: parsed.value("lessons"), environment: environment)
         let lesson = try loadLesson(parsed.positionals[0], context: context, command: "verify")
         let challenge = try findChallenge(parsed.positionals[1], in: lesson, command: "verify")
         let number = challenge.number
         let answer = parsed.positionals.count == 3 ? parsed.positionals[2] : nil
-        let input = VerificationInput(answer: answer, file: parsed.value("file"), url: parsed.value("url"))
+        let input = VerificationInput(answer: answer, file: parsed.value("file"), url: parsed.value("url"), reveal: reveal)
         let workspace = context.progressStore.workspaceFile(for: lesson.id)
-        try checkInput(input, for: challenge, lesson: lesson, workspace: workspace)
+        if !reveal { try checkInput(input, for: challenge, lesson: lesson, workspace: workspace) }
 
         let json = parsed.has("json")
         let style = json ? Style(isEnabled: false) : context.style
         if !json, let key = challenge.key {
-            console.line(style.dim("Verifying \(lesson.id) challenge \(number) (\(key.kind.rawValue)): \(activity(key.kind))…"))
+            let doing = reveal ? (key.kind == .predict ? "measuring the answer live to show it" : "showing the answer") : activity(key.kind)
+            console.line(style.dim("Verifying \(lesson.id) challenge \(number) (\(key.kind.rawValue)): \(doing)…"))
         }
         let result = ChallengeVerifier.verify(lesson: lesson, challenge: challenge, input: input, workspaceFile: workspace)
-        var progressLine: String?
-        if result.status == .correct {
+        if result.status == .unusableAnswer { throw UsageError(result.headline, command: "verify") }
+        var recorded: Recorded?
+        if result.status == .correct || result.status == .revealed {
             var progress = context.loadProgress(console)
-            progress.markVerified(lesson.id, number)
+            recorded = Recorded.record(result.status, lessonID: lesson.id, number: number, in: &progress)
             context.saveProgress(progress, console)
-            let counts = progress.counts(in: context.library.lessons)
-            progressLine = "Saved: \(counts.verified) of \(counts.challenges) challenges verified."
         }
         if json {
-            console.line(report(result, lesson: lesson, number: number).text(pretty: true))
+            console.line(report(result, lesson: lesson, number: number, recorded: recorded).text(pretty: true))
         } else {
             printResult(result, style: style, width: context.terminal.width, console: console)
-            if let progressLine { console.line(style.dim(progressLine)) }
+            if let recorded {
+                let counts = context.loadProgress(console).counts(in: context.library.lessons)
+                console.line(style.dim(recorded.sentence(verified: counts.verified, revealed: counts.revealed, of: counts.challenges)))
+            } else if result.status == .wrong, challenge.key != nil {
+                var next = "Try again"
+                if !challenge.hints.isEmpty { next += ", read a hint ('wirelab hint \(lesson.id) \(number)')" }
+                next += ", or see the answer with 'wirelab verify \(lesson.id) \(number) --reveal' (it then counts as revealed, not verified)."
+                console.line(style.dim(next))
+            }
         }
         return result.status.exitCode
+    }
+
+    /// What a correct answer or a reveal did to the progress file.
+    enum Recorded: String {
+        case verified
+        /// Correct, but the answer had been revealed before: it stays revealed.
+        case staysRevealed = "stays revealed"
+        case revealed
+        /// Revealed after a correct answer: it stays verified.
+        case staysVerified = "stays verified"
+
+        static func record(_ status: VerificationStatus, lessonID: String, number: Int, in progress: inout LearnerProgress) -> Recorded {
+            if status == .revealed {
+                return progress.markRevealed(lessonID, number) ? .revealed : .staysVerified
+            }
+            return progress.markVerified(lessonID, number) ? .verified : .staysRevealed
+        }
+
+        func sentence(verified: Int, revealed: Int, of challenges: Int) -> String {
+            let tally = "\(verified) of \(challenges) challenges verified" + (revealed > 0 ? ", \(revealed) revealed" : "")
+            switch self {
+            case .verified: return "Saved: \(tally)."
+            case .staysRevealed: return "This challenge stays revealed, not verified: you asked for its answer before. (\(tally))"
+            case .revealed: return "Recorded as revealed, not verified; a correct answer later keeps it revealed. (\(tally))"
+            case .staysVerified: return "You had verified it already; it stays verified. (\(tally))"
+            }
+        }
     }
 
     static func activity(_ kind: ChallengeKind) -> String {
@@ -90,12 +136,20 @@ enum VerifyCommand {
         if input.url != nil, need != .url { throw UsageError("\(prefix) is not a your-server challenge; '--url' is for those", command: command) }
         switch need {
         case .answer:
-            if input.answer == nil {
-                throw UsageError("\(prefix) asks for a prediction: give it after the number, e.g. wirelab verify \(lesson.id) \(challenge.number) 3", command: command)
+            guard let answer = input.answer else {
+                throw UsageError("\(prefix) asks for a prediction: give it after the number, e.g. wirelab verify \(lesson.id) \(challenge.number) <your answer>", command: command)
+            }
+            if let key = challenge.key, ChallengeVerifier.wantsNumber(key), ChallengeVerifier.numericGuess(answer, unit: key.fields["unit"]) == nil {
+                let unit = key.fields["unit"].map { " (in \($0))" } ?? ""
+                throw UsageError("\(prefix) wants a number\(unit); '\(answer)' is not one (nothing was run or recorded)", command: command)
             }
         case .choice(let options):
-            if input.answer == nil {
-                throw UsageError("\(prefix) is a choice: give one of \(options.joined(separator: ", ")), e.g. wirelab verify \(lesson.id) \(challenge.number) \(options[0])", command: command)
+            guard let answer = input.answer else {
+                throw UsageError("\(prefix) is a choice: give one of \(options.joined(separator: ", ")), e.g. wirelab verify \(lesson.id) \(challenge.number) <letter>", command: command)
+            }
+            let letter = answer.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: " ()."))
+            if !options.contains(letter) {
+                throw UsageError("\(prefix) is a choice: '\(answer)' is not one of its options (\(options.joined(separator: ", ")))", command: command)
             }
         case .script:
             if input.answer != nil { throw UsageError("\(prefix) asks for a script, not an answer: pass --file <script.lab>", command: command) }
@@ -123,7 +177,8 @@ enum VerifyCommand {
     static func printResult(_ result: VerificationResult, style: Style, width: Int, console: Console) {
         switch result.status {
         case .correct: console.line(style.green("✔ ") + style.bold(result.headline))
-        case .wrong: console.line(style.red("✘ ") + style.bold(result.headline))
+        case .revealed: console.line(style.yellow("◆ ") + style.bold(result.headline))
+        case .wrong, .unusableAnswer: console.line(style.red("✘ ") + style.bold(result.headline))
         case .brokenKey: console.line(style.yellow("! ") + result.headline)
         }
         for line in result.details { console.line("  " + line) }
@@ -133,7 +188,9 @@ enum VerifyCommand {
         }
     }
 
-    static func report(_ result: VerificationResult, lesson: Lesson, number: Int) -> JSONValue {
+    /// The `--json` object. `answer` appears in `observed` only after a correct answer or a reveal;
+    /// `recorded` says what progress now holds for the challenge (null when nothing was recorded).
+    static func report(_ result: VerificationResult, lesson: Lesson, number: Int, recorded: Recorded? = nil) -> JSONValue {
         .object([
             ("lesson", .string(lesson.id)),
             ("challenge", .integer(number)),
@@ -144,6 +201,7 @@ enum VerifyCommand {
             ("details", .array(result.details.map { .string($0) })),
             ("explanation", result.explanation.map { .string($0) } ?? .null),
             ("observed", .object(result.observed.map { ($0.0, .string($0.1)) })),
+            ("recorded", recorded.map { .string($0.rawValue) } ?? .null),
         ])
     }
 }

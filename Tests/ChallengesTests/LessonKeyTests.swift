@@ -34,6 +34,17 @@ struct LessonKeyTests {
         }
     }
 
+    @Test("a predict key said to want a number before running measures a number (a word is never refused wrongly)")
+    func wantsNumberHolds() {
+        for lesson in Self.lessons {
+            for challenge in lesson.challenges where challenge.key.map(ChallengeVerifier.wantsNumber) == true {
+                let result = ChallengeVerifier.verify(lesson: lesson, challenge: challenge, input: VerificationInput(reveal: true))
+                let answer = result.observed.first { $0.0 == "answer" }?.1
+                #expect(answer.flatMap(Double.init) != nil, "\(lesson.id) challenge \(challenge.number): \(result.headline)")
+            }
+        }
+    }
+
     @Test("every build key rejects a script that does nothing, without being broken")
     func buildKeysReject() throws {
         let empty = NSTemporaryDirectory() + "wirelab-empty-\(UUID().uuidString).lab"

@@ -37,6 +37,48 @@ struct ProgressStoreTests {
         #expect(loaded.hintsSeen("a", 2) == 2)
     }
 
+    @Test("verified and revealed exclude each other: a reveal after a pass stays verified, a pass after a reveal stays revealed")
+    func verifiedAndRevealed() throws {
+        var progress = LearnerProgress()
+        let revealed = progress.markRevealed("a", 1), verifiedAfter = progress.markVerified("a", 1)
+        #expect(revealed && !verifiedAfter)
+        #expect(progress.isRevealed("a", 1) && !progress.isVerified("a", 1))
+        let verified = progress.markVerified("a", 2), revealedAfter = progress.markRevealed("a", 2)
+        #expect(verified && !revealedAfter)
+        #expect(progress.isVerified("a", 2) && !progress.isRevealed("a", 2))
+        #expect(progress.verifiedCount == 1 && progress.revealedCount == 1)
+        let store = ProgressStore(directory: temporaryDirectory())
+        try store.save(progress)
+        #expect(store.load().progress == progress)
+        #expect(try String(contentsOfFile: store.file, encoding: .utf8).contains("\"challenges_revealed\""))
+        // A file from before reveals existed still loads.
+        try #"{"version": 1, "lessons_done": {}, "challenges_verified": {"a/1": "x"}, "hints_seen": {}}"#
+            .write(toFile: store.file, atomically: true, encoding: .utf8)
+        let (old, warning) = store.load()
+        #expect(warning == nil && old.isVerified("a", 1) && old.revealedCount == 0)
+    }
+
+    @Test("reset forgets one challenge, or a whole lesson (done mark too), and nothing else")
+    func resetOne() {
+        var progress = LearnerProgress()
+        progress.current = "a"
+        progress.markDone("a")
+        progress.markDone("b")
+        progress.markVerified("a", 1)
+        progress.markRevealed("a", 2)
+        progress.revealHint("a", 2)
+        progress.markVerified("ab", 1)
+        progress.markVerified("b", 1)
+        var one = progress
+        one.reset("a", challenge: 2)
+        #expect(!one.isRevealed("a", 2) && one.hintsSeen("a", 2) == 0)
+        #expect(one.isVerified("a", 1) && one.isDone("a"))
+        var lesson = progress
+        lesson.reset("a")
+        #expect(!lesson.isDone("a") && !lesson.isVerified("a", 1) && !lesson.isRevealed("a", 2) && lesson.hintsSeen("a", 2) == 0)
+        #expect(lesson.isVerified("ab", 1) && lesson.isVerified("b", 1) && lesson.isDone("b") && lesson.current == "a")
+    }
+
     @Test("a save replaces the file by rename (a new inode, no temporary file left behind)")
     func atomicWrite() throws {
         let store = ProgressStore(directory: temporaryDirectory())

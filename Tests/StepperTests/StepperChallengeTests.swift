@@ -63,7 +63,7 @@ struct StepperChallengeTests {
         #expect(machine.body.contains { $0.hasPrefix("▸ 1. [predict] ✔ verified") })   // ▸: the one chosen last
     }
 
-    @Test("a choice is one letter of its options, sent at once; the explanation follows any answer")
+    @Test("a choice is one letter of its options, sent at once; an explanation the verifier gives is shown")
     func choice() {
         var machine = Fixtures.machine()
         machine.press(.char("v"), .char("2"))
@@ -72,7 +72,7 @@ struct StepperChallengeTests {
         #expect(machine.press(.char("B")) == [.startVerification(id: 1, lessonID: "first", challenge: 2, input: VerifyInput(answer: "b"))])
         let report = VerifyReport(lessonID: "first", challenge: 2, status: .wrong, headline: "Not quite.", explanation: "The agent's timer is shorter.")
         _ = machine.handle(.verificationFinished(id: 1, report))
-        #expect(machine.body.contains("The agent's timer is shorter."))
+        #expect(machine.body.contains("Why: The agent's timer is shorter."))
     }
 
     @Test("build asks for a script file, Enter alone meaning the workspace file; your-server asks for a URL")
@@ -166,5 +166,91 @@ struct StepperChallengeTests {
         #expect(machine.statusLine.contains("Enter = 3"))
         machine.press(.enter)
         #expect(machine.state.activity == .prompting(.init(purpose: .answer(challenge: 3, need: .script))))
+    }
+
+    @Test("a asks y/N before revealing; y verifies with reveal, the result marks it revealed; any other key changes nothing")
+    func reveal() {
+        var machine = Fixtures.machine(columns: 100, rows: 60)
+        machine.press(.char("a"))
+        #expect(machine.statusLine.hasPrefix("Open a challenge first"))
+        machine.press(.char("c"), .char("1"))
+        #expect(machine.press(.char("a")).isEmpty)
+        #expect(machine.statusLine.hasPrefix("Show the answer to challenge 1? (it then counts as revealed, not verified) y/N"))
+        #expect(machine.press(.char("n")).isEmpty)
+        #expect(machine.statusLine == "Nothing changed.")
+        machine.press(.char("a"))
+        #expect(machine.press(.char("y")) == [.startVerification(id: 1, lessonID: "first", challenge: 1, input: VerifyInput(reveal: true))])
+        let shown = VerifyReport(lessonID: "first", challenge: 1, status: .revealed, headline: "Revealed: the answer is 2.",
+                                 explanation: "One socket is kept.")
+        let effects = machine.handle(.verificationFinished(id: 1, shown))
+        #expect(effects.savedProgress?.isRevealed("first", 1) == true)
+        #expect(machine.body.contains("◆ Revealed: the answer is 2."))
+        #expect(machine.body.contains("Why: One socket is kept."))
+        #expect(machine.body[0].contains("◆ revealed"))
+        // A correct answer afterwards stays revealed, and says so.
+        machine.press(.char("v"), .char("1"))
+        machine.type("2")
+        machine.press(.enter)
+        let right = VerifyReport(lessonID: "first", challenge: 1, status: .correct, headline: "Correct.")
+        #expect(machine.handle(.verificationFinished(id: 2, right)).isEmpty)
+        #expect(machine.statusLine.contains("stays revealed, not verified"))
+        #expect(!machine.state.progress.isVerified("first", 1))
+        #expect(machine.progressLine.contains("0/6"))
+    }
+
+    @Test("a wrong result says how to go on without giving the answer")
+    func wrongSaysWhatNext() {
+        var machine = Fixtures.machine(columns: 100, rows: 60)
+        machine.press(.char("v"), .char("1"))
+        machine.type("5")
+        machine.press(.enter)
+        _ = machine.handle(.verificationFinished(id: 1, VerifyReport(lessonID: "first", challenge: 1, status: .wrong, headline: "Not yet.")))
+        #expect(machine.body.contains { $0.contains("Press v to try again, h for a hint, or a to see the answer") })
+    }
+
+    @Test("x asks y/N, then resets the challenge on screen, or the whole lesson elsewhere")
+    func reset() {
+        var progress = LearnerProgress()
+        progress.current = "first"
+        progress.markDone("first")
+        progress.markVerified("first", 1)
+        progress.markRevealed("first", 2)
+        progress.revealHint("first", 1)
+        var machine = Fixtures.machine(columns: 100, rows: 60, progress: progress)
+        machine.press(.char("c"), .char("1"))
+        machine.press(.char("x"))
+        #expect(machine.statusLine.hasPrefix("Reset challenge 1 (verified or revealed, hints seen)? y/N"))
+        #expect(machine.press(.escape).isEmpty)
+        #expect(machine.state.progress.isVerified("first", 1))
+        machine.press(.char("x"))
+        let one = machine.press(.char("y")).savedProgress
+        #expect(one?.isVerified("first", 1) == false && one?.hintsSeen("first", 1) == 0)
+        #expect(one?.isRevealed("first", 2) == true && one?.isDone("first") == true)
+        machine.press(.escape, .char("x"))
+        #expect(machine.statusLine.hasPrefix("Reset lesson first"))
+        let all = machine.press(.char("Y")).savedProgress
+        #expect(all?.isRevealed("first", 2) == false && all?.isDone("first") == false)
+        #expect(machine.statusLine.contains("is reset"))
+    }
+
+    @Test("? lists the reveal and reset keys")
+    func helpLists() {
+        var machine = Fixtures.machine(columns: 100, rows: 60)
+        machine.press(.char("?"))
+        #expect(machine.body.contains { $0.hasPrefix("  a ") && $0.contains("show the answer") })
+        #expect(machine.body.contains { $0.hasPrefix("  x ") && $0.contains("reset progress") })
+    }
+
+    @Test("a word where a number is wanted is refused in the stepper before anything runs")
+    func notANumber() {
+        var machine = Fixtures.machine(start: 1)
+        machine.state.lessons[1].challenges[0].numberUnit = .some("ms")
+        machine.press(.char("v"))
+        machine.type("soon")
+        #expect(machine.press(.enter).isEmpty)
+        #expect(machine.statusLine.hasPrefix("Challenge 1 wants a number (in ms); 'soon' is not one."))
+        machine.press(.char("v"))
+        machine.type("120ms")
+        #expect(machine.press(.enter) == [.startVerification(id: 1, lessonID: "second", challenge: 1, input: VerifyInput(answer: "120ms"))])
     }
 }

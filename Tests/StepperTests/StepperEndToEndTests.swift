@@ -67,7 +67,7 @@ struct StepperEndToEndTests {
         try terminal.waitFor("Your choice (a, b, c", after: mark, timeout: 10)
         mark = terminal.output.count
         terminal.send("a")
-        try terminal.waitFor("Not quite", after: mark, timeout: 30)
+        try terminal.waitFor("Not yet", after: mark, timeout: 30)
 
         mark = terminal.output.count
         terminal.send("v")
@@ -79,6 +79,15 @@ struct StepperEndToEndTests {
         terminal.send("b")
         try terminal.waitFor("Correct", after: mark, timeout: 30)
         try terminal.waitFor("1/2 lessons done · 1/", after: mark, timeout: 10)
+
+        // Revealing it afterwards shows the answer and leaves it verified.
+        mark = terminal.output.count
+        terminal.send("a")
+        try terminal.waitFor("(it stays verified) y/N", after: mark, timeout: 10)
+        mark = terminal.output.count
+        terminal.send("y")
+        try terminal.waitFor("Revealed: the answer is (b).", after: mark, timeout: 30)
+        try terminal.waitFor("it stays verified", after: mark, timeout: 10)
 
         terminal.send("q")
         let status = try terminal.waitForExit(timeout: 20)

@@ -86,12 +86,16 @@ struct VerifyCommandTests {
         let base = ["--lessons", lessons]
         let wrong = runLessonCLI(["verify", "kinds", "1", "1"] + base, environment: env)
         #expect(wrong.status == 1)
-        #expect(wrong.out.contains("✘ Not quite: you said 1; measured live just now, it is 2."))
+        #expect(wrong.out.contains("✘ Not yet: you said 1, and that is not what the run measured."))
+        #expect(!wrong.out.contains("2"), "\(wrong.out)")
+        #expect(wrong.out.contains("'wirelab verify kinds 1 --reveal'"))
         let right = runLessonCLI(["verify", "kinds", "1", "2"] + base, environment: env)
         #expect(right.status == 0)
         #expect(right.out.contains("Saved: 1 of 5 challenges verified."))
 
-        #expect(runLessonCLI(["verify", "1", "2", "b"] + base, environment: env).status == 1)
+        let wrongChoice = runLessonCLI(["verify", "1", "2", "b"] + base, environment: env)
+        #expect(wrongChoice.status == 1)
+        #expect(wrongChoice.out.contains("Not yet: (b) is not the answer.") && !wrongChoice.out.contains("Because") && !wrongChoice.out.contains("(a)"))
         let choice = runLessonCLI(["verify", "1", "2", "a"] + base, environment: env)
         #expect(choice.status == 0)
         #expect(choice.out.contains("Why: Because."))
@@ -100,7 +104,8 @@ struct VerifyCommandTests {
         try "repeat 2 { fetch GET / \"Connection: close\" }\n".write(toFile: bad, atomically: true, encoding: .utf8)
         let build = runLessonCLI(["verify", "kinds", "3", "--file", bad] + base, environment: env)
         #expect(build.status == 1)
-        #expect(build.out.contains("one connection (the server accepted 2)  [2 == 1]"))
+        #expect(build.out.contains("✘ one connection (the server accepted 2)\n"))
+        #expect(!build.out.contains("[2 == 1]"))
         let good = NSTemporaryDirectory() + "wirelab-good-\(UUID().uuidString).lab"
         try "agent k keepAlive=true\nrepeat 2 { k GET / }\n".write(toFile: good, atomically: true, encoding: .utf8)
         #expect(runLessonCLI(["verify", "kinds", "3", "--file", good] + base, environment: env).status == 0)
@@ -142,15 +147,35 @@ struct VerifyCommandTests {
         (["verify", "kinds", "4"], 64, "pass --url"),
         (["verify", "kinds", "4", "--url", "ftp://x/"], 64, "is not an http:// URL"),
         (["verify", "kinds", "5", "1"], 2, "key is broken"),
+        (["verify", "kinds", "1", "2", "--reveal"], 64, "'--reveal' shows the answer"),
+        (["verify", "kinds", "1", "z"], 64, "Challenge 1 of kinds wants a number; 'z' is not one (nothing was run or recorded)"),
+        (["verify", "kinds", "2", "z"], 64, "'z' is not one of its options (a, b)"),
+        (["verify", "kinds", "1", "2", "3"], 64, "Unexpected argument '3'"),
+        (["verify", "nosuch", "1", "2"], 64, "nosuch"),
+        (["verify", "kinds", "x", "2"], 64, "has no challenge 'x'"),
+        (["hint"], 64, "Give the lesson and the challenge number"),
+        (["hint", "kinds"], 64, "Give the lesson and the challenge number"),
+        (["hint", "kinds", "9"], 64, "has no challenge '9'"),
+        (["hint", "kinds", "1", "2"], 64, "Unexpected argument '2'"),
+        (["hint", "nosuch", "1"], 64, "nosuch"),
+        (["hint", "kinds", "1", "--bogus"], 64, "--bogus"),
+        (["verify", "kinds", "1", "--bogus"], 64, "--bogus"),
+        (["progress", "--bogus"], 64, "--bogus"),
+        (["verify", "kinds", "3", "--reveal", "--file", "/x.lab"], 64, "'--reveal' shows the answer"),
     ] as [([String], Int32, String)])
     func exitCodes(arguments: [String], status: Int32, message: String) throws {
         let (lessons, env) = try makeVerifyFixture()
         let result = runLessonCLI(arguments + ["--lessons", lessons], environment: env)
         #expect(result.status == status)
         #expect((result.out + result.err).contains(message), "\(result.out)\(result.err)")
+        if status == 64 {
+            // Refused before anything ran, and nothing was recorded.
+            #expect(!result.out.contains("Verifying"))
+            #expect(!FileManager.default.fileExists(atPath: env["WIRELAB_STATE"]! + "/progress.json"))
+        }
     }
 
-    @Test("verify --json is one object with the verdict")
+    @Test("verify --json is one object with the verdict; the answer only after a correct one or a reveal")
     func json() throws {
         let (lessons, env) = try makeVerifyFixture()
         let result = runLessonCLI(["verify", "kinds", "1", "5", "--json", "--lessons", lessons], environment: env)
@@ -158,7 +183,51 @@ struct VerifyCommandTests {
         let object = try jsonObject(result.out)
         #expect(object["status"] as? String == "wrong")
         #expect(object["kind"] as? String == "predict")
-        #expect(member(object, "observed.answer") as? String == "2")
+        #expect(member(object, "observed.answer") == nil)
+        #expect(member(object, "observed.given") as? String == "5")
+        #expect(object["explanation"] is NSNull)
+        let right = try jsonObject(runLessonCLI(["verify", "kinds", "2", "a", "--json", "--lessons", lessons], environment: env).out)
+        #expect(right["explanation"] as? String == "Because.")
+        #expect(right["recorded"] as? String == "verified")
+        let revealed = runLessonCLI(["verify", "kinds", "1", "--reveal", "--json", "--lessons", lessons], environment: env)
+        #expect(revealed.status == 0)
+        let shown = try jsonObject(revealed.out)
+        #expect(shown["status"] as? String == "revealed")
+        #expect(member(shown, "observed.answer") as? String == "2")
+        #expect(shown["recorded"] as? String == "revealed")
+    }
+
+    @Test("--reveal shows the answer and records it as revealed; a correct answer later stays revealed; progress counts it apart")
+    func reveal() throws {
+        let (lessons, env) = try makeVerifyFixture()
+        let base = ["--lessons", lessons]
+        let revealed = runLessonCLI(["verify", "kinds", "1", "--reveal"] + base, environment: env)
+        #expect(revealed.status == 0)
+        #expect(revealed.out.contains("◆ Revealed: measured live just now, the answer is 2."))
+        #expect(revealed.out.contains("Recorded as revealed, not verified"))
+        let after = runLessonCLI(["verify", "kinds", "1", "2"] + base, environment: env)
+        #expect(after.status == 0)
+        #expect(after.out.contains("This challenge stays revealed, not verified: you asked for its answer before."))
+        #expect(runLessonCLI(["verify", "kinds", "2", "a"] + base, environment: env).status == 0)
+        let again = runLessonCLI(["verify", "kinds", "2", "--reveal"] + base, environment: env)
+        #expect(again.out.contains("Because.") && again.out.contains("You had verified it already; it stays verified."))
+
+        // A your-server key reveals what it checks without a server; a broken key stays broken (exit 2).
+        let server = runLessonCLI(["verify", "kinds", "4", "--reveal"] + base, environment: env)
+        #expect(server.status == 0)
+        #expect(server.out.contains("Revealed: the conditions this challenge checks") && server.out.contains("expect probe.maxRequests == 3"))
+        #expect(runLessonCLI(["verify", "kinds", "5", "--reveal"] + base, environment: env).status == 2)
+        #expect(runLessonCLI(["verify", "kinds", "4", "--url", "http://127.0.0.1:1/"] + base, environment: env).status == 1)
+
+        let progress = try jsonObject(runLessonCLI(["progress", "--json"] + base, environment: env).out)
+        #expect(progress["challenges_verified"] as? Int == 1)
+        #expect(progress["challenges_revealed"] as? Int == 2)
+        let lesson = try #require((progress["by_lesson"] as? [[String: Any]])?.first)
+        #expect(lesson["verified"] as? [Int] == [2])
+        #expect(lesson["revealed"] as? [Int] == [1, 4])
+        let plain = runLessonCLI(["progress"] + base, environment: env).out
+        #expect(plain.contains("1/5 challenges verified, 2 revealed"))
+        #expect(plain.contains("challenges 1/5 (✔ 2), revealed 1, 4"))
     }
 
     @Test("list --json shows every lesson's challenges with kind and verified; list marks done lessons")
@@ -190,6 +259,53 @@ struct VerifyCommandTests {
         #expect(CLI.main(["progress", "--reset", "--lessons", lessons], console: accepted, environment: env) == 0)
         #expect(!FileManager.default.fileExists(atPath: env["WIRELAB_STATE"]! + "/progress.json"))
         #expect(runLessonCLI(["progress", "--reset", "--yes", "--lessons", lessons], environment: env).status == 0)
+    }
+
+    @Test("progress --reset LESSON [N] forgets one challenge or one lesson, after asking; without a terminal it needs --yes (else 64)")
+    func resetPart() throws {
+        let (lessons, env) = try makeVerifyFixture()
+        let base = ["--lessons", lessons]
+        #expect(runLessonCLI(["verify", "kinds", "2", "a"] + base, environment: env).status == 0)
+        #expect(runLessonCLI(["verify", "kinds", "1", "--reveal"] + base, environment: env).status == 0)
+        #expect(runLessonCLI(["run", "kinds"] + base, environment: env).status == 0)
+        func lesson() throws -> [String: Any] {
+            let object = try jsonObject(runLessonCLI(["progress", "--json"] + base, environment: env).out)
+            return try #require((object["by_lesson"] as? [[String: Any]])?.first)
+        }
+        let refused = runLessonCLI(["progress", "--reset", "kinds", "2"] + base, environment: env)
+        #expect(refused.status == 64)
+        #expect(refused.err.contains("Refusing to reset challenge 2 of kinds without asking") && refused.err.contains("pass --yes"))
+        #expect(try lesson()["verified"] as? [Int] == [2])
+
+        let declined = RecordingConsole(input: ScriptedInput(lines: ["n"], isTerminal: true))
+        #expect(CLI.main(["progress", "--reset", "kinds", "2"] + base, console: declined, environment: env) == 1)
+        #expect(declined.stdout.contains("Forget your progress on challenge 2 of kinds (verified or revealed, hints seen)? [y/N]"))
+        #expect(try lesson()["verified"] as? [Int] == [2])
+        let accepted = RecordingConsole(input: ScriptedInput(lines: ["y"], isTerminal: true))
+        #expect(CLI.main(["progress", "--reset", "kinds", "2"] + base, console: accepted, environment: env) == 0)
+        #expect(accepted.stdout.contains("Reset challenge 2 of kinds: not verified, not revealed, no hints seen."))
+        var after = try lesson()
+        #expect(after["verified"] as? [Int] == [] && after["revealed"] as? [Int] == [1] && after["done"] as? Bool == true)
+
+        let whole = runLessonCLI(["progress", "--reset", "1", "--yes"] + base, environment: env)
+        #expect(whole.status == 0)
+        #expect(whole.out.contains("Reset lesson kinds"))
+        after = try lesson()
+        #expect(after["revealed"] as? [Int] == [] && after["done"] as? Bool == false)
+    }
+
+    @Test("progress usage errors exit 64", arguments: [
+        (["progress", "kinds"], "a lesson goes with '--reset'"),
+        (["progress", "--reset", "kinds", "1", "2"], "Unexpected argument '2'"),
+        (["progress", "--reset", "nosuch", "--yes"], "nosuch"),
+        (["progress", "--reset", "kinds", "9", "--yes"], "has no challenge '9'"),
+        (["progress", "--yes"], "'--yes' goes with '--reset'"),
+    ] as [([String], String)])
+    func progressUsage(arguments: [String], message: String) throws {
+        let (lessons, env) = try makeVerifyFixture()
+        let result = runLessonCLI(arguments + ["--lessons", lessons], environment: env)
+        #expect(result.status == 64)
+        #expect(result.err.contains(message), "\(result.err)")
     }
 
     @Test("a corrupt progress file is reported and kept aside, and the command still works")
