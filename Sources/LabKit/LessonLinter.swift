@@ -39,6 +39,7 @@ public enum LessonLinter {
             diagnostics += lintSections(lesson)
             diagnostics += lintBlocks(lesson, checkExperiment: checkExperiment)
         }
+        diagnostics += lintChoiceAnswerSpread(library.lessons)
         return diagnostics.sortedByLocation()
     }
 

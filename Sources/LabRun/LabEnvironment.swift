@@ -215,7 +215,8 @@ final class LabEnvironment {
 
     /// The fields every server object has: counters, address and settings.
     static let serverFields = ["requests", "connections", "open", "idle", "reused", "responses", "closed", "closedBy", "port", "url",
-                               "keepAliveTimeout", "headersTimeout", "requestTimeout", "maxRequestsPerSocket", "keepAliveHint", "listening"]
+                               "keepAliveTimeout", "headersTimeout", "requestTimeout", "maxRequestsPerSocket", "keepAliveHint", "listening",
+                               "timeWait", "timeWaitAtServer"]
 
     func serverObject() -> LabObject {
         let server = self.server
@@ -268,6 +269,11 @@ final class LabEnvironment {
             guard c.sendsKeepAliveHeader, c.keepAliveTimeoutMs > 0 else { return LabValue.none }
             return .number(Double(c.advertisedKeepAliveTimeoutMs ?? c.keepAliveTimeoutMs))
         case "listening": return .bool(server.isListening)
+        case "timeWait":
+            // Read live from the kernel, like `open`: `reset server` does not change it.
+            return KernelTCPTable.timeWaitCount(onPorts: [server.port]).map { .number(Double($0)) } ?? LabValue.none
+        case "timeWaitAtServer":
+            return KernelTCPTable.timeWaitCount(onPorts: [server.port], localOnly: true).map { .number(Double($0)) } ?? LabValue.none
         default: return nil
         }
     }
@@ -362,7 +368,7 @@ final class LabEnvironment {
 
     /// This process as the kernel sees it: the open-files limit, descriptors open now, memory.
     func processObject() -> LabObject {
-        let fields = ["fdLimit", "fdHardLimit", "openFiles", "labSockets", "rssKiB"]
+        let fields = ["fdLimit", "fdHardLimit", "openFiles", "labSockets", "rssKiB", "timeWait", "ephemeralPorts"]
         return LiveObject("the process", fields: fields, display: { "the wirelab process" }) { [unowned self] name in
             switch name {
             case "labSockets":
@@ -370,6 +376,12 @@ final class LabEnvironment {
                 // port, so other work in the process (a test suite around the lab) does not move it.
                 let ports = Set([server.port] + servers.values.map(\.server.port))
                 return Platform.tcpSocketCount(onPorts: ports).map { .number(Double($0)) } ?? LabValue.none
+            case "timeWait":
+                // Closed connections the kernel still remembers (TIME_WAIT), on a port of the lab's
+                // servers or proxies: no descriptor holds them, so they are matched by port.
+                let ports = Set([server.port] + servers.values.map(\.server.port) + proxies.values.map(\.port))
+                return KernelTCPTable.timeWaitCount(onPorts: ports).map { .number(Double($0)) } ?? LabValue.none
+            case "ephemeralPorts": return KernelTCPTable.ephemeralPortCount().map { .number(Double($0)) } ?? LabValue.none
             case "fdLimit": return Platform.openFileLimit().map { .number(Double($0.soft)) } ?? LabValue.none
             case "fdHardLimit": return Platform.openFileLimit().map { .number(Double($0.hard)) } ?? LabValue.none
             case "openFiles": return Platform.openDescriptorCount().map { .number(Double($0)) } ?? LabValue.none

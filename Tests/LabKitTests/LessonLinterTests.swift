@@ -159,4 +159,44 @@ struct LessonLinterTests {
         let findings = LessonLinter.lint(library: LessonLibrary(lessons: [], diagnostics: [broken]), checkExperiment: { _, _ in [] })
         #expect(findings == [broken])
     }
+
+    /// A lesson whose challenge section holds one choice item per answer letter given.
+    private func choiceLesson(_ n: Int, answers: [String]) -> String {
+        let items = answers.enumerated().map { index, answer in
+            """
+            \(index + 1). Which one?
+               - (a) this
+               - (b) that
+               - (c) the other
+
+               <!-- check choice
+               choices: a b c
+               answer: \(answer)
+               explain: Because.
+               -->
+            """
+        }.joined(separator: "\n\n")
+        let body = standardBody.components(separatedBy: "## Challenge")[0] + "## Challenge\n\n" + items + "\n"
+        return lessonText(id: "lesson-\(n)", sequence: n, body: body)
+    }
+
+    @Test("more than half of the course's choice answers on one letter is a warning naming them")
+    func choiceAnswersOnOneLetter() throws {
+        let findings = try lint([choiceLesson(1, answers: ["b", "b"]), choiceLesson(2, answers: ["b", "a"])])
+        #expect(findings.count == 1)
+        let finding = try #require(findings.first)
+        #expect(finding.hasPrefix("L1.md:"))
+        #expect(finding.contains("warning: 3 of the course's 4 choice challenges answer (b)"))
+        #expect(finding.contains("lesson-1 1, lesson-1 2, lesson-2 1"))
+    }
+
+    @Test("half or fewer on one letter, or too few choice items to judge, is no finding", arguments: [
+        [["b", "b"], ["a", "c"]],   // exactly half
+        [["a", "b"], ["c", "a"]],
+        [["b", "b", "b"]],          // three items: too few to say anything about the course
+    ])
+    func choiceAnswersSpread(answers: [[String]]) throws {
+        let lessons = answers.enumerated().map { choiceLesson($0.offset + 1, answers: $0.element) }
+        #expect(try lint(lessons).isEmpty)
+    }
 }

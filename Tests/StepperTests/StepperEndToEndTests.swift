@@ -61,12 +61,12 @@ struct StepperEndToEndTests {
         terminal.send("n")
         try terminal.waitFor("Phase 7 · 2/2 · HTTP Keep-Alive", after: mark, timeout: 10)
 
-        // Challenge 4 of http-keep-alive is a choice: a is wrong, b is right.
+        // Challenge 4 of http-keep-alive is a choice: b is wrong, a is right.
         mark = terminal.output.count
         terminal.send("v4")
         try terminal.waitFor("Your choice (a, b, c", after: mark, timeout: 10)
         mark = terminal.output.count
-        terminal.send("a")
+        terminal.send("b")
         try terminal.waitFor("Not yet", after: mark, timeout: 30)
 
         mark = terminal.output.count
@@ -76,7 +76,7 @@ struct StepperEndToEndTests {
         terminal.send("\r")
         try terminal.waitFor("Your choice", after: mark, timeout: 10)
         mark = terminal.output.count
-        terminal.send("b")
+        terminal.send("a")
         try terminal.waitFor("Correct", after: mark, timeout: 30)
         try terminal.waitFor("1/2 lessons done · 1/", after: mark, timeout: 10)
 
@@ -86,7 +86,7 @@ struct StepperEndToEndTests {
         try terminal.waitFor("(it stays verified) y/N", after: mark, timeout: 10)
         mark = terminal.output.count
         terminal.send("y")
-        try terminal.waitFor("Revealed: the answer is (b).", after: mark, timeout: 30)
+        try terminal.waitFor("Revealed: the answer is (a).", after: mark, timeout: 30)
         try terminal.waitFor("it stays verified", after: mark, timeout: 10)
 
         terminal.send("q")
