@@ -30,29 +30,42 @@ public enum Huffman {
         return (bits + 7) / 8
     }
 
-    /// Appends the decoding of `coded`. `offset` is where the string starts in its header block,
-    /// for the error. Reads four bits at a time through `HuffmanTable.nibbles` (two table reads a
-    /// byte); the bits after the last whole symbol must be 7 or fewer, all ones (§5.2).
-    static func decode(_ coded: ArraySlice<UInt8>, offset: Int, into output: inout [UInt8]) throws(HPACKError) {
-        let nibbles = HuffmanTable.nibbles
+    /// The decoding of `coded`. `offset` is where the string starts in its header block, for the
+    /// error. Reads four bits at a time through `HuffmanTable.nibbles` (two table reads a byte, no
+    /// branch for "did these bits end a symbol"); the bits after the last whole symbol must be 7 or
+    /// fewer, all ones (§5.2).
+    static func decode(_ coded: ArraySlice<UInt8>, offset: Int) throws(HPACKError) -> [UInt8] {
         var node = 0
-        for byte in coded {
-            let high = nibbles[node << 4 | Int(byte >> 4)]
-            if high.flags & HuffmanTable.Step.emits != 0 { output.append(high.symbol) }
-            let low = nibbles[Int(high.next) << 4 | Int(byte & 0x0f)]
-            if low.flags & HuffmanTable.Step.emits != 0 { output.append(low.symbol) }
-            if (high.flags | low.flags) & HuffmanTable.Step.fails != 0 {
-                throw HPACKError(kind: .huffmanEOS, offset: offset, detail: "a Huffman string holds the EOS symbol")
+        var flags: UInt8 = 0
+        // No code is shorter than 5 bits, and every symbol is read from the root: at most 8/5
+        // symbols a byte. One more slot, because each step writes its symbol before counting it (or not).
+        let capacity = coded.count * 8 / 5 + 1
+        let decoded = [UInt8](unsafeUninitializedCapacity: capacity) { output, count in
+            HuffmanTable.nibbles.withUnsafeBufferPointer { steps in
+                for byte in coded {
+                    let high = steps[node << 4 | Int(byte >> 4)]
+                    output[count] = high.symbol
+                    count += Int(high.flags & HuffmanTable.Step.emits)
+                    let low = steps[Int(high.next) << 4 | Int(byte & 0x0f)]
+                    output[count] = low.symbol
+                    count += Int(low.flags & HuffmanTable.Step.emits)
+                    flags |= high.flags | low.flags
+                    node = Int(low.next)
+                }
             }
-            node = Int(low.next)
+        }
+        if flags & HuffmanTable.Step.fails != 0 {
+            throw HPACKError(kind: .huffmanEOS, offset: offset, detail: "a Huffman string holds the EOS symbol")
         }
         try checkPadding(endingAt: node, offset: offset)
+        return decoded
     }
 
     /// The same decoding, a bit at a time down the tree: the plain reading of §5.2 that the nibble
     /// table is built from, kept so tests (and the fuzz target) can hold the two side by side.
-    static func decodeBitByBit(_ coded: ArraySlice<UInt8>, offset: Int, into output: inout [UInt8]) throws(HPACKError) {
+    static func decodeBitByBit(_ coded: ArraySlice<UInt8>, offset: Int) throws(HPACKError) -> [UInt8] {
         let tree = HuffmanTable.tree
+        var output: [UInt8] = []
         var node = 0
         for byte in coded {
             var mask: UInt8 = 0x80
@@ -72,6 +85,7 @@ public enum Huffman {
             }
         }
         try checkPadding(endingAt: node, offset: offset)
+        return output
     }
 
     /// The string ended at tree node `node`: the bits since the last whole symbol are the path from
@@ -238,7 +252,10 @@ enum HuffmanTable {
                     }
                     let symbol = -next - 1
                     if symbol == eos {
+                        // Back to the root: the string is refused anyway, and from the root every
+                        // symbol takes 5 bits or more, which bounds what `decode` writes.
                         step.flags |= Step.fails
+                        node = 0
                         break
                     }
                     step.symbol = UInt8(symbol)

@@ -40,9 +40,6 @@ enum StringLiteral {
                              detail: "a string of \(length) bytes, but the block has \(reader.remaining) left")
         }
         guard isHuffman else { return Array(body) }
-        var decoded: [UInt8] = []
-        decoded.reserveCapacity(length + length / 2)   // at most 8/5 of the coded length: no code is shorter than 5 bits
-        try Huffman.decode(body, offset: start, into: &decoded)
-        return decoded
+        return try Huffman.decode(body, offset: start)
     }
 }
