@@ -30,7 +30,11 @@ public struct HPACKEncoder: Sendable {
     public var huffman: HuffmanPolicy
     /// Names whose fields always go never-indexed (lowercase, as HTTP/2 sends them). The default:
     /// credentials, which a compression oracle could otherwise guess a byte at a time (§7.1.3).
-    public var sensitiveNames: Set<[UInt8]>
+    public var sensitiveNames: Set<String> {
+        didSet { sensitiveNameBytes = sensitiveNames.map { Array($0.utf8) } }
+    }
+    /// `sensitiveNames` as bytes, compared with each field's name (a few, so a scan beats a hash).
+    private var sensitiveNameBytes: [[UInt8]]
     /// Cookies whose value is shorter than this go never-indexed: §7.1.3 says a short cookie is
     /// easy to guess. 0 turns it off.
     public var shortCookieLength: Int
@@ -38,15 +42,16 @@ public struct HPACKEncoder: Sendable {
     /// with the smallest, then the last if different, so the peer evicts what we evicted.
     private var pendingSizeUpdate: (smallest: Int, last: Int)?
 
-    public static let defaultSensitiveNames: Set<[UInt8]> = [Array("authorization".utf8), Array("proxy-authorization".utf8)]
+    public static let defaultSensitiveNames: Set<String> = ["authorization", "proxy-authorization"]
 
     public init(maxTableSize: Int = 4096, huffman: HuffmanPolicy = .unlessLonger,
-                sensitiveNames: Set<[UInt8]> = HPACKEncoder.defaultSensitiveNames, shortCookieLength: Int = 20) {
+                sensitiveNames: Set<String> = HPACKEncoder.defaultSensitiveNames, shortCookieLength: Int = 20) {
         precondition(maxTableSize >= 0, "HPACKEncoder(maxTableSize: \(maxTableSize))")
         self.table = DynamicTable(maxSize: maxTableSize)
         self.maxTableSizeLimit = maxTableSize
         self.huffman = huffman
         self.sensitiveNames = sensitiveNames
+        self.sensitiveNameBytes = sensitiveNames.map { Array($0.utf8) }
         self.shortCookieLength = shortCookieLength
     }
 
@@ -89,12 +94,13 @@ public struct HPACKEncoder: Sendable {
 
     /// Appends `field` as the policy above chooses.
     public mutating func append(_ field: HeaderField, into block: inout [UInt8]) {
+        let staticMatch = StaticTable.match(name: field.name, value: field.value)
         if field.isNeverIndexed || isSensitive(field) {
-            appendLiteral(field, indexing: .never, into: &block)
+            let nameIndex = staticMatch.name ?? dynamicNameIndex(field)
+            appendLiteral(field, nameIndex: nameIndex, indexing: .never, into: &block)
             return
         }
-        let staticField = StaticTable.index(name: field.name, value: field.value)
-        if let index = staticField {
+        if let index = staticMatch.field {
             appendIndexed(index, into: &block)
             return
         }
@@ -103,13 +109,14 @@ public struct HPACKEncoder: Sendable {
             appendIndexed(StaticTable.count + 1 + position, into: &block)
             return
         }
+        let nameIndex = staticMatch.name ?? dynamic.name.map { StaticTable.count + 1 + $0 }
         let isWorthIndexing = field.size * 4 <= table.maxSize * 3
-        appendLiteral(field, indexing: isWorthIndexing ? .incremental : .none, into: &block)
+        appendLiteral(field, nameIndex: nameIndex, indexing: isWorthIndexing ? .incremental : .none, into: &block)
     }
 
     /// Whether `field` goes never-indexed whatever its flag: a sensitive name, or a short cookie.
     public func isSensitive(_ field: HeaderField) -> Bool {
-        if sensitiveNames.contains(field.name) { return true }
+        for name in sensitiveNameBytes where name == field.name { return true }
         return field.value.count < shortCookieLength && field.name == HPACKEncoder.cookie
     }
 
@@ -124,8 +131,15 @@ public struct HPACKEncoder: Sendable {
     /// Appends `field` as a literal (§6.2) with this indexing, its name by index when a table has it
     /// (the static table first), and adds it to the table when `.incremental`.
     public mutating func appendLiteral(_ field: HeaderField, indexing: FieldIndexing, into block: inout [UInt8]) {
-        let nameIndex = StaticTable.index(name: field.name)
-            ?? table.find(name: field.name, value: field.value).name.map { StaticTable.count + 1 + $0 }
+        let nameIndex = StaticTable.index(name: field.name) ?? dynamicNameIndex(field)
+        appendLiteral(field, nameIndex: nameIndex, indexing: indexing, into: &block)
+    }
+
+    private func dynamicNameIndex(_ field: HeaderField) -> Int? {
+        table.find(name: field.name, value: field.value).name.map { StaticTable.count + 1 + $0 }
+    }
+
+    private mutating func appendLiteral(_ field: HeaderField, nameIndex: Int?, indexing: FieldIndexing, into block: inout [UInt8]) {
         switch indexing {
         case .incremental: HPACKInteger.encode(nameIndex ?? 0, prefixBits: 6, flags: 0x40, into: &block)
         case .none: HPACKInteger.encode(nameIndex ?? 0, prefixBits: 4, flags: 0x00, into: &block)

@@ -4,30 +4,48 @@
 /// error: the EOS symbol inside a string, padding longer than 7 bits, padding that is not all ones.
 public enum Huffman {
     /// Appends the Huffman coding of `bytes`, padded to a whole byte with the high bits of EOS (ones).
-    public static func encode<Bytes: Sequence>(_ bytes: Bytes, into output: inout [UInt8]) where Bytes.Element == UInt8 {
-        var pending: UInt64 = 0   // the low `pendingBits` bits are not written yet
-        var pendingBits = 0
-        for byte in bytes {
-            let (code, length) = HuffmanTable.codes[Int(byte)]
-            pending = (pending << UInt64(length)) | UInt64(code)
-            pendingBits += Int(length)
-            while pendingBits >= 8 {
-                pendingBits -= 8
-                output.append(UInt8(truncatingIfNeeded: pending >> UInt64(pendingBits)))
+    public static func encode(_ bytes: [UInt8], into output: inout [UInt8]) {
+        encode(bytes, count: encodedCount(bytes), into: &output)
+    }
+
+    /// Appends the Huffman coding of `bytes`, `count` being `encodedCount(bytes)`: the bytes are
+    /// reserved at once and written in place, not appended one at a time.
+    static func encode(_ bytes: [UInt8], count: Int, into output: inout [UInt8]) {
+        let start = output.count
+        output.append(contentsOf: repeatElement(0, count: count))
+        output.withUnsafeMutableBufferPointer { buffer in
+            HuffmanTable.codes.withUnsafeBufferPointer { codes in
+                var position = start
+                var pending: UInt64 = 0   // the low `pendingBits` bits are not written yet
+                var pendingBits: UInt64 = 0
+                for byte in bytes {
+                    let (code, length) = codes[Int(byte)]
+                    pending = (pending << UInt64(length)) | UInt64(code)
+                    pendingBits += UInt64(length)
+                    while pendingBits >= 8 {
+                        pendingBits -= 8
+                        buffer[position] = UInt8(truncatingIfNeeded: pending >> pendingBits)
+                        position += 1
+                    }
+                    pending &= (1 << pendingBits) - 1
+                }
+                if pendingBits > 0 {
+                    let padBits = 8 - pendingBits
+                    buffer[position] = UInt8(truncatingIfNeeded: (pending << padBits) | ((1 << padBits) - 1))
+                    position += 1
+                }
+                precondition(position == start + count, "Huffman.encode: count \(count) is not the coding's length")
             }
-            pending &= (1 << UInt64(pendingBits)) - 1
-        }
-        if pendingBits > 0 {
-            let padBits = 8 - pendingBits
-            output.append(UInt8(truncatingIfNeeded: (pending << UInt64(padBits)) | ((1 << UInt64(padBits)) - 1)))
         }
     }
 
     /// The bytes `encode` would append for `bytes`: their codes' bits, rounded up to a whole byte.
-    public static func encodedCount<Bytes: Sequence>(_ bytes: Bytes) -> Int where Bytes.Element == UInt8 {
-        var bits = 0
-        for byte in bytes { bits += Int(HuffmanTable.codes[Int(byte)].length) }
-        return (bits + 7) / 8
+    public static func encodedCount(_ bytes: [UInt8]) -> Int {
+        HuffmanTable.codes.withUnsafeBufferPointer { codes in
+            var bits = 0
+            for byte in bytes { bits += Int(codes[Int(byte)].length) }
+            return (bits + 7) / 8
+        }
     }
 
     /// The decoding of `coded`. `offset` is where the string starts in its header block, for the
