@@ -27,6 +27,9 @@ public struct HPACKEncoder: Sendable {
     public private(set) var table: DynamicTable
     /// The largest size the peer's decoder allows (its SETTINGS_HEADER_TABLE_SIZE).
     public private(set) var maxTableSizeLimit: Int
+    /// The most table this encoder uses, whatever the peer allows: a peer announcing 1 GiB does not
+    /// get us to hold 1 GiB of our own fields. 4,096 by default, where Go's and nghttp2's stop too.
+    public let tableSizeCap: Int
     public var huffman: HuffmanPolicy
     /// Names whose fields always go never-indexed (lowercase, as HTTP/2 sends them). The default:
     /// credentials, which a compression oracle could otherwise guess a byte at a time (§7.1.3).
@@ -44,23 +47,27 @@ public struct HPACKEncoder: Sendable {
 
     public static let defaultSensitiveNames: Set<String> = ["authorization", "proxy-authorization"]
 
-    public init(maxTableSize: Int = 4096, huffman: HuffmanPolicy = .unlessLonger,
+    /// An encoder for a peer whose decoder starts with a table of `maxTableSize` (HTTP/2: 4,096
+    /// until its SETTINGS say otherwise). A `tableSizeCap` below it has the first block shrink the table.
+    public init(maxTableSize: Int = 4096, tableSizeCap: Int = 4096, huffman: HuffmanPolicy = .unlessLonger,
                 sensitiveNames: Set<String> = HPACKEncoder.defaultSensitiveNames, shortCookieLength: Int = 20) {
-        precondition(maxTableSize >= 0, "HPACKEncoder(maxTableSize: \(maxTableSize))")
+        precondition(maxTableSize >= 0 && tableSizeCap >= 0, "HPACKEncoder(maxTableSize: \(maxTableSize), tableSizeCap: \(tableSizeCap))")
         self.table = DynamicTable(maxSize: maxTableSize)
         self.maxTableSizeLimit = maxTableSize
+        self.tableSizeCap = tableSizeCap
         self.huffman = huffman
         self.sensitiveNames = sensitiveNames
         self.sensitiveNameBytes = sensitiveNames.map { Array($0.utf8) }
         self.shortCookieLength = shortCookieLength
+        if tableSizeCap < maxTableSize { setMaxTableSize(tableSizeCap) }
     }
 
-    /// Records the peer's SETTINGS_HEADER_TABLE_SIZE, and uses it all. The next block starts with the
-    /// size update (§6.3).
+    /// Records the peer's SETTINGS_HEADER_TABLE_SIZE and uses as much of it as `tableSizeCap` allows.
+    /// If that changes the table's size, the next block starts with the size update (§6.3).
     public mutating func setMaxTableSizeLimit(_ limit: Int) {
         precondition(limit >= 0, "HPACKEncoder.setMaxTableSizeLimit(\(limit))")
         maxTableSizeLimit = limit
-        setMaxTableSize(limit)
+        setMaxTableSize(min(limit, tableSizeCap))
     }
 
     /// Uses a table of `size` bytes (at most the peer's limit; an encoder may use less, §4.2). The
