@@ -27,10 +27,17 @@ public struct HPACKEncoder: Sendable {
     public private(set) var table: DynamicTable
     /// The largest size the peer's decoder allows (its SETTINGS_HEADER_TABLE_SIZE).
     public private(set) var maxTableSizeLimit: Int
+    /// The most table this encoder uses, whatever the peer allows: a peer announcing 1 GiB does not
+    /// get us to hold 1 GiB of our own fields. 4,096 by default, where Go's and nghttp2's stop too.
+    public let tableSizeCap: Int
     public var huffman: HuffmanPolicy
     /// Names whose fields always go never-indexed (lowercase, as HTTP/2 sends them). The default:
     /// credentials, which a compression oracle could otherwise guess a byte at a time (§7.1.3).
-    public var sensitiveNames: Set<[UInt8]>
+    public var sensitiveNames: Set<String> {
+        didSet { sensitiveNameBytes = sensitiveNames.map { Array($0.utf8) } }
+    }
+    /// `sensitiveNames` as bytes, compared with each field's name (a few, so a scan beats a hash).
+    private var sensitiveNameBytes: [[UInt8]]
     /// Cookies whose value is shorter than this go never-indexed: §7.1.3 says a short cookie is
     /// easy to guess. 0 turns it off.
     public var shortCookieLength: Int
@@ -38,24 +45,29 @@ public struct HPACKEncoder: Sendable {
     /// with the smallest, then the last if different, so the peer evicts what we evicted.
     private var pendingSizeUpdate: (smallest: Int, last: Int)?
 
-    public static let defaultSensitiveNames: Set<[UInt8]> = [Array("authorization".utf8), Array("proxy-authorization".utf8)]
+    public static let defaultSensitiveNames: Set<String> = ["authorization", "proxy-authorization"]
 
-    public init(maxTableSize: Int = 4096, huffman: HuffmanPolicy = .unlessLonger,
-                sensitiveNames: Set<[UInt8]> = HPACKEncoder.defaultSensitiveNames, shortCookieLength: Int = 20) {
-        precondition(maxTableSize >= 0, "HPACKEncoder(maxTableSize: \(maxTableSize))")
+    /// An encoder for a peer whose decoder starts with a table of `maxTableSize` (HTTP/2: 4,096
+    /// until its SETTINGS say otherwise). A `tableSizeCap` below it has the first block shrink the table.
+    public init(maxTableSize: Int = 4096, tableSizeCap: Int = 4096, huffman: HuffmanPolicy = .unlessLonger,
+                sensitiveNames: Set<String> = HPACKEncoder.defaultSensitiveNames, shortCookieLength: Int = 20) {
+        precondition(maxTableSize >= 0 && tableSizeCap >= 0, "HPACKEncoder(maxTableSize: \(maxTableSize), tableSizeCap: \(tableSizeCap))")
         self.table = DynamicTable(maxSize: maxTableSize)
         self.maxTableSizeLimit = maxTableSize
+        self.tableSizeCap = tableSizeCap
         self.huffman = huffman
         self.sensitiveNames = sensitiveNames
+        self.sensitiveNameBytes = sensitiveNames.map { Array($0.utf8) }
         self.shortCookieLength = shortCookieLength
+        if tableSizeCap < maxTableSize { setMaxTableSize(tableSizeCap) }
     }
 
-    /// Records the peer's SETTINGS_HEADER_TABLE_SIZE, and uses it all. The next block starts with the
-    /// size update (§6.3).
+    /// Records the peer's SETTINGS_HEADER_TABLE_SIZE and uses as much of it as `tableSizeCap` allows.
+    /// If that changes the table's size, the next block starts with the size update (§6.3).
     public mutating func setMaxTableSizeLimit(_ limit: Int) {
         precondition(limit >= 0, "HPACKEncoder.setMaxTableSizeLimit(\(limit))")
         maxTableSizeLimit = limit
-        setMaxTableSize(limit)
+        setMaxTableSize(min(limit, tableSizeCap))
     }
 
     /// Uses a table of `size` bytes (at most the peer's limit; an encoder may use less, §4.2). The
@@ -89,12 +101,13 @@ public struct HPACKEncoder: Sendable {
 
     /// Appends `field` as the policy above chooses.
     public mutating func append(_ field: HeaderField, into block: inout [UInt8]) {
+        let staticMatch = StaticTable.match(name: field.name, value: field.value)
         if field.isNeverIndexed || isSensitive(field) {
-            appendLiteral(field, indexing: .never, into: &block)
+            let nameIndex = staticMatch.name ?? dynamicNameIndex(field)
+            appendLiteral(field, nameIndex: nameIndex, indexing: .never, into: &block)
             return
         }
-        let staticField = StaticTable.index(name: field.name, value: field.value)
-        if let index = staticField {
+        if let index = staticMatch.field {
             appendIndexed(index, into: &block)
             return
         }
@@ -103,13 +116,14 @@ public struct HPACKEncoder: Sendable {
             appendIndexed(StaticTable.count + 1 + position, into: &block)
             return
         }
+        let nameIndex = staticMatch.name ?? dynamic.name.map { StaticTable.count + 1 + $0 }
         let isWorthIndexing = field.size * 4 <= table.maxSize * 3
-        appendLiteral(field, indexing: isWorthIndexing ? .incremental : .none, into: &block)
+        appendLiteral(field, nameIndex: nameIndex, indexing: isWorthIndexing ? .incremental : .none, into: &block)
     }
 
     /// Whether `field` goes never-indexed whatever its flag: a sensitive name, or a short cookie.
     public func isSensitive(_ field: HeaderField) -> Bool {
-        if sensitiveNames.contains(field.name) { return true }
+        for name in sensitiveNameBytes where name == field.name { return true }
         return field.value.count < shortCookieLength && field.name == HPACKEncoder.cookie
     }
 
@@ -124,8 +138,15 @@ public struct HPACKEncoder: Sendable {
     /// Appends `field` as a literal (§6.2) with this indexing, its name by index when a table has it
     /// (the static table first), and adds it to the table when `.incremental`.
     public mutating func appendLiteral(_ field: HeaderField, indexing: FieldIndexing, into block: inout [UInt8]) {
-        let nameIndex = StaticTable.index(name: field.name)
-            ?? table.find(name: field.name, value: field.value).name.map { StaticTable.count + 1 + $0 }
+        let nameIndex = StaticTable.index(name: field.name) ?? dynamicNameIndex(field)
+        appendLiteral(field, nameIndex: nameIndex, indexing: indexing, into: &block)
+    }
+
+    private func dynamicNameIndex(_ field: HeaderField) -> Int? {
+        table.find(name: field.name, value: field.value).name.map { StaticTable.count + 1 + $0 }
+    }
+
+    private mutating func appendLiteral(_ field: HeaderField, nameIndex: Int?, indexing: FieldIndexing, into block: inout [UInt8]) {
         switch indexing {
         case .incremental: HPACKInteger.encode(nameIndex ?? 0, prefixBits: 6, flags: 0x40, into: &block)
         case .none: HPACKInteger.encode(nameIndex ?? 0, prefixBits: 4, flags: 0x00, into: &block)

@@ -4,55 +4,86 @@
 /// error: the EOS symbol inside a string, padding longer than 7 bits, padding that is not all ones.
 public enum Huffman {
     /// Appends the Huffman coding of `bytes`, padded to a whole byte with the high bits of EOS (ones).
-    public static func encode<Bytes: Sequence>(_ bytes: Bytes, into output: inout [UInt8]) where Bytes.Element == UInt8 {
-        var pending: UInt64 = 0   // the low `pendingBits` bits are not written yet
-        var pendingBits = 0
-        for byte in bytes {
-            let (code, length) = HuffmanTable.codes[Int(byte)]
-            pending = (pending << UInt64(length)) | UInt64(code)
-            pendingBits += Int(length)
-            while pendingBits >= 8 {
-                pendingBits -= 8
-                output.append(UInt8(truncatingIfNeeded: pending >> UInt64(pendingBits)))
+    public static func encode(_ bytes: [UInt8], into output: inout [UInt8]) {
+        encode(bytes, count: encodedCount(bytes), into: &output)
+    }
+
+    /// Appends the Huffman coding of `bytes`, `count` being `encodedCount(bytes)`: the bytes are
+    /// reserved at once and written in place, not appended one at a time.
+    static func encode(_ bytes: [UInt8], count: Int, into output: inout [UInt8]) {
+        let start = output.count
+        output.append(contentsOf: repeatElement(0, count: count))
+        output.withUnsafeMutableBufferPointer { buffer in
+            HuffmanTable.codes.withUnsafeBufferPointer { codes in
+                var position = start
+                var pending: UInt64 = 0   // the low `pendingBits` bits are not written yet
+                var pendingBits: UInt64 = 0
+                for byte in bytes {
+                    let (code, length) = codes[Int(byte)]
+                    pending = (pending << UInt64(length)) | UInt64(code)
+                    pendingBits += UInt64(length)
+                    while pendingBits >= 8 {
+                        pendingBits -= 8
+                        buffer[position] = UInt8(truncatingIfNeeded: pending >> pendingBits)
+                        position += 1
+                    }
+                    pending &= (1 << pendingBits) - 1
+                }
+                if pendingBits > 0 {
+                    let padBits = 8 - pendingBits
+                    buffer[position] = UInt8(truncatingIfNeeded: (pending << padBits) | ((1 << padBits) - 1))
+                    position += 1
+                }
+                precondition(position == start + count, "Huffman.encode: count \(count) is not the coding's length")
             }
-            pending &= (1 << UInt64(pendingBits)) - 1
-        }
-        if pendingBits > 0 {
-            let padBits = 8 - pendingBits
-            output.append(UInt8(truncatingIfNeeded: (pending << UInt64(padBits)) | ((1 << UInt64(padBits)) - 1)))
         }
     }
 
     /// The bytes `encode` would append for `bytes`: their codes' bits, rounded up to a whole byte.
-    public static func encodedCount<Bytes: Sequence>(_ bytes: Bytes) -> Int where Bytes.Element == UInt8 {
-        var bits = 0
-        for byte in bytes { bits += Int(HuffmanTable.codes[Int(byte)].length) }
-        return (bits + 7) / 8
+    public static func encodedCount(_ bytes: [UInt8]) -> Int {
+        HuffmanTable.codes.withUnsafeBufferPointer { codes in
+            var bits = 0
+            for byte in bytes { bits += Int(codes[Int(byte)].length) }
+            return (bits + 7) / 8
+        }
     }
 
-    /// Appends the decoding of `coded`. `offset` is where the string starts in its header block,
-    /// for the error. Reads four bits at a time through `HuffmanTable.nibbles` (two table reads a
-    /// byte); the bits after the last whole symbol must be 7 or fewer, all ones (§5.2).
-    static func decode(_ coded: ArraySlice<UInt8>, offset: Int, into output: inout [UInt8]) throws(HPACKError) {
-        let nibbles = HuffmanTable.nibbles
+    /// The decoding of `coded`. `offset` is where the string starts in its header block, for the
+    /// error. Reads four bits at a time through `HuffmanTable.nibbles` (two table reads a byte, no
+    /// branch for "did these bits end a symbol"); the bits after the last whole symbol must be 7 or
+    /// fewer, all ones (§5.2).
+    static func decode(_ coded: ArraySlice<UInt8>, offset: Int) throws(HPACKError) -> [UInt8] {
         var node = 0
-        for byte in coded {
-            let high = nibbles[node << 4 | Int(byte >> 4)]
-            if high.flags & HuffmanTable.Step.emits != 0 { output.append(high.symbol) }
-            let low = nibbles[Int(high.next) << 4 | Int(byte & 0x0f)]
-            if low.flags & HuffmanTable.Step.emits != 0 { output.append(low.symbol) }
-            if (high.flags | low.flags) & HuffmanTable.Step.fails != 0 {
-                throw HPACKError(kind: .huffmanEOS, offset: offset, detail: "a Huffman string holds the EOS symbol")
+        var flags: UInt8 = 0
+        // No code is shorter than 5 bits, and every symbol is read from the root: at most 8/5
+        // symbols a byte. One more slot, because each step writes its symbol before counting it (or not).
+        let capacity = coded.count * 8 / 5 + 1
+        let decoded = [UInt8](unsafeUninitializedCapacity: capacity) { output, count in
+            HuffmanTable.nibbles.withUnsafeBufferPointer { steps in
+                for byte in coded {
+                    let high = steps[node << 4 | Int(byte >> 4)]
+                    output[count] = high.symbol
+                    count += Int(high.flags & HuffmanTable.Step.emits)
+                    let low = steps[Int(high.next) << 4 | Int(byte & 0x0f)]
+                    output[count] = low.symbol
+                    count += Int(low.flags & HuffmanTable.Step.emits)
+                    flags |= high.flags | low.flags
+                    node = Int(low.next)
+                }
             }
-            node = Int(low.next)
+        }
+        if flags & HuffmanTable.Step.fails != 0 {
+            throw HPACKError(kind: .huffmanEOS, offset: offset, detail: "a Huffman string holds the EOS symbol")
         }
         try checkPadding(endingAt: node, offset: offset)
+        return decoded
     }
 
     /// The same decoding, a bit at a time down the tree: the plain reading of §5.2 that the nibble
     /// table is built from, kept so tests (and the fuzz target) can hold the two side by side.
-    static func decodeBitByBit(_ coded: ArraySlice<UInt8>, offset: Int, into output: inout [UInt8]) throws(HPACKError) {
+    static func decodeBitByBit(_ coded: ArraySlice<UInt8>, offset: Int) throws(HPACKError) -> [UInt8] {
         let tree = HuffmanTable.tree
+        var output: [UInt8] = []
         var node = 0
         for byte in coded {
             var mask: UInt8 = 0x80
@@ -72,6 +103,7 @@ public enum Huffman {
             }
         }
         try checkPadding(endingAt: node, offset: offset)
+        return output
     }
 
     /// The string ended at tree node `node`: the bits since the last whole symbol are the path from
@@ -238,7 +270,10 @@ enum HuffmanTable {
                     }
                     let symbol = -next - 1
                     if symbol == eos {
+                        // Back to the root: the string is refused anyway, and from the root every
+                        // symbol takes 5 bits or more, which bounds what `decode` writes.
                         step.flags |= Step.fails
+                        node = 0
                         break
                     }
                     step.symbol = UInt8(symbol)

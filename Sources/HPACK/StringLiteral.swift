@@ -15,15 +15,10 @@ public enum HuffmanPolicy: Sendable, Equatable {
 enum StringLiteral {
     /// Appends `bytes` as a string literal, Huffman-coded or not as `policy` decides.
     static func encode(_ bytes: [UInt8], policy: HuffmanPolicy, into output: inout [UInt8]) {
-        let useHuffman: Bool
-        switch policy {
-        case .never: useHuffman = false
-        case .always: useHuffman = true
-        case .unlessLonger: useHuffman = Huffman.encodedCount(bytes) <= bytes.count
-        }
-        if useHuffman {
-            HPACKInteger.encode(Huffman.encodedCount(bytes), prefixBits: 7, flags: 0x80, into: &output)
-            Huffman.encode(bytes, into: &output)
+        let huffmanCount = policy == .never ? Int.max : Huffman.encodedCount(bytes)
+        if policy == .always || huffmanCount <= bytes.count {
+            HPACKInteger.encode(huffmanCount, prefixBits: 7, flags: 0x80, into: &output)
+            Huffman.encode(bytes, count: huffmanCount, into: &output)
         } else {
             HPACKInteger.encode(bytes.count, prefixBits: 7, into: &output)
             output.append(contentsOf: bytes)
@@ -40,9 +35,6 @@ enum StringLiteral {
                              detail: "a string of \(length) bytes, but the block has \(reader.remaining) left")
         }
         guard isHuffman else { return Array(body) }
-        var decoded: [UInt8] = []
-        decoded.reserveCapacity(length + length / 2)   // at most 8/5 of the coded length: no code is shorter than 5 bits
-        try Huffman.decode(body, offset: start, into: &decoded)
-        return decoded
+        return try Huffman.decode(body, offset: start)
     }
 }

@@ -56,11 +56,10 @@ public func fuzzHPACKDecoder(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt 
 
 /// Decodes `coded` as a Huffman string both ways: the same bytes or the same error.
 func checkHuffman(_ coded: [UInt8]) {
-    var fast: [UInt8] = [], slow: [UInt8] = []
-    let a = Result { () throws(HPACKError) in try Huffman.decode(coded[...], offset: 0, into: &fast) }
-    let b = Result { () throws(HPACKError) in try Huffman.decodeBitByBit(coded[...], offset: 0, into: &slow) }
-    if a.map({ fast }) != b.map({ slow }) { fuzzFailure("Huffman: nibble table \(a) \(fast), bit by bit \(b) \(slow)") }
-    if case .success = a {
+    let a = Result { () throws(HPACKError) in try Huffman.decode(coded[...], offset: 0) }
+    let b = Result { () throws(HPACKError) in try Huffman.decodeBitByBit(coded[...], offset: 0) }
+    if a != b { fuzzFailure("Huffman: nibble table \(a), bit by bit \(b)") }
+    if case .success(let fast) = a {
         var again: [UInt8] = []
         Huffman.encode(fast, into: &again)
         // A valid coding is the canonical one: padding is fixed, so encoding gives the input back.

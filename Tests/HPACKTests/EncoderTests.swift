@@ -55,6 +55,13 @@ struct EncoderTests {
         // Above the peer's limit is clamped to it.
         encoder.setMaxTableSize(5000)
         #expect(encoder.table.maxSize == 64)
+        // A peer allowing 1 GiB gets the cap, 4,096.
+        encoder.setMaxTableSizeLimit(1 << 30)
+        #expect(encoder.table.maxSize == 4096)
+        #expect(encoder.encode([]) == [0x3f, 0xe1, 0x1f])
+        // A cap below the initial size shrinks the table in the first block.
+        var small = HPACKEncoder(tableSizeCap: 0)
+        #expect(small.table.maxSize == 0 && small.encode([HeaderField(":method", "GET")]) == [0x20, 0x82])
     }
 
     @Test("Random header lists round-trip, tables in step after every block (seeded)", arguments: [0, 256, 4096])

@@ -4,9 +4,7 @@ import Testing
 @Suite("Huffman code (RFC 7541 §5.2, Appendix B)")
 struct HuffmanTests {
     func decode(_ coded: [UInt8]) throws(HPACKError) -> [UInt8] {
-        var out: [UInt8] = []
-        try Huffman.decode(coded[...], offset: 0, into: &out)
-        return out
+        try Huffman.decode(coded[...], offset: 0)
     }
 
     @Test("The typed table is Appendix B's canonical code: codes follow from the lengths alone")
@@ -94,12 +92,11 @@ struct HuffmanTests {
                 Huffman.encode((0..<Int.random(in: 0...12, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }, into: &coded)
                 if !coded.isEmpty, Bool.random(using: &rng) { coded[coded.count - 1] ^= UInt8.random(in: 1...255, using: &rng) }
             } else {
-                coded = (0..<Int.random(in: 0...8, using: &rng)).map { _ in [0xff, 0xfe, 0x00, UInt8.random(in: 0...255, using: &rng)].randomElement(using: &rng)! }
+                coded = (0..<Int.random(in: 0...(round % 10 == 1 ? 64 : 8), using: &rng)).map { _ in [0xff, 0xfe, 0x7f, 0x00, UInt8.random(in: 0...255, using: &rng)].randomElement(using: &rng)! }
             }
-            var fast: [UInt8] = [], slow: [UInt8] = []
-            let a = Result { () throws(HPACKError) in try Huffman.decode(coded[...], offset: 0, into: &fast) }
-            let b = Result { () throws(HPACKError) in try Huffman.decodeBitByBit(coded[...], offset: 0, into: &slow) }
-            #expect(a.map { fast } == b.map { slow }, "\(coded)")
+            let a = Result { () throws(HPACKError) in try Huffman.decode(coded[...], offset: 0) }
+            let b = Result { () throws(HPACKError) in try Huffman.decodeBitByBit(coded[...], offset: 0) }
+            #expect(a == b, "\(coded)")
             switch a {
             case .success: outcomes.insert("ok")
             case .failure(let error): outcomes.insert("\(error.kind)")
