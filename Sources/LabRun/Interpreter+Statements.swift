@@ -213,6 +213,7 @@ extension Interpreter {
             lab.sockets[name]?.close()
             let socket = RawConnection(loop: lab.loop)
             lab.sockets[name] = socket
+            lab.socketOpened(name, socket)
             socket.onChange = { [weak self, weak socket] in
                 guard let self, let socket, socket.state != .connecting else { return }
                 socket.onChange = nil
@@ -220,6 +221,7 @@ extension Interpreter {
                     self.abort(LabRuntimeError("open \(name): \(error)", at: at))
                     return
                 }
+                self.lab.socketConnected(socket)
                 done(nil)
             }
             socket.connect(port: port)
@@ -350,9 +352,10 @@ extension Interpreter {
         }
         let agentRequest = AgentRequest(method: request.method, origin: origin, target: target, headers: headers, body: body)
         let agentName = handle.name
+        let generation = handle.generation
         handle.agent.send(agentRequest) { [weak self] result in
             guard let self, !self.isFinished else { return }
-            self.lab.requestLog.append(RequestRecord(agent: agentName, result: result, line: at.line))
+            self.lab.requestLog.append(RequestRecord(agent: agentName, result: result, line: at.line, generation: generation))
             if let bindTo { self.bind(bindTo, in: scope, .object(Self.resultObject(result))) }
             done(nil)
         }

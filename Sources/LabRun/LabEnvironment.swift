@@ -9,9 +9,12 @@ final class AgentHandle {
     let name: String
     var agent: Agent
     var baseline = PoolStats()
-    init(name: String, agent: Agent) {
+    /// 1 for the first agent of this name, 2 once `agent NAME` made it again, and so on.
+    let generation: Int
+    init(name: String, agent: Agent, generation: Int = 1) {
         self.name = name
         self.agent = agent
+        self.generation = generation
     }
 }
 
@@ -57,6 +60,14 @@ final class LabEnvironment {
     var countsWholeRun = false
     /// Server counters from before each `reset server` and each server restart.
     private(set) var serverStatsBefore = ServerStats()
+    /// How many agents of each name were made: a re-created agent is a new one (its generation).
+    private var agentGenerations: [String: Int] = [:]
+    /// What the embedded server saw of each connection, for the waterfall's raw-socket lanes:
+    /// keyed by server generation (it counts up at each restart, whose ids start again at 1) and id.
+    private var serverSides: [ServerSideKey: ServerSide] = [:]
+    private var serverGeneration = 0
+    /// The raw sockets the script opened, in order, with the local port each connected from.
+    private var openedSockets: [(record: SocketRecord, socket: ObjectIdentifier, port: UInt16?)] = []
 
     init(loop: EventLoop, serverConfiguration: ServerConfiguration, network: SimulatedNetwork) throws(SystemError) {
         self.loop = loop
@@ -106,7 +117,8 @@ final class LabEnvironment {
         var configuration = configuration
         configuration.network = network
         let agent = Agent(loop: loop, name: name, configuration: configuration)
-        let handle = AgentHandle(name: name, agent: agent)
+        agentGenerations[name, default: 0] += 1
+        let handle = AgentHandle(name: name, agent: agent, generation: agentGenerations[name]!)
         // The agent keeps its observers: capturing `agent` itself here made a cycle that kept every
         // agent, and through it the loop, alive after the run. Its identity is enough to compare.
         let agentID = ObjectIdentifier(agent)
@@ -128,10 +140,12 @@ final class LabEnvironment {
     }
 
     private func observeServer() {
+        serverGeneration += 1
         serverObserver = server.addObserver { [weak self] event in self?.serverEvent(event) }
     }
 
     private func serverEvent(_ event: ServerEvent) {
+        recordServerSide(event)
         guard let interpreter else { return }
         switch event {
         case .opened(let id):
@@ -185,6 +199,74 @@ final class LabEnvironment {
             interpreter.fire(["agent", name, "close"], [("connection", .number(Double(connection))), ("reason", .string(reason))])
         }
     }
+
+    // MARK: Raw sockets, for the waterfall
+
+    struct ServerSideKey: Hashable {
+        var generation: Int
+        var id: Int
+    }
+
+    struct ServerSide {
+        var peerPort: UInt16?
+        var closedNanos: Int64?
+        var exchanges: [SocketRecord.Exchange] = []
+    }
+
+    private func recordServerSide(_ event: ServerEvent) {
+        let now = loop.now
+        switch event {
+        case .opened(let id):
+            serverSides[ServerSideKey(generation: serverGeneration, id: id)] = ServerSide(peerPort: server.peerPort(ofConnection: id))
+        case .request(let id, _, _):
+            serverSides[ServerSideKey(generation: serverGeneration, id: id)]?.exchanges.append(SocketRecord.Exchange(requestNanos: now))
+        case .response(let id, _, _):
+            let key = ServerSideKey(generation: serverGeneration, id: id)
+            if let last = serverSides[key]?.exchanges.indices.last { serverSides[key]?.exchanges[last].responseNanos = now }
+        case .idle:
+            break
+        case .closed(let id, _, _):
+            serverSides[ServerSideKey(generation: serverGeneration, id: id)]?.closedNanos = now
+        }
+    }
+
+    /// `open NAME` made `socket`: a new socket of that name (`NAME(2)` when the name was used before).
+    func socketOpened(_ name: String, _ socket: RawConnection) {
+        let earlier = openedSockets.count { $0.record.name == name || $0.record.name.hasPrefix(name + "(") }
+        let label = earlier == 0 ? name : "\(name)(\(earlier + 1))"
+        openedSockets.append((SocketRecord(name: label, openedNanos: loop.now), ObjectIdentifier(socket), nil))
+    }
+
+    /// `socket` finished its connect: when, and the local port the server will see it come from.
+    func socketConnected(_ socket: RawConnection) {
+        guard let index = openedSockets.lastIndex(where: { $0.socket == ObjectIdentifier(socket) }) else { return }
+        openedSockets[index].record.connectedNanos = socket.connectedAt ?? loop.now
+        openedSockets[index].port = try? Platform.localPort(socket.fd)
+    }
+
+    /// The raw sockets with what the server saw of them: each is matched with the first server
+    /// connection not yet claimed that came from its local port. A socket to another server (a
+    /// proxy, `server NAME`) is not matched: its requests are not known.
+    func socketRecords() -> [SocketRecord] {
+        var claimed = Set<ServerSideKey>()
+        let keys = serverSides.keys.sorted { ($0.generation, $0.id) < ($1.generation, $1.id) }
+        return openedSockets.map { entry in
+            var record = entry.record
+            guard let port = entry.port,
+                  let key = keys.first(where: { !claimed.contains($0) && serverSides[$0]?.peerPort == port }),
+                  let side = serverSides[key] else {
+                record.isMatched = false
+                return record
+            }
+            claimed.insert(key)
+            record.exchanges = side.exchanges
+            record.closedNanos = side.closedNanos
+            return record
+        }
+    }
+
+    /// Connections the embedded server accepted over the whole run (every restart included).
+    var serverConnectionsAccepted: Int { serverStatsBefore.accepted + server.stats.accepted }
 
     // MARK: Script-visible names
 
@@ -380,7 +462,7 @@ final class LabEnvironment {
         func count(_ test: (RequestRecord) -> Bool) -> LabValue { .number(Double(log.filter(test).count)) }
         var connections = Set<String>()
         for record in log {
-            if let id = record.result.connection { connections.insert("\(record.agent)#\(id)") }
+            if let id = record.result.connection { connections.insert("\(record.agent)(\(record.generation))#\(id)") }
         }
         let fields: [(String, LabValue)] = [
             ("requests", .number(Double(log.count))),

@@ -96,10 +96,13 @@ public struct RunReport: Sendable {
     /// The verdict and what explains it, styled already (colour only when the stepper uses colour).
     public var lines: [String]
     public var requests: [RequestRecord]
+    /// The raw sockets the run opened: the waterfall draws them beside the agents' connections.
+    public var sockets: [SocketRecord]
     public var startedNanos: Int64
 
     public init(lessonID: String, verdict: Verdict, wasStopped: Bool = false, lines: [String],
-                requests: [RequestRecord] = [], startedNanos: Int64 = 0) {
+                requests: [RequestRecord] = [], sockets: [SocketRecord] = [], startedNanos: Int64 = 0) {
+        self.sockets = sockets
         self.lessonID = lessonID
         self.verdict = verdict
         self.wasStopped = wasStopped
