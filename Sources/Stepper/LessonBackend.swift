@@ -36,7 +36,8 @@ public struct LessonBackend: StepperBackend {
         }
         let copy = store.workspaceFile(for: lessonID)
         guard let source = FileManager.default.contents(atPath: copy).map({ String(decoding: $0, as: UTF8.self) }) else {
-            return RunReport(lessonID: lessonID, verdict: .broken, lines: ["Cannot read your copy \(copy)."])
+            return RunReport(lessonID: lessonID, verdict: .broken,
+                             lines: ["You have no copy of this experiment yet (\(copy)): press E to make one, then R runs it."], file: copy)
         }
         let outcome = ExperimentRunner.run(source: source, expected: lesson.expectedOutput?.code,
                                            expectedFirstLine: lesson.expectedOutput?.firstLine, options: options, onLine: onLine)
@@ -52,6 +53,12 @@ public struct LessonBackend: StepperBackend {
     public func verify(lessonID: String, challenge number: Int, input: VerifyInput) -> VerifyReport {
         guard let lesson = lesson(lessonID), let challenge = lesson.challenges.first(where: { $0.number == number }) else {
             return VerifyReport(lessonID: lessonID, challenge: number, status: .brokenKey, headline: "No challenge \(number) in '\(lessonID)'.")
+        }
+        // Inside the stepper the way to a script is a key, not a shell command.
+        let workspace = store.workspaceFile(for: lessonID)
+        if challenge.key?.kind == .build, input.file == nil, !FileManager.default.fileExists(atPath: workspace) {
+            return VerifyReport(lessonID: lessonID, challenge: number, status: .wrong,
+                                headline: "No script to check yet: press E to write your copy of the experiment (it goes to \(workspace)), then v again.")
         }
         let result = ChallengeVerifier.verify(
             lesson: lesson, challenge: challenge,

@@ -17,7 +17,7 @@ extension RunReport {
         if outcome.wasCancelled {
             add(style.yellow("■ Run stopped (Ctrl-C) after \(seconds)s: no verdict"))
             self.init(lessonID: lesson.id, verdict: outcome.verdict, wasStopped: true, lines: lines,
-                      requests: outcome.requests, sockets: outcome.sockets, startedNanos: outcome.startedNanos)
+                      requests: outcome.requests, sockets: outcome.sockets, startedNanos: outcome.startedNanos, file: file)
             return
         }
         for error in outcome.parseErrors { add(Self.diagnostic(error, file: file, fileLines: fileLines, style: style)) }
@@ -48,7 +48,7 @@ extension RunReport {
         }
         while lines.last == "" { lines.removeLast() }
         self.init(lessonID: lesson.id, verdict: outcome.verdict, wasStopped: false, lines: lines,
-                  requests: outcome.requests, sockets: outcome.sockets, startedNanos: outcome.startedNanos)
+                  requests: outcome.requests, sockets: outcome.sockets, startedNanos: outcome.startedNanos, file: file)
     }
 
     private static func diagnostic(_ diagnostic: ScriptDiagnostic, file: String, fileLines: [String], style: Style) -> String {

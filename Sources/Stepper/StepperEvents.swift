@@ -99,9 +99,12 @@ public struct RunReport: Sendable {
     /// The raw sockets the run opened: the waterfall draws them beside the agents' connections.
     public var sockets: [SocketRecord]
     public var startedNanos: Int64
+    /// The file that ran: the lesson's, or the learner's copy ("" when not known).
+    public var file: String
 
     public init(lessonID: String, verdict: Verdict, wasStopped: Bool = false, lines: [String],
-                requests: [RequestRecord] = [], sockets: [SocketRecord] = [], startedNanos: Int64 = 0) {
+                requests: [RequestRecord] = [], sockets: [SocketRecord] = [], startedNanos: Int64 = 0, file: String = "") {
+        self.file = file
         self.sockets = sockets
         self.lessonID = lessonID
         self.verdict = verdict

@@ -155,7 +155,7 @@ public struct StepperMachine: Sendable {
 
     // MARK: Scrolling
 
-    var bodyHeight: Int { StepperScreen.bodyHeight(state.size) }
+    var bodyHeight: Int { StepperScreen.bodyHeight(state) }
     var maxScroll: Int { max(0, StepperScreen.bodyLines(state).count - bodyHeight) }
 
     mutating func scroll(by delta: Int) {

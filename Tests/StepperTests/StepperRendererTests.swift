@@ -72,12 +72,58 @@ struct TextFitTests {
         #expect(rows.allSatisfy { visibleWidth($0) <= 4 })
     }
 
-    @Test("the run view wraps a long printed line instead of cutting it")
+    @Test("the run view wraps a long printed line instead of cutting it: at words, continuation rows marked")
     func runView() {
         var machine = Fixtures.machine(columns: 20)
         machine.press(.char("r"))
         _ = machine.handle(.runPrinted("0123456789012345678901234"))
-        #expect(machine.body[2] == "0123456789012345678")
-        #expect(machine.body[3] == "901234")
+        _ = machine.handle(.runPrinted("keep alive saves a handshake"))
+        let printed = Array(machine.body.drop { !$0.isEmpty }.dropFirst().prefix(5))
+        // A word longer than the row is cut where the row ends, as a terminal would.
+        #expect(printed[0] == "0123456789012345678")
+        #expect(printed[1] == "┆ 901234")
+        #expect(printed[2] == "keep alive saves a")
+        #expect(printed[3] == "┆ handshake")
+    }
+
+    @Test("word wrapping keeps every word whole, fits the width and carries styles over")
+    func wordWrapped() {
+        #expect(TextFit.wordWrapped("one two three four", width: 9, continuation: "> ") == ["one two", "> three", "> four"])
+        #expect(TextFit.wordWrapped("short", width: 9) == ["short"])
+        #expect(TextFit.wordWrapped("  indented words wrap here", width: 12, continuation: "    ") == ["  indented", "    words", "    wrap", "    here"])
+        let rows = TextFit.wordWrapped("\u{1B}[31mred words here\u{1B}[39m", width: 9)
+        #expect(rows == ["\u{1B}[31mred words\u{1B}[0m", "\u{1B}[31mhere\u{1B}[39m"])
+        for text in ["a bb ccc dddd eeeee ffffff", "xxxxxxxxxxxxxxxxxxxxxxxx yy", "  lead and trail  "] {
+            for width in 3...12 {
+                let rows = TextFit.wordWrapped(text, width: width, continuation: ": ")
+                #expect(rows.allSatisfy { visibleWidth($0) <= width }, "\(text) at \(width): \(rows)")
+                let words = rows.map { $0.hasPrefix(": ") && $0 != rows[0] ? String($0.dropFirst(2)) : $0 }.joined(separator: " ")
+                #expect(words.split(separator: " ").joined() == text.split(separator: " ").joined(), "\(rows)")
+            }
+        }
+    }
+
+    @Test("a long status message wraps over more rows instead of being cut; the body gives them up")
+    func statusWraps() {
+        var machine = Fixtures.machine(columns: 40, rows: 24)
+        machine.showNotice("Your copy of the experiment: /home/learner/.local/state/wirelab/workspace/first.lab (set $VISUAL or $EDITOR to open it from here).")
+        #expect(!machine.screen.plainText.contains("…"))
+        #expect(machine.statusRowCount >= 3)
+        #expect(machine.statusLine.contains("to open it from here)."))
+        #expect(machine.screen.lines.count == 24)
+        #expect(machine.screen.plainLines.allSatisfy { visibleWidth($0) <= 40 })
+    }
+
+    @Test("a body line wider than the screen (a verification's feedback) wraps with a hanging indent")
+    func bodyWraps() {
+        var machine = Fixtures.machine(columns: 40)
+        machine.press(.char("c"), .char("1"))
+        let report = VerifyReport(lessonID: "first", challenge: 1, status: .wrong,
+                                  headline: "Not yet: the server closed the idle connection after 3003 ms, and the challenge wants at most 400 ms.")
+        machine.state.results["first#1"] = report
+        let text = machine.body.joined(separator: "\n")
+        #expect(!machine.screen.plainText.contains("…"))
+        #expect(text.contains("at most 400 ms."))
+        #expect(machine.body.allSatisfy { visibleWidth($0) <= 39 })
     }
 }
