@@ -136,9 +136,9 @@ enum StepperScreen {
             if let message = state.message {
                 rows = message.split(separator: "\n").flatMap { TextFit.wordWrapped(String($0), width: width) }.map(style.cyan)
             } else if isFirstVisit(state) {
-                rows = TextFit.wrapped(firstVisitHint(state), width: width).map(style.cyan)
+                rows = TextFit.wordWrapped(firstVisitHint(state), width: width).map(style.cyan)
             } else {
-                rows = TextFit.wrapped(keyHints(state.view, plain: state.plain), width: width).map(style.dim)
+                rows = TextFit.wordWrapped(keyHints(state.view, plain: state.plain), width: width).map(style.dim)
             }
         }
         if rows.count > limit {
