@@ -173,3 +173,28 @@ public func strippingANSI(_ text: String) -> String {
     }
     return String(result)
 }
+
+/// PlainText: the ASCII stand-ins plain mode (`Terminal.isPlain`) draws for the glyphs WireLab
+/// uses — box drawing, block bars, marks and arrows — so a screen reader reads words and signs
+/// and a dumb terminal shows no mojibake. Each stand-in takes as many columns as its glyph
+/// (columns stay aligned), except `…`, which becomes `...`. Other text, letters with accents
+/// included, is left alone.
+public enum PlainText {
+    static let standIns: [Character: String] = [
+        "─": "-", "━": "-", "│": "|", "┆": ":", "├": "+", "┼": "+", "┤": "+", "┌": "+", "┐": "+", "└": "+", "┘": "+",
+        "█": "#", "▓": "%", "▒": "=", "░": "-", "·": ".", "•": "*", "◦": "o", "■": "#",
+        "▸": ">", "▶": ">", "→": ">", "←": "<", "↑": "^", "↓": "v", "↳": ">", "↪": ">", "»": ">",
+        "✔": "+", "✘": "x", "…": "...", "–": "-", "—": "-", "≈": "~", "×": "x", "≤": "<", "≥": ">",
+    ]
+
+    /// `text` with every glyph in `standIns` replaced; escape sequences pass through.
+    public static func ascii(_ text: String) -> String {
+        guard text.contains(where: { standIns[$0] != nil }) else { return text }
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for character in text {
+            if let standIn = standIns[character] { out += standIn } else { out.append(character) }
+        }
+        return out
+    }
+}

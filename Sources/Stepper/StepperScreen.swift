@@ -37,6 +37,9 @@ enum StepperScreen {
                                      verified: state.challengesVerified, challenges: state.challengesTotal,
                                      width: width, style: style, plain: state.plain))
         if rows.count > state.size.rows { rows = Array(rows.suffix(state.size.rows)) }
+        // Plain mode: whatever glyph is left (a challenge's ✔, the waterfall's bars, a lesson's
+        // arrows) becomes its ASCII stand-in.
+        if state.plain { return Screen(size: state.size, lines: rows.map { TextFit.fit(PlainText.ascii($0), width: width, ellipsis: "...") }) }
         return Screen(size: state.size, lines: rows.map { TextFit.fit($0, width: width) })
     }
 
@@ -54,7 +57,7 @@ enum StepperScreen {
         var down: String { plain ? " (more below)" : " ↓" }
         var downShort: String { plain ? "+" : "↓" }
         var dash: String { plain ? "-" : "–" }
-        var run: String { plain ? "Ran" : "▶" }
+        var run: String { plain ? ">" : "▶" }
     }
 
     static func marks(_ state: StepperState) -> Marks { Marks(plain: state.plain) }
@@ -72,9 +75,10 @@ enum StepperScreen {
         if !lesson.difficulty.isEmpty { extras.append(lesson.difficulty) }
         if lesson.estimatedMinutes > 0 { extras.append("\(lesson.estimatedMinutes) min") }
         if !lesson.tags.isEmpty { extras.append(style.dim(lesson.tags.joined(separator: ", "))) }
+        let separator = state.plain ? ", " : " · "
         for extra in extras {
-            guard visibleWidth(text) + 3 + visibleWidth(extra) <= state.size.columns else { break }
-            text += " · " + extra
+            guard visibleWidth(text) + separator.count + visibleWidth(extra) <= state.size.columns else { break }
+            text += separator + extra
         }
         return text
     }

@@ -5,12 +5,13 @@ import LabKit
 enum TextFit {
     /// `text` cut to at most `width` visible columns, an ellipsis marking a cut. Escape sequences
     /// are kept; when the text has any, a reset (`ESC[0m`) ends it so no style leaks into the next row.
-    static func fit(_ text: String, width: Int) -> String {
+    static func fit(_ text: String, width: Int, ellipsis: String = "…") -> String {
         guard width > 0 else { return "" }
         let visible = visibleWidth(text)
         let hasEscapes = text.unicodeScalars.contains("\u{1B}")
         if visible <= width { return hasEscapes ? text + "\u{1B}[0m" : text }
-        let keep = width - 1
+        let ellipsis = ellipsis.count < width ? ellipsis : "…"
+        let keep = width - ellipsis.count
         var out = String.UnicodeScalarView()
         var count = 0
         scanTerminalText(text) { scalar, kind in
@@ -21,7 +22,7 @@ enum TextFit {
             out.append(scalar)
             return true
         }
-        return String(out) + (hasEscapes ? "\u{1B}[0m…" : "…")
+        return String(out) + (hasEscapes ? "\u{1B}[0m" : "") + ellipsis
     }
 
     /// `text` cut into rows of `width` visible columns (no word breaking: the way a terminal wraps).

@@ -1,3 +1,4 @@
+import LabKit
 import Wire
 
 /// The `wirelab` command line: one entry point, a table of subcommands, and the conventions of
@@ -80,6 +81,9 @@ public enum CLI {
             if environment.isEmpty { environment = ProcessEnvironment.all }
             environment["WIRELAB_PLAIN"] = "1"
         }
+        let full = environment.isEmpty ? ProcessEnvironment.all : environment
+        // The stepper draws its own plain screen; every other command writes through PlainConsole.
+        let console: Console = Terminal.plainRequested(environment: full) ? PlainConsole(console) : console
         do {
             return try dispatch(arguments, console: console, environment: environment)
         } catch {

@@ -127,3 +127,30 @@ struct TextFitTests {
         #expect(machine.body.allSatisfy { visibleWidth($0) <= 39 })
     }
 }
+
+@Suite("Stepper: plain mode")
+struct StepperPlainTests {
+    static func isASCII(_ line: String) -> Bool { line.unicodeScalars.allSatisfy { $0.value < 128 } }
+
+    @Test("every view is ASCII: no box drawing, a # bar, words for the marks")
+    func ascii() {
+        var progress = LearnerProgress()
+        progress.markDone("first")
+        var machine = Fixtures.machine(progress: progress, start: 0)
+        machine.state.plain = true
+        #expect(machine.progressLine.hasPrefix("[") && machine.progressLine.contains("] 1/3 lessons done, 0/6 challenges verified"))
+        #expect(machine.screen.plainLines[0] == "Lesson 1 of 3: The First Lesson, done, beginner, 10 min, http, tcp")
+        for key in ["e", "l", "?", "c", "d", "w"] {
+            machine.press(.escape, .char(Character(key)))
+            for line in machine.screen.plainLines { #expect(Self.isASCII(line), "\(key): \(line)") }
+        }
+        machine.press(.escape, .char("l"))
+        #expect(machine.body.contains { $0.hasPrefix("> > done 1  The First Lesson") })
+        machine.press(.escape, .char("r"))
+        _ = machine.handle(.runPrinted("a long line that has to wrap because it is much wider than the screen is, by far, truly"))
+        _ = machine.handle(.runFinished(Fixtures.report()))
+        for line in machine.screen.plainLines { #expect(Self.isASCII(line), "run: \(line)") }
+        #expect(machine.body.contains { $0.hasPrefix(": ") })
+        #expect(machine.body[0].hasPrefix("> Ran the lesson's experiment, first"))
+    }
+}

@@ -74,4 +74,23 @@ struct ScreenOutputTests {
         #expect(result.out.contains("Not opening 'vi'"))
         #expect(result.out.split(separator: "\n").contains { $0 == "\(state)/workspace/tiny.lab" })
     }
+
+    @Test("--plain and TERM=dumb: every line a command writes is ASCII, the waterfall and verdicts included")
+    func plainEverywhere() throws {
+        let lessons = try makeLessonsDirectory(script: "fetch GET /\nprint \"hello {1 + 1}\"")
+        let state = NSTemporaryDirectory() + "wirelab-screen-\(UUID().uuidString)"
+        for (arguments, env) in [(["run", "tiny", "--waterfall", "--plain"], ["NO_COLOR": "1"]), (["run", "tiny", "--waterfall"], ["TERM": "dumb"]),
+                                 (["progress", "--plain"], ["NO_COLOR": "1"]), (["list", "--plain"], ["NO_COLOR": "1"])] {
+            let result = runLessonCLI(arguments + ["--lessons", lessons], environment: env.merging(["WIRELAB_STATE": state]) { a, _ in a })
+            #expect(result.status == 0, "\(arguments): \(result.err)")
+            for line in (result.out + result.err).split(separator: "\n") {
+                #expect(line.unicodeScalars.allSatisfy { $0.value < 128 }, "\(arguments): \(line)")
+            }
+            if arguments[0] == "run" {
+                #expect(result.out.contains("OK: Output matches"))
+                #expect(result.out.contains("Waterfall:"))
+            }
+        }
+        #expect(CLI.overview().contains("--plain"))
+    }
 }
