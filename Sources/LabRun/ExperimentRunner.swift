@@ -238,7 +238,8 @@ public enum ExperimentRunner {
         // the lab (a `recv` deadline holds the script's scope), which would keep it all alive.
         defer { loop.close() }
         outcome.output = interpreter.output
-        outcome.requests = lab.requestLog
+        // The script's requests, then those proxies forwarded upstream (drawn, not counted by `run`).
+        outcome.requests = lab.requestLog + lab.forwardedLog
         outcome.startedNanos = started
         outcome.expectFailures = interpreter.expectFailures
         outcome.expectsChecked = interpreter.expectsChecked

@@ -185,9 +185,18 @@ extension Interpreter {
             }
             lab.proxies[name]?.close()
             do {
-                lab.proxies[name] = try ReverseProxy(loop: lab.loop, upstream: upstream.agent,
-                                                     upstreamOrigin: HTTPOrigin(host: "127.0.0.1", port: lab.server.port),
-                                                     closesUpstream: closesUpstream, configuration: config)
+                let proxy = try ReverseProxy(loop: lab.loop, upstream: upstream.agent,
+                                             upstreamOrigin: HTTPOrigin(host: "127.0.0.1", port: lab.server.port),
+                                             closesUpstream: closesUpstream, configuration: config)
+                lab.proxies[name] = proxy
+                // The requests the proxy forwards are the upstream agent's: the waterfall draws them
+                // on its lanes (they are not the script's own requests, so `run` does not count them).
+                let line = at.line
+                proxy.onUpstreamResult = { [weak lab, weak upstream] result in
+                    guard let lab, let upstream else { return }
+                    lab.forwardedLog.append(RequestRecord(agent: upstream.name, result: result, line: line, generation: upstream.generation,
+                                                          destination: lab.destination(of: result)))
+                }
             } catch {
                 throw LabRuntimeError("cannot start proxy \(name): \(error)", at: at)
             }
@@ -355,7 +364,8 @@ extension Interpreter {
         let generation = handle.generation
         handle.agent.send(agentRequest) { [weak self] result in
             guard let self, !self.isFinished else { return }
-            self.lab.requestLog.append(RequestRecord(agent: agentName, result: result, line: at.line, generation: generation))
+            self.lab.requestLog.append(RequestRecord(agent: agentName, result: result, line: at.line, generation: generation,
+                                                     destination: self.lab.destination(of: result)))
             if let bindTo { self.bind(bindTo, in: scope, .object(Self.resultObject(result))) }
             done(nil)
         }

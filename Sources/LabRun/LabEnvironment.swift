@@ -47,6 +47,10 @@ final class LabEnvironment {
     var revealsMysteries = false
     /// Every request a script statement made, in completion order, for the waterfall.
     var requestLog: [RequestRecord] = []
+    /// The requests proxies forwarded through their upstream agents, for the waterfall only.
+    var forwardedLog: [RequestRecord] = []
+    /// Every port the embedded server listened on (a restart may bind a new one).
+    private var embeddedPorts: Set<UInt16> = []
     /// The loop-clock instant the run started (the waterfall's zero).
     var startedNanos: Int64 = 0
     var network: SimulatedNetwork
@@ -141,6 +145,7 @@ final class LabEnvironment {
 
     private func observeServer() {
         serverGeneration += 1
+        embeddedPorts.insert(server.port)
         serverObserver = server.addObserver { [weak self] event in self?.serverEvent(event) }
     }
 
@@ -263,6 +268,16 @@ final class LabEnvironment {
             record.closedNanos = side.closedNanos
             return record
         }
+    }
+
+    /// Where `result`'s request went, when not to the embedded server: a named server's or a
+    /// proxy's name, else `port N`.
+    func destination(of result: AgentResult) -> String? {
+        let port = result.request.origin.port
+        if embeddedPorts.contains(port) { return nil }
+        if let named = servers.first(where: { $0.value.server.port == port }) { return named.key }
+        if let proxy = proxies.first(where: { $0.value.port == port }) { return proxy.key }
+        return "port \(port)"
     }
 
     /// Connections the embedded server accepted over the whole run (every restart included).

@@ -77,7 +77,8 @@ extension Waterfall {
             guard lane.connections != nil else { return "\(lane.spans.count) failed" }
             if lane.isSocket { return plural(lane.spans.count, "request") }
             let failed = lane.failures > 0 ? ", \(lane.failures) failed" : ""
-            return (lane.isFolded ? "\(lane.spans.count) × 1 request" : plural(lane.spans.count, "request")) + failed
+            let destination = lane.destination.map { " to \($0)" } ?? ""
+            return (lane.isFolded ? "\(lane.spans.count) × 1 request" : plural(lane.spans.count, "request")) + destination + failed
         }
 
         /// One lane's bar. Waits are painted first and requests over them, so a wait shows where

@@ -44,11 +44,13 @@ extension Waterfall {
         var connections: ClosedRange<Int>?
         var spans: [Span] = []
         var isSocket = false
+        /// The server the connection went to, when not the embedded one (see `RequestRecord.destination`).
+        var destination: String?
         var life: (from: Double, to: Double?)?
         var connecting: (from: Double, to: Double)?
 
         static func == (a: Lane, b: Lane) -> Bool {
-            a.agent == b.agent && a.connections == b.connections && a.spans == b.spans && a.isSocket == b.isSocket
+            a.agent == b.agent && a.connections == b.connections && a.spans == b.spans && a.isSocket == b.isSocket && a.destination == b.destination
                 && a.life?.from == b.life?.from && a.life?.to == b.life?.to
                 && a.connecting?.from == b.connecting?.from && a.connecting?.to == b.connecting?.to
         }
@@ -75,7 +77,7 @@ extension Waterfall {
         var rows: [Lane] = []
         for lane in lanes {
             if let last = rows.last, let previous = last.connections, let next = lane.connections,
-               !last.isSocket, !lane.isSocket, last.agent == lane.agent, last.spans.count == previous.count, lane.spans.count == 1,
+               !last.isSocket, !lane.isSocket, last.destination == lane.destination, last.agent == lane.agent, last.spans.count == previous.count, lane.spans.count == 1,
                next.lowerBound == previous.upperBound + 1 {
                 rows[rows.count - 1].connections = previous.lowerBound...next.upperBound
                 rows[rows.count - 1].spans += lane.spans
@@ -108,6 +110,7 @@ extension Waterfall {
             if laneIndex[key] == nil {
                 laneIndex[key] = lanes.count
                 lanes.append(Lane(agent: record.agentLabel, connection: connection))
+                lanes[lanes.count - 1].destination = record.destination
             }
             lanes[laneIndex[key]!].spans.append(span)
         }

@@ -7,12 +7,16 @@ public struct RequestRecord: Sendable {
     public var line: Int
     /// Which agent of that name: 1 for the first, 2 once `agent NAME` made it again, and so on.
     public var generation: Int
+    /// Where the request went when not to the lab's embedded server: `box` (a named server), a
+    /// proxy's name, `port N`. Nil for the embedded server.
+    public var destination: String?
 
-    public init(agent: String, result: AgentResult, line: Int, generation: Int = 1) {
+    public init(agent: String, result: AgentResult, line: Int, generation: Int = 1, destination: String? = nil) {
         self.agent = agent
         self.result = result
         self.line = line
         self.generation = generation
+        self.destination = destination
     }
 
     /// The agent's name as the waterfall labels it: `pool`, then `pool(2)` for a re-created one.
