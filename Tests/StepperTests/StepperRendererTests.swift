@@ -154,3 +154,25 @@ struct StepperPlainTests {
         #expect(machine.body[0].hasPrefix("> Ran the lesson's experiment, first"))
     }
 }
+
+@Suite("Stepper: the lesson list keeps its columns")
+struct StepperListTests {
+    @Test("long titles are cut with … so every row fits and the details line up, with two-digit numbers")
+    func longTitles() {
+        let lessons = (1...12).map { number in
+            StepperLesson(id: "l\(number)", title: number % 2 == 0 ? "A Very Long Title About Keep-Alive Through Reverse Proxies and Load Balancers \(number)" : "Short \(number)",
+                          phase: 1, difficulty: "intermediate", estimatedMinutes: 15)
+        }
+        var done = LearnerProgress()
+        done.markDone("l10")
+        for columns in [60, 80, 100] {
+            var machine = StepperMachine(lessons: lessons, progress: done, size: TerminalSize(columns: columns, rows: 30), color: false, start: 0)
+            machine.press(.char("l"))
+            let rows = machine.body.filter { $0.contains("15 min") }
+            #expect(rows.count == 12)
+            #expect(rows.allSatisfy { visibleWidth($0) <= columns - 1 }, "\(rows)")
+            #expect(Set(rows.map { $0.range(of: "intermediate")!.lowerBound.utf16Offset(in: $0) }).count == 1, "\(rows)")
+            #expect(rows.contains { $0.contains("✔ 10  A Very Long") && $0.contains("…") })
+        }
+    }
+}
