@@ -58,8 +58,8 @@ enum ListCommand {
     }
 
     /// `text` cut to `width` columns with an ellipsis, or padded to it.
-    static func fitted(_ text: String, _ width: Int) -> String {
-        text.count > width ? String(text.prefix(width - 1)) + "…" : text.rightPadded(to: width)
+    static func fitted(_ text: String, _ width: Int, ellipsis: String = "…") -> String {
+        text.count > width ? String(text.prefix(max(0, width - ellipsis.count))) + ellipsis : text.rightPadded(to: width)
     }
 
     static func printList(_ context: LessonContext, console: Console) {
@@ -92,10 +92,12 @@ enum ListCommand {
             let mark = progress.isDone(lesson.id) ? style.green(style.pass)
                 : (progress.current == lesson.id ? style.cyan(style.current.rightPadded(to: markWidth)) : String(repeating: " ", count: markWidth))
             var row = "  \(mark) \(number)  \(style.cyan(lesson.id.rightPadded(to: idWidth)))  "
+            // Plain mode cuts with "..." (what PlainConsole would turn "…" into), so columns still line up.
+            let ellipsis = style.isPlain ? "..." : "…"
             if showsDetails {
-                row += fitted(lesson.title, titleWidth) + "  " + style.dim(details[index])
+                row += fitted(lesson.title, titleWidth, ellipsis: ellipsis) + "  " + style.dim(details[index])
             } else {
-                row += lesson.title.count > titleWidth ? String(lesson.title.prefix(titleWidth - 1)) + "…" : lesson.title
+                row += lesson.title.count > titleWidth ? fitted(lesson.title, titleWidth, ellipsis: ellipsis) : lesson.title
             }
             console.line(row)
         }

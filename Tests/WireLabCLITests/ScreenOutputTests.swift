@@ -45,6 +45,13 @@ struct ScreenOutputTests {
         #expect(result.status == 0)
         #expect(result.out.contains("done 10  head-of-line-blocking"))
         #expect(!result.out.contains("✔") && !result.out.contains("▸"))
+        let narrow = runLessonCLI(["list", "--plain", "--lessons", courseDirectory], environment: ["NO_COLOR": "1", "WIRELAB_STATE": state, "COLUMNS": "80"])
+        let rows = narrow.out.split(separator: "\n").filter { $0.contains(" min") }
+        #expect(rows.allSatisfy { $0.count <= 80 })
+        // Every row's difficulty starts in the same column.
+        let starts = rows.map { row in ["beginner", "intermediate", "advanced"].compactMap { row.range(of: $0)?.lowerBound.utf16Offset(in: row) }.min() ?? -1 }
+        #expect(Set(starts).count == 1, "\(rows)")
+        #expect(rows.contains { $0.contains("...  ") })
         let dumb = runLessonCLI(["list", "--lessons", courseDirectory], environment: ["TERM": "dumb", "WIRELAB_STATE": state, "COLUMNS": "100"])
         #expect(dumb.out.contains("done  1  request-response-lifecycle"))
     }
