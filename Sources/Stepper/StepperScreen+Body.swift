@@ -154,7 +154,8 @@ extension StepperScreen {
             let current = index == state.index ? mark.current : String(repeating: " ", count: visibleWidth(mark.current))
             let done = state.progress.isDone(lesson.id) ? style.green(mark.done) : String(repeating: " ", count: doneWidth)
             let number = String(repeating: " ", count: numberWidth - String(index + 1).count) + String(index + 1)
-            var title = TextFit.padded(lesson.title.count > titleWidth ? TextFit.fit(lesson.title, width: titleWidth) : lesson.title, to: titleWidth)
+            let cut = lesson.title.count > titleWidth ? TextFit.fit(lesson.title, width: titleWidth, ellipsis: state.plain ? "..." : "…") : lesson.title
+            var title = TextFit.padded(cut, to: titleWidth)
             if index == state.listCursor { title = style.bold(title) }
             var row = "\(cursor) \(current) \(done) \(number)  \(title)"
             if showsDetails { row += "  " + style.dim(details[index]) }

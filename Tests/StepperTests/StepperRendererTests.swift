@@ -173,6 +173,10 @@ struct StepperListTests {
             #expect(rows.allSatisfy { visibleWidth($0) <= columns - 1 }, "\(rows)")
             #expect(Set(rows.map { $0.range(of: "intermediate")!.lowerBound.utf16Offset(in: $0) }).count == 1, "\(rows)")
             #expect(rows.contains { $0.contains("✔ 10  A Very Long") && $0.contains("…") })
+            machine.state.plain = true
+            let plainRows = machine.screen.plainLines.filter { $0.contains("15 min") && !$0.hasPrefix("Lesson") }
+            #expect(Set(plainRows.map { $0.range(of: "intermediate")!.lowerBound.utf16Offset(in: $0) }).count == 1, "\(plainRows.joined(separator: "\n"))")
+            #expect(plainRows.contains { $0.contains("done 10  A Very Long") && $0.contains("...") })
         }
     }
 }
