@@ -1,5 +1,6 @@
 import Foundation
 import LabKit
+import Stepper
 import Testing
 @testable import WireLabCLI
 
@@ -99,5 +100,18 @@ struct ScreenOutputTests {
             }
         }
         #expect(CLI.overview().contains("--plain"))
+    }
+
+    @Test("inside the stepper a build challenge without a script says press E, not a shell command")
+    func pressE() throws {
+        let (lessons, _) = try makeVerifyFixture()
+        let state = NSTemporaryDirectory() + "wirelab-screen-\(UUID().uuidString)"
+        let library = LessonLibrary.load(directory: lessons)
+        let backend = LessonBackend(lessons: library.lessons, store: ProgressStore(directory: state), color: false)
+        let report = backend.verify(lessonID: "kinds", challenge: 3, input: VerifyInput())
+        #expect(report.status == .wrong)
+        #expect(report.headline.contains("press E"), "\(report.headline)")
+        #expect(!report.headline.contains("wirelab edit"))
+        #expect(report.headline.contains("\(state)/workspace/kinds.lab"))
     }
 }
