@@ -33,7 +33,9 @@ extension Waterfall {
 
             let labelWidth = max(2, min(rows.map { Self.label($0).count }.max() ?? 2, 16, max(6, width / 5)))
             let notes = rows.map(Self.note)
-            let noteWidth = min(notes.map(\.count).max() ?? 0, max(11, min(20, width / 4)))
+            // Notes that name another server ("3 requests to warmEdge") may take up to a third of the width.
+            let noteCap = notes.contains { $0.contains(" to ") } ? min(28, width / 3) : min(20, width / 4)
+            let noteWidth = min(notes.map(\.count).max() ?? 0, max(11, noteCap))
             let columns = max(10, width - 4 - labelWidth - noteWidth)
             let track = Track(columns: columns, msPerColumn: endMs / Double(columns))
             let bars = rows.map { Self.bar($0, on: track) }
