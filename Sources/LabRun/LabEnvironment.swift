@@ -49,8 +49,6 @@ final class LabEnvironment {
     var requestLog: [RequestRecord] = []
     /// The requests proxies forwarded through their upstream agents, for the waterfall only.
     var forwardedLog: [RequestRecord] = []
-    /// Every port the embedded server listened on (a restart may bind a new one).
-    private var embeddedPorts: Set<UInt16> = []
     /// The loop-clock instant the run started (the waterfall's zero).
     var startedNanos: Int64 = 0
     var network: SimulatedNetwork
@@ -66,12 +64,8 @@ final class LabEnvironment {
     private(set) var serverStatsBefore = ServerStats()
     /// How many agents of each name were made: a re-created agent is a new one (its generation).
     private var agentGenerations: [String: Int] = [:]
-    /// What the embedded server saw of each connection, for the waterfall's raw-socket lanes:
-    /// keyed by server generation (it counts up at each restart, whose ids start again at 1) and id.
-    private var serverSides: [ServerSideKey: ServerSide] = [:]
-    private var serverGeneration = 0
-    /// The raw sockets the script opened, in order, with the local port each connected from.
-    private var openedSockets: [(record: SocketRecord, socket: ObjectIdentifier, port: UInt16?)] = []
+    /// The embedded server's connections and the raw sockets, for the waterfall's socket lanes.
+    private var connectionLog = ConnectionLog()
 
     init(loop: EventLoop, serverConfiguration: ServerConfiguration, network: SimulatedNetwork) throws(SystemError) {
         self.loop = loop
@@ -144,13 +138,13 @@ final class LabEnvironment {
     }
 
     private func observeServer() {
-        serverGeneration += 1
-        embeddedPorts.insert(server.port)
+        connectionLog.serverStarted(port: server.port)
         serverObserver = server.addObserver { [weak self] event in self?.serverEvent(event) }
     }
 
     private func serverEvent(_ event: ServerEvent) {
-        recordServerSide(event)
+        let server = self.server
+        connectionLog.record(event, now: loop.now) { server.peerPort(ofConnection: $0) }
         guard let interpreter else { return }
         switch event {
         case .opened(let id):
@@ -205,76 +199,22 @@ final class LabEnvironment {
         }
     }
 
-    // MARK: Raw sockets, for the waterfall
+    // MARK: Connections, for the waterfall (see `ConnectionLog`)
 
-    struct ServerSideKey: Hashable {
-        var generation: Int
-        var id: Int
-    }
+    /// `open NAME` made `socket`.
+    func socketOpened(_ name: String, _ socket: RawConnection) { connectionLog.socketOpened(name, socket, now: loop.now) }
 
-    struct ServerSide {
-        var peerPort: UInt16?
-        var closedNanos: Int64?
-        var exchanges: [SocketRecord.Exchange] = []
-    }
+    /// `socket` finished its connect.
+    func socketConnected(_ socket: RawConnection) { connectionLog.socketConnected(socket, now: loop.now) }
 
-    private func recordServerSide(_ event: ServerEvent) {
-        let now = loop.now
-        switch event {
-        case .opened(let id):
-            serverSides[ServerSideKey(generation: serverGeneration, id: id)] = ServerSide(peerPort: server.peerPort(ofConnection: id))
-        case .request(let id, _, _):
-            serverSides[ServerSideKey(generation: serverGeneration, id: id)]?.exchanges.append(SocketRecord.Exchange(requestNanos: now))
-        case .response(let id, _, _):
-            let key = ServerSideKey(generation: serverGeneration, id: id)
-            if let last = serverSides[key]?.exchanges.indices.last { serverSides[key]?.exchanges[last].responseNanos = now }
-        case .idle:
-            break
-        case .closed(let id, _, _):
-            serverSides[ServerSideKey(generation: serverGeneration, id: id)]?.closedNanos = now
-        }
-    }
-
-    /// `open NAME` made `socket`: a new socket of that name (`NAME(2)` when the name was used before).
-    func socketOpened(_ name: String, _ socket: RawConnection) {
-        let earlier = openedSockets.count { $0.record.name == name || $0.record.name.hasPrefix(name + "(") }
-        let label = earlier == 0 ? name : "\(name)(\(earlier + 1))"
-        openedSockets.append((SocketRecord(name: label, openedNanos: loop.now), ObjectIdentifier(socket), nil))
-    }
-
-    /// `socket` finished its connect: when, and the local port the server will see it come from.
-    func socketConnected(_ socket: RawConnection) {
-        guard let index = openedSockets.lastIndex(where: { $0.socket == ObjectIdentifier(socket) }) else { return }
-        openedSockets[index].record.connectedNanos = socket.connectedAt ?? loop.now
-        openedSockets[index].port = try? Platform.localPort(socket.fd)
-    }
-
-    /// The raw sockets with what the server saw of them: each is matched with the first server
-    /// connection not yet claimed that came from its local port. A socket to another server (a
-    /// proxy, `server NAME`) is not matched: its requests are not known.
-    func socketRecords() -> [SocketRecord] {
-        var claimed = Set<ServerSideKey>()
-        let keys = serverSides.keys.sorted { ($0.generation, $0.id) < ($1.generation, $1.id) }
-        return openedSockets.map { entry in
-            var record = entry.record
-            guard let port = entry.port,
-                  let key = keys.first(where: { !claimed.contains($0) && serverSides[$0]?.peerPort == port }),
-                  let side = serverSides[key] else {
-                record.isMatched = false
-                return record
-            }
-            claimed.insert(key)
-            record.exchanges = side.exchanges
-            record.closedNanos = side.closedNanos
-            return record
-        }
-    }
+    /// The raw sockets with what the embedded server saw of them.
+    func socketRecords() -> [SocketRecord] { connectionLog.socketRecords() }
 
     /// Where `result`'s request went, when not to the embedded server: a named server's or a
     /// proxy's name, else `port N`.
     func destination(of result: AgentResult) -> String? {
         let port = result.request.origin.port
-        if embeddedPorts.contains(port) { return nil }
+        if connectionLog.isEmbeddedServer(port: port) { return nil }
         if let named = servers.first(where: { $0.value.server.port == port }) { return named.key }
         if let proxy = proxies.first(where: { $0.value.port == port }) { return proxy.key }
         return "port \(port)"
