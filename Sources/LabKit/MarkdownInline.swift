@@ -111,9 +111,16 @@ struct InlineRenderer {
         if marker == "_", start > characters.startIndex, characters[start - 1].isLetter || characters[start - 1].isNumber {
             return nil
         }
-        var index = contentStart + 1
+        // The scan starts at the content's first character, so a code span that opens the content
+        // (`**`Keep-Alive`**`) is skipped whole: starting one later read its closing backtick as an
+        // opener and ran past the closing `**`.
+        var index = contentStart
         while index + size <= characters.endIndex {
             let character = characters[index]
+            if index == contentStart, character == marker {
+                index += 1
+                continue
+            }
             if character == "`" {
                 let run = characters[index...].prefix(while: { $0 == "`" }).count
                 index = (closingBackticks(characters, from: index + run, count: run).map { $0 + run }) ?? index + run

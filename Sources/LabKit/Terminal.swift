@@ -15,14 +15,18 @@ public struct Terminal: Sendable, Equatable {
     public var useColor: Bool
     /// Columns to wrap text to, between 40 and 120.
     public var width: Int
+    /// Plain mode: ASCII only — no box drawing or block bars, words instead of ✔ ✘ ▸ — for screen
+    /// readers and dumb terminals. On with `--plain` (which sets `WIRELAB_PLAIN`) or `TERM=dumb`.
+    public var isPlain = false
 
     /// The narrowest and widest widths text is wrapped to.
     public static let widthRange = 40...120
 
-    public init(isTTY: Bool, useColor: Bool, width: Int) {
+    public init(isTTY: Bool, useColor: Bool, width: Int, isPlain: Bool = false) {
         self.isTTY = isTTY
         self.useColor = useColor
         self.width = Self.clampedWidth(width)
+        self.isPlain = isPlain
     }
 
     /// The terminal standard output is connected to, as `environment` describes it.
@@ -31,7 +35,14 @@ public struct Terminal: Sendable, Equatable {
         return Terminal(
             isTTY: tty,
             useColor: colorAllowed(isTTY: tty, environment: environment),
-            width: detectedWidth(environment: environment))
+            width: detectedWidth(environment: environment),
+            isPlain: plainRequested(environment: environment))
+    }
+
+    /// Plain mode: `WIRELAB_PLAIN` set to anything (what `--plain` sets), or `TERM=dumb`.
+    public static func plainRequested(environment: [String: String]) -> Bool {
+        if let plain = environment["WIRELAB_PLAIN"], !plain.isEmpty { return true }
+        return environment["TERM"] == "dumb"
     }
 
     /// Colour only on a terminal, never with `NO_COLOR` set to anything (https://no-color.org),
@@ -59,15 +70,36 @@ public struct Terminal: Sendable, Equatable {
     }
 
     /// A style helper that colours only when this terminal allows it.
-    public var style: Style { Style(isEnabled: useColor) }
+    public var style: Style { Style(isEnabled: useColor, isPlain: isPlain) }
 }
 
 /// ANSI text styles that turn into plain text when colour is off.
 public struct Style: Sendable, Equatable {
     public var isEnabled: Bool
+    /// Plain mode (see `Terminal.isPlain`): the marks below are words and ASCII.
+    public var isPlain: Bool
 
-    public init(isEnabled: Bool) {
+    public init(isEnabled: Bool, isPlain: Bool = false) {
         self.isEnabled = isEnabled
+        self.isPlain = isPlain
+    }
+
+    /// A lesson done, a challenge verified (a mark in a list): `✔`, or `done` in plain mode.
+    public var pass: String { isPlain ? "done" : "✔" }
+    /// A verdict that passed (a match, a correct answer): `✔`, or `OK:`.
+    public var ok: String { isPlain ? "OK:" : "✔" }
+    /// A failure: `✘`, or `FAIL:`.
+    public var fail: String { isPlain ? "FAIL:" : "✘" }
+    /// Neither pass nor fail (not judged): `◦`, or `NOTE:`.
+    public var neutral: String { isPlain ? "NOTE:" : "◦" }
+    /// The current item: `▸`, or `>`.
+    public var current: String { isPlain ? ">" : "▸" }
+    /// A title mark before what runs: `▶`, or `>`.
+    public var play: String { isPlain ? ">" : "▶" }
+    /// A progress bar of `width` cells, `filled` of them full: `███░░░`, or `###---`.
+    public func bar(filled: Int, width: Int) -> String {
+        let full = max(0, min(filled, width))
+        return String(repeating: isPlain ? "#" : "█", count: full) + String(repeating: isPlain ? "-" : "░", count: max(0, width - full))
     }
 
     public func bold(_ text: String) -> String { wrap(text, "1", "22") }
@@ -140,4 +172,29 @@ public func strippingANSI(_ text: String) -> String {
         return true
     }
     return String(result)
+}
+
+/// PlainText: the ASCII stand-ins plain mode (`Terminal.isPlain`) draws for the glyphs WireLab
+/// uses — box drawing, block bars, marks and arrows — so a screen reader reads words and signs
+/// and a dumb terminal shows no mojibake. Each stand-in takes as many columns as its glyph
+/// (columns stay aligned), except `…`, which becomes `...`. Other text, letters with accents
+/// included, is left alone.
+public enum PlainText {
+    static let standIns: [Character: String] = [
+        "─": "-", "━": "-", "│": "|", "┆": ":", "├": "+", "┼": "+", "┤": "+", "┌": "+", "┐": "+", "└": "+", "┘": "+",
+        "█": "#", "▓": "%", "▒": "=", "░": "-", "·": ".", "•": "*", "◦": "o", "■": "#",
+        "▸": ">", "▶": ">", "→": ">", "←": "<", "↑": "^", "↓": "v", "↳": ">", "↪": ">", "»": ">",
+        "✔": "+", "✘": "x", "…": "...", "–": "-", "—": "-", "≈": "~", "×": "x", "≤": "<", "≥": ">",
+    ]
+
+    /// `text` with every glyph in `standIns` replaced; escape sequences pass through.
+    public static func ascii(_ text: String) -> String {
+        guard text.contains(where: { standIns[$0] != nil }) else { return text }
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for character in text {
+            if let standIn = standIns[character] { out += standIn } else { out.append(character) }
+        }
+        return out
+    }
 }

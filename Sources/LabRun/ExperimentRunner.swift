@@ -116,6 +116,11 @@ public struct ExperimentOutcome {
     public var elapsedMs: Double = 0
     /// The requests the script's statements made (for `--waterfall`).
     public var requests: [RequestRecord] = []
+    /// The raw sockets the script opened, with the requests the server read on them (the waterfall
+    /// draws a lane for each).
+    public var sockets: [SocketRecord] = []
+    /// Connections the embedded server accepted over the whole run.
+    public var serverConnections = 0
     /// The loop-clock instant the run started; request timings are relative to their own start.
     public var startedNanos: Int64 = 0
     /// What the epilogue found, when one was given.
@@ -224,6 +229,8 @@ public enum ExperimentRunner {
             outcome.epilogue = runEpilogue(epilogue, after: interpreter, lab: lab, limitMs: options.limitMs)
         }
         outcome.labSummary = lab.summaryLines()
+        outcome.sockets = lab.socketRecords()
+        outcome.serverConnections = lab.serverConnectionsAccepted
         lab.trace = nil   // what the teardown closes is not part of the experiment
         lab.tearDown()
         loop.run(until: { lab.server.stats.open == 0 }, timeoutNanos: 500_000_000)
@@ -231,7 +238,8 @@ public enum ExperimentRunner {
         // the lab (a `recv` deadline holds the script's scope), which would keep it all alive.
         defer { loop.close() }
         outcome.output = interpreter.output
-        outcome.requests = lab.requestLog
+        // The script's requests, then those proxies forwarded upstream (drawn, not counted by `run`).
+        outcome.requests = lab.requestLog + lab.forwardedLog
         outcome.startedNanos = started
         outcome.expectFailures = interpreter.expectFailures
         outcome.expectsChecked = interpreter.expectsChecked

@@ -194,9 +194,18 @@ extension Interpreter {
             }
             lab.proxies[name]?.close()
             do {
-                lab.proxies[name] = try ReverseProxy(loop: lab.loop, upstream: upstream.agent,
-                                                     upstreamOrigin: HTTPOrigin(host: "127.0.0.1", port: lab.server.port),
-                                                     closesUpstream: closesUpstream, configuration: config)
+                let proxy = try ReverseProxy(loop: lab.loop, upstream: upstream.agent,
+                                             upstreamOrigin: HTTPOrigin(host: "127.0.0.1", port: lab.server.port),
+                                             closesUpstream: closesUpstream, configuration: config)
+                lab.proxies[name] = proxy
+                // The requests the proxy forwards are the upstream agent's: the waterfall draws them
+                // on its lanes (they are not the script's own requests, so `run` does not count them).
+                let line = at.line
+                proxy.onUpstreamResult = { [weak lab, weak upstream] result in
+                    guard let lab, let upstream else { return }
+                    lab.forwardedLog.append(RequestRecord(agent: upstream.name, result: result, line: line, generation: upstream.generation,
+                                                          destination: lab.destination(of: result)))
+                }
             } catch {
                 throw LabRuntimeError("cannot start proxy \(name): \(error)", at: at)
             }
@@ -222,6 +231,7 @@ extension Interpreter {
             lab.sockets[name]?.close()
             let socket = RawConnection(loop: lab.loop)
             lab.sockets[name] = socket
+            lab.socketOpened(name, socket)
             socket.onChange = { [weak self, weak socket] in
                 guard let self, let socket, socket.state != .connecting else { return }
                 socket.onChange = nil
@@ -229,6 +239,7 @@ extension Interpreter {
                     self.abort(LabRuntimeError("open \(name): \(error)", at: at))
                     return
                 }
+                self.lab.socketConnected(socket)
                 done(nil)
             }
             socket.connect(port: port)
@@ -359,9 +370,11 @@ extension Interpreter {
         }
         let agentRequest = AgentRequest(method: request.method, origin: origin, target: target, headers: headers, body: body)
         let agentName = handle.name
+        let generation = handle.generation
         handle.agent.send(agentRequest) { [weak self] result in
             guard let self, !self.isFinished else { return }
-            self.lab.requestLog.append(RequestRecord(agent: agentName, result: result, line: at.line))
+            self.lab.requestLog.append(RequestRecord(agent: agentName, result: result, line: at.line, generation: generation,
+                                                     destination: self.lab.destination(of: result)))
             if let bindTo { self.bind(bindTo, in: scope, .object(Self.resultObject(result))) }
             done(nil)
         }

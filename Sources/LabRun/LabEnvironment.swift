@@ -9,9 +9,12 @@ final class AgentHandle {
     let name: String
     var agent: Agent
     var baseline = PoolStats()
-    init(name: String, agent: Agent) {
+    /// 1 for the first agent of this name, 2 once `agent NAME` made it again, and so on.
+    let generation: Int
+    init(name: String, agent: Agent, generation: Int = 1) {
         self.name = name
         self.agent = agent
+        self.generation = generation
     }
 }
 
@@ -48,6 +51,8 @@ final class LabEnvironment {
     var seenRequests: [SeenRequest] = []
     /// When the lab's server first began a graceful shutdown (loop clock), for `run.afterShutdown`.
     var shutdownStartedNanos: Int64?
+    /// The requests proxies forwarded through their upstream agents, for the waterfall only.
+    var forwardedLog: [RequestRecord] = []
     /// The loop-clock instant the run started (the waterfall's zero).
     var startedNanos: Int64 = 0
     var network: SimulatedNetwork
@@ -61,6 +66,10 @@ final class LabEnvironment {
     var countsWholeRun = false
     /// Server counters from before each `reset server` and each server restart.
     private(set) var serverStatsBefore = ServerStats()
+    /// How many agents of each name were made: a re-created agent is a new one (its generation).
+    private var agentGenerations: [String: Int] = [:]
+    /// The embedded server's connections and the raw sockets, for the waterfall's socket lanes.
+    private var connectionLog = ConnectionLog()
 
     init(loop: EventLoop, serverConfiguration: ServerConfiguration, network: SimulatedNetwork) throws(SystemError) {
         self.loop = loop
@@ -110,7 +119,8 @@ final class LabEnvironment {
         var configuration = configuration
         configuration.network = network
         let agent = Agent(loop: loop, name: name, configuration: configuration)
-        let handle = AgentHandle(name: name, agent: agent)
+        agentGenerations[name, default: 0] += 1
+        let handle = AgentHandle(name: name, agent: agent, generation: agentGenerations[name]!)
         // The agent keeps its observers: capturing `agent` itself here made a cycle that kept every
         // agent, and through it the loop, alive after the run. Its identity is enough to compare.
         let agentID = ObjectIdentifier(agent)
@@ -132,11 +142,14 @@ final class LabEnvironment {
     }
 
     private func observeServer() {
+        connectionLog.serverStarted(port: server.port)
         serverObserver = server.addObserver { [weak self] event in self?.serverEvent(event) }
     }
 
     private func serverEvent(_ event: ServerEvent) {
         if case .request(_, _, let head) = event { noteSeen(head) }
+        let server = self.server
+        connectionLog.record(event, now: loop.now) { server.peerPort(ofConnection: $0) }
         guard let interpreter else { return }
         switch event {
         case .opened(let id):
@@ -190,6 +203,30 @@ final class LabEnvironment {
             interpreter.fire(["agent", name, "close"], [("connection", .number(Double(connection))), ("reason", .string(reason))])
         }
     }
+
+    // MARK: Connections, for the waterfall (see `ConnectionLog`)
+
+    /// `open NAME` made `socket`.
+    func socketOpened(_ name: String, _ socket: RawConnection) { connectionLog.socketOpened(name, socket, now: loop.now) }
+
+    /// `socket` finished its connect.
+    func socketConnected(_ socket: RawConnection) { connectionLog.socketConnected(socket, now: loop.now) }
+
+    /// The raw sockets with what the embedded server saw of them.
+    func socketRecords() -> [SocketRecord] { connectionLog.socketRecords() }
+
+    /// Where `result`'s request went, when not to the embedded server: a named server's or a
+    /// proxy's name, else `port N`.
+    func destination(of result: AgentResult) -> String? {
+        let port = result.request.origin.port
+        if connectionLog.isEmbeddedServer(port: port) { return nil }
+        if let named = servers.first(where: { $0.value.server.port == port }) { return named.key }
+        if let proxy = proxies.first(where: { $0.value.port == port }) { return proxy.key }
+        return "port \(port)"
+    }
+
+    /// Connections the embedded server accepted over the whole run (every restart included).
+    var serverConnectionsAccepted: Int { serverStatsBefore.accepted + server.stats.accepted }
 
     // MARK: Script-visible names
 
@@ -397,7 +434,7 @@ final class LabEnvironment {
         func count(_ test: (RequestRecord) -> Bool) -> LabValue { .number(Double(log.filter(test).count)) }
         var connections = Set<String>()
         for record in log {
-            if let id = record.result.connection { connections.insert("\(record.agent)#\(id)") }
+            if let id = record.result.connection { connections.insert("\(record.agent)(\(record.generation))#\(id)") }
         }
         let fields: [(String, LabValue)] = [
             ("requests", .number(Double(log.count))),

@@ -12,22 +12,30 @@ extension Waterfall {
         static let failed: Character = "✘"
         /// Ten or more requests began in one column (two to nine print as the digit).
         static let many: Character = "+"
+        /// A raw socket's connection while it is open and nothing is asked on it.
+        static let open: Character = "·"
     }
 
     /// The connection picture of one run (see `Waterfall.render`), laid out for `width` columns.
     struct LaneChart {
         let text: String
 
-        init(records: [RequestRecord], startedNanos: Int64, width: Int) {
-            let (connected, unconnected) = Waterfall.lanes(of: records, startedNanos: startedNanos)
+        init(records: [RequestRecord], sockets: [SocketRecord] = [], startedNanos: Int64, width: Int) {
+            let (agentLanes, unconnected) = Waterfall.lanes(of: records, startedNanos: startedNanos)
+            let socketLanes = Waterfall.lanes(of: sockets, startedNanos: startedNanos)
+            // Every connection in the order it was first used, agents' and raw sockets' alike.
+            let connected = (agentLanes.enumerated().map { ($0.element, 0, $0.offset) } + socketLanes.enumerated().map { ($0.element, 1, $0.offset) })
+                .sorted { ($0.0.firstUse, $0.1, $0.2) < ($1.0.firstUse, $1.1, $1.2) }.map(\.0)
             // Too many connections for a row each: fold the ones used once, then count what is left.
             let lanes = connected.count > laneLimit ? Waterfall.folded(connected) : connected
             let rows = Array(lanes.prefix(laneLimit)) + (unconnected.map { [$0] } ?? [])
-            let endMs = max(0.001, (lanes + rows).flatMap(\.spans).map(\.done).max() ?? 0)
+            let endMs = max(0.001, (lanes + rows).flatMap(\.spans).map(\.done).max() ?? 0, lanes.map(\.lastUse).max() ?? 0)
 
             let labelWidth = max(2, min(rows.map { Self.label($0).count }.max() ?? 2, 16, max(6, width / 5)))
             let notes = rows.map(Self.note)
-            let noteWidth = min(notes.map(\.count).max() ?? 0, max(11, min(20, width / 4)))
+            // Notes that name another server ("3 requests to warmEdge") may take up to a third of the width.
+            let noteCap = notes.contains { $0.contains(" to ") } ? min(28, width / 3) : min(20, width / 4)
+            let noteWidth = min(notes.map(\.count).max() ?? 0, max(11, noteCap))
             let columns = max(10, width - 4 - labelWidth - noteWidth)
             let track = Track(columns: columns, msPerColumn: endMs / Double(columns))
             let bars = rows.map { Self.bar($0, on: track) }
@@ -50,7 +58,8 @@ extension Waterfall {
                     lines += flow(Self.hidden(lanes.dropFirst(laneLimit)), width: width, indent: "  ", continuation: "    ")
                 }
             }
-            lines += flow(Summary(records, connections: connected.count).items, width: width, continuation: "  ")
+            let agentConnections = agentLanes.map { $0.connections?.count ?? 0 }.reduce(0, +)
+            lines += flow(Summary(records, connections: agentConnections, sockets: socketLanes).items, width: width, continuation: "  ")
             text = lines.joined(separator: "\n") + "\n"
         }
 
@@ -58,6 +67,7 @@ extension Waterfall {
         /// shortening the agent's name, so the connection numbers stay readable.
         static func label(_ lane: Lane, width: Int = .max) -> String {
             guard let connections = lane.connections else { return cut("no connection", to: width) }
+            if lane.isSocket { return cut(lane.agent, to: width) }
             let numbers = " #\(connections.lowerBound)" + (lane.isFolded ? "–\(connections.upperBound)" : "")
             let full = lane.agent + numbers
             guard full.count > width else { return full }
@@ -67,8 +77,10 @@ extension Waterfall {
         /// What is right of a lane: how many requests it carried, and how many failed.
         static func note(_ lane: Lane) -> String {
             guard lane.connections != nil else { return "\(lane.spans.count) failed" }
+            if lane.isSocket { return plural(lane.spans.count, "request") }
             let failed = lane.failures > 0 ? ", \(lane.failures) failed" : ""
-            return (lane.isFolded ? "\(lane.spans.count) × 1 request" : plural(lane.spans.count, "request")) + failed
+            let destination = lane.destination.map { " to \($0)" } ?? ""
+            return (lane.isFolded ? "\(lane.spans.count) × 1 request" : plural(lane.spans.count, "request")) + destination + failed
         }
 
         /// One lane's bar. Waits are painted first and requests over them, so a wait shows where
@@ -79,6 +91,10 @@ extension Waterfall {
         static func bar(_ lane: Lane, on empty: Track) -> String {
             guard lane.connections != nil else { return unconnectedBar(lane, on: empty) }
             var track = empty
+            if let life = lane.life {
+                track.paint(from: life.from, to: life.to ?? track.msPerColumn * Double(track.cells.count), Glyph.open, atLeastOne: true)
+            }
+            if let connecting = lane.connecting { track.paint(from: connecting.from, to: connecting.to, Glyph.connecting) }
             for span in lane.spans { track.paint(from: span.submitted, to: span.assigned, Glyph.queued) }
             for (index, span) in lane.spans.enumerated() {
                 track.paint(from: span.assigned, to: span.connected, Glyph.connecting)
@@ -114,6 +130,7 @@ extension Waterfall {
         static func legend(for drawn: String, folded: Bool) -> [String] {
             var items = ["\(String(Glyph.request)) requests (shades alternate)"]
             if drawn.contains(Glyph.connecting) { items.append("\(Glyph.connecting) connecting") }
+            if drawn.contains(Glyph.open) { items.append("\(Glyph.open) socket open, nothing asked") }
             if drawn.contains(Glyph.queued) { items.append("\(Glyph.queued) waiting for a socket") }
             if drawn.contains(Glyph.waitedBehind) { items.append("\(Glyph.waitedBehind) had waited for this socket") }
             if drawn.contains(where: \.isWholeNumber) { items.append("2-9 requests in one column") }

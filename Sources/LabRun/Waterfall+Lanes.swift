@@ -16,6 +16,14 @@ extension Waterfall {
         /// How long it waited for a socket (the pool's queue).
         var queueWait: Double { assigned - submitted }
 
+        init(submitted: Double, assigned: Double, connected: Double, done: Double, isFailed: Bool) {
+            self.submitted = submitted
+            self.assigned = assigned
+            self.connected = connected
+            self.done = done
+            self.isFailed = isFailed
+        }
+
         init(_ record: RequestRecord, startedNanos: Int64) {
             let timings = record.result.timings
             submitted = Double(timings.startNanos - startedNanos) / 1e6
@@ -28,11 +36,29 @@ extension Waterfall {
 
     /// One row of the connection picture: a connection and the requests it carried, in the order
     /// they got it; or, with `connections` nil, the requests that failed before they had one. A
-    /// folded row (see `folded`) holds a run of connections that carried one request each.
+    /// folded row (see `folded`) holds a run of connections that carried one request each. A raw
+    /// socket's row (`isSocket`, `agent` is "socket NAME") also has its `life`: from its connect to
+    /// its close (nil: still open at the end), and the time it spent `connecting`.
     struct Lane: Equatable {
         var agent: String
         var connections: ClosedRange<Int>?
         var spans: [Span] = []
+        var isSocket = false
+        /// The server the connection went to, when not the embedded one (see `RequestRecord.destination`).
+        var destination: String?
+        var life: (from: Double, to: Double?)?
+        var connecting: (from: Double, to: Double)?
+
+        static func == (a: Lane, b: Lane) -> Bool {
+            a.agent == b.agent && a.connections == b.connections && a.spans == b.spans && a.isSocket == b.isSocket && a.destination == b.destination
+                && a.life?.from == b.life?.from && a.life?.to == b.life?.to
+                && a.connecting?.from == b.connecting?.from && a.connecting?.to == b.connecting?.to
+        }
+
+        /// When the lane was first used: its first request, or a socket's connect.
+        var firstUse: Double { min(connecting?.from ?? .infinity, spans.map(\.assigned).min() ?? .infinity) }
+        /// Where its drawing ends: its last response, or a socket's close.
+        var lastUse: Double { max(life?.to ?? life?.from ?? 0, spans.map(\.done).max() ?? 0) }
 
         init(agent: String, connection: Int?) {
             self.agent = agent
@@ -51,7 +77,7 @@ extension Waterfall {
         var rows: [Lane] = []
         for lane in lanes {
             if let last = rows.last, let previous = last.connections, let next = lane.connections,
-               last.agent == lane.agent, last.spans.count == previous.count, lane.spans.count == 1,
+               !last.isSocket, !lane.isSocket, last.destination == lane.destination, last.agent == lane.agent, last.spans.count == previous.count, lane.spans.count == 1,
                next.lowerBound == previous.upperBound + 1 {
                 rows[rows.count - 1].connections = previous.lowerBound...next.upperBound
                 rows[rows.count - 1].spans += lane.spans
@@ -79,10 +105,12 @@ extension Waterfall {
                 unconnected?.spans.append(span)
                 continue
             }
-            let key = "\(record.agent)\u{0}\(connection)"
+            // A re-created agent (`agent pool` run again) is a new pool whose numbers start at 1 again.
+            let key = "\(record.agent)\u{0}\(record.generation)\u{0}\(connection)"
             if laneIndex[key] == nil {
                 laneIndex[key] = lanes.count
-                lanes.append(Lane(agent: record.agent, connection: connection))
+                lanes.append(Lane(agent: record.agentLabel, connection: connection))
+                lanes[lanes.count - 1].destination = record.destination
             }
             lanes[laneIndex[key]!].spans.append(span)
         }
@@ -101,10 +129,12 @@ extension Waterfall {
         var longestQueueWait: Double
         var failed: Int
 
-        init(_ records: [RequestRecord], connections: Int) {
-            connectionsOpened = connections
-            requests = records.count
-            reused = records.count(where: \.result.isReused)
+        /// `sockets` are the raw sockets' lanes: each is a connection, each of its requests a
+        /// request, and every one after its first a reuse, as the server counts them.
+        init(_ records: [RequestRecord], connections: Int, sockets: [Lane] = []) {
+            connectionsOpened = connections + sockets.count
+            requests = records.count + sockets.map(\.spans.count).reduce(0, +)
+            reused = records.count(where: \.result.isReused) + sockets.map { max(0, $0.spans.count - 1) }.reduce(0, +)
             longestQueueWait = records.compactMap(\.result.timings.assigned).max() ?? 0
             failed = records.count(where: { $0.result.error != nil })
         }

@@ -5,12 +5,22 @@ public struct RequestRecord: Sendable {
     public var agent: String
     public var result: AgentResult
     public var line: Int
+    /// Which agent of that name: 1 for the first, 2 once `agent NAME` made it again, and so on.
+    public var generation: Int
+    /// Where the request went when not to the lab's embedded server: `box` (a named server), a
+    /// proxy's name, `port N`. Nil for the embedded server.
+    public var destination: String?
 
-    public init(agent: String, result: AgentResult, line: Int) {
+    public init(agent: String, result: AgentResult, line: Int, generation: Int = 1, destination: String? = nil) {
         self.agent = agent
         self.result = result
         self.line = line
+        self.generation = generation
+        self.destination = destination
     }
+
+    /// The agent's name as the waterfall labels it: `pool`, then `pool(2)` for a re-created one.
+    public var agentLabel: String { generation > 1 ? "\(agent)(\(generation))" : agent }
 }
 
 /// Waterfall: DevTools-style timelines of the requests of one run, drawn with text so they work in
@@ -47,15 +57,22 @@ public enum Waterfall {
     ///
     /// No line is wider than `width` columns (at most `maxWidth`). Below about 40 columns the bars
     /// get short and labels are cut, but the lines still fit.
-    public static func render(_ records: [RequestRecord], startedNanos: Int64, width: Int = 100) -> String {
-        guard !records.isEmpty else { return "No requests were made.\n" }
-        return LaneChart(records: records, startedNanos: startedNanos, width: min(max(width, 1), maxWidth)).text
+    ///
+    /// `sockets`, the raw sockets the script opened, get a lane each too ("socket NAME"), with the
+    /// requests the server read on them.
+    public static func render(_ records: [RequestRecord], sockets: [SocketRecord] = [], startedNanos: Int64,
+                              width: Int = 100) -> String {
+        guard !records.isEmpty || sockets.contains(where: { $0.connectedNanos != nil }) else {
+            return "No requests were made.\n"
+        }
+        return LaneChart(records: records, sockets: sockets, startedNanos: startedNanos, width: min(max(width, 1), maxWidth)).text
     }
 
-    /// The picture `layout` names: `render` or `renderRequests`.
-    public static func render(_ records: [RequestRecord], startedNanos: Int64, width: Int = 100, layout: Layout) -> String {
+    /// The picture `layout` names: `render` or `renderRequests` (which draws agents' requests only).
+    public static func render(_ records: [RequestRecord], sockets: [SocketRecord] = [], startedNanos: Int64, width: Int = 100,
+                              layout: Layout) -> String {
         switch layout {
-        case .connections: return render(records, startedNanos: startedNanos, width: width)
+        case .connections: return render(records, sockets: sockets, startedNanos: startedNanos, width: width)
         case .requests: return renderRequests(records, startedNanos: startedNanos, width: width)
         }
     }

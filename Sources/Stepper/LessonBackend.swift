@@ -10,11 +10,14 @@ public struct LessonBackend: StepperBackend {
     public let store: ProgressStore
     /// Colour in run reports (the stepper's own colour setting).
     public let color: Bool
+    /// Plain mode: run reports say OK:/FAIL: instead of ✔/✘.
+    public let plain: Bool
     /// The text of a new workspace copy (what `wirelab edit` writes): the lesson and its experiment's code in.
     public let workspaceText: @Sendable (Lesson, String) -> String
 
-    public init(lessons: [Lesson], store: ProgressStore, color: Bool,
+    public init(lessons: [Lesson], store: ProgressStore, color: Bool, plain: Bool = false,
                 workspaceText: @escaping @Sendable (Lesson, String) -> String = { _, code in code + "\n" }) {
+        self.plain = plain
         self.lessons = lessons
         self.store = store
         self.color = color
@@ -32,15 +35,16 @@ public struct LessonBackend: StepperBackend {
         options.cancellation = cancellation
         guard workspace else {
             let outcome = ExperimentRunner.run(lesson: lesson, options: options, onLine: onLine)
-            return RunReport(lesson: lesson, outcome: outcome, file: lesson.path, fileLines: Self.lines(of: lesson.path), color: color)
+            return RunReport(lesson: lesson, outcome: outcome, file: lesson.path, fileLines: Self.lines(of: lesson.path), color: color, plain: plain)
         }
         let copy = store.workspaceFile(for: lessonID)
         guard let source = FileManager.default.contents(atPath: copy).map({ String(decoding: $0, as: UTF8.self) }) else {
-            return RunReport(lessonID: lessonID, verdict: .broken, lines: ["Cannot read your copy \(copy)."])
+            return RunReport(lessonID: lessonID, verdict: .broken,
+                             lines: ["You have no copy of this experiment yet (\(copy)): press E to make one, then R runs it."], file: copy)
         }
         let outcome = ExperimentRunner.run(source: source, expected: lesson.expectedOutput?.code,
                                            expectedFirstLine: lesson.expectedOutput?.firstLine, options: options, onLine: onLine)
-        return RunReport(lesson: lesson, outcome: outcome, file: copy, fileLines: splitFileLines(source), color: color)
+        return RunReport(lesson: lesson, outcome: outcome, file: copy, fileLines: splitFileLines(source), color: color, plain: plain)
     }
 
     private static func lines(of path: String) -> [String] {
@@ -52,6 +56,12 @@ public struct LessonBackend: StepperBackend {
     public func verify(lessonID: String, challenge number: Int, input: VerifyInput) -> VerifyReport {
         guard let lesson = lesson(lessonID), let challenge = lesson.challenges.first(where: { $0.number == number }) else {
             return VerifyReport(lessonID: lessonID, challenge: number, status: .brokenKey, headline: "No challenge \(number) in '\(lessonID)'.")
+        }
+        // Inside the stepper the way to a script is a key, not a shell command.
+        let workspace = store.workspaceFile(for: lessonID)
+        if challenge.key?.kind == .build, input.file == nil, !FileManager.default.fileExists(atPath: workspace) {
+            return VerifyReport(lessonID: lessonID, challenge: number, status: .wrong,
+                                headline: "No script to check yet: press E to write your copy of the experiment (it goes to \(workspace)), then v again.")
         }
         let result = ChallengeVerifier.verify(
             lesson: lesson, challenge: challenge,

@@ -6,8 +6,16 @@ import LabKit
 enum ProgressBar {
     static let minimumBar = 8
 
-    static func line(lessonsDone: Int, lessons: Int, verified: Int, challenges: Int, width: Int, style: Style) -> String {
-        let labels = [
+    /// In `plain` mode the bar is ASCII in brackets (`[###-----]`) and the label uses words only.
+    static func line(lessonsDone: Int, lessons: Int, verified: Int, challenges: Int, width: Int, style: Style,
+                     plain: Bool = false) -> String {
+        let labels = plain ? [
+            " \(lessonsDone)/\(lessons) lessons done, \(verified)/\(challenges) challenges verified",
+            " \(lessonsDone)/\(lessons) lessons, \(verified)/\(challenges) challenges",
+            " \(lessonsDone)/\(lessons) lessons, \(verified)/\(challenges) verified",
+            " \(lessonsDone)/\(lessons), \(verified)/\(challenges)",
+            " \(lessonsDone)/\(lessons)",
+        ] : [
             " \(lessonsDone)/\(lessons) lessons done · \(verified)/\(challenges) challenges verified",
             " \(lessonsDone)/\(lessons) lessons · \(verified)/\(challenges) challenges",
             " \(lessonsDone)/\(lessons) lessons · \(verified)/\(challenges) ✔",
@@ -15,8 +23,12 @@ enum ProgressBar {
             " \(lessonsDone)/\(lessons)",
         ]
         let label = labels.first { $0.count + minimumBar <= width } ?? labels[labels.count - 1]
-        let barWidth = max(0, width - label.count)
+        let barWidth = max(0, width - label.count - (plain ? 2 : 0))
         let filled = lessons == 0 ? 0 : min(barWidth, (barWidth * lessonsDone + lessons / 2) / lessons)
+        if plain {
+            let bar = "[" + String(repeating: "#", count: filled) + String(repeating: "-", count: barWidth - filled) + "]"
+            return TextFit.fit(bar + label, width: width)
+        }
         let bar = style.green(String(repeating: "█", count: filled)) + style.dim(String(repeating: "░", count: barWidth - filled))
         return TextFit.fit(bar + label, width: width)
     }

@@ -20,14 +20,17 @@ public enum StepperApp {
     ///   - color: ANSI styles allowed (false with `NO_COLOR`).
     ///   - notice: a line to show on the status line at first (a progress-file warning, say).
     ///   - workspaceText: the text of a new workspace copy of a lesson's experiment (`E`).
-    public static func run(lessons: [Lesson], store: ProgressStore, start: Int?, color: Bool, notice: String? = nil,
+    ///   - plain: plain mode (`--plain`, `TERM=dumb`): ASCII only, words for the marks.
+    public static func run(lessons: [Lesson], store: ProgressStore, start: Int?, color: Bool, plain: Bool = false, notice: String? = nil,
                            environment: [String: String],
                            workspaceText: @escaping @Sendable (Lesson, String) -> String) -> (status: Int32, problem: String?) {
         let size = TerminalIO.windowSize() ?? TerminalSize(columns: 80, rows: 24)
         let (progress, warning) = store.load()
         var machine = StepperMachine(lessons: lessons.map(StepperLesson.init), progress: progress, size: size, color: color, start: start)
+        machine.state.plain = plain
         if let message = notice ?? warning { machine.showNotice(message) }
-        let driver = StepperDriver(machine: machine, backend: LessonBackend(lessons: lessons, store: store, color: color, workspaceText: workspaceText),
+        let backend = LessonBackend(lessons: lessons, store: store, color: color, plain: plain, workspaceText: workspaceText)
+        let driver = StepperDriver(machine: machine, backend: backend,
                                    output: StandardTerminalOutput(), environment: environment)
         return driver.run()
     }

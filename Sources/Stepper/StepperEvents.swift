@@ -99,10 +99,16 @@ public struct RunReport: Sendable {
     /// The verdict and what explains it, styled already (colour only when the stepper uses colour).
     public var lines: [String]
     public var requests: [RequestRecord]
+    /// The raw sockets the run opened: the waterfall draws them beside the agents' connections.
+    public var sockets: [SocketRecord]
     public var startedNanos: Int64
+    /// The file that ran: the lesson's, or the learner's copy ("" when not known).
+    public var file: String
 
     public init(lessonID: String, verdict: Verdict, wasStopped: Bool = false, lines: [String],
-                requests: [RequestRecord] = [], startedNanos: Int64 = 0) {
+                requests: [RequestRecord] = [], sockets: [SocketRecord] = [], startedNanos: Int64 = 0, file: String = "") {
+        self.file = file
+        self.sockets = sockets
         self.lessonID = lessonID
         self.verdict = verdict
         self.wasStopped = wasStopped

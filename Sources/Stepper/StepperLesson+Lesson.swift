@@ -14,7 +14,7 @@ extension StepperLesson {
             conceptMarkdown: sections([("Concept", lesson.concept), ("Key Insight", lesson.keyInsight)]),
             deepDiveMarkdown: sections([("Deep Dive", lesson.deepDive), ("Common Mistakes", lesson.commonMistakes)]),
             experiment: lesson.experiment?.code, experimentFirstLine: lesson.experiment?.firstLine ?? 1,
-            challenges: lesson.challenges.map(StepperChallenge.init))
+            challenges: lesson.challenges.map(StepperChallenge.init), path: lesson.path)
     }
 }
 

@@ -19,10 +19,13 @@ public struct StepperLesson: Sendable, Equatable {
     public var experimentFirstLine: Int
     /// The numbered items of `## Challenge`, in order.
     public var challenges: [StepperChallenge]
+    /// The lesson's file, as a run header names it ("" when built by hand).
+    public var path: String
 
     public init(id: String, title: String, phase: Int = 1, phaseTitle: String = "", difficulty: String = "",
                 estimatedMinutes: Int = 0, tags: [String] = [], conceptMarkdown: String = "", deepDiveMarkdown: String = "",
-                experiment: String? = nil, experimentFirstLine: Int = 1, challenges: [StepperChallenge] = []) {
+                experiment: String? = nil, experimentFirstLine: Int = 1, challenges: [StepperChallenge] = [], path: String = "") {
+        self.path = path
         self.id = id
         self.title = title
         self.phase = phase

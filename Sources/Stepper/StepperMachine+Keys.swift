@@ -25,12 +25,19 @@ extension StepperMachine {
         switch character {
         case "q": return [.quit]
         case "r": return startRun()
+        case "R":
+            guard state.lesson.experiment != nil else {
+                state.message = "This lesson has no experiment, so there is no copy to run."
+                return []
+            }
+            return startRun(workspace: true)
         case "e": show(.source)
         case "E":
             guard state.lesson.experiment != nil else {
                 state.message = "This lesson has no experiment to edit."
                 return []
             }
+            state.editedLessons.insert(state.lesson.id)
             return [.openEditor(lessonID: state.lesson.id)]
         case "o": show(.run)
         case "c": show(.challenges)

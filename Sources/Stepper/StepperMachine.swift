@@ -122,7 +122,7 @@ public struct StepperMachine: Sendable {
         }
         var effects: [StepperEffect] = []
         if report.isMatch {
-            state.message = "✔ Lesson done. n goes on when you are ready; c shows the challenges."
+            state.message = (state.plain ? "Done:" : "✔") + " Lesson done. n goes on when you are ready; c shows the challenges."
             if !state.progress.isDone(lessonID) {
                 state.progress.markDone(lessonID)
                 effects.append(.saveProgress(state.progress))
@@ -155,7 +155,7 @@ public struct StepperMachine: Sendable {
 
     // MARK: Scrolling
 
-    var bodyHeight: Int { StepperScreen.bodyHeight(state.size) }
+    var bodyHeight: Int { StepperScreen.bodyHeight(state) }
     var maxScroll: Int { max(0, StepperScreen.bodyLines(state).count - bodyHeight) }
 
     mutating func scroll(by delta: Int) {

@@ -5,7 +5,22 @@ import LabRun
 // width, so nothing is ever written into the terminal's last column by accident.
 
 extension StepperScreen {
+    /// The body of the current view. A line still wider than the text width (a verification's
+    /// feedback, a detail) is wrapped at words with a hanging indent, so nothing is cut at the edge.
     static func bodyLines(_ state: StepperState) -> [String] {
+        let width = textWidth(state)
+        return viewLines(state).flatMap { line in
+            visibleWidth(line) <= width ? [line] : TextFit.wordWrapped(line, width: width, continuation: hangingIndent(line, width: width))
+        }
+    }
+
+    /// The indent that continues `line` when it wraps: its own indent and two more columns.
+    static func hangingIndent(_ line: String, width: Int) -> String {
+        let indent = strippingANSI(line).prefix { $0 == " " }.count + 2
+        return String(repeating: " ", count: min(indent, max(0, width / 2)))
+    }
+
+    private static func viewLines(_ state: StepperState) -> [String] {
         switch state.view {
         case .lesson: return markdown(state.lesson.conceptMarkdown, state, empty: "This lesson has no Concept or Key Insight section.")
         case .source: return sourceLines(state)
@@ -37,14 +52,15 @@ extension StepperScreen {
         let lines = source.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         let first = state.lesson.experimentFirstLine
         let numberWidth = String(first + lines.count - 1).count
-        var out = [style.dim("File lines \(first)–\(first + lines.count - 1) · r runs it · E edits your own copy"), ""]
+        let mark = marks(state)
+        var out = [style.dim("File lines \(first)\(mark.dash)\(first + lines.count - 1) · r runs it · E edits your own copy · R runs your copy"), ""]
         let codeWidth = max(10, textWidth(state) - numberWidth - 3)
         for (offset, line) in lines.enumerated() {
             let number = String(first + offset)
             let rows = TextFit.hardWrapped(TextFit.sanitized(line), width: codeWidth)
             for (index, row) in rows.enumerated() {
                 let gutter = index == 0 ? String(repeating: " ", count: numberWidth - number.count) + number : String(repeating: " ", count: numberWidth)
-                out.append(style.dim(gutter + (index == 0 ? " │ " : " ┆ ")) + row)
+                out.append(style.dim(gutter + (index == 0 ? mark.gutter : mark.gutterContinued)) + row)
             }
         }
         return out
@@ -61,28 +77,37 @@ extension StepperScreen {
         runPage(state).reportStart
     }
 
-    /// The run view: a title line, the printed lines, then the report. Long lines are wrapped, as
-    /// a terminal would wrap `wirelab run`'s output, so nothing the experiment printed is cut.
+    /// The run view: a title line naming the file that ran, the printed lines, then the report.
+    /// Long lines are wrapped at words, each continuation row marked (`┆`, as the source view
+    /// marks its own), so nothing the experiment printed is cut and no word is split.
     private static func runPage(_ state: StepperState) -> (lines: [String], reportStart: Int) {
         let style = Style(isEnabled: state.color)
         guard let run = state.currentRun else {
             return ([style.dim("No run of this lesson yet: press r to run its experiment.")], 1)
         }
         let width = textWidth(state)
+        let mark = marks(state)
         var out: [String] = []
-        let what = run.isWorkspace ? "your copy of the experiment" : state.lesson.id
+        let file = run.report?.file ?? ""
+        let lessonFile = file.isEmpty ? (state.lesson.path.isEmpty ? state.lesson.id : state.lesson.path) : file
+        let what = run.isWorkspace ? "your copy" + (file.isEmpty ? "" : ", \(file)") : "the lesson's experiment, \(lessonFile)"
         if run.report == nil {
-            out.append(style.yellow("Running \(what)… (live on 127.0.0.1; Ctrl-C stops it)"))
+            out += TextFit.wrapped("Running \(what)… (live on 127.0.0.1; Ctrl-C stops it)", width: width).map(style.yellow)
         } else {
-            out.append(style.bold("▶ \(what)") + style.dim(" — ran live on the embedded server (127.0.0.1)"))
+            out += TextFit.wordWrapped(style.bold("\(mark.run) Ran \(what)") + style.dim(" — live on the embedded server (127.0.0.1)"),
+                                       width: width, continuation: "  ")
+        }
+        if !run.isWorkspace, state.editedLessons.contains(state.lesson.id) {
+            out += TextFit.wrapped("This is the original; press R to run your copy.", width: width).map(style.dim)
         }
         out.append("")
-        out += run.lines.flatMap { TextFit.hardWrapped($0, width: width) }
+        let continued = style.dim(mark.continued)
+        out += run.lines.flatMap { TextFit.wordWrapped($0, width: width, continuation: continued) }
         let reportStart = out.count
         if let report = run.report {
             out.append("")
             out += report.lines.flatMap { $0.split(separator: "\n", omittingEmptySubsequences: false) }
-                .flatMap { TextFit.hardWrapped(String($0), width: width) }
+                .flatMap { TextFit.wordWrapped(String($0), width: width, continuation: hangingIndent(String($0), width: width)) }
         }
         return (out, reportStart)
     }
@@ -92,7 +117,7 @@ extension StepperScreen {
         guard let report = state.currentRun?.report else {
             return [style.dim("No finished run of this lesson yet: press r to run it, then w shows its waterfall.")]
         }
-        let text = Waterfall.render(report.requests, startedNanos: report.startedNanos, width: textWidth(state))
+        let text = Waterfall.render(report.requests, sockets: report.sockets, startedNanos: report.startedNanos, width: textWidth(state))
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         if lines.last == "" { lines.removeLast() }
         return lines
@@ -100,27 +125,44 @@ extension StepperScreen {
 
     // MARK: Lesson list
 
+    /// One row per lesson under its phase's heading, in columns: cursor, current, done, number,
+    /// title, difficulty and minutes. Every row fits the width: a title too long for its column is
+    /// cut with "…", and the difficulty goes when even that leaves no room, so the columns stay aligned.
     static func lessonListLines(_ state: StepperState) -> [String] {
         let style = Style(isEnabled: state.color)
+        let mark = marks(state)
         var out: [String] = []
         var phase: Int?
-        let titleWidth = min(44, state.lessons.map(\.title.count).max() ?? 10)
         let numberWidth = String(state.lessons.count).count
+        let doneWidth = visibleWidth(mark.done)
+        // "→ ▸ ✔ 12  " before the title, "  " between title and details.
+        let lead = visibleWidth(mark.cursor) + 1 + visibleWidth(mark.current) + 1 + doneWidth + 1 + numberWidth + 2
+        let details = state.lessons.map { "\($0.difficulty), \($0.estimatedMinutes) min" }
+        let detailWidth = details.map(\.count).max() ?? 0
+        let width = textWidth(state)
+        let longest = state.lessons.map(\.title.count).max() ?? 10
+        var showsDetails = width - lead - 2 - detailWidth >= 16
+        var titleWidth = min(44, longest, max(1, width - lead - (showsDetails ? 2 + detailWidth : 0)))
+        if !showsDetails { titleWidth = max(1, width - lead) }
+        if titleWidth < 1 { showsDetails = false }
         for (index, lesson) in state.lessons.enumerated() {
             if lesson.phase != phase {
                 phase = lesson.phase
-                out.append(style.bold("Phase \(lesson.phase)" + (lesson.phaseTitle.isEmpty ? "" : ": \(lesson.phaseTitle)")))
+                out.append(style.bold(TextFit.fit("Phase \(lesson.phase)" + (lesson.phaseTitle.isEmpty ? "" : ": \(lesson.phaseTitle)"), width: width)))
             }
-            let cursor = index == state.listCursor ? "→" : " "
-            let current = index == state.index ? "▸" : " "
-            let done = state.progress.isDone(lesson.id) ? style.green("✔") : " "
+            let cursor = index == state.listCursor ? mark.cursor : String(repeating: " ", count: visibleWidth(mark.cursor))
+            let current = index == state.index ? mark.current : String(repeating: " ", count: visibleWidth(mark.current))
+            let done = state.progress.isDone(lesson.id) ? style.green(mark.done) : String(repeating: " ", count: doneWidth)
             let number = String(repeating: " ", count: numberWidth - String(index + 1).count) + String(index + 1)
-            var title = TextFit.padded(lesson.title, to: titleWidth)
+            let cut = lesson.title.count > titleWidth ? TextFit.fit(lesson.title, width: titleWidth, ellipsis: state.plain ? "..." : "…") : lesson.title
+            var title = TextFit.padded(cut, to: titleWidth)
             if index == state.listCursor { title = style.bold(title) }
-            out.append("\(cursor) \(current) \(done) \(number)  \(title)  " + style.dim("\(lesson.difficulty), \(lesson.estimatedMinutes) min"))
+            var row = "\(cursor) \(current) \(done) \(number)  \(title)"
+            if showsDetails { row += "  " + style.dim(details[index]) }
+            out.append(row)
         }
         out.append("")
-        out.append(style.dim("▸ current lesson   ✔ done (its experiment matched)"))
+        out += TextFit.wrapped("\(mark.current) current lesson   \(mark.done) done (its experiment matched)", width: width).map(style.dim)
         return out
     }
 
@@ -144,11 +186,12 @@ extension StepperScreen {
     static func helpLines(_ state: StepperState) -> [String] {
         let style = Style(isEnabled: state.color)
         let keys: [(String, String)] = [
-            ("↑ ↓", "scroll a line; PgUp PgDn (or Space) a page; Home End"),
+            (state.plain ? "Up Down" : "↑ ↓", "scroll a line; PgUp PgDn (or Space) a page; Home End"),
             ("r", "run the experiment live, then its verdict (a match marks the lesson done)"),
             ("o", "the output of the last run again"),
             ("e", "the experiment's source"),
             ("E", "copy the experiment to your workspace file and open $VISUAL or $EDITOR on it"),
+            ("R", "run your copy (the workspace file E made) instead of the lesson's experiment"),
             ("c", "the challenges; a digit opens one"),
             ("v", "verify a challenge: asks which, then your answer"),
             ("h", "the next hint of the challenge you chose last"),
@@ -157,7 +200,7 @@ extension StepperScreen {
             ("w", "the waterfall of the last run: one lane per connection"),
             ("d", "Deep Dive and Common Mistakes"),
             ("n p", "next / previous lesson"),
-            ("l", "the lesson list: ↑/↓ and Enter"),
+            ("l", state.plain ? "the lesson list: Up/Down and Enter" : "the lesson list: ↑/↓ and Enter"),
             ("Esc", "back to the lesson"),
             ("Ctrl-C", "stop a running experiment; otherwise quit"),
             ("q", "quit (progress is saved as you go)"),

@@ -80,6 +80,9 @@ public struct StepperState: Sendable {
     public var size: TerminalSize
     /// True when ANSI styles may be used (a terminal, and `NO_COLOR` unset).
     public var color: Bool
+    /// Plain mode (`--plain`, `TERM=dumb`): ASCII only — no box drawing, no block bar, words for
+    /// the marks — for screen readers and terminals that can't draw them.
+    public var plain = false
     public var view: View = .lesson
     /// The first body line shown, in the current view.
     public var scroll = 0
@@ -92,8 +95,11 @@ public struct StepperState: Sendable {
     public var selectedChallenge: Int?
     /// The row of the lesson list the arrows are on.
     public var listCursor = 0
-    /// A one-line notice on the status line; the next key press clears it.
+    /// A notice on the status line (wrapped over more rows when long); the next key press clears it.
     public var message: String?
+    /// Lessons whose experiment the learner copied with `E` this session: their run view says
+    /// which file ran and that `R` runs the copy.
+    public var editedLessons: Set<String> = []
     /// The id the next verification gets, so a result that arrives after Ctrl-C is recognised as stale.
     public var nextVerificationID = 1
 

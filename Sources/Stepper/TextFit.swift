@@ -5,12 +5,13 @@ import LabKit
 enum TextFit {
     /// `text` cut to at most `width` visible columns, an ellipsis marking a cut. Escape sequences
     /// are kept; when the text has any, a reset (`ESC[0m`) ends it so no style leaks into the next row.
-    static func fit(_ text: String, width: Int) -> String {
+    static func fit(_ text: String, width: Int, ellipsis: String = "…") -> String {
         guard width > 0 else { return "" }
         let visible = visibleWidth(text)
         let hasEscapes = text.unicodeScalars.contains("\u{1B}")
         if visible <= width { return hasEscapes ? text + "\u{1B}[0m" : text }
-        let keep = width - 1
+        let ellipsis = ellipsis.count < width ? ellipsis : "…"
+        let keep = width - ellipsis.count
         var out = String.UnicodeScalarView()
         var count = 0
         scanTerminalText(text) { scalar, kind in
@@ -21,7 +22,7 @@ enum TextFit {
             out.append(scalar)
             return true
         }
-        return String(out) + (hasEscapes ? "\u{1B}[0m…" : "…")
+        return String(out) + (hasEscapes ? "\u{1B}[0m" : "") + ellipsis
     }
 
     /// `text` cut into rows of `width` visible columns (no word breaking: the way a terminal wraps).
@@ -50,6 +51,70 @@ enum TextFit {
         }
         rows.append(String(row))
         return rows
+    }
+
+    /// `text` wrapped at spaces into rows of at most `width` visible columns, every row after the
+    /// first starting with `continuation` (a mark or an indent); a word longer than a row is cut
+    /// where the row ends, as a terminal would. Escape sequences are kept: each new row replays the
+    /// ones met so far (after `continuation`), and every row but the last ends with a reset.
+    static func wordWrapped(_ text: String, width: Int, continuation: String = "") -> [String] {
+        guard width > 0, visibleWidth(text) > width else { return [text] }
+        typealias Piece = (scalar: Unicode.Scalar, kind: TerminalScalar)
+        func pieces(_ text: String) -> [Piece] {
+            var out: [Piece] = []
+            scanTerminalText(text) { scalar, kind in
+                out.append((scalar, kind))
+                return true
+            }
+            return out
+        }
+        // A continuation as wide as the row would leave no room: drop it.
+        let mark = visibleWidth(continuation) < width ? pieces(continuation) : []
+        let markWidth = mark.count { $0.kind == .column }
+        var rows: [[Piece]] = []
+        var escapesSoFar: [Piece] = []
+        var row: [Piece] = []
+        var count = 0
+        var fixed = 0          // pieces at the row's start that are the mark and replayed escapes
+        var lastSpace: Int?    // index in `row` of the last space after a word (a break may go there)
+        var hasWord = false    // the row has a visible character that is not a space, after `fixed`
+        for piece in pieces(text) {
+            if piece.kind == .column, count >= width {
+                // A space right at the edge is the break itself: the next row starts after it.
+                let breaksHere = piece.scalar == " "
+                var tail: [Piece] = []
+                if !breaksHere, let space = lastSpace,
+                   markWidth + row[(space + 1)...].count(where: { $0.kind == .column }) < width {
+                    tail = Array(row[(space + 1)...])
+                    row = Array(row[..<space])
+                }
+                while let last = row.last, last.kind == .column, last.scalar == " ", row.count > fixed { row.removeLast() }
+                rows.append(row)
+                escapesSoFar += row.dropFirst(fixed).filter { $0.kind == .escape }
+                row = mark + escapesSoFar
+                fixed = row.count
+                // Spaces that open the carried-over words are dropped: the row starts with a word.
+                tail = Array(tail.drop { $0.kind == .column && $0.scalar == " " })
+                row += tail
+                count = markWidth + tail.count { $0.kind == .column }
+                lastSpace = row.indices.dropFirst(fixed).last { row[$0].kind == .column && row[$0].scalar == " " }
+                hasWord = tail.contains { $0.kind == .column && $0.scalar != " " }
+                if breaksHere { continue }
+            }
+            if piece.kind == .column, piece.scalar == " ", row.count == fixed, !rows.isEmpty { continue }
+            row.append(piece)
+            if piece.kind == .column {
+                count += 1
+                if piece.scalar != " " { hasWord = true } else if hasWord { lastSpace = row.count - 1 }
+            }
+        }
+        rows.append(row)
+        let hasEscapes = text.unicodeScalars.contains("\u{1B}")
+        return rows.enumerated().map { index, row in
+            var scalars = String.UnicodeScalarView()
+            scalars.append(contentsOf: row.map(\.scalar))
+            return String(scalars) + (hasEscapes && index < rows.count - 1 ? "\u{1B}[0m" : "")
+        }
     }
 
     /// Plain `text` (no escape sequences) wrapped at spaces to lines of at most `width` characters;

@@ -140,6 +140,10 @@ public final class LoopbackServer: LoopHandler {
 
     public var openConnectionIDs: [Int] { connections.keys.sorted() }
 
+    /// The client's port of open connection `id` (nil once it closed): who made it, for the
+    /// lab's waterfall, which draws a raw socket's connection on its own lane.
+    public func peerPort(ofConnection id: Int) -> UInt16? { connections[id].flatMap { Platform.peerPort($0.fd) } }
+
     /// An open connection by id (for tests of ownership rules).
     func connectionForTesting(id: Int) -> ServerConnection? { connections[id] }
 

@@ -126,6 +126,18 @@ public enum Platform {
         return UInt16(bigEndian: address.sin_port)
     }
 
+    /// The port of the other end of a connected socket, or nil when it has none (closed, not
+    /// connected). The lab matches a server connection to the raw socket that made it this way.
+    public static func peerPort(_ fd: Int32) -> UInt16? {
+        guard fd >= 0 else { return nil }
+        var address = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let ok = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getpeername(fd, $0, &length) }
+        }
+        return ok == 0 ? UInt16(bigEndian: address.sin_port) : nil
+    }
+
     /// The address a listening socket is bound to, as dotted IPv4 text (for the bind-address test).
     public static func localAddress(_ fd: Int32) -> String {
         var address = sockaddr_in()

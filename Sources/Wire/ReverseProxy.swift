@@ -20,6 +20,9 @@ public final class ReverseProxy {
     /// Requests forwarded, and how many came back as 502/504 because the upstream failed.
     public private(set) var forwarded = 0
     public private(set) var upstreamFailures = 0
+    /// Hears each upstream request's result as the upstream agent reports it (the lab's waterfall
+    /// draws the proxy's upstream connections from these).
+    public var onUpstreamResult: ((AgentResult) -> Void)?
 
     public init(loop: EventLoop, upstream: Agent, upstreamOrigin: HTTPOrigin, closesUpstream: Bool = false,
                 configuration: ServerConfiguration = ServerConfiguration()) throws(SystemError) {
@@ -57,6 +60,7 @@ public final class ReverseProxy {
                                     headers: headers, body: request.body)
         upstream.send(outgoing) { [weak self] result in
             guard let self else { return }
+            self.onUpstreamResult?(result)
             if let head = result.head, result.error == nil {
                 var headers = Self.endToEnd(head.headers)
                 // The proxy frames its own response (a HEAD answer keeps the length a GET would get).

@@ -1,3 +1,4 @@
+import LabKit
 import Wire
 
 /// The `wirelab` command line: one entry point, a table of subcommands, and the conventions of
@@ -70,6 +71,19 @@ public enum CLI {
     /// Runs the command line `arguments` (without the program name) and returns the exit status.
     public static func main(_ arguments: [String], console: Console = StandardConsole(),
                             environment: [String: String] = [:]) -> Int32 {
+        // `--plain` anywhere (before a `--`) is global: plain mode for every command (see
+        // `Terminal.isPlain`), passed on as `WIRELAB_PLAIN` like the environment would.
+        var arguments = arguments
+        var environment = environment
+        let end = arguments.firstIndex(of: "--") ?? arguments.endIndex
+        if arguments[..<end].contains("--plain") {
+            arguments = arguments[..<end].filter { $0 != "--plain" } + arguments[end...]
+            if environment.isEmpty { environment = ProcessEnvironment.all }
+            environment["WIRELAB_PLAIN"] = "1"
+        }
+        let full = environment.isEmpty ? ProcessEnvironment.all : environment
+        // The stepper draws its own plain screen; every other command writes through PlainConsole.
+        let console: Console = Terminal.plainRequested(environment: full) ? PlainConsole(console) : console
         do {
             return try dispatch(arguments, console: console, environment: environment)
         } catch {
@@ -141,6 +155,9 @@ public enum CLI {
               'wirelab completion <shell>' for shell completion (the README says how to install them).
 
             OPTIONS:
+              --plain     Plain output for screen readers and dumb terminals: ASCII only, no box
+                          drawing, words instead of marks (also TERM=dumb or WIRELAB_PLAIN=1;
+                          NO_COLOR turns off colour alone)
               --version   Show the version
               -h, --help  Show help information
 

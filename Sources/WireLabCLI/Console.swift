@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import LabKit
 import Wire
 
 /// Where a command writes. The real one goes to the process's stdout/stderr, unbuffered per line;
@@ -25,6 +26,16 @@ public final class StandardConsole: Console {
     static func write(_ text: String, to fd: Int32) {
         Platform.writeAll(fd, Array(text.utf8))
     }
+}
+
+/// PlainConsole: plain mode's console (`--plain`, `TERM=dumb`): everything written goes through
+/// `PlainText.ascii`, so no command draws a box, a block bar or a mark a screen reader can't say.
+final class PlainConsole: Console {
+    let base: Console
+    init(_ base: Console) { self.base = base }
+    var input: LineInput { base.input }
+    func out(_ text: String) { base.out(PlainText.ascii(text)) }
+    func err(_ text: String) { base.err(PlainText.ascii(text)) }
 }
 
 /// A console that records what was written (for tests).

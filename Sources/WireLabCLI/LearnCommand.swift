@@ -43,7 +43,7 @@ enum LearnCommand {
     /// True when the stepper may take over the terminal: the process's own console (a test's
     /// recording console never), with standard input and output both terminals.
     static func canStart(_ console: Console) -> Bool {
-        console is StandardConsole && StepperApp.isInteractive
+        (console is StandardConsole || (console as? PlainConsole)?.base is StandardConsole) && StepperApp.isInteractive
     }
 
     /// Runs the stepper; returns its exit status. Load problems are reported after it ends, on the
@@ -57,7 +57,7 @@ enum LearnCommand {
         let broken = context.library.diagnostics.count
         let notice = broken == 0 ? nil : "\(broken) lesson file\(broken == 1 ? "" : "s") could not be loaded (listed when you quit)."
         let result = StepperApp.run(lessons: context.library.lessons, store: context.progressStore, start: start,
-                                 color: context.terminal.useColor, notice: notice,
+                                 color: context.terminal.useColor, plain: context.terminal.isPlain, notice: notice,
                                  environment: environment.isEmpty ? ProcessEnvironment.all : environment,
                                  workspaceText: { lesson, code in EditCommand.workspaceText(lesson: lesson, experiment: code) })
         if let problem = result.problem { console.errorLine("Error: cannot start the stepper: \(problem)") }

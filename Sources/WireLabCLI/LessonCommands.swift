@@ -17,7 +17,7 @@ enum ListCommand {
         let parsed = try parseArguments(arguments, options: options, command: "list")
         if parsed.has("help") {
             console.out(HelpText.command("list", summary: summary, usage: usage, options: options,
-                                         discussion: "✔ marks a lesson whose experiment matched; ▸ the lesson you are on (see 'wirelab progress')."))
+                                         discussion: "✔ (done with --plain) marks a lesson whose experiment matched; ▸ (>) the lesson you are on (see 'wirelab progress')."))
             return 0
         }
         if let extra = parsed.positionals.first { throw UsageError("Unexpected argument '\(extra)'", command: "list") }
@@ -58,8 +58,8 @@ enum ListCommand {
     }
 
     /// `text` cut to `width` columns with an ellipsis, or padded to it.
-    static func fitted(_ text: String, _ width: Int) -> String {
-        text.count > width ? String(text.prefix(width - 1)) + "…" : text.rightPadded(to: width)
+    static func fitted(_ text: String, _ width: Int, ellipsis: String = "…") -> String {
+        text.count > width ? String(text.prefix(max(0, width - ellipsis.count))) + ellipsis : text.rightPadded(to: width)
     }
 
     static func printList(_ context: LessonContext, console: Console) {
@@ -69,18 +69,37 @@ enum ListCommand {
         if lessons.isEmpty {
             console.line("No lessons found in \(context.directory).")
         }
+        // Columns: mark, number, id, title, difficulty and minutes, sized to the terminal's width.
+        // A title too long for its column is cut with "…"; when even that leaves too little room,
+        // the difficulty goes, so no row wraps and the columns stay aligned.
+        let markWidth = visibleWidth(style.pass)
+        let numberWidth = String(lessons.count).count
         let idWidth = min(32, lessons.map(\.id.count).max() ?? 2)
-        let titleWidth = min(40, lessons.map(\.title.count).max() ?? 5)
+        let details = lessons.map { "\($0.difficulty), \($0.estimatedMinutes) min" }
+        let detailWidth = details.map(\.count).max() ?? 0
+        let longestTitle = lessons.map(\.title.count).max() ?? 5
+        let lead = 2 + markWidth + 1 + numberWidth + 2 + idWidth + 2
+        let width = context.terminal.width
+        let showsDetails = width - lead - 2 - detailWidth >= 16
+        let titleWidth = max(8, min(longestTitle, width - lead - (showsDetails ? 2 + detailWidth : 0)))
         var phase: Int?
         for (index, lesson) in lessons.enumerated() {
             if lesson.phase != phase {
                 phase = lesson.phase
                 console.line(style.bold("Phase \(lesson.phase): \(lesson.phaseTitle)"))
             }
-            let number = String(index + 1).leftPadded(to: 2)
-            let mark = progress.isDone(lesson.id) ? style.green("✔") : (progress.current == lesson.id ? style.cyan("▸") : " ")
-            console.line("  \(mark)\(number)  \(style.cyan(lesson.id.rightPadded(to: idWidth)))  \(fitted(lesson.title, titleWidth))  "
-                + style.dim("\(lesson.difficulty), \(lesson.estimatedMinutes) min"))
+            let number = String(index + 1).leftPadded(to: numberWidth)
+            let mark = progress.isDone(lesson.id) ? style.green(style.pass)
+                : (progress.current == lesson.id ? style.cyan(style.current.rightPadded(to: markWidth)) : String(repeating: " ", count: markWidth))
+            var row = "  \(mark) \(number)  \(style.cyan(lesson.id.rightPadded(to: idWidth)))  "
+            // Plain mode cuts with "..." (what PlainConsole would turn "…" into), so columns still line up.
+            let ellipsis = style.isPlain ? "..." : "…"
+            if showsDetails {
+                row += fitted(lesson.title, titleWidth, ellipsis: ellipsis) + "  " + style.dim(details[index])
+            } else {
+                row += lesson.title.count > titleWidth ? fitted(lesson.title, titleWidth, ellipsis: ellipsis) : lesson.title
+            }
+            console.line(row)
         }
         context.reportBrokenLessons(console)
         if !lessons.isEmpty {
@@ -88,8 +107,10 @@ enum ListCommand {
             let counts = progress.counts(in: lessons)
             console.line(style.dim("\(counts.done)/\(lessons.count) lessons done, \(counts.verified)/\(counts.challenges) challenges verified"))
             console.line("")
-            console.line("Step through the lessons:  wirelab        Read one:  wirelab show <id|number>")
-            console.line("Run its experiment live:  wirelab run <id|number>     Verify a challenge:  wirelab verify <id> <n> [answer]")
+            console.line("Step through the lessons:  wirelab")
+            console.line("Read one:                  wirelab show <id|number>")
+            console.line("Run its experiment live:   wirelab run <id|number>")
+            console.line("Verify a challenge:        wirelab verify <id> <n> [answer]")
         }
     }
 }
@@ -204,8 +225,12 @@ enum RunCommand {
         }
         if !json {
             let title = target.lesson.map { "\($0.id) — \($0.title)" } ?? target.file
-            console.line(style.bold("▶ \(title)") + style.dim("  (live: embedded server on 127.0.0.1, "
+            console.line(style.bold("\(style.play) \(title)") + style.dim("  (live: embedded server on 127.0.0.1, "
                 + (options.network.isOn ? "\(options.network); the expected output assumes none" : "no simulated delay") + ")"))
+            // Which file ran: the lesson's own experiment, or (--mine) the learner's copy.
+            if target.lesson != nil {
+                console.line(style.dim(parsed.has("mine") ? "  running your copy: \(target.file)" : "  running the lesson's experiment: \(target.file)"))
+            }
             console.line("")
         }
         let tracer = json ? nil : traceFilter.map { TracePrinter(filter: $0, console: console, style: style) }
@@ -292,30 +317,30 @@ enum RunCommand {
             console.errorLine(DiagnosticPrinter.render(error.asDiagnostic, file: target.file, fileLines: lines, style: style))
         }
         for failure in outcome.expectFailures {
-            console.line(style.red("✘ ") + "\(target.file):\(failure.location.line): \(failure.message)")
+            console.line(style.red(style.fail + " ") + "\(target.file):\(failure.location.line): \(failure.message)")
         }
         let seconds = Format.fixed(outcome.elapsedMs / 1000, 2)
         switch outcome.verdict {
         case .match:
-            console.line(style.green("✔ Output matches the expected output") + style.dim(" (\(outcome.output.count) lines in \(seconds)s)"))
+            console.line(style.green("\(style.ok) Output matches the expected output") + style.dim(" (\(outcome.output.count) lines in \(seconds)s)"))
         case .ran:
-            console.line(style.green("✔ Ran") + style.dim(" in \(seconds)s (no expected output to compare with)"))
+            console.line(style.green("\(style.ok) Ran") + style.dim(" in \(seconds)s (no expected output to compare with)"))
         case .mismatch:
             if let match = outcome.match { console.line(match.render(color: style.isEnabled)) }
-            console.line(style.red("✘ Output differs from the expected output") + style.dim(" (ran in \(seconds)s)"))
+            console.line(style.red("\(style.fail) Output differs from the expected output") + style.dim(" (ran in \(seconds)s)"))
         case .notJudged:
             console.line(outcome.delayChangesRendered(color: style.isEnabled))
-            console.line(style.yellow("◦ " + outcome.notJudgedExplanation) + style.dim(" (ran in \(seconds)s)"))
+            console.line(style.yellow("\(style.neutral) " + outcome.notJudgedExplanation) + style.dim(" (ran in \(seconds)s)"))
         case .expectFailed:
             if let match = outcome.match, !match.isMatch { console.line(match.render(color: style.isEnabled)) }
-            console.line(style.red("✘ \(outcome.expectFailures.count) expect\(outcome.expectFailures.count == 1 ? "" : "s") failed"))
+            console.line(style.red("\(style.fail) \(outcome.expectFailures.count) expect\(outcome.expectFailures.count == 1 ? "" : "s") failed"))
             if outcome.startingNetwork.isOn {
                 console.line(style.dim("  (under a simulated RTT of \(outcome.startingNetwork.rttMs)ms; the lesson was written for none, "
                     + "so an expect about timing may not hold under it)"))
             }
         case .broken:
             let what = outcome.parseErrors.isEmpty ? "stopped with an error" : "has \(outcome.parseErrors.count) syntax error\(outcome.parseErrors.count == 1 ? "" : "s")"
-            console.line(style.red("✘ The experiment \(what)"))
+            console.line(style.red("\(style.fail) The experiment \(what)"))
         }
     }
 

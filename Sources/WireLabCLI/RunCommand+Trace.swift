@@ -81,6 +81,8 @@ extension RunCommand {
             text += "Waterfall of \(records.count) of \(outcome.requests.count) request\(outcome.requests.count == 1 ? "" : "s") (\(filter.spec))\n"
             if records.isEmpty { return text + "No request passed the filter.\n" }
         }
-        return text + Waterfall.render(records, startedNanos: outcome.startedNanos, width: width, layout: layout)
+        // A filter names agents, connections or statements: raw sockets are drawn only without one.
+        let sockets = filter.isEmpty ? outcome.sockets : []
+        return text + Waterfall.render(records, sockets: sockets, startedNanos: outcome.startedNanos, width: width, layout: layout)
     }
 }

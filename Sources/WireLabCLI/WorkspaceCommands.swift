@@ -58,10 +58,15 @@ enum EditCommand {
         if let editor, isatty(0) == 1, isatty(1) == 1 {
             let status = openEditor(editor, path: path)
             if status != 0 { console.errorLine("warning: '\(editor)' exited with status \(status)") }
-        } else if editor == nil {
+        } else if let editor {
+            // An editor needs the terminal; without one it would open nothing, silently.
+            console.line("Not opening '\(editor)': standard input or output is not a terminal. Open the file yourself:")
+            console.line(path)
+        } else {
             console.line("Open it in your editor (set $EDITOR and 'wirelab edit' opens it for you).")
         }
-        console.line("Run it:  wirelab run \(lesson.id) --mine      Re-run on every save:  wirelab watch \(lesson.id)")
+        console.line("Run it:                wirelab run \(lesson.id) --mine")
+        console.line("Re-run on every save:  wirelab watch \(lesson.id)")
         return 0
     }
 

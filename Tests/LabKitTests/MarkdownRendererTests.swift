@@ -123,3 +123,35 @@ struct MarkdownRendererTests {
         #expect(!text.contains("\u{1B}"))
     }
 }
+
+@Suite("Markdown: bold around inline code")
+struct MarkdownBoldCodeTests {
+    @Test("bold that opens or closes with a code span shows no literal asterisks", arguments: [
+        "**`Keep-Alive: timeout=N, max=M`** is the server telling",
+        "- **`keepAliveTimeout`** (Node's name; nginx calls it `keepalive_timeout`, Apache",
+        "says **`Connection: close`**, and the server closes",
+        "**`max` counts differently between servers.** Node and WireLab",
+        "option **`keepAliveMsecs`**.",
+        "*`em code`* and __`bold`__",
+    ])
+    func boldCode(_ markdown: String) {
+        let text = MarkdownRenderer(width: 100, color: false).render(markdown)
+        #expect(!text.contains("**"), "\(text)")
+        #expect(!text.contains("*`") && !text.contains("`*") && !text.contains("__"), "\(text)")
+        let colored = MarkdownRenderer(width: 100, color: true).render(markdown)
+        #expect(!strippingANSI(colored).contains("*`"), "\(colored)")
+    }
+
+    @Test("the code inside stays code and the bold is bold")
+    func styles() {
+        let cells = InlineRenderer(color: true).parse("**`Connection`** is")
+        #expect(String(cells.map(\.character)) == "Connection is")
+        #expect(cells.prefix(10).allSatisfy { $0.style.contains(.bold) && $0.style.contains(.code) })
+        #expect(!cells.last!.style.contains(.bold))
+    }
+
+    @Test("a lone asterisk pair stays literal")
+    func literal() {
+        #expect(String(InlineRenderer(color: true).parse("a ** b").map(\.character)) == "a ** b")
+    }
+}

@@ -1,3 +1,4 @@
+import Foundation
 import LabKit
 import LabRun
 @testable import Stepper
@@ -56,8 +57,13 @@ extension StepperMachine {
     }
 
     var text: String { screen.plainText }
-    var body: [String] { Array(screen.plainLines.dropFirst(2).dropLast(2)) }
-    var statusLine: String { screen.plainLines[screen.plainLines.count - 2] }
+    /// The rows the status line took (one, or more for a long message, which wraps).
+    var statusRowCount: Int { StepperScreen.statusRows(state).count }
+    var body: [String] { Array(screen.plainLines.dropFirst(2).dropLast(statusRowCount + 1)) }
+    /// The status rows as one line (the rows joined at the spaces they were wrapped at).
+    var statusLine: String {
+        screen.plainLines.dropLast().suffix(statusRowCount).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+    }
     var progressLine: String { screen.plainLines[screen.plainLines.count - 1] }
 }
 

@@ -48,7 +48,7 @@ struct StepperEndToEndTests {
         try terminal.waitFor("0/2 lessons done", timeout: 30)
         #expect(terminal.localFlags & tcflag_t(ICANON) == 0, "raw mode while the stepper runs")
         #expect(terminal.localFlags & tcflag_t(ECHO) == 0)
-        #expect(terminal.text.contains("Phase 7 · 1/2 · The Request/Response Lifecycle on the Wire"))
+        #expect(terminal.text.contains("Lesson 1 of 2: The Request/Response Lifecycle on the Wire"))
 
         var mark = terminal.output.count
         terminal.send("r")
@@ -59,7 +59,7 @@ struct StepperEndToEndTests {
 
         mark = terminal.output.count
         terminal.send("n")
-        try terminal.waitFor("Phase 7 · 2/2 · HTTP Keep-Alive", after: mark, timeout: 10)
+        try terminal.waitFor("Lesson 2 of 2: HTTP Keep-Alive", after: mark, timeout: 10)
 
         // Challenge 4 of http-keep-alive is a choice: b is wrong, a is right.
         mark = terminal.output.count

@@ -31,12 +31,18 @@ struct StepperNavigationTests {
         #expect(machine.openingEffects.savedProgress?.current == "third")
     }
 
-    @Test("the header names phase, number/total, title, difficulty, minutes and tags")
+    @Test("the header names the lesson's number, title, difficulty, minutes and tags; a newcomer is told what to press")
     func header() {
-        let machine = Fixtures.machine(columns: 120)
-        #expect(machine.screen.plainLines[0] == "Phase 7 · 1/3 · The First Lesson · beginner · 10 min · http, tcp")
+        var machine = Fixtures.machine(columns: 120)
+        #expect(machine.screen.plainLines[0] == "Lesson 1 of 3: The First Lesson · beginner · 10 min · http, tcp")
+        #expect(machine.statusLine.hasPrefix("New here?") && machine.statusLine.contains("r runs the experiment"))
+        // What does not fit is left out whole, never cut mid-word.
+        let narrow = Fixtures.machine(columns: 52)
+        #expect(narrow.screen.plainLines[0] == "Lesson 1 of 3: The First Lesson · beginner · 10 min")
         #expect(machine.body.contains("Concept"))
         #expect(machine.body.contains("Paragraph 1 about keep-alive."))
+        machine.press(.char("c"))
+        #expect(machine.statusLine.hasPrefix("1–9 open one"))
     }
 
     @Test("↓ ↑ PgDn PgUp Space Home End scroll the Concept and Key Insight, within bounds")
@@ -81,7 +87,9 @@ struct StepperNavigationTests {
         #expect(effects.isEmpty)
         #expect(machine.screen.lines.count == 60)
         let total = StepperScreen.bodyLines(machine.state).count
-        #expect(machine.state.scroll == max(0, total - 56))
+        // At 40 columns the status line wraps to two rows, and the body gives them up.
+        #expect(machine.statusRowCount == 2)
+        #expect(machine.state.scroll == max(0, total - 55))
         #expect(machine.screen.plainLines.allSatisfy { visibleWidth($0) <= 40 })
         _ = machine.handle(.resized(TerminalSize(columns: 80, rows: 3)))
         #expect(machine.screen.lines.count == 3)
@@ -162,7 +170,12 @@ struct StepperNavigationTests {
         machine.press(.char("z"))
         #expect(machine.statusLine.contains("No command on 'z'"))
         machine.press(.down)
-        #expect(machine.statusLine.hasPrefix("r run"))
+        #expect(machine.statusLine.hasPrefix("New here?"))
+        var done = LearnerProgress()
+        done.markDone("second")
+        var returning = Fixtures.machine(progress: done)
+        #expect(returning.statusLine.hasPrefix("r run"))
+        returning.press(.down)
         _ = machine.handle(.progressNotSaved("disk full"))
         #expect(machine.statusLine == "Progress not saved: disk full")
     }

@@ -72,12 +72,111 @@ struct TextFitTests {
         #expect(rows.allSatisfy { visibleWidth($0) <= 4 })
     }
 
-    @Test("the run view wraps a long printed line instead of cutting it")
+    @Test("the run view wraps a long printed line instead of cutting it: at words, continuation rows marked")
     func runView() {
         var machine = Fixtures.machine(columns: 20)
         machine.press(.char("r"))
         _ = machine.handle(.runPrinted("0123456789012345678901234"))
-        #expect(machine.body[2] == "0123456789012345678")
-        #expect(machine.body[3] == "901234")
+        _ = machine.handle(.runPrinted("keep alive saves a handshake"))
+        let printed = Array(machine.body.drop { !$0.isEmpty }.dropFirst().prefix(5))
+        // A word longer than the row is cut where the row ends, as a terminal would.
+        #expect(printed[0] == "0123456789012345678")
+        #expect(printed[1] == "┆ 901234")
+        #expect(printed[2] == "keep alive saves a")
+        #expect(printed[3] == "┆ handshake")
+    }
+
+    @Test("word wrapping keeps every word whole, fits the width and carries styles over")
+    func wordWrapped() {
+        #expect(TextFit.wordWrapped("one two three four", width: 9, continuation: "> ") == ["one two", "> three", "> four"])
+        #expect(TextFit.wordWrapped("short", width: 9) == ["short"])
+        #expect(TextFit.wordWrapped("  indented words wrap here", width: 12, continuation: "    ") == ["  indented", "    words", "    wrap", "    here"])
+        let rows = TextFit.wordWrapped("\u{1B}[31mred words here\u{1B}[39m", width: 9)
+        #expect(rows == ["\u{1B}[31mred words\u{1B}[0m", "\u{1B}[31mhere\u{1B}[39m"])
+        for text in ["a bb ccc dddd eeeee ffffff", "xxxxxxxxxxxxxxxxxxxxxxxx yy", "  lead and trail  "] {
+            for width in 3...12 {
+                let rows = TextFit.wordWrapped(text, width: width, continuation: ": ")
+                #expect(rows.allSatisfy { visibleWidth($0) <= width }, "\(text) at \(width): \(rows)")
+                let words = rows.map { $0.hasPrefix(": ") && $0 != rows[0] ? String($0.dropFirst(2)) : $0 }.joined(separator: " ")
+                #expect(words.split(separator: " ").joined() == text.split(separator: " ").joined(), "\(rows)")
+            }
+        }
+    }
+
+    @Test("a long status message wraps over more rows instead of being cut; the body gives them up")
+    func statusWraps() {
+        var machine = Fixtures.machine(columns: 40, rows: 24)
+        machine.showNotice("Your copy of the experiment: /home/learner/.local/state/wirelab/workspace/first.lab (set $VISUAL or $EDITOR to open it from here).")
+        #expect(!machine.screen.plainText.contains("…"))
+        #expect(machine.statusRowCount >= 3)
+        #expect(machine.statusLine.contains("to open it from here)."))
+        #expect(machine.screen.lines.count == 24)
+        #expect(machine.screen.plainLines.allSatisfy { visibleWidth($0) <= 40 })
+    }
+
+    @Test("a body line wider than the screen (a verification's feedback) wraps with a hanging indent")
+    func bodyWraps() {
+        var machine = Fixtures.machine(columns: 40)
+        machine.press(.char("c"), .char("1"))
+        let report = VerifyReport(lessonID: "first", challenge: 1, status: .wrong,
+                                  headline: "Not yet: the server closed the idle connection after 3003 ms, and the challenge wants at most 400 ms.")
+        machine.state.results["first#1"] = report
+        let text = machine.body.joined(separator: "\n")
+        #expect(!machine.screen.plainText.contains("…"))
+        #expect(text.contains("at most 400 ms."))
+        #expect(machine.body.allSatisfy { visibleWidth($0) <= 39 })
+    }
+}
+
+@Suite("Stepper: plain mode")
+struct StepperPlainTests {
+    static func isASCII(_ line: String) -> Bool { line.unicodeScalars.allSatisfy { $0.value < 128 } }
+
+    @Test("every view is ASCII: no box drawing, a # bar, words for the marks")
+    func ascii() {
+        var progress = LearnerProgress()
+        progress.markDone("first")
+        var machine = Fixtures.machine(progress: progress, start: 0)
+        machine.state.plain = true
+        #expect(machine.progressLine.hasPrefix("[") && machine.progressLine.contains("] 1/3 lessons done, 0/6 challenges verified"))
+        #expect(machine.screen.plainLines[0] == "Lesson 1 of 3: The First Lesson, done, beginner, 10 min, http, tcp")
+        for key in ["e", "l", "?", "c", "d", "w"] {
+            machine.press(.escape, .char(Character(key)))
+            for line in machine.screen.plainLines { #expect(Self.isASCII(line), "\(key): \(line)") }
+        }
+        machine.press(.escape, .char("l"))
+        #expect(machine.body.contains { $0.hasPrefix("> > done 1  The First Lesson") })
+        machine.press(.escape, .char("r"))
+        _ = machine.handle(.runPrinted("a long line that has to wrap because it is much wider than the screen is, by far, truly"))
+        _ = machine.handle(.runFinished(Fixtures.report()))
+        for line in machine.screen.plainLines { #expect(Self.isASCII(line), "run: \(line)") }
+        #expect(machine.body.contains { $0.hasPrefix(": ") })
+        #expect(machine.body[0].hasPrefix("> Ran the lesson's experiment, first"))
+    }
+}
+
+@Suite("Stepper: the lesson list keeps its columns")
+struct StepperListTests {
+    @Test("long titles are cut with … so every row fits and the details line up, with two-digit numbers")
+    func longTitles() {
+        let lessons = (1...12).map { number in
+            StepperLesson(id: "l\(number)", title: number % 2 == 0 ? "A Very Long Title About Keep-Alive Through Reverse Proxies and Load Balancers \(number)" : "Short \(number)",
+                          phase: 1, difficulty: "intermediate", estimatedMinutes: 15)
+        }
+        var done = LearnerProgress()
+        done.markDone("l10")
+        for columns in [60, 80, 100] {
+            var machine = StepperMachine(lessons: lessons, progress: done, size: TerminalSize(columns: columns, rows: 30), color: false, start: 0)
+            machine.press(.char("l"))
+            let rows = machine.body.filter { $0.contains("15 min") }
+            #expect(rows.count == 12)
+            #expect(rows.allSatisfy { visibleWidth($0) <= columns - 1 }, "\(rows)")
+            #expect(Set(rows.map { $0.range(of: "intermediate")!.lowerBound.utf16Offset(in: $0) }).count == 1, "\(rows)")
+            #expect(rows.contains { $0.contains("✔ 10  A Very Long") && $0.contains("…") })
+            machine.state.plain = true
+            let plainRows = machine.screen.plainLines.filter { $0.contains("15 min") && !$0.hasPrefix("Lesson") }
+            #expect(Set(plainRows.map { $0.range(of: "intermediate")!.lowerBound.utf16Offset(in: $0) }).count == 1, "\(plainRows.joined(separator: "\n"))")
+            #expect(plainRows.contains { $0.contains("done 10  A Very Long") && $0.contains("...") })
+        }
     }
 }

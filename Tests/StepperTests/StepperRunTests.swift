@@ -10,7 +10,7 @@ struct StepperRunTests {
         var machine = Fixtures.machine()
         #expect(machine.press(.char("r")) == [.startRun(lessonID: "first")])
         #expect(machine.state.view == .run)
-        #expect(machine.body[0].hasPrefix("Running first…"))
+        #expect(machine.body[0].hasPrefix("Running the lesson's experiment, first…"))
         #expect(machine.statusLine.hasPrefix("Running…"))
         _ = machine.handle(.runPrinted("hello"))
         _ = machine.handle(.runPrinted("tab\there"))
@@ -67,7 +67,7 @@ struct StepperRunTests {
         #expect(machine.body.contains("✔ Output matches the expected output"))
         #expect(machine.statusLine.contains("Lesson done"))
         #expect(machine.progressLine.contains("1/3 lessons"))
-        #expect(machine.screen.plainLines[0].contains("1/3 ✔"))
+        #expect(machine.screen.plainLines[0].contains("Lesson 1 of 3: The First Lesson · ✔ done"))
         // Running again after done saves nothing new.
         machine.press(.char("r"))
         #expect(machine.handle(.runFinished(Fixtures.report())).isEmpty)
@@ -133,9 +133,33 @@ struct StepperWorkspaceTests {
     func rerunsOnSave() {
         var machine = Fixtures.machine()
         #expect(machine.handle(.workspaceSaved(lessonID: "first")) == [.startRun(lessonID: "first", workspace: true)])
-        #expect(machine.body[0].hasPrefix("Running your copy of the experiment…"))
-        _ = machine.handle(.runFinished(Fixtures.report()))
-        #expect(machine.body[0].hasPrefix("▶ your copy of the experiment"))
+        #expect(machine.body[0].hasPrefix("Running your copy…"))
+        var report = Fixtures.report()
+        report.file = "/state/workspace/first.lab"
+        _ = machine.handle(.runFinished(report))
+        #expect(machine.body[0].hasPrefix("▶ Ran your copy, /state/workspace/first.lab"))
+    }
+
+    @Test("after E, r runs the original and says so; R runs the copy and names its file")
+    func runYourCopy() {
+        var machine = Fixtures.machine(columns: 100)
+        #expect(machine.press(.char("E")) == [.openEditor(lessonID: "first")])
+        #expect(machine.press(.char("r")) == [.startRun(lessonID: "first")])
+        var original = Fixtures.report()
+        original.file = "Lessons/01-first.md"
+        _ = machine.handle(.runFinished(original))
+        #expect(machine.body[0].hasPrefix("▶ Ran the lesson's experiment, Lessons/01-first.md"))
+        #expect(machine.body[1] == "This is the original; press R to run your copy.")
+        #expect(machine.press(.char("R")) == [.startRun(lessonID: "first", workspace: true)])
+        #expect(machine.body[0].hasPrefix("Running your copy…"))
+        var copy = Fixtures.report()
+        copy.file = "/state/workspace/first.lab"
+        _ = machine.handle(.runFinished(copy))
+        #expect(machine.body[0].hasPrefix("▶ Ran your copy, /state/workspace/first.lab"))
+        #expect(!machine.body.contains("This is the original; press R to run your copy."))
+        var none = Fixtures.machine(start: 2)
+        #expect(none.press(.char("R")).isEmpty)
+        #expect(none.statusLine.contains("no copy to run"))
     }
 
     @Test("a save while busy, or of another lesson's copy, is ignored")
