@@ -42,7 +42,7 @@ struct StepperNavigationTests {
         #expect(machine.body.contains("Concept"))
         #expect(machine.body.contains("Paragraph 1 about keep-alive."))
         machine.press(.char("c"))
-        #expect(machine.statusLine.hasPrefix("1–9 open one"))
+        #expect(machine.statusLine.hasPrefix("1–9 open"))
     }
 
     @Test("↓ ↑ PgDn PgUp Space Home End scroll the Concept and Key Insight, within bounds")
