@@ -78,7 +78,7 @@ enum CompletionCommand {
             case .lessonOrFile: kind = "lesson-or-file"
             case .file: kind = "file"
             }
-            cases += "        \(command.name)) opts=\"\(optionWords(command.options).joined(separator: " "))\"; kind=\(kind) ;;\n"
+            cases += "        \(command.name)) opts=\"\((optionWords(command.options) + ["--plain"]).joined(separator: " "))\"; kind=\(kind) ;;\n"
         }
         let valued = commands.flatMap(\.options).filter { $0.valueName != nil && !$0.isValueOptional }.map { "--\($0.name)" }
         return """
@@ -89,7 +89,7 @@ enum CompletionCommand {
                 local commands="\(commands.map(\.name).joined(separator: " ")) help"
                 local lessons="\(lessons.joined(separator: " "))"
                 if [ "$COMP_CWORD" -eq 1 ]; then
-                    COMPREPLY=( $(compgen -W "$commands --help --version" -- "$cur") )
+                    COMPREPLY=( $(compgen -W "$commands --help --version --plain" -- "$cur") )
                     return
                 fi
                 case "$prev" in
@@ -120,6 +120,9 @@ enum CompletionCommand {
             """
     }
 
+    /// `--plain` is global (any command, anywhere before `--`), so every shell offers it everywhere.
+    static let plainHelp = "Plain output: ASCII only, words instead of symbols"
+
     // MARK: zsh
 
     /// Text for a zsh `_arguments` description: no quotes, brackets or colons to end it early.
@@ -145,6 +148,7 @@ enum CompletionCommand {
                 specs.append("'\(name)[\(help)]\(action)'")
                 if let short = spec.short { specs.append("'-\(short)[\(help)]\(action)'") }
             }
+            specs.append("'--plain[\(zshText(plainHelp))]'")
             switch positionals[command.name] ?? .none {
             case .lesson: specs.append("'*:lesson:(\(ids))'")
             case .lessonOrFile: specs.append("'*:lesson or file:_wirelab_lesson_or_file'")
@@ -197,6 +201,7 @@ enum CompletionCommand {
             "complete -c wirelab -f",
             "complete -c wirelab -n 'not __fish_seen_subcommand_from \(names)' -l help -s h -d 'Show help information'",
             "complete -c wirelab -n 'not __fish_seen_subcommand_from \(names)' -l version -d 'Show the version'",
+            "complete -c wirelab -l plain -d \(fishText(plainHelp))",
         ]
         for command in commands {
             lines.append("complete -c wirelab -n 'not __fish_seen_subcommand_from \(names)' -a \(command.name) -d \(fishText(command.summary))")

@@ -66,6 +66,8 @@ enum ManualCommand {
             ".TP", ".B WIRELAB_LESSONS", escape("The lessons directory, when --lessons is not given (default: the package's Lessons/)."),
             ".TP", ".B WIRELAB_STATE", escape("Where progress and your copies of the experiments are kept (default: $XDG_STATE_HOME/wirelab, else ~/.local/state/wirelab)."),
             ".TP", ".B NO_COLOR", escape("When set, no colour. Colour is used only on a terminal."),
+            ".TP", ".B WIRELAB_PLAIN", escape("When set to anything not empty, plain output as with --plain: ASCII only, no box drawing, words instead of symbols."),
+            ".TP", ".B TERM", escape("TERM=dumb turns on plain output too."),
             ".TP", ".BR VISUAL \", \" EDITOR", escape("The editor 'wirelab edit' and the stepper open."),
             ".TP", ".B COLUMNS", escape("The width to wrap to, when the terminal does not say."),
             ".SH SEE ALSO",
