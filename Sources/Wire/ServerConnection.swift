@@ -1,7 +1,9 @@
 import HTTP1
 
-/// ServerConnection: one accepted socket. It owns the bytes and the timer; every decision is asked
-/// of `ServerConnectionStateMachine`.
+/// ServerConnection: one accepted socket speaking HTTP/1.1. It owns the bytes and the timer; every
+/// decision about the connection is asked of `ServerConnectionStateMachine`, and what to answer (and
+/// when) of the exchange's `Responder`. It frames what the responder hands it: Content-Length for a
+/// whole response, chunked (or close-delimited for HTTP/1.0) for a body in pieces.
 ///
 /// This file is the server's hot path: a keep-alive request costs one `read`, one `write` and a share
 /// of an `epoll_wait`, and the code between them is kept free of per-request heap traffic. The rules,
@@ -49,7 +51,8 @@ final class ServerConnection: LoopHandler, TimerOwner {
     private var isReadPaused = false
     private(set) var wasIdleCounted = false
 
-    private enum TimerPurpose { case none, idle, request, delay, stream, linger }
+    /// What the one timer is armed for. `responder`: the responder's delay or pause between pieces.
+    private enum TimerPurpose { case none, idle, request, responder, linger }
 
     init(fd: Int32, id: Int, server: LoopbackServer) {
         self.fd = fd
@@ -323,15 +326,10 @@ final class ServerConnection: LoopHandler, TimerOwner {
                 if headComplete { work.headersDeadline = .max }
                 armRequestTimer()
             }
-        case .delay:
+        case .responder:
             timerPurpose = .none
-            guard let delayed = exchange?.delayed else { return }
-            exchange?.delayed = nil
-            writeResponse(status: delayed.status, headers: delayed.headers, body: delayed.body,
-                          method: exchange?.methodForFraming ?? "GET", then: .responseDone(status: delayed.status))
-        case .stream:
-            timerPurpose = .none
-            writeNextChunk()
+            guard let exchange else { return }
+            exchange.responder.wake(on: self)
         case .linger:
             perform(machine.lingerExpired())
         }
@@ -339,66 +337,12 @@ final class ServerConnection: LoopHandler, TimerOwner {
 
     // MARK: Responses
 
+    /// The request is in whole: its exchange's responder decides what to answer, and calls back
+    /// (`ResponseStream`, below) with what to frame.
     private func respond(persists: Bool) {
         let work = self.work
         guard work.hasHead else { return }
-        if let handler = server.requestHandler {
-            let head = work.head
-            let request = ServerRequest(head: head, body: work.requestBody, connection: id, index: machine.requestCount)
-            work.requestBody = []
-            handler(request) { [weak self] response in
-                // The answer may come much later; the client may be gone by then.
-                guard let self, case .responding = self.machine.state, self.exchange?.hasHead == true else { return }
-                if response.mustClose { self.machine.responseRequiresClose() }
-                self.writeResponse(status: response.status, headers: response.headers, body: response.body,
-                                   method: head.method, then: .responseDone(status: response.status))
-            }
-            return
-        }
-        if work.isRootGET {
-            // The route every lesson and benchmark hits most: its whole response is encoded once a
-            // second (it differs only in Date and the connection fields) and written as it is.
-            // Callgrind: the encoder and the route's response value were ~12% of such a request.
-            write(server.encodedRootResponse(persistent: responsePersists), then: .responseDone(status: 200))
-            return
-        }
-        let head = work.head
-        switch ServerRoutes.respond(to: head, connection: id, requestIndex: machine.requestCount) {
-        case .complete(let status, let headers, let body, let mustClose):
-            if mustClose { machine.responseRequiresClose() }
-            writeResponse(status: status, headers: headers, body: body, method: head.method, then: .responseDone(status: status))
-        case .delayed(let ms, let status, let headers, let body):
-            work.delayed = (status, headers, body)
-            armTimer(.delay, at: server.loop.now + Int64(ms) * 1_000_000)
-        case .stream(let chunks, let interval):
-            // Unknown length: chunked on HTTP/1.1; HTTP/1.0 has no chunked coding, so the body ends
-            // when the connection does (RFC 9112 §6.3 rule 8) and the connection cannot persist.
-            work.streamIsChunked = responseFraming(bodyLength: nil, requestVersion: head.version) == .chunked
-            if !work.streamIsChunked { machine.responseRequiresClose() }
-            work.streamNext = 0
-            work.streamCount = chunks
-            work.streamInterval = interval
-            var headers: HTTPHeaders = ["Content-Type": "text/plain"]
-            if work.streamIsChunked { headers.add(name: "Transfer-Encoding", value: "chunked") }
-            var out = server.takeScratch()
-            HTTPEncoder.writeResponseHead(HTTPResponseHead(status: 200, headers: headers), extraFields: connectionFields(), into: &out)
-            write(out, then: .streamChunk(status: 200))
-            server.returnScratch(out)
-        }
-    }
-
-    private func writeNextChunk() {
-        let work = self.work
-        var out: [UInt8] = []
-        if work.streamNext < work.streamCount {
-            work.streamNext += 1
-            let chunk = ServerRoutes.streamChunk(work.streamNext)
-            if work.streamIsChunked { HTTPEncoder.writeChunk(chunk, into: &out) } else { out += chunk }
-            write(out, then: .streamChunk(status: 200))
-        } else {
-            if work.streamIsChunked { HTTPEncoder.writeLastChunk(into: &out) }
-            write(out, then: .responseDone(status: 200))
-        }
+        work.responder.respond(on: self, handler: server.requestHandler)
     }
 
     /// The connection-management fields this response gets: `Date`, `Connection: keep-alive` plus
@@ -481,13 +425,8 @@ final class ServerConnection: LoopHandler, TimerOwner {
         switch completion {
         case .nothing:
             return
-        case .streamChunk:
-            let work = self.work
-            if work.streamInterval > 0 && work.streamNext < work.streamCount {
-                armTimer(.stream, at: server.loop.now + Int64(work.streamInterval) * 1_000_000)
-            } else {
-                writeNextChunk()
-            }
+        case .responsePiece:
+            work.responder.pieceSent(on: self)
         case .responseDone(let status):
             let willClose: Bool
             if case .responding(let persists, _) = machine.state { willClose = !persists || machine.isDraining } else { willClose = true }
@@ -516,8 +455,9 @@ final class ServerConnection: LoopHandler, TimerOwner {
     func shutdownDeadlinePassed() { perform(machine.shutdownDeadlinePassed()) }
 }
 
-/// What to do once the bytes of a write have all gone out.
-enum WriteCompletion { case nothing, responseDone(status: Int), streamChunk(status: Int), closeAfter }
+/// What to do once the bytes of a write have all gone out. `responsePiece`: a head or a piece of a
+/// body sent in pieces; the responder decides what comes next.
+enum WriteCompletion { case nothing, responseDone(status: Int), responsePiece, closeAfter }
 
 /// Exchange: the state of one connection's request in progress, borrowed from the server's spares
 /// while a request is under way and given back when the connection is idle (see ServerConnection).
@@ -542,12 +482,12 @@ final class Exchange {
     var afterWrite: WriteCompletion = .nothing
     var headersDeadline: Int64 = 0
     var requestDeadline: Int64 = 0
-    /// A `/delay/<ms>` response waiting for its timer.
-    var delayed: (status: Int, headers: HTTPHeaders, body: [UInt8])?
-    var streamNext = 0
-    var streamCount = 0
-    var streamInterval = 0
+    /// What to answer and when: the routes, their delays and paces (protocol-neutral, reused).
+    let responder = Responder()
+    /// How the body in pieces of the response being written is framed: chunked, or (HTTP/1.0)
+    /// delimited by closing. And the status it is counted under when it ends.
     var streamIsChunked = true
+    var streamStatus = 200
 
     init(limits: ParserLimits) {
         parser = RequestParser(limits: limits)
@@ -579,7 +519,6 @@ final class Exchange {
             hasHead = false
             head.headers = HTTPHeaders()
         }
-        delayed = nil
     }
 
     /// Back to new for the next request (or another connection), keeping storage. A parser in the
@@ -597,9 +536,74 @@ final class Exchange {
         if !pending.isEmpty { pending.removeAll(keepingCapacity: pending.capacity <= 16 * 1024) }
         pendingOffset = 0
         afterWrite = .nothing
-        streamNext = 0
-        streamCount = 0
-        streamInterval = 0
+        responder.reset()
         streamIsChunked = true
+        streamStatus = 200
+    }
+}
+
+// MARK: - Framing what the responder hands over
+
+/// The HTTP/1.1 side of `ResponseStream`: one request at a time, framed with Content-Length, or
+/// chunked when the body comes in pieces (RFC 9112 §7.1; HTTP/1.0 has no chunked coding, so the body
+/// then ends when the connection does, RFC 9112 §6.3 rule 8, and the connection cannot persist).
+extension ServerConnection: ResponseStream {
+    var requestHead: HTTPRequestHead { work.head }
+    var requestIsRootGET: Bool { work.isRootGET }
+    var requestConnection: Int { id }
+    var requestIndex: Int { machine.requestCount }
+
+    func takeRequestBody() -> [UInt8] {
+        let work = self.work
+        let body = work.requestBody
+        work.requestBody = []
+        return body
+    }
+
+    var isAwaitingResponse: Bool {
+        guard case .responding = machine.state, let exchange, exchange.hasHead else { return false }
+        return true
+    }
+
+    func sendResponse(status: Int, headers: HTTPHeaders, body: [UInt8], mustClose: Bool) {
+        if mustClose { machine.responseRequiresClose() }
+        writeResponse(status: status, headers: headers, body: body, method: work.methodForFraming, then: .responseDone(status: status))
+    }
+
+    func sendRootResponse() {
+        // Its whole response is encoded once a second (it differs only in Date and the connection
+        // fields) and written as it is. Callgrind: the encoder and the route's response value were
+        // ~12% of such a request.
+        write(server.encodedRootResponse(persistent: responsePersists), then: .responseDone(status: 200))
+    }
+
+    func sendHead(status: Int, headers: HTTPHeaders) {
+        let work = self.work
+        work.streamIsChunked = responseFraming(bodyLength: nil, requestVersion: work.head.version) == .chunked
+        work.streamStatus = status
+        if !work.streamIsChunked { machine.responseRequiresClose() }
+        var headers = headers
+        if work.streamIsChunked { headers.add(name: "Transfer-Encoding", value: "chunked") }
+        var out = server.takeScratch()
+        HTTPEncoder.writeResponseHead(HTTPResponseHead(status: status, headers: headers), extraFields: connectionFields(), into: &out)
+        write(out, then: .responsePiece)
+        server.returnScratch(out)
+    }
+
+    func sendBodyPiece(_ bytes: [UInt8]) {
+        var out: [UInt8] = []
+        if work.streamIsChunked { HTTPEncoder.writeChunk(bytes, into: &out) } else { out = bytes }
+        write(out, then: .responsePiece)
+    }
+
+    func sendEnd() {
+        let work = self.work
+        var out: [UInt8] = []
+        if work.streamIsChunked { HTTPEncoder.writeLastChunk(into: &out) }
+        write(out, then: .responseDone(status: work.streamStatus))
+    }
+
+    func wakeResponder(afterNanos nanos: Int64) {
+        armTimer(.responder, at: server.loop.now + nanos)
     }
 }
