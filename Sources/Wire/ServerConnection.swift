@@ -39,7 +39,7 @@ import HTTP1
 ///   6,321 instructions a request.
 /// - **Responses are written from the server's reused buffer**, with the connection-management
 ///   fields (`Date`, `Connection`, `Keep-Alive`) pre-encoded once per second (`LoopbackServer`).
-final class ServerConnection: LoopHandler, TimerOwner {
+final class ServerConnection: ServerConnectionHandler, TimerOwner {
     let fd: Int32
     let id: Int
     let server: LoopbackServer
@@ -50,6 +50,9 @@ final class ServerConnection: LoopHandler, TimerOwner {
     private var timerPurpose: TimerPurpose = .none
     private var isReadPaused = false
     private(set) var wasIdleCounted = false
+    /// Whether the first bytes are the HTTP/2 client preface: asked until they tell (one byte, in
+    /// the flags' padding; see `decideProtocol`).
+    private var preface = ClientPrefaceDetector()
 
     /// What the one timer is armed for. `responder`: the responder's delay or pause between pieces.
     private enum TimerPurpose { case none, idle, request, responder, linger }
@@ -119,7 +122,21 @@ final class ServerConnection: LoopHandler, TimerOwner {
             switch Platform.read(fd, into: buffer) {
             case .bytes(let n):
                 if case .closing = machine.state { continue }   // staged close: discard until FIN
-                work.parser.append(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+                let input = UnsafeRawBufferPointer(rebasing: buffer[0..<n])
+                if preface.isDeciding {
+                    // A connection's first bytes only: HTTP/1.1 or the HTTP/2 preface?
+                    switch decideProtocol(input) {
+                    case .readOn:
+                        if n < buffer.count { return }
+                        continue
+                    case .stop:
+                        return
+                    case .parse:
+                        break
+                    }
+                } else {
+                    work.parser.append(input)
+                }
                 processInput()
                 // Backpressure: while a response is owed, keep at most 64 KiB of pipelined input.
                 if case .responding = machine.state, let exchange, exchange.parser.bufferedByteCount > 64 * 1024 {
@@ -136,6 +153,49 @@ final class ServerConnection: LoopHandler, TimerOwner {
                 perform(machine.socketFailed())
                 return
             }
+        }
+    }
+
+    private enum AfterDecision { case readOn, stop, parse }
+
+    /// Looks at a connection's first bytes for the HTTP/2 client preface (RFC 9113 §3.4). Bytes that
+    /// may still be the preface are held back from the parser (they are the preface's own, so the
+    /// detector keeps only their count); once they differ, they and this read go to the parser as
+    /// HTTP/1.1. The whole preface hands the socket to the server's HTTP/2 handler, or, while there
+    /// is none, is refused with 501 and a close, as an unknown method would be. Out of line: it runs
+    /// on a connection's first read only.
+    @inline(never)
+    private func decideProtocol(_ input: UnsafeRawBufferPointer) -> AfterDecision {
+        switch preface.feed(input) {
+        case .needMoreBytes:
+            // Bytes of a request (or a preface) arrived: its timers run, as for any partial head.
+            if machine.isIdle { perform(machine.requestBegan()) }
+            return .readOn
+        case .http1(let heldBack):
+            if heldBack > 0 { work.parser.append(Array(ClientPrefaceDetector.preface[..<heldBack])) }
+            work.parser.append(input)
+            return .parse
+        case .http2(let heldBack):
+            let bytesRead = Array(ClientPrefaceDetector.preface[..<heldBack]) + Array(input)
+            if server.handOver(self, to: .http2, bytesRead: bytesRead) { return .stop }
+            if machine.isIdle { perform(machine.requestBegan()) }
+            server.refusal = .http2Preface   // read by the error response, in this same call
+            perform(machine.requestMalformed(status: ServerRefusal.http2Preface.status))
+            return .stop
+        }
+    }
+
+    /// The socket now belongs to another protocol's handler (`LoopbackServer.handOver`): let go of
+    /// the timer, the exchange and the idle count. It does not close or unregister the socket, and
+    /// reports no close: the connection lives on under its new handler.
+    func handedOver() {
+        setIdleCounted(false)
+        timer?.release()
+        timer = nil
+        timerPurpose = .none
+        if let exchange {
+            self.exchange = nil
+            server.returnExchange(exchange, parserIsBetweenMessages: exchange.parser.isBetweenMessages)
         }
     }
 
@@ -190,7 +250,7 @@ final class ServerConnection: LoopHandler, TimerOwner {
             // Refused bytes always belong to a request, so it has begun (its timers give way to the
             // error response at once).
             if machine.isIdle { perform(machine.requestBegan()) }
-            server.refusal = error   // read by the error response, below, in this same call
+            server.refusal = ServerRefusal(error)   // read by the error response, below, in this same call
             perform(machine.requestMalformed(status: error.status))
             return nil
         }
@@ -250,7 +310,7 @@ final class ServerConnection: LoopHandler, TimerOwner {
         // A refused request says why, in the parser's words: "bare LF at byte 14: ... (from nc,
         // use nc -C)". Only on this path, so the cost is never paid by a good request.
         var fields: [(String, JSONValue)] = [("error", .string(HTTPStatus.reasonPhrase(status)))]
-        if let refusal = server.refusal { fields.append(("detail", .string(refusal.description))) }
+        if let refusal = server.refusal { fields.append(("detail", .string(refusal.detail))) }
         server.refusal = nil
         let body = Array(JSONValue.object(fields).text().utf8)
         writeResponse(status: status, headers: headers, body: body, method: work.methodForFraming, then: .closeAfter)
