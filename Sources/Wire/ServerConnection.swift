@@ -270,7 +270,7 @@ final class ServerConnection: ServerConnectionHandler, TimerOwner {
             case .respond(let persists):
                 cancelTimer()
                 respond(persists: persists)
-            case .respondWithErrorThenClose(let status, _): respondWithError(status: status)
+            case .respondWithErrorThenClose(let status, let reason): respondWithError(status: status, reason: reason)
             case .parseBufferedBytes: parseBufferedBytes()
             case .beginStagedClose: beginStagedClose()
             case .closeNow(let reason): closeNow(reason)
@@ -301,7 +301,7 @@ final class ServerConnection: ServerConnectionHandler, TimerOwner {
     }
 
     @inline(never)
-    private func respondWithError(status: Int) {
+    private func respondWithError(status: Int, reason: ServerCloseReason) {
         setIdleCounted(false)
         cancelTimer()
         work.parser.discardBuffered()
@@ -311,6 +311,8 @@ final class ServerConnection: ServerConnectionHandler, TimerOwner {
         // use nc -C)". Only on this path, so the cost is never paid by a good request.
         var fields: [(String, JSONValue)] = [("error", .string(HTTPStatus.reasonPhrase(status)))]
         if let refusal = server.refusal { fields.append(("detail", .string(refusal.detail))) }
+        // The log says why in a few words: the refusal's, or the timeout's ("headers timeout").
+        if server.hasObservers { server.emit(.refused(connection: id, status: status, reason: server.refusal?.reason ?? reason.rawValue)) }
         server.refusal = nil
         let body = Array(JSONValue.object(fields).text().utf8)
         writeResponse(status: status, headers: headers, body: body, method: work.methodForFraming, then: .closeAfter)
