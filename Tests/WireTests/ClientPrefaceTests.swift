@@ -239,6 +239,30 @@ struct ClientPrefaceServerTests {
         #expect(h.server.stats.open == 0)
     }
 
+    @Test("graceful shutdown reaches a handed-over connection too")
+    func shutdownAfterHandOver() throws {
+        let h = try ServerHarness()
+        var made: [RecordingHandoverHandler] = []
+        h.server.makeHTTP2Handler = { handoff in
+            let handler = RecordingHandoverHandler(handoff)
+            made.append(handler)
+            return handler
+        }
+        let c = h.connect()
+        let plain = h.connect()
+        c.send(Self.preface)
+        h.wait("the hand-over") { made.first?.started == true }
+        h.wait("the second connection") { h.server.openConnectionIDs.count == 2 }
+        #expect(h.server.openConnectionIDs == [1, 2])
+        var report: ShutdownReport?
+        h.server.shutdown(graceMs: 2_000) { report = $0 }
+        h.wait("the shutdown") { report != nil }
+        #expect(report?.idleClosed == 2)
+        #expect(made.first?.closed == true)
+        #expect(h.server.openConnectionIDs.isEmpty)
+        _ = plain
+    }
+
     @Test("a handler replaced inside a turn gets the event already collected for its descriptor in that turn")
     func replaceHandlerKeepsCollectedEvent() throws {
         let loop = try EventLoop()
