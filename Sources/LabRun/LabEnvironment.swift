@@ -165,6 +165,8 @@ final class LabEnvironment {
         case .response(let id, let status, let willClose):
             traced(.server, id, .response, detail: willClose ? "said Connection: close" : nil, "server   #\(id) → \(status)\(willClose ? " (Connection: close)" : "")")
             interpreter.fire(["server", "response"], [("connection", .number(Double(id))), ("status", .number(Double(status))), ("close", .bool(willClose))])
+        case .refused:
+            break   // the close that follows says it (reason "bad request" or the timeout)
         case .idle(let id):
             interpreter.fire(["server", "idle"], [("connection", .number(Double(id)))])
         case .closed(let id, let reason, let requests):

@@ -115,6 +115,25 @@ public final class EventLoop: @unchecked Sendable {
 
     private var unregisteredThisTurn: [Int32] = []
 
+    /// Hands `fd`'s readiness to `handler` from now on, watched for what it was watched for. The
+    /// next event for `fd` goes to `handler`, even one the poller already returned in the batch being
+    /// dispatched: each event finds its handler when its turn comes. (`unregister` then `register`
+    /// would drop such an event, since the loop cannot tell the same socket from a new one that
+    /// reused the number.) For a server connection whose first bytes chose another protocol.
+    /// It does nothing for a descriptor that is not registered.
+    func replaceHandler(_ fd: Int32, with handler: LoopHandler) {
+        let index = Int(fd)
+        guard index < handlers.count, handlers[index] != nil else { return }
+        handlers[index] = handler
+    }
+
+    /// What `fd` is watched for now (for tests of hand-overs).
+    func interest(of fd: Int32) -> Interest? {
+        let index = Int(fd)
+        guard index < handlers.count, handlers[index] != nil else { return nil }
+        return interests[index]
+    }
+
     /// Lets go of everything the loop holds: handlers, queued timers, work not yet run. For the owner
     /// of a loop that will not run again (an experiment's, when the run is over).
     ///

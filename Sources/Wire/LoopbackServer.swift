@@ -24,6 +24,33 @@ public struct ServerResponse: Sendable {
     }
 }
 
+/// ServerConnectionHandler: what the listener hands an accepted socket to, whatever its protocol.
+/// Every connection starts with `ServerConnection` (HTTP/1.1, the default, whose idle rule also holds
+/// for a client that has sent nothing yet); if its first bytes are the HTTP/2 client preface, it
+/// hands the socket over (`LoopbackServer.handOver`) to the handler of that protocol, which then owns
+/// the descriptor, its timers and its close.
+protocol ServerConnectionHandler: LoopHandler {
+    /// The connection's number on this server (from 1), kept across a hand-over.
+    var id: Int { get }
+    /// Whether no request is in progress (graceful shutdown closes such a connection at once).
+    var isIdle: Bool { get }
+    /// Begins: arms the idle rule, or handles the bytes read before a hand-over.
+    func start()
+    /// Graceful shutdown began: close when idle, finish what is in flight.
+    func shutdownRequested()
+    /// Graceful shutdown's deadline passed: close now.
+    func shutdownDeadlinePassed()
+}
+
+/// What a connection's new handler is given when its first bytes chose its protocol.
+struct ServerHandoff {
+    let fd: Int32
+    let id: Int
+    let server: LoopbackServer
+    /// Every byte read from the socket so far, from its first (for HTTP/2: the preface, then frames).
+    let bytesRead: [UInt8]
+}
+
 /// LoopbackServer: the embedded HTTP/1.1 server. It listens on 127.0.0.1 only, runs on an
 /// `EventLoop`, and reports everything it does as counters (`stats`) and an ordered event stream
 /// (`addObserver`). Knobs and defaults follow Node's `http.Server` (see `ServerConfiguration`).
@@ -44,15 +71,27 @@ public final class LoopbackServer: LoopHandler {
     public private(set) var port: UInt16 = 0
     public private(set) var isListening = false
     private var listenFD: Int32 = -1
+    /// The open HTTP/1.1 connections, and those handed over to another protocol's handler. Two
+    /// tables, so the usual one holds plain references (8 bytes a value; an existential is 16, which
+    /// measured as ~20 bytes more per idle connection with the table's slack).
     private var connections: [Int: ServerConnection] = [:]
+    private var handedOver: [Int: any ServerConnectionHandler] = [:]
+    /// Every open connection, whatever its protocol, by id (for shutdown: not a hot path).
+    private var allConnections: [any ServerConnectionHandler] {
+        (Array(connections.values) as [any ServerConnectionHandler] + Array(handedOver.values)).sorted { $0.id < $1.id }
+    }
+    /// Makes the handler of a connection that began with the HTTP/2 client preface. Nil (until
+    /// HTTP/2 lands): such a connection is refused with 501, as any HTTP/1.1 request with an unknown
+    /// method is. Set by tests of the hand-over.
+    var makeHTTP2Handler: ((ServerHandoff) -> any ServerConnectionHandler)?
     private var nextConnectionID = 1
     private var observers: [(token: Int, body: (ServerEvent) -> Void)] = []
     private var nextObserverToken = 1
     private var scratch: [UInt8] = []
-    /// The parse error a connection is answering right now, handed from its catch to its error
-    /// response in one synchronous call. Kept here, not on each connection, so an idle connection
-    /// does not pay for it.
-    var refusal: HTTPParseError?
+    /// Why a connection is refusing a request right now (a parse error, or the HTTP/2 preface),
+    /// handed from where it was found to its error response in one synchronous call. Kept here, not
+    /// on each connection, so an idle connection does not pay for it.
+    var refusal: ServerRefusal?
     private var cachedDate: (second: Int, text: String) = (-1, "")
     /// The encoded `Date`/`Connection`/`Keep-Alive` field lines, for the second and configuration
     /// they were built for (see `connectionFields`).
@@ -138,7 +177,7 @@ public final class LoopbackServer: LoopHandler {
         stats.idle = idle
     }
 
-    public var openConnectionIDs: [Int] { connections.keys.sorted() }
+    public var openConnectionIDs: [Int] { (Array(connections.keys) + Array(handedOver.keys)).sorted() }
 
     /// The client's port of open connection `id` (nil once it closed): who made it, for the
     /// lab's waterfall, which draws a raw socket's connection on its own lane.
@@ -146,6 +185,9 @@ public final class LoopbackServer: LoopHandler {
 
     /// An open connection by id (for tests of ownership rules).
     func connectionForTesting(id: Int) -> ServerConnection? { connections[id] }
+
+    /// An open connection's handler by id, whatever its protocol (for tests of hand-overs).
+    func handlerForTesting(id: Int) -> (any ServerConnectionHandler)? { connections[id] ?? handedOver[id] }
 
     // MARK: Accepting
 
@@ -167,7 +209,7 @@ public final class LoopbackServer: LoopHandler {
             stats.accepted += 1
             stats.open += 1
             emit(.opened(connection: connection.id))
-            connection.start()
+            connection.start()   // HTTP/1.1 until its first bytes say otherwise (`handOver`)
         }
     }
 
@@ -188,8 +230,8 @@ public final class LoopbackServer: LoopHandler {
         emit(.response(connection: connection.id, status: status, willClose: willClose))
     }
 
-    func connectionClosed(_ connection: ServerConnection, reason: ServerCloseReason, requests: Int) {
-        guard connections.removeValue(forKey: connection.id) != nil else { return }
+    func connectionClosed(_ connection: any ServerConnectionHandler, reason: ServerCloseReason, requests: Int) {
+        guard connections.removeValue(forKey: connection.id) != nil || handedOver.removeValue(forKey: connection.id) != nil else { return }
         stats.open -= 1
         stats.closes[reason, default: 0] += 1
         emit(.closed(connection: connection.id, reason: reason, requests: requests))
@@ -202,6 +244,24 @@ public final class LoopbackServer: LoopHandler {
         }
     }
 
+    /// Hands `connection`'s socket to the handler of `proto`, which its first bytes chose, and returns
+    /// true; false when this server does not speak `proto` (then `connection` answers as HTTP/1.1).
+    /// The socket stays registered: the loop's handler is replaced in place (`replaceHandler`), so no
+    /// readiness event is lost, even one already collected in this turn. The bytes already read go
+    /// to the new handler, which handles them in its `start()`, at once: the socket will not say
+    /// readable again for bytes it no longer holds. `connection` lets go of its timer and exchange
+    /// and must not touch the socket after this returns.
+    func handOver(_ connection: ServerConnection, to proto: ConnectionProtocol, bytesRead: [UInt8]) -> Bool {
+        guard proto == .http2, let make = makeHTTP2Handler, connections[connection.id] === connection else { return false }
+        connection.handedOver()
+        let handler = make(ServerHandoff(fd: connection.fd, id: connection.id, server: self, bytesRead: bytesRead))
+        loop.replaceHandler(connection.fd, with: handler)
+        connections[connection.id] = nil
+        handedOver[connection.id] = handler
+        handler.start()
+        return true
+    }
+
     // MARK: Shutdown
 
     /// Graceful shutdown: stop accepting, close idle connections at once, let in-flight requests
@@ -210,7 +270,7 @@ public final class LoopbackServer: LoopHandler {
     public func shutdown(graceMs: Int, completion: ((ShutdownReport) -> Void)? = nil) {
         stopListening()
         var progress = ShutdownProgress(started: loop.now, completion: completion)
-        let all = connections.values.sorted { $0.id < $1.id }
+        let all = allConnections
         for connection in all where !connection.isIdle { progress.busy.insert(connection.id) }
         // Counted before any close: closing the last idle connection can finish the shutdown at once.
         progress.report.idleClosed = all.count - progress.busy.count
@@ -218,7 +278,7 @@ public final class LoopbackServer: LoopHandler {
         for connection in all { connection.shutdownRequested() }
         shutdownState?.deadline = loop.schedule(afterNanos: Int64(graceMs) * 1_000_000) { [weak self] in
             guard let self else { return }
-            for connection in self.connections.values.sorted(by: { $0.id < $1.id }) { connection.shutdownDeadlinePassed() }
+            for connection in self.allConnections { connection.shutdownDeadlinePassed() }
         }
         finishShutdownIfDone()
     }
@@ -226,7 +286,7 @@ public final class LoopbackServer: LoopHandler {
     public var isShuttingDown: Bool { shutdownState != nil }
 
     private func finishShutdownIfDone() {
-        guard let progress = shutdownState, connections.isEmpty else { return }
+        guard let progress = shutdownState, connections.isEmpty, handedOver.isEmpty else { return }
         progress.deadline?.cancel()
         var report = progress.report
         report.elapsedMs = Double(loop.now - progress.started) / 1_000_000
@@ -246,7 +306,7 @@ public final class LoopbackServer: LoopHandler {
     /// Closes everything at once, without ceremony (used when a run ends).
     public func closeAll() {
         stopListening()
-        for connection in connections.values.sorted(by: { $0.id < $1.id }) { connection.shutdownDeadlinePassed() }
+        for connection in allConnections { connection.shutdownDeadlinePassed() }
     }
 
     // MARK: Helpers for connections
@@ -329,4 +389,28 @@ public final class LoopbackServer: LoopHandler {
     private static func fieldLine(_ name: String, _ value: String) -> [UInt8] {
         Array("\(name): \(value)\r\n".utf8)
     }
+}
+
+/// Why a connection refuses what it was sent: the status, a few words for logs (`reason`), and the
+/// sentence its error response carries (`detail`).
+struct ServerRefusal {
+    var status: Int
+    var reason: String
+    var detail: String
+
+    init(status: Int, reason: String, detail: String) {
+        self.status = status
+        self.reason = reason
+        self.detail = detail
+    }
+
+    /// A request the parser refused: "unknown method", "bare LF at byte 14: ...".
+    init(_ error: HTTPParseError) {
+        self.init(status: error.status, reason: error.kind.description, detail: error.description)
+    }
+
+    /// RFC 9113 §3.4: a client that speaks HTTP/2 with prior knowledge starts with the preface.
+    static let http2Preface = ServerRefusal(
+        status: 501, reason: "HTTP/2 preface on an HTTP/1.1 port",
+        detail: "the client sent the HTTP/2 connection preface (RFC 9113 §3.4); this server speaks HTTP/1.1 only")
 }

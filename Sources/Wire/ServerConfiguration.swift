@@ -151,6 +151,10 @@ public enum ServerEvent: Sendable, Equatable {
     case request(connection: Int, index: Int, head: HTTPRequestHeadSummary)
     /// A response was written completely. `willClose` says the connection closes after it.
     case response(connection: Int, status: Int, willClose: Bool)
+    /// The connection refused what it was sent and is answering with an error `status` before it
+    /// closes (the response is not counted as one: no request was taken). `reason` says why in a
+    /// few words: "unknown method", "HTTP/2 preface on an HTTP/1.1 port", "headers timeout".
+    case refused(connection: Int, status: Int, reason: String)
     /// The connection is idle, waiting for its next request.
     case idle(connection: Int)
     /// The connection closed.

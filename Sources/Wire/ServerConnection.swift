@@ -1,7 +1,9 @@
 import HTTP1
 
-/// ServerConnection: one accepted socket. It owns the bytes and the timer; every decision is asked
-/// of `ServerConnectionStateMachine`.
+/// ServerConnection: one accepted socket speaking HTTP/1.1. It owns the bytes and the timer; every
+/// decision about the connection is asked of `ServerConnectionStateMachine`, and what to answer (and
+/// when) of the exchange's `Responder`. It frames what the responder hands it: Content-Length for a
+/// whole response, chunked (or close-delimited for HTTP/1.0) for a body in pieces.
 ///
 /// This file is the server's hot path: a keep-alive request costs one `read`, one `write` and a share
 /// of an `epoll_wait`, and the code between them is kept free of per-request heap traffic. The rules,
@@ -37,7 +39,7 @@ import HTTP1
 ///   6,321 instructions a request.
 /// - **Responses are written from the server's reused buffer**, with the connection-management
 ///   fields (`Date`, `Connection`, `Keep-Alive`) pre-encoded once per second (`LoopbackServer`).
-final class ServerConnection: LoopHandler, TimerOwner {
+final class ServerConnection: ServerConnectionHandler, TimerOwner {
     let fd: Int32
     let id: Int
     let server: LoopbackServer
@@ -48,8 +50,12 @@ final class ServerConnection: LoopHandler, TimerOwner {
     private var timerPurpose: TimerPurpose = .none
     private var isReadPaused = false
     private(set) var wasIdleCounted = false
+    /// Whether the first bytes are the HTTP/2 client preface: asked until they tell (one byte, in
+    /// the flags' padding; see `decideProtocol`).
+    private var preface = ClientPrefaceDetector()
 
-    private enum TimerPurpose { case none, idle, request, delay, stream, linger }
+    /// What the one timer is armed for. `responder`: the responder's delay or pause between pieces.
+    private enum TimerPurpose { case none, idle, request, responder, linger }
 
     init(fd: Int32, id: Int, server: LoopbackServer) {
         self.fd = fd
@@ -116,7 +122,21 @@ final class ServerConnection: LoopHandler, TimerOwner {
             switch Platform.read(fd, into: buffer) {
             case .bytes(let n):
                 if case .closing = machine.state { continue }   // staged close: discard until FIN
-                work.parser.append(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+                let input = UnsafeRawBufferPointer(rebasing: buffer[0..<n])
+                if preface.isDeciding {
+                    // A connection's first bytes only: HTTP/1.1 or the HTTP/2 preface?
+                    switch decideProtocol(input) {
+                    case .readOn:
+                        if n < buffer.count { return }
+                        continue
+                    case .stop:
+                        return
+                    case .parse:
+                        break
+                    }
+                } else {
+                    work.parser.append(input)
+                }
                 processInput()
                 // Backpressure: while a response is owed, keep at most 64 KiB of pipelined input.
                 if case .responding = machine.state, let exchange, exchange.parser.bufferedByteCount > 64 * 1024 {
@@ -133,6 +153,49 @@ final class ServerConnection: LoopHandler, TimerOwner {
                 perform(machine.socketFailed())
                 return
             }
+        }
+    }
+
+    private enum AfterDecision { case readOn, stop, parse }
+
+    /// Looks at a connection's first bytes for the HTTP/2 client preface (RFC 9113 §3.4). Bytes that
+    /// may still be the preface are held back from the parser (they are the preface's own, so the
+    /// detector keeps only their count); once they differ, they and this read go to the parser as
+    /// HTTP/1.1. The whole preface hands the socket to the server's HTTP/2 handler, or, while there
+    /// is none, is refused with 501 and a close, as an unknown method would be. Out of line: it runs
+    /// on a connection's first read only.
+    @inline(never)
+    private func decideProtocol(_ input: UnsafeRawBufferPointer) -> AfterDecision {
+        switch preface.feed(input) {
+        case .needMoreBytes:
+            // Bytes of a request (or a preface) arrived: its timers run, as for any partial head.
+            if machine.isIdle { perform(machine.requestBegan()) }
+            return .readOn
+        case .http1(let heldBack):
+            if heldBack > 0 { work.parser.append(Array(ClientPrefaceDetector.preface[..<heldBack])) }
+            work.parser.append(input)
+            return .parse
+        case .http2(let heldBack):
+            let bytesRead = Array(ClientPrefaceDetector.preface[..<heldBack]) + Array(input)
+            if server.handOver(self, to: .http2, bytesRead: bytesRead) { return .stop }
+            if machine.isIdle { perform(machine.requestBegan()) }
+            server.refusal = .http2Preface   // read by the error response, in this same call
+            perform(machine.requestMalformed(status: ServerRefusal.http2Preface.status))
+            return .stop
+        }
+    }
+
+    /// The socket now belongs to another protocol's handler (`LoopbackServer.handOver`): let go of
+    /// the timer, the exchange and the idle count. It does not close or unregister the socket, and
+    /// reports no close: the connection lives on under its new handler.
+    func handedOver() {
+        setIdleCounted(false)
+        timer?.release()
+        timer = nil
+        timerPurpose = .none
+        if let exchange {
+            self.exchange = nil
+            server.returnExchange(exchange, parserIsBetweenMessages: exchange.parser.isBetweenMessages)
         }
     }
 
@@ -187,7 +250,7 @@ final class ServerConnection: LoopHandler, TimerOwner {
             // Refused bytes always belong to a request, so it has begun (its timers give way to the
             // error response at once).
             if machine.isIdle { perform(machine.requestBegan()) }
-            server.refusal = error   // read by the error response, below, in this same call
+            server.refusal = ServerRefusal(error)   // read by the error response, below, in this same call
             perform(machine.requestMalformed(status: error.status))
             return nil
         }
@@ -207,7 +270,7 @@ final class ServerConnection: LoopHandler, TimerOwner {
             case .respond(let persists):
                 cancelTimer()
                 respond(persists: persists)
-            case .respondWithErrorThenClose(let status, _): respondWithError(status: status)
+            case .respondWithErrorThenClose(let status, let reason): respondWithError(status: status, reason: reason)
             case .parseBufferedBytes: parseBufferedBytes()
             case .beginStagedClose: beginStagedClose()
             case .closeNow(let reason): closeNow(reason)
@@ -238,7 +301,7 @@ final class ServerConnection: LoopHandler, TimerOwner {
     }
 
     @inline(never)
-    private func respondWithError(status: Int) {
+    private func respondWithError(status: Int, reason: ServerCloseReason) {
         setIdleCounted(false)
         cancelTimer()
         work.parser.discardBuffered()
@@ -247,7 +310,9 @@ final class ServerConnection: LoopHandler, TimerOwner {
         // A refused request says why, in the parser's words: "bare LF at byte 14: ... (from nc,
         // use nc -C)". Only on this path, so the cost is never paid by a good request.
         var fields: [(String, JSONValue)] = [("error", .string(HTTPStatus.reasonPhrase(status)))]
-        if let refusal = server.refusal { fields.append(("detail", .string(refusal.description))) }
+        if let refusal = server.refusal { fields.append(("detail", .string(refusal.detail))) }
+        // The log says why in a few words: the refusal's, or the timeout's ("headers timeout").
+        if server.hasObservers { server.emit(.refused(connection: id, status: status, reason: server.refusal?.reason ?? reason.rawValue)) }
         server.refusal = nil
         let body = Array(JSONValue.object(fields).text().utf8)
         writeResponse(status: status, headers: headers, body: body, method: work.methodForFraming, then: .closeAfter)
@@ -323,15 +388,10 @@ final class ServerConnection: LoopHandler, TimerOwner {
                 if headComplete { work.headersDeadline = .max }
                 armRequestTimer()
             }
-        case .delay:
+        case .responder:
             timerPurpose = .none
-            guard let delayed = exchange?.delayed else { return }
-            exchange?.delayed = nil
-            writeResponse(status: delayed.status, headers: delayed.headers, body: delayed.body,
-                          method: exchange?.methodForFraming ?? "GET", then: .responseDone(status: delayed.status))
-        case .stream:
-            timerPurpose = .none
-            writeNextChunk()
+            guard let exchange else { return }
+            exchange.responder.wake(on: self)
         case .linger:
             perform(machine.lingerExpired())
         }
@@ -339,66 +399,12 @@ final class ServerConnection: LoopHandler, TimerOwner {
 
     // MARK: Responses
 
+    /// The request is in whole: its exchange's responder decides what to answer, and calls back
+    /// (`ResponseStream`, below) with what to frame.
     private func respond(persists: Bool) {
         let work = self.work
         guard work.hasHead else { return }
-        if let handler = server.requestHandler {
-            let head = work.head
-            let request = ServerRequest(head: head, body: work.requestBody, connection: id, index: machine.requestCount)
-            work.requestBody = []
-            handler(request) { [weak self] response in
-                // The answer may come much later; the client may be gone by then.
-                guard let self, case .responding = self.machine.state, self.exchange?.hasHead == true else { return }
-                if response.mustClose { self.machine.responseRequiresClose() }
-                self.writeResponse(status: response.status, headers: response.headers, body: response.body,
-                                   method: head.method, then: .responseDone(status: response.status))
-            }
-            return
-        }
-        if work.isRootGET {
-            // The route every lesson and benchmark hits most: its whole response is encoded once a
-            // second (it differs only in Date and the connection fields) and written as it is.
-            // Callgrind: the encoder and the route's response value were ~12% of such a request.
-            write(server.encodedRootResponse(persistent: responsePersists), then: .responseDone(status: 200))
-            return
-        }
-        let head = work.head
-        switch ServerRoutes.respond(to: head, connection: id, requestIndex: machine.requestCount) {
-        case .complete(let status, let headers, let body, let mustClose):
-            if mustClose { machine.responseRequiresClose() }
-            writeResponse(status: status, headers: headers, body: body, method: head.method, then: .responseDone(status: status))
-        case .delayed(let ms, let status, let headers, let body):
-            work.delayed = (status, headers, body)
-            armTimer(.delay, at: server.loop.now + Int64(ms) * 1_000_000)
-        case .stream(let chunks, let interval):
-            // Unknown length: chunked on HTTP/1.1; HTTP/1.0 has no chunked coding, so the body ends
-            // when the connection does (RFC 9112 §6.3 rule 8) and the connection cannot persist.
-            work.streamIsChunked = responseFraming(bodyLength: nil, requestVersion: head.version) == .chunked
-            if !work.streamIsChunked { machine.responseRequiresClose() }
-            work.streamNext = 0
-            work.streamCount = chunks
-            work.streamInterval = interval
-            var headers: HTTPHeaders = ["Content-Type": "text/plain"]
-            if work.streamIsChunked { headers.add(name: "Transfer-Encoding", value: "chunked") }
-            var out = server.takeScratch()
-            HTTPEncoder.writeResponseHead(HTTPResponseHead(status: 200, headers: headers), extraFields: connectionFields(), into: &out)
-            write(out, then: .streamChunk(status: 200))
-            server.returnScratch(out)
-        }
-    }
-
-    private func writeNextChunk() {
-        let work = self.work
-        var out: [UInt8] = []
-        if work.streamNext < work.streamCount {
-            work.streamNext += 1
-            let chunk = ServerRoutes.streamChunk(work.streamNext)
-            if work.streamIsChunked { HTTPEncoder.writeChunk(chunk, into: &out) } else { out += chunk }
-            write(out, then: .streamChunk(status: 200))
-        } else {
-            if work.streamIsChunked { HTTPEncoder.writeLastChunk(into: &out) }
-            write(out, then: .responseDone(status: 200))
-        }
+        work.responder.respond(on: self, handler: server.requestHandler)
     }
 
     /// The connection-management fields this response gets: `Date`, `Connection: keep-alive` plus
@@ -481,13 +487,8 @@ final class ServerConnection: LoopHandler, TimerOwner {
         switch completion {
         case .nothing:
             return
-        case .streamChunk:
-            let work = self.work
-            if work.streamInterval > 0 && work.streamNext < work.streamCount {
-                armTimer(.stream, at: server.loop.now + Int64(work.streamInterval) * 1_000_000)
-            } else {
-                writeNextChunk()
-            }
+        case .responsePiece:
+            work.responder.pieceSent(on: self)
         case .responseDone(let status):
             let willClose: Bool
             if case .responding(let persists, _) = machine.state { willClose = !persists || machine.isDraining } else { willClose = true }
@@ -516,90 +517,68 @@ final class ServerConnection: LoopHandler, TimerOwner {
     func shutdownDeadlinePassed() { perform(machine.shutdownDeadlinePassed()) }
 }
 
-/// What to do once the bytes of a write have all gone out.
-enum WriteCompletion { case nothing, responseDone(status: Int), streamChunk(status: Int), closeAfter }
+// MARK: - Framing what the responder hands over
 
-/// Exchange: the state of one connection's request in progress, borrowed from the server's spares
-/// while a request is under way and given back when the connection is idle (see ServerConnection).
-/// Its buffers keep their storage across requests, so a keep-alive request allocates nothing here.
-final class Exchange {
-    var parser: RequestParser
-    /// The body limit `parser` enforces, kept here so checking a spare against the configuration
-    /// does not read the parser (see `isUnused`).
-    let maxBodyBytes: Int
-    /// The head of the request in progress, valid while `hasHead`. Not an optional: destroying or
-    /// testing an `HTTPRequestHead?` went through the generic Optional witness (~130 instructions,
-    /// 4 to 6 times a request); a plain head with a flag costs a store.
-    private(set) var head = HTTPRequestHead(method: "", target: "")
-    private(set) var hasHead = false
-    /// Whether the request is `GET /`, the route every benchmark hits (decided once, from the head).
-    private(set) var isRootGET = false
-    /// The body of the request, kept only for a request handler (the reverse proxy).
-    var requestBody: [UInt8] = []
-    /// Output the socket would not take yet, from `pendingOffset` on.
-    var pending: [UInt8] = []
-    var pendingOffset = 0
-    var afterWrite: WriteCompletion = .nothing
-    var headersDeadline: Int64 = 0
-    var requestDeadline: Int64 = 0
-    /// A `/delay/<ms>` response waiting for its timer.
-    var delayed: (status: Int, headers: HTTPHeaders, body: [UInt8])?
-    var streamNext = 0
-    var streamCount = 0
-    var streamInterval = 0
-    var streamIsChunked = true
+/// The HTTP/1.1 side of `ResponseStream`: one request at a time, framed with Content-Length, or
+/// chunked when the body comes in pieces (RFC 9112 §7.1; HTTP/1.0 has no chunked coding, so the body
+/// then ends when the connection does, RFC 9112 §6.3 rule 8, and the connection cannot persist).
+extension ServerConnection: ResponseStream {
+    var requestHead: HTTPRequestHead { work.head }
+    var requestIsRootGET: Bool { work.isRootGET }
+    var requestConnection: Int { id }
+    var requestIndex: Int { machine.requestCount }
 
-    init(limits: ParserLimits) {
-        parser = RequestParser(limits: limits)
-        maxBodyBytes = limits.maxBodyBytes
+    func takeRequestBody() -> [UInt8] {
+        let work = self.work
+        let body = work.requestBody
+        work.requestBody = []
+        return body
     }
 
-    var hasPendingOutput: Bool { pendingOffset < pending.count }
-
-    /// The method a response is framed for (a HEAD response has no body): the request's, or GET
-    /// when no head arrived (an error response to a request that never got that far).
-    var methodForFraming: String { hasHead ? head.method : "GET" }
-
-    /// Keeps the head of the request that just arrived (moved in: no copy).
-    func takeHead(_ head: consuming HTTPRequestHead, isRootGET: Bool) {
-        self.isRootGET = isRootGET
-        self.head = head
-        hasHead = true
+    var isAwaitingResponse: Bool {
+        guard case .responding = machine.state, let exchange, exchange.hasHead else { return false }
+        return true
     }
 
-    /// True when nothing of a request is here: no head, no buffered input, no output owed.
-    /// The parser is asked last: reading a property of a struct kept in a class copies the struct
-    /// first (the parser: a 296-byte memcpy, ~80 instructions a question).
-    var isUnused: Bool { !hasHead && !hasPendingOutput && parser.isBetweenMessages }
-
-    /// The response to the head is written: let go of its header list, so the parser, which shares
-    /// that storage, fills it in place for the next head instead of copying it.
-    func finishRequest() {
-        if hasHead {
-            hasHead = false
-            head.headers = HTTPHeaders()
-        }
-        delayed = nil
+    func sendResponse(status: Int, headers: HTTPHeaders, body: [UInt8], mustClose: Bool) {
+        if mustClose { machine.responseRequiresClose() }
+        writeResponse(status: status, headers: headers, body: body, method: work.methodForFraming, then: .responseDone(status: status))
     }
 
-    /// Back to new for the next request (or another connection), keeping storage. A parser in the
-    /// middle of a request (the connection closed then) is replaced. What a plain keep-alive request
-    /// leaves behind is already clean, so the buffers are emptied only when they hold something
-    /// (`removeAll(keepingCapacity:)` on an empty array still costs ~130 instructions).
-    func clear(parserIsBetweenMessages: Bool) {
-        finishRequest()
-        if parserIsBetweenMessages {
-            parser.reset()
-        } else {
-            parser = RequestParser(limits: ParserLimits(maxHeaderBytes: 16 * 1024, maxBodyBytes: maxBodyBytes))
-        }
-        if !requestBody.isEmpty { requestBody = [] }
-        if !pending.isEmpty { pending.removeAll(keepingCapacity: pending.capacity <= 16 * 1024) }
-        pendingOffset = 0
-        afterWrite = .nothing
-        streamNext = 0
-        streamCount = 0
-        streamInterval = 0
-        streamIsChunked = true
+    func sendRootResponse() {
+        // Its whole response is encoded once a second (it differs only in Date and the connection
+        // fields) and written as it is. Callgrind: the encoder and the route's response value were
+        // ~12% of such a request.
+        write(server.encodedRootResponse(persistent: responsePersists), then: .responseDone(status: 200))
+    }
+
+    func sendHead(status: Int, headers: HTTPHeaders) {
+        let work = self.work
+        work.streamIsChunked = responseFraming(bodyLength: nil, requestVersion: work.head.version) == .chunked
+        work.streamStatus = status
+        if !work.streamIsChunked { machine.responseRequiresClose() }
+        var headers = headers
+        if work.streamIsChunked { headers.add(name: "Transfer-Encoding", value: "chunked") }
+        var out = server.takeScratch()
+        HTTPEncoder.writeResponseHead(HTTPResponseHead(status: status, headers: headers), extraFields: connectionFields(), into: &out)
+        write(out, then: .responsePiece)
+        server.returnScratch(out)
+    }
+
+    func sendBodyPiece(_ bytes: [UInt8]) {
+        var out: [UInt8] = []
+        if work.streamIsChunked { HTTPEncoder.writeChunk(bytes, into: &out) } else { out = bytes }
+        write(out, then: .responsePiece)
+    }
+
+    func sendEnd() {
+        let work = self.work
+        var out: [UInt8] = []
+        if work.streamIsChunked { HTTPEncoder.writeLastChunk(into: &out) }
+        write(out, then: .responseDone(status: work.streamStatus))
+    }
+
+    func wakeResponder(afterNanos nanos: Int64) {
+        armTimer(.responder, at: server.loop.now + nanos)
     }
 }

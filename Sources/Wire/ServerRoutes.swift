@@ -13,7 +13,7 @@ enum RouteResponse {
 
 /// ServerRoutes: the built-in routes a lesson can call.
 ///
-///     /               a small JSON body
+///     /               a small JSON body (and a newline)
 ///     /echo           the request head exactly as the server parsed it, as JSON
 ///     /delay/<ms>     answer after <ms> milliseconds (at most 60000)
 ///     /bytes/<n>      <n> bytes of body (at most 64 MiB)
@@ -29,7 +29,8 @@ enum RouteResponse {
 /// route does not serve gets 405 with `Allow` (RFC 9110 §15.5.6). Methods the server does not know at
 /// all never get here: the parser refuses them with 501.
 enum ServerRoutes {
-    static let rootBody: [UInt8] = Array(#"{"hello":"wirelab"}"#.utf8)
+    /// Ends with a newline, so `curl` leaves the shell prompt on a line of its own.
+    static let rootBody: [UInt8] = Array(#"{"hello":"wirelab"}"#.utf8) + [UInt8(ascii: "\n")]
     static let rootResponse = json(200, rootBody)
     static let allowForRoutes = "GET, HEAD, POST, OPTIONS"
     /// CONNECT is the one known method /echo does not serve: it asks for a tunnel, not a response.

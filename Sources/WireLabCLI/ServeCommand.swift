@@ -28,7 +28,8 @@ enum ServeCommand {
                 Allow, another known method 405 and Allow, an unknown one 501. Requests are parsed
                 strictly (CR LF line ends, one framing): see docs/http-parsing.md.
                 Every connection is logged when it opens and closes (with the reason), and every
-                request with the connection that carried it: new, or reused.
+                request with the connection that carried it: new, or reused. A refused request is logged
+                with its status and why (501: HTTP/2 preface on an HTTP/1.1 port; 400: bare LF).
                 Ctrl-C drains gracefully: idle connections close at once, in-flight requests finish.
                 """))
             return 0
@@ -82,32 +83,10 @@ enum ServeCommand {
         console.line(runForMs.map { "  stops by itself after \($0)ms; Ctrl-C drains now" } ?? "  Ctrl-C drains gracefully")
         let log = TurnLog(console: console, loop: loop, started: started)
         if !quiet {
+            let lines = ServeEventLines(isMystery: mystery != nil)
             server.addObserver { event in
-                switch event {
-                case .opened(let id):
-                    log.line { $0.connection(id); $0.text(" opened") }
-                case .request(let id, let index, let head):
-                    log.line {
-                        $0.connection(id)
-                        $0.text(" "); $0.text(head.method); $0.text(" "); $0.text(head.target); $0.text(" "); $0.text(head.version)
-                        if index == 1 {
-                            $0.text("  (new connection)")
-                        } else {
-                            $0.text("  (reused, request "); $0.number(index); $0.text(" on this connection)")
-                        }
-                    }
-                case .response(let id, let status, let willClose):
-                    log.line { $0.connection(id); $0.text(" → "); $0.number(status); $0.text(willClose ? ", Connection: close" : ", kept alive") }
-                case .idle:
-                    break
-                case .closed(let id, let reason, let requests):
-                    log.line {
-                        $0.connection(id)
-                        $0.text(" closed")
-                        if mystery == nil { $0.text(": "); $0.text(reason.rawValue) }
-                        $0.text(" ("); $0.number(requests); $0.text(requests == 1 ? " request)" : " requests)")
-                    }
-                }
+                guard lines.hasLine(for: event) else { return }
+                log.line { lines.write(event, into: &$0) }
             }
         }
         csys_install_interrupt_waker(loop.wakerDescriptor)
@@ -132,6 +111,66 @@ enum ServeCommand {
         func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
         console.line("  \(count(s.accepted, "connection")), \(count(s.requests, "request")) (\(s.reusedRequests) on reused connections)")
         return 0
+    }
+}
+
+/// What `serve` logs for each server event: one line per connection opened and closed (with the
+/// reason, except for a mystery server, whose close reasons would give its settings away), per
+/// request (new or reused connection), per response, and per refusal, with its status and why:
+/// `#1 refused → 501: HTTP/2 preface on an HTTP/1.1 port`. A connection closed after a refusal
+/// says so with the status (`closed: refused with 501`), never a "bad request" for a 501.
+final class ServeEventLines {
+    let isMystery: Bool
+    /// The status each connection was refused with, until it closes.
+    private var refusedStatus: [Int: Int] = [:]
+
+    init(isMystery: Bool) {
+        self.isMystery = isMystery
+    }
+
+    /// Whether `event` makes a line (an idle connection does not).
+    func hasLine(for event: ServerEvent) -> Bool {
+        if case .idle = event { return false }
+        return true
+    }
+
+    /// Writes the line of `event`, after the stamp.
+    func write(_ event: ServerEvent, into text: inout LogText) {
+        switch event {
+        case .opened(let id):
+            text.connection(id); text.text(" opened")
+        case .request(let id, let index, let head):
+            text.connection(id)
+            text.text(" "); text.text(head.method); text.text(" "); text.text(head.target); text.text(" "); text.text(head.version)
+            if index == 1 {
+                text.text("  (new connection)")
+            } else {
+                text.text("  (reused, request "); text.number(index); text.text(" on this connection)")
+            }
+        case .response(let id, let status, let willClose):
+            text.connection(id); text.text(" → "); text.number(status); text.text(willClose ? ", Connection: close" : ", kept alive")
+        case .refused(let id, let status, let reason):
+            refusedStatus[id] = status
+            text.connection(id); text.text(" refused → "); text.number(status)
+            // A mystery server's timeouts are what the learner measures: their names stay hidden.
+            if !(isMystery && status == 408) { text.text(": "); text.text(reason) }
+            text.text(", Connection: close")
+        case .idle:
+            break
+        case .closed(let id, let reason, let requests):
+            let refused = refusedStatus.removeValue(forKey: id)
+            text.connection(id)
+            text.text(" closed")
+            if !isMystery {
+                text.text(": ")
+                if let refused, reason == .badRequest {
+                    text.text("refused with "); text.number(refused)
+                } else {
+                    text.text(reason.rawValue)
+                }
+            }
+            text.text(" ("); text.number(requests); text.text(requests == 1 ? " request)" : " requests)")
+        }
     }
 }
 

@@ -55,4 +55,68 @@ struct ServeLogTests {
         #expect(loop.run(until: { false }, timeoutNanos: 20_000_000) == false)
         #expect(console.writes.count == 2, "nothing is written twice")
     }
+
+    /// The lines `serve` logs for `events`, without stamps.
+    static func lines(_ events: [ServerEvent], mystery: Bool = false) -> [String] {
+        let lines = ServeEventLines(isMystery: mystery)
+        return events.filter(lines.hasLine).map { event in
+            var text = LogText()
+            lines.write(event, into: &text)
+            return String(decoding: text.bytes, as: UTF8.self)
+        }
+    }
+
+    @Test("a refusal is logged with its status and why; the close after it says refused with that status, not bad request")
+    func refusalLines() {
+        let lines = Self.lines([
+            .opened(connection: 1),
+            .idle(connection: 1),
+            .refused(connection: 1, status: 501, reason: "HTTP/2 preface on an HTTP/1.1 port"),
+            .closed(connection: 1, reason: .badRequest, requests: 0),
+            .refused(connection: 2, status: 408, reason: "headers timeout"),
+            .closed(connection: 2, reason: .headersTimeout, requests: 0),
+            .closed(connection: 3, reason: .badRequest, requests: 1),
+        ])
+        #expect(lines == [
+            " #1 opened",
+            " #1 refused → 501: HTTP/2 preface on an HTTP/1.1 port, Connection: close",
+            " #1 closed: refused with 501 (0 requests)",
+            " #2 refused → 408: headers timeout, Connection: close",
+            " #2 closed: headers timeout (0 requests)",
+            " #3 closed: bad request (1 request)",
+        ])
+        #expect(!lines.contains { $0.contains("501") && $0.contains("bad request") })
+    }
+
+    @Test("a mystery server keeps its timeouts and close reasons to itself, not its other refusals")
+    func mysteryRefusals() {
+        let lines = Self.lines([
+            .refused(connection: 1, status: 408, reason: "headers timeout"),
+            .closed(connection: 1, reason: .headersTimeout, requests: 0),
+            .refused(connection: 2, status: 400, reason: "bare LF"),
+            .closed(connection: 2, reason: .badRequest, requests: 0),
+        ], mystery: true)
+        #expect(lines == [
+            " #1 refused → 408, Connection: close",
+            " #1 closed (0 requests)",
+            " #2 refused → 400: bare LF, Connection: close",
+            " #2 closed (0 requests)",
+        ])
+    }
+
+    @Test("requests and responses read as before")
+    func requestLines() {
+        let head = HTTPRequestHeadSummary(method: "GET", target: "/", version: "HTTP/1.1")
+        #expect(Self.lines([
+            .request(connection: 4, index: 1, head: head),
+            .response(connection: 4, status: 200, willClose: false),
+            .request(connection: 4, index: 2, head: head),
+            .response(connection: 4, status: 200, willClose: true),
+        ]) == [
+            " #4 GET / HTTP/1.1  (new connection)",
+            " #4 → 200, kept alive",
+            " #4 GET / HTTP/1.1  (reused, request 2 on this connection)",
+            " #4 → 200, Connection: close",
+        ])
+    }
 }

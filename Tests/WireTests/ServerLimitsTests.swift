@@ -242,6 +242,7 @@ struct ServerLimitsTests {
             case .opened: return "opened"
             case .request: return "request"
             case .response: return "response"
+            case .refused: return "refused"
             case .idle: return "idle"
             case .closed: return "closed"
             }

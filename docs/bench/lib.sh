@@ -49,7 +49,7 @@ http {
     default_type application/json;
     server {
         listen 127.0.0.1:$port;
-        location / { return 200 '{"hello":"wirelab"}'; }
+        location / { return 200 '{"hello":"wirelab"}\n'; }
     }
 }
 CONF
