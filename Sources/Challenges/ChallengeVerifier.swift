@@ -62,6 +62,20 @@ public struct VerificationInput: Sendable, Equatable {
     }
 }
 
+/// What the learner has to supply to verify a challenge (what `wirelab verify` checks its
+/// arguments against, and what the stepper's `v` asks for).
+public enum ChallengeNeed: Sendable, Equatable {
+    /// predict: a number or a word; `prompt` asks for it with the key's unit ("Your answer (ms):"),
+    /// empty when it has none.
+    case answer(prompt: String)
+    /// choice: one of these option letters (a, b, c...).
+    case choice(options: [String])
+    /// build: a lab script (`--file`, or the lesson's workspace copy; in the stepper Enter alone).
+    case script
+    /// your-server: the URL of the learner's own server.
+    case url
+}
+
 /// What a verification found, ready to show.
 public struct VerificationResult: Sendable {
     public var status: VerificationStatus
@@ -85,20 +99,6 @@ public struct VerificationResult: Sendable {
         self.explanation = explanation
         self.observed = observed
     }
-}
-
-/// What the learner has to supply to verify a challenge (what `wirelab verify` checks its
-/// arguments against, and what the stepper's `v` asks for).
-public enum ChallengeNeed: Sendable, Equatable {
-    /// predict: a number or a word; `prompt` asks for it with the key's unit ("Your answer (ms):"),
-    /// empty when it has none.
-    case answer(prompt: String)
-    /// choice: one of these option letters (a, b, c...).
-    case choice(options: [String])
-    /// build: a lab script (`--file`, or the lesson's workspace copy; in the stepper Enter alone).
-    case script
-    /// your-server: the URL of the learner's own server.
-    case url
 }
 
 public enum ChallengeVerifier {

@@ -7,10 +7,7 @@ public struct FileStamp: Sendable, Equatable {
     public var modified: Date
     public var size: Int
 
-    public init(modified: Date, size: Int) {
-        self.modified = modified
-        self.size = size
-    }
+    public init(modified: Date, size: Int) { (self.modified, self.size) = (modified, size) }
 
     /// The stamp of the file at `path`, or nil when it does not exist or can't be read.
     public static func of(_ path: String) -> FileStamp? {
