@@ -60,7 +60,7 @@ let package = Package(
         .testTarget(name: "LabRunTests", dependencies: ["LabRun", "LabKit", "LabScript", "Wire", "HTTP1"]),
         .testTarget(name: "ChallengesTests", dependencies: ["Challenges", "LabKit", "Wire"]),
         .testTarget(name: "WireLabCLITests", dependencies: ["WireLabCLI", "LabKit"]),
-        .testTarget(name: "StepperTests", dependencies: ["Stepper", "LabKit", "LabRun", "CSystem", "wirelab"]),
+        .testTarget(name: "StepperTests", dependencies: ["Stepper", "Challenges", "LabKit", "LabRun", "CSystem", "wirelab"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -43,8 +43,8 @@ public enum VerificationStatus: String, Sendable {
     }
 }
 
-/// What the learner gave.
-public struct VerificationInput: Sendable {
+/// What the learner gave (the CLI's arguments, or what the stepper's prompt read).
+public struct VerificationInput: Sendable, Equatable {
     /// A predicted number or word, or a choice's letter.
     public var answer: String?
     /// A lab script for a build challenge.
@@ -60,6 +60,20 @@ public struct VerificationInput: Sendable {
         self.url = url
         self.reveal = reveal
     }
+}
+
+/// What the learner has to supply to verify a challenge (what `wirelab verify` checks its
+/// arguments against, and what the stepper's `v` asks for).
+public enum ChallengeNeed: Sendable, Equatable {
+    /// predict: a number or a word; `prompt` asks for it with the key's unit ("Your answer (ms):"),
+    /// empty when it has none.
+    case answer(prompt: String)
+    /// choice: one of these option letters (a, b, c...).
+    case choice(options: [String])
+    /// build: a lab script (`--file`, or the lesson's workspace copy; in the stepper Enter alone).
+    case script
+    /// your-server: the URL of the learner's own server.
+    case url
 }
 
 /// What a verification found, ready to show.
@@ -88,23 +102,11 @@ public struct VerificationResult: Sendable {
 }
 
 public enum ChallengeVerifier {
-    /// What the learner has to supply for a challenge.
-    public enum Need: Sendable, Equatable {
-        /// A number or a word.
-        case answer
-        /// One of these option letters.
-        case choice(options: [String])
-        /// A lab script (`--file`, or the lesson's workspace copy).
-        case script
-        /// The URL of the learner's own server.
-        case url
-    }
-
     /// What `challenge` needs, or nil when it has no usable key.
-    public static func need(for challenge: Challenge) -> Need? {
+    public static func need(for challenge: Challenge) -> ChallengeNeed? {
         guard let key = challenge.key else { return nil }
         switch key.kind {
-        case .predict: return .answer
+        case .predict: return .answer(prompt: key.fields["unit"].map { "Your answer (\($0)):" } ?? "")
         case .choice: return .choice(options: key.choices)
         case .build: return .script
         case .yourServer: return .url

@@ -1,5 +1,7 @@
 // The vocabulary of HTTP/1.1 messages (RFC 9110 semantics, RFC 9112 syntax).
 // Plain values: no sockets, no clocks. The parsers build them, the encoders write them.
+// One file past 400 lines: the whole vocabulary (version, fields, heads, status, the Connection
+// semantics) in one place to look up; most of its length is `HTTPHeaders` and its lookups.
 
 /// An HTTP version such as HTTP/1.1 (RFC 9112 §2.3).
 public struct HTTPVersion: Hashable, Sendable, CustomStringConvertible {

@@ -169,6 +169,35 @@ extension ExperimentOutcome {
         if let fileLine = match.firstFailureFileLine { location += " (file line \(fileLine))" }
         return style.yellow("What the simulated delay changed") + ": " + location + "\n" + body
     }
+
+    /// The verdict as `wirelab run` and the stepper word it: the diff when there is one, then one
+    /// verdict line (and a note under a simulated RTT). Each item may hold several lines.
+    public func verdictLines(style: Style) -> [String] {
+        let seconds = Format.fixed(elapsedMs / 1000, 2)
+        switch verdict {
+        case .match:
+            return [style.green("\(style.ok) Output matches the expected output") + style.dim(" (\(output.count) lines in \(seconds)s)")]
+        case .ran:
+            return [style.green("\(style.ok) Ran") + style.dim(" in \(seconds)s (no expected output to compare with)")]
+        case .mismatch:
+            return (match.map { [$0.render(color: style.isEnabled)] } ?? [])
+                + [style.red("\(style.fail) Output differs from the expected output") + style.dim(" (ran in \(seconds)s)")]
+        case .notJudged:
+            return [delayChangesRendered(color: style.isEnabled),
+                    style.yellow("\(style.neutral) " + notJudgedExplanation) + style.dim(" (ran in \(seconds)s)")]
+        case .expectFailed:
+            var lines = match.flatMap { $0.isMatch ? nil : [$0.render(color: style.isEnabled)] } ?? []
+            lines.append(style.red("\(style.fail) \(expectFailures.count) expect\(expectFailures.count == 1 ? "" : "s") failed"))
+            if startingNetwork.isOn {
+                lines.append(style.dim("  (under a simulated RTT of \(startingNetwork.rttMs)ms; the lesson was written for none, "
+                    + "so an expect about timing may not hold under it)"))
+            }
+            return lines
+        case .broken:
+            let what = parseErrors.isEmpty ? "stopped with an error" : "has \(parseErrors.count) syntax error\(parseErrors.count == 1 ? "" : "s")"
+            return [style.red("\(style.fail) The experiment \(what)")]
+        }
+    }
 }
 
 /// ExperimentRunner: runs one script live — a fresh event loop, the embedded server on

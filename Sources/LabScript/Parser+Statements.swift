@@ -1,5 +1,7 @@
 // Statements. A statement is one line (or ends at `;`); it starts with a keyword, with
 // `AGENT METHOD` (a request: `pool GET /`), or with `NAME =` (an assignment).
+// The whole statement grammar is one file (past 400 lines) so that it reads next to
+// docs/lab-script.md: the keyword switch and the parser of each form, in one place.
 
 extension Parser {
     mutating func statement() throws(ScriptDiagnostic) -> Statement {

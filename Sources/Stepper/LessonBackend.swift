@@ -53,7 +53,7 @@ public struct LessonBackend: StepperBackend {
 
     public func workspaceFile(for lessonID: String) -> String { store.workspaceFile(for: lessonID) }
 
-    public func verify(lessonID: String, challenge number: Int, input: VerifyInput) -> VerifyReport {
+    public func verify(lessonID: String, challenge number: Int, input: VerificationInput) -> VerifyReport {
         guard let lesson = lesson(lessonID), let challenge = lesson.challenges.first(where: { $0.number == number }) else {
             return VerifyReport(lessonID: lessonID, challenge: number, status: .brokenKey, headline: "No challenge \(number) in '\(lessonID)'.")
         }
@@ -63,18 +63,11 @@ public struct LessonBackend: StepperBackend {
             return VerifyReport(lessonID: lessonID, challenge: number, status: .wrong,
                                 headline: "No script to check yet: press E to write your copy of the experiment (it goes to \(workspace)), then v again.")
         }
-        let result = ChallengeVerifier.verify(
-            lesson: lesson, challenge: challenge,
-            input: VerificationInput(answer: input.answer, file: input.file, url: input.url, reveal: input.reveal),
-            workspaceFile: store.workspaceFile(for: lessonID))
-        let status: VerifyReport.Status = switch result.status {
-        case .correct: .correct
-        case .wrong, .unusableAnswer: .wrong
-        case .revealed: .revealed
-        case .brokenKey: .brokenKey
-        }
-        return VerifyReport(lessonID: lessonID, challenge: number, status: status, headline: result.headline,
-                            details: result.details, explanation: result.explanation)
+        let result = ChallengeVerifier.verify(lesson: lesson, challenge: challenge, input: input,
+                                              workspaceFile: store.workspaceFile(for: lessonID))
+        // An unusable answer (a word where a number is wanted; the machine refuses most before they get here) shows as wrong.
+        return VerifyReport(lessonID: lessonID, challenge: number, status: result.status == .unusableAnswer ? .wrong : result.status,
+                            headline: result.headline, details: result.details, explanation: result.explanation)
     }
 
     public func save(_ progress: LearnerProgress) throws {

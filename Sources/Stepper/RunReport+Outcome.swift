@@ -27,25 +27,7 @@ extension RunReport {
         for failure in outcome.expectFailures {
             add(style.red(style.fail + " ") + "\(file):\(failure.location.line): \(failure.message)")
         }
-        switch outcome.verdict {
-        case .match:
-            add(style.green("\(style.ok) Output matches the expected output") + style.dim(" (\(outcome.output.count) lines in \(seconds)s)"))
-        case .ran:
-            add(style.green("\(style.ok) Ran") + style.dim(" in \(seconds)s (no expected output to compare with)"))
-        case .mismatch:
-            if let match = outcome.match { add(match.render(color: color)) }
-            add(style.red("\(style.fail) Output differs from the expected output") + style.dim(" (ran in \(seconds)s)"))
-        case .notJudged:
-            add(outcome.delayChangesRendered(color: color))
-            add(style.yellow("\(style.neutral) " + outcome.notJudgedExplanation))
-        case .expectFailed:
-            if let match = outcome.match, !match.isMatch { add(match.render(color: color)) }
-            let count = outcome.expectFailures.count
-            add(style.red("\(style.fail) \(count) expect\(count == 1 ? "" : "s") failed"))
-        case .broken:
-            let count = outcome.parseErrors.count
-            add(style.red("\(style.fail) The experiment " + (count == 0 ? "stopped with an error" : "has \(count) syntax error\(count == 1 ? "" : "s")")))
-        }
+        for line in outcome.verdictLines(style: style) { add(line) }
         while lines.last == "" { lines.removeLast() }
         self.init(lessonID: lesson.id, verdict: outcome.verdict, wasStopped: false, lines: lines,
                   requests: outcome.requests, sockets: outcome.sockets, startedNanos: outcome.startedNanos, file: file)

@@ -1,3 +1,4 @@
+import Challenges
 import LabKit
 import LabRun
 
@@ -10,7 +11,7 @@ public protocol StepperBackend: Sendable {
     func run(lessonID: String, workspace: Bool, cancellation: RunCancellation, onLine: @escaping @Sendable (String) -> Void) -> RunReport
     /// Verifies challenge `challenge` of the lesson with what the learner typed. Blocks (seconds, for
     /// a build or your-server key).
-    func verify(lessonID: String, challenge: Int, input: VerifyInput) -> VerifyReport
+    func verify(lessonID: String, challenge: Int, input: VerificationInput) -> VerifyReport
     /// Writes the progress file atomically.
     func save(_ progress: LearnerProgress) throws
     /// The lesson's workspace file, created from its experiment when it does not exist yet.

@@ -1,4 +1,5 @@
 import Foundation
+import LabKit
 import LabRun
 
 /// StepperDriver: the IO half of the stepper. It owns the terminal (raw mode, the alternate
@@ -113,13 +114,9 @@ final class StepperDriver {
     /// Re-runs the learner's copy when it was saved since the last look (see `WorkspaceWatch`).
     private func checkWorkspace() {
         let lessonID = machine.state.lesson.id
-        if workspaceWatch.changed(lessonID: lessonID, modified: modificationDate(backend.workspaceFile(for: lessonID))) {
+        if workspaceWatch.changed(lessonID: lessonID, stamp: FileStamp.of(backend.workspaceFile(for: lessonID))) {
             handle(.workspaceSaved(lessonID: lessonID))
         }
-    }
-
-    private func modificationDate(_ path: String) -> Date? {
-        (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
     }
 
     private func readAll(_ fd: Int32) -> [UInt8] {
@@ -177,7 +174,7 @@ final class StepperDriver {
         } catch {
             return "Cannot create your copy of the experiment: \(error.localizedDescription)"
         }
-        workspaceWatch.accept(lessonID: lessonID, modified: modificationDate(path))   // writing it is not a save
+        workspaceWatch.accept(lessonID: lessonID, stamp: FileStamp.of(path))   // writing it is not a save
         guard let editor = [environment["VISUAL"], environment["EDITOR"]].compactMap({ $0 }).first(where: { !$0.isEmpty }) else {
             return "Your copy of the experiment: \(path) (set $VISUAL or $EDITOR to open it from here)."
         }

@@ -1,3 +1,4 @@
+import Challenges
 import LabKit
 import LabRun
 
@@ -40,7 +41,7 @@ public enum StepperEffect: Sendable, Equatable {
     /// Stop the running experiment (Ctrl-C). `.runFinished` still follows.
     case cancelRun
     /// Verify a challenge on a background thread; post `.verificationFinished(id:...)` with the same id.
-    case startVerification(id: Int, lessonID: String, challenge: Int, input: VerifyInput)
+    case startVerification(id: Int, lessonID: String, challenge: Int, input: VerificationInput)
     /// Write the progress file (atomically); post `.progressNotSaved` when that fails.
     case saveProgress(LearnerProgress)
     /// Copy the experiment to the lesson's workspace file if absent and open `$VISUAL`/`$EDITOR` on
@@ -50,27 +51,12 @@ public enum StepperEffect: Sendable, Equatable {
     case quit
 }
 
-/// What a learner typed to verify a challenge.
-public struct VerifyInput: Sendable, Equatable {
-    public var answer: String?
-    public var file: String?
-    public var url: String?
-    /// Show the answer instead of judging one (recorded as revealed, not verified).
-    public var reveal: Bool
-    public init(answer: String? = nil, file: String? = nil, url: String? = nil, reveal: Bool = false) {
-        self.answer = answer
-        self.file = file
-        self.url = url
-        self.reveal = reveal
-    }
-}
-
 /// The result of verifying one challenge, as the stepper shows it.
 public struct VerifyReport: Sendable, Equatable {
-    public enum Status: String, Sendable { case correct, wrong, revealed, brokenKey = "broken key" }
     public var lessonID: String
     public var challenge: Int
-    public var status: Status
+    /// Never `.unusableAnswer`: `LessonBackend` shows one as `.wrong`.
+    public var status: VerificationStatus
     /// One line: "Correct: ..." / "Not yet: ..." / "Revealed: ...".
     public var headline: String
     /// More lines of feedback: what really happened, failed conditions, measured values.
@@ -78,7 +64,7 @@ public struct VerifyReport: Sendable, Equatable {
     /// The key's explanation: only after a correct answer or a reveal.
     public var explanation: String?
 
-    public init(lessonID: String, challenge: Int, status: Status, headline: String, details: [String] = [],
+    public init(lessonID: String, challenge: Int, status: VerificationStatus, headline: String, details: [String] = [],
                 explanation: String? = nil) {
         self.lessonID = lessonID
         self.challenge = challenge

@@ -20,15 +20,8 @@ extension StepperLesson {
 
 extension StepperChallenge {
     public init(_ challenge: Challenge) {
-        let need: ChallengeNeed? = switch ChallengeVerifier.need(for: challenge) {
-        case .answer: .answer(prompt: challenge.key?.fields["unit"].map { "Your answer (\($0)):" } ?? "")
-        case .choice(let options): .choice(options: options)
-        case .script: .script
-        case .url: .url
-        case nil: nil
-        }
         let numberUnit: String?? = challenge.key.flatMap { ChallengeVerifier.wantsNumber($0) ? .some($0.fields["unit"]) : nil }
         self.init(number: challenge.number, prompt: challenge.prompt, kind: challenge.key?.kind.rawValue,
-                  hints: challenge.hints, need: need, keyProblem: challenge.keyProblem, numberUnit: numberUnit)
+                  hints: challenge.hints, need: ChallengeVerifier.need(for: challenge), keyProblem: challenge.keyProblem, numberUnit: numberUnit)
     }
 }

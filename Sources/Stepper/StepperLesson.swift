@@ -1,3 +1,5 @@
+import Challenges
+
 /// StepperLesson: what the stepper shows of one lesson, as plain values. The state machine reads
 /// only these (never a file, never the lesson loader), so tests can build lessons by hand;
 /// `StepperLesson(_:)` builds one from a loaded `Lesson`.
@@ -78,16 +80,4 @@ public struct StepperChallenge: Sendable, Equatable {
 
     /// True when the item carries a key, usable or broken: it counts towards the challenges total.
     public var hasKey: Bool { kind != nil || keyProblem != nil }
-}
-
-/// What `v` asks the learner for, per challenge kind.
-public enum ChallengeNeed: Sendable, Equatable {
-    /// predict: a number or a word, typed after `prompt`.
-    case answer(prompt: String)
-    /// choice: one of these options, picked by its letter (a, b, c...).
-    case choice(options: [String])
-    /// build: a lab script file; Enter alone means the lesson's workspace file.
-    case script
-    /// your-server: the URL of the learner's own server.
-    case url
 }

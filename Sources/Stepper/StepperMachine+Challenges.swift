@@ -64,7 +64,7 @@ extension StepperMachine {
         }
         switch confirmation {
         case .reveal(let number):
-            return startVerification(number, input: VerifyInput(reveal: true))
+            return startVerification(number, input: VerificationInput(reveal: true))
         case .resetChallenge(let number):
             return resetProgress(challenge: number)
         case .resetLesson:
@@ -167,7 +167,7 @@ extension StepperMachine {
             if case .hintWhich = prompt.purpose { return revealHint(number) }
             return askForAnswer(number)
         case .answer(let number, let need):
-            let input: VerifyInput
+            let input: VerificationInput
             switch need {
             case .answer, .choice:
                 guard !text.isEmpty else { return [] }
@@ -176,12 +176,12 @@ extension StepperMachine {
                     state.message = "Challenge \(number) wants a number\(unit.map { " (in \($0))" } ?? ""); '\(text)' is not one. Press v to answer again."
                     return []
                 }
-                input = VerifyInput(answer: text)
+                input = VerificationInput(answer: text)
             case .script:
-                input = VerifyInput(file: text.isEmpty ? nil : text)
+                input = VerificationInput(file: text.isEmpty ? nil : text)
             case .url:
                 guard !text.isEmpty else { return [] }
-                input = VerifyInput(url: text)
+                input = VerificationInput(url: text)
             }
             return startVerification(number, input: input)
         case .confirm(let confirmation):
@@ -203,13 +203,13 @@ extension StepperMachine {
         }
         if challenge.keyProblem != nil {
             // The verifier reports the broken key in its own words; nothing to ask.
-            return startVerification(number, input: VerifyInput())
+            return startVerification(number, input: VerificationInput())
         }
         state.message = "Challenge \(number) has no check: it is for exploring on your own."
         return []
     }
 
-    private mutating func startVerification(_ number: Int, input: VerifyInput) -> [StepperEffect] {
+    private mutating func startVerification(_ number: Int, input: VerificationInput) -> [StepperEffect] {
         let id = state.nextVerificationID
         state.nextVerificationID += 1
         state.activity = .verifying(id: id, lessonID: state.lesson.id, challenge: number)
@@ -239,7 +239,7 @@ extension StepperMachine {
             }
             state.message = "Challenge \(number) now counts as revealed, not verified."
             return [.saveProgress(state.progress)]
-        case .wrong, .brokenKey:
+        case .wrong, .unusableAnswer, .brokenKey:
             return []
         }
     }

@@ -90,7 +90,7 @@ extension StepperScreen {
         switch report.status {
         case .correct: out.append(style.green("✔ " + report.headline))
         case .revealed: out.append(style.yellow("◆ " + report.headline))
-        case .wrong: out.append(style.red("✘ " + report.headline))
+        case .wrong, .unusableAnswer: out.append(style.red("✘ " + report.headline))
         case .brokenKey: out.append(style.red("! " + report.headline))
         }
         for detail in report.details {

@@ -1,3 +1,4 @@
+import Challenges
 import LabKit
 
 /// StepperState: everything the stepper shows and remembers, as plain values. `StepperMachine`

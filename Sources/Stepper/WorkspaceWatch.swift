@@ -1,26 +1,25 @@
-import Foundation
+import LabKit
 
 /// WorkspaceWatch: notices when the learner saves their workspace copy of the lesson on screen, by
-/// its modification time (no file-system events, no dependency), as `wirelab watch` does. Pure:
-/// the driver reads the time and asks.
+/// its `FileStamp`, as `wirelab watch` does. Pure: the driver reads the stamp and asks.
 struct WorkspaceWatch {
     private var lessonID: String?
-    private var stamp: Date?
+    private var stamp: FileStamp?
 
-    /// True when the copy of `lessonID` was modified since the last look at the same lesson. The
+    /// True when the copy of `lessonID` was saved since the last look at the same lesson. The
     /// first look at a lesson only sets the baseline; a copy that does not exist never fires.
-    mutating func changed(lessonID: String, modified: Date?) -> Bool {
+    mutating func changed(lessonID: String, stamp: FileStamp?) -> Bool {
         defer {
             self.lessonID = lessonID
-            stamp = modified
+            self.stamp = stamp
         }
-        guard self.lessonID == lessonID, let modified else { return false }
-        return modified != stamp
+        guard self.lessonID == lessonID, let stamp else { return false }
+        return stamp != self.stamp
     }
 
-    /// Takes `modified` as the baseline without firing (after the stepper itself wrote the copy).
-    mutating func accept(lessonID: String, modified: Date?) {
+    /// Takes `stamp` as the baseline without firing (after the stepper itself wrote the copy).
+    mutating func accept(lessonID: String, stamp: FileStamp?) {
         self.lessonID = lessonID
-        stamp = modified
+        self.stamp = stamp
     }
 }

@@ -1,3 +1,7 @@
+// One file past 400 lines on purpose: sending, carrying out the pool's actions and hearing from
+// connections all work on the agent's private tables (pending requests, connections, origins) and
+// its pool machine; split into files, those would have to be visible to the whole module.
+
 import HTTP1
 import Pooling
 

@@ -1,3 +1,7 @@
+// One file past 400 lines on purpose: connecting, executing a request and sitting free are phases
+// of one socket that share its private state (fd, phase, timers, the response parser); split into
+// files, that state would have to be visible to the whole module.
+
 import HTTP1
 import Pooling
 

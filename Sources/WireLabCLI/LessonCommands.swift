@@ -319,29 +319,7 @@ enum RunCommand {
         for failure in outcome.expectFailures {
             console.line(style.red(style.fail + " ") + "\(target.file):\(failure.location.line): \(failure.message)")
         }
-        let seconds = Format.fixed(outcome.elapsedMs / 1000, 2)
-        switch outcome.verdict {
-        case .match:
-            console.line(style.green("\(style.ok) Output matches the expected output") + style.dim(" (\(outcome.output.count) lines in \(seconds)s)"))
-        case .ran:
-            console.line(style.green("\(style.ok) Ran") + style.dim(" in \(seconds)s (no expected output to compare with)"))
-        case .mismatch:
-            if let match = outcome.match { console.line(match.render(color: style.isEnabled)) }
-            console.line(style.red("\(style.fail) Output differs from the expected output") + style.dim(" (ran in \(seconds)s)"))
-        case .notJudged:
-            console.line(outcome.delayChangesRendered(color: style.isEnabled))
-            console.line(style.yellow("\(style.neutral) " + outcome.notJudgedExplanation) + style.dim(" (ran in \(seconds)s)"))
-        case .expectFailed:
-            if let match = outcome.match, !match.isMatch { console.line(match.render(color: style.isEnabled)) }
-            console.line(style.red("\(style.fail) \(outcome.expectFailures.count) expect\(outcome.expectFailures.count == 1 ? "" : "s") failed"))
-            if outcome.startingNetwork.isOn {
-                console.line(style.dim("  (under a simulated RTT of \(outcome.startingNetwork.rttMs)ms; the lesson was written for none, "
-                    + "so an expect about timing may not hold under it)"))
-            }
-        case .broken:
-            let what = outcome.parseErrors.isEmpty ? "stopped with an error" : "has \(outcome.parseErrors.count) syntax error\(outcome.parseErrors.count == 1 ? "" : "s")"
-            console.line(style.red("\(style.fail) The experiment \(what)"))
-        }
+        for line in outcome.verdictLines(style: style) { console.line(line) }
     }
 
     static func report(_ outcome: ExperimentOutcome, target: RunTarget) -> JSONValue {

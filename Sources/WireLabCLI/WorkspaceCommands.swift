@@ -141,10 +141,10 @@ enum WatchCommand {
                 status = code
                 count += 1
                 if let runs, count >= runs { return status }
-                waitForChange(of: name, since: modificationTime(name))
+                waitForChange(of: name, since: FileStamp.of(name))
                 continue
             }
-            let stamp = modificationTime(target.file)
+            let stamp = FileStamp.of(target.file)
             if context.terminal.isTTY { console.out("\u{1B}[2J\u{1B}[H") }
             let style = context.style
             console.line(style.bold("▶ watching \(target.file)") + style.dim("  (save to re-run, Ctrl-C to stop)"))
@@ -161,16 +161,8 @@ enum WatchCommand {
         }
     }
 
-    /// The file's modification time and size, or nil when it can't be read.
-    static func modificationTime(_ path: String) -> String? {
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else { return nil }
-        let date = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
-        let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
-        return "\(date)/\(size)"
-    }
-
-    /// Polls until the file's time or size differs from `stamp` (no file-system events: no dependency).
-    static func waitForChange(of path: String, since stamp: String?) {
-        while modificationTime(path) == stamp { usleep(pollMs * 1000) }
+    /// Polls until the file's stamp (time and size) differs from `stamp`.
+    static func waitForChange(of path: String, since stamp: FileStamp?) {
+        while FileStamp.of(path) == stamp { usleep(pollMs * 1000) }
     }
 }

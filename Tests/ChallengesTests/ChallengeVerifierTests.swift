@@ -232,8 +232,8 @@ struct ChallengeVerifierTests {
     @Test("what each kind needs from the learner")
     func needs() throws {
         let lesson = try LessonLoader.parse(verifierLessonText, path: "kinds.md").get()
-        let needs = lesson.challenges.prefix(3).map { ChallengeVerifier.need(for: $0) }
-        #expect(needs == [.answer, .choice(options: ["a", "b", "c"]), .script])
+        let needs = lesson.challenges.prefix(5).map { ChallengeVerifier.need(for: $0) }
+        #expect(needs == [.answer(prompt: ""), .choice(options: ["a", "b", "c"]), .script, .answer(prompt: ""), .answer(prompt: "Your answer (ms):")])
     }
 
     @Test("a failed condition without a message is said in words, with none as 'none (never happened)'; one with a message shows the message alone")

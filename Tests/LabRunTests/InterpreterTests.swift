@@ -314,6 +314,18 @@ struct InterpreterLabTests {
         #expect(outcome.runtimeError?.message == "a proxy needs its upstream agent: proxy edge upstream=AGENT")
     }
 
+    @Test("a proxy's server settings are parsed as the server's: a negative one is refused the same way, at its place")
+    func proxyNegativeSetting() {
+        for (statement, column) in [("server keepAliveTimeout=-1", 8), ("proxy edge upstream=up keepAliveTimeout=-1", 24)] {
+            let outcome = run("agent up\n" + statement)
+            #expect(outcome.runtimeError?.message == "keepAliveTimeout must be 0 or more", "\(statement)")
+            #expect(outcome.runtimeError?.location.line == 2)
+            #expect(outcome.runtimeError?.location.column == column, "\(statement)")
+        }
+        let unknown = run("agent up\nproxy edge upstream=up maxBodyBytes=10")
+        #expect(unknown.runtimeError?.message.hasPrefix("proxy has no setting 'maxBodyBytes'") == true)
+    }
+
     @Test("an unknown agent setting is a runtime error with a suggestion")
     func badAgentSetting() {
         let outcome = run("agent a maxSocket=3")

@@ -1,3 +1,4 @@
+import Challenges
 import LabKit
 import Testing
 @testable import Stepper
@@ -31,7 +32,7 @@ struct StepperChallengeTests {
         machine.type("23")
         machine.press(.backspace)
         let effects = machine.press(.enter)
-        #expect(effects == [.startVerification(id: 1, lessonID: "first", challenge: 1, input: VerifyInput(answer: "2"))])
+        #expect(effects == [.startVerification(id: 1, lessonID: "first", challenge: 1, input: VerificationInput(answer: "2"))])
         #expect(machine.statusLine.hasPrefix("Verifying challenge 1…"))
         #expect(machine.press(.char("q")).isEmpty)   // busy: keys wait
     }
@@ -53,7 +54,7 @@ struct StepperChallengeTests {
         #expect(machine.statusLine.contains("Enter = 1"))
         machine.press(.char("1"))   // one digit is enough with fewer than ten challenges
         machine.type("2")
-        #expect(machine.press(.enter) == [.startVerification(id: 2, lessonID: "first", challenge: 1, input: VerifyInput(answer: "2"))])
+        #expect(machine.press(.enter) == [.startVerification(id: 2, lessonID: "first", challenge: 1, input: VerificationInput(answer: "2"))])
         let right = VerifyReport(lessonID: "first", challenge: 1, status: .correct, headline: "Correct: 2 sockets stayed idle.")
         let effects = machine.handle(.verificationFinished(id: 2, right))
         #expect(effects.savedProgress?.isVerified("first", 1) == true)
@@ -69,7 +70,7 @@ struct StepperChallengeTests {
         machine.press(.char("v"), .char("2"))
         #expect(machine.statusLine.hasPrefix("Your choice (a, b, c; Esc cancels):"))
         #expect(machine.press(.char("z")).isEmpty)
-        #expect(machine.press(.char("B")) == [.startVerification(id: 1, lessonID: "first", challenge: 2, input: VerifyInput(answer: "b"))])
+        #expect(machine.press(.char("B")) == [.startVerification(id: 1, lessonID: "first", challenge: 2, input: VerificationInput(answer: "b"))])
         let report = VerifyReport(lessonID: "first", challenge: 2, status: .wrong, headline: "Not quite.", explanation: "The agent's timer is shorter.")
         _ = machine.handle(.verificationFinished(id: 1, report))
         #expect(machine.body.contains("Why: The agent's timer is shorter."))
@@ -80,18 +81,18 @@ struct StepperChallengeTests {
         var machine = Fixtures.machine()
         machine.press(.char("v"), .char("3"))
         #expect(machine.statusLine.contains("Enter alone = the lesson's workspace file"))
-        #expect(machine.press(.enter) == [.startVerification(id: 1, lessonID: "first", challenge: 3, input: VerifyInput())])
+        #expect(machine.press(.enter) == [.startVerification(id: 1, lessonID: "first", challenge: 3, input: VerificationInput())])
         _ = machine.handle(.verificationFinished(id: 1, VerifyReport(lessonID: "first", challenge: 3, status: .wrong, headline: "No.")))
         machine.press(.char("v"), .char("3"))
         machine.type("/tmp/mine.lab")
-        #expect(machine.press(.enter) == [.startVerification(id: 2, lessonID: "first", challenge: 3, input: VerifyInput(file: "/tmp/mine.lab"))])
+        #expect(machine.press(.enter) == [.startVerification(id: 2, lessonID: "first", challenge: 3, input: VerificationInput(file: "/tmp/mine.lab"))])
         _ = machine.handle(.verificationFinished(id: 2, VerifyReport(lessonID: "first", challenge: 3, status: .wrong, headline: "No.")))
 
         machine.press(.char("v"), .char("4"))
         #expect(machine.statusLine.hasPrefix("Your server's URL"))
         #expect(machine.press(.enter).isEmpty)   // nothing typed yet
         machine.type("http://127.0.0.1:9/")
-        #expect(machine.press(.enter) == [.startVerification(id: 3, lessonID: "first", challenge: 4, input: VerifyInput(url: "http://127.0.0.1:9/"))])
+        #expect(machine.press(.enter) == [.startVerification(id: 3, lessonID: "first", challenge: 4, input: VerificationInput(url: "http://127.0.0.1:9/"))])
     }
 
     @Test("Esc and Ctrl-C cancel a prompt; they don't quit")
@@ -179,7 +180,7 @@ struct StepperChallengeTests {
         #expect(machine.press(.char("n")).isEmpty)
         #expect(machine.statusLine == "Nothing changed.")
         machine.press(.char("a"))
-        #expect(machine.press(.char("y")) == [.startVerification(id: 1, lessonID: "first", challenge: 1, input: VerifyInput(reveal: true))])
+        #expect(machine.press(.char("y")) == [.startVerification(id: 1, lessonID: "first", challenge: 1, input: VerificationInput(reveal: true))])
         let shown = VerifyReport(lessonID: "first", challenge: 1, status: .revealed, headline: "Revealed: the answer is 2.",
                                  explanation: "One socket is kept.")
         let effects = machine.handle(.verificationFinished(id: 1, shown))
@@ -251,6 +252,6 @@ struct StepperChallengeTests {
         #expect(machine.statusLine.hasPrefix("Challenge 1 wants a number (in ms); 'soon' is not one."))
         machine.press(.char("v"))
         machine.type("120ms")
-        #expect(machine.press(.enter) == [.startVerification(id: 1, lessonID: "second", challenge: 1, input: VerifyInput(answer: "120ms"))])
+        #expect(machine.press(.enter) == [.startVerification(id: 1, lessonID: "second", challenge: 1, input: VerificationInput(answer: "120ms"))])
     }
 }

@@ -173,16 +173,18 @@ struct StepperWorkspaceTests {
         #expect(machine.handle(.workspaceSaved(lessonID: "first")).isEmpty)
     }
 
-    @Test("WorkspaceWatch fires on a changed modification time of the same lesson's copy only")
+    @Test("WorkspaceWatch fires on a changed modification time or size of the same lesson's copy only")
     func watch() {
         var watch = WorkspaceWatch()
-        func look(_ lessonID: String, _ modified: Date?) -> Bool { watch.changed(lessonID: lessonID, modified: modified) }
+        func look(_ lessonID: String, _ stamp: FileStamp?) -> Bool { watch.changed(lessonID: lessonID, stamp: stamp) }
         let t0 = Date(timeIntervalSince1970: 100), t1 = Date(timeIntervalSince1970: 101)
-        let looks = [look("a", t0), look("a", t0), look("a", t1), look("b", t0), look("b", nil), look("b", t1)]
-        // first look is the baseline; same time; a save; another lesson (a new baseline); no copy; created since: a save
-        #expect(looks == [false, false, true, false, false, true])
-        watch.accept(lessonID: "b", modified: t0)
-        let afterAccept = look("b", t0)
+        let s0 = FileStamp(modified: t0, size: 10), s1 = FileStamp(modified: t1, size: 10), grown = FileStamp(modified: t1, size: 11)
+        let looks = [look("a", s0), look("a", s0), look("a", s1), look("a", grown), look("b", s0), look("b", nil), look("b", s1)]
+        // first look is the baseline; same stamp; a save; a save within the same second (only the
+        // size changed); another lesson (a new baseline); no copy; created since: a save
+        #expect(looks == [false, false, true, true, false, false, true])
+        watch.accept(lessonID: "b", stamp: s0)
+        let afterAccept = look("b", s0)
         #expect(!afterAccept)
     }
 }

@@ -1,0 +1,182 @@
+import HTTP1
+import LabScript
+import Pooling
+import Wire
+
+// Statements that act on agents and what they send: `agent`, `agent reset`, `network`, and a
+// request (`pool GET /`).
+
+extension Interpreter {
+    func startAgent(_ name: String, _ settings: [Setting], _ scope: Scope, done: Done) throws(LabRuntimeError) {
+        let configuration = try agentConfiguration(settings, scope)
+        lab.agents[name]?.agent.destroy()
+        lab.agents[name] = lab.makeAgent(name: name, configuration: configuration)
+        done(nil)
+    }
+
+    func resetAgent(_ name: String, at: SourceLocation, done: Done) throws(LabRuntimeError) {
+        guard let handle = lab.agents[name] else { throw unknownAgent(name, at: at) }
+        handle.baseline = handle.agent.stats
+        done(nil)
+    }
+
+    /// `network rtt=D tls=N`: the simulated network every agent's connections go through.
+    func configureNetwork(_ settings: [Setting], _ scope: Scope, done: Done) throws(LabRuntimeError) {
+        var network = SimulatedNetwork()
+        for setting in settings {
+            let value = try number(setting.value, scope, what: setting.key)
+            switch setting.key {
+            case "rtt": network.rttMs = value
+            case "tls":
+                guard value == 0 || value == 1 || value == 2 else { throw LabRuntimeError("tls is the number of handshake round trips: 0, 1 (TLS 1.3) or 2 (TLS 1.2)", at: setting.location) }
+                network.tlsRoundTrips = Int(value)
+            default: throw unknownSetting(setting, ["rtt", "tls"], of: "network")
+            }
+        }
+        setNetwork(network)
+        done(nil)
+    }
+
+    static let agentKeys = ["keepAlive", "maxSockets", "maxTotalSockets", "maxFreeSockets", "timeout", "freeSocketTimeout", "scheduling", "keepAliveMsecs",
+                            "hintMargin", "ignoreHint", "checkBeforeReuse", "retryStale"]
+
+    func setNetwork(_ network: SimulatedNetwork) {
+        lab.network = network
+        for handle in lab.agents.values { handle.agent.network = network }
+    }
+
+    func sendRequest(_ request: Request, scope: Scope, bindTo: Binding?, at: SourceLocation, done: @escaping Done) throws(LabRuntimeError) {
+        guard let handle = lab.agents[request.agent] else { throw unknownAgent(request.agent, at: at) }
+        try checkBinding(bindTo, scope, at: at)
+        let targetText = try evaluate(request.target, scope).description
+        var origin: HTTPOrigin
+        let target: String
+        if targetText.hasPrefix("/") || targetText == "*" {
+            origin = HTTPOrigin(host: "127.0.0.1", port: lab.server.port)
+            target = targetText
+        } else {
+            do {
+                (origin, target) = try HTTPOrigin.parse(targetText)
+            } catch {
+                throw LabRuntimeError("\(error)", at: request.target.location)
+            }
+        }
+        var headers = HTTPHeaders()
+        for header in request.headers {
+            let text = try evaluate(header, scope).description
+            guard let colon = text.firstIndex(of: ":"), colon != text.startIndex else {
+                throw LabRuntimeError("a header is written \"Name: value\", got \"\(text)\"", at: header.location)
+            }
+            headers.add(name: String(text[..<colon]).trimmingSpaces(), value: String(text[text.index(after: colon)...]).trimmingSpaces())
+        }
+        var body: [UInt8] = []
+        for setting in request.settings {
+            switch setting.key {
+            case "body": body = Array(try evaluate(setting.value, scope).description.utf8)
+            case "to":
+                origin = HTTPOrigin(host: "127.0.0.1", port: try port(to: setting, scope, owner: ""))
+            default: throw unknownSetting(setting, ["body", "to"], of: "a request")
+            }
+        }
+        let agentRequest = AgentRequest(method: request.method, origin: origin, target: target, headers: headers, body: body)
+        let agentName = handle.name
+        let generation = handle.generation
+        handle.agent.send(agentRequest) { [weak self] result in
+            guard let self, !self.isFinished else { return }
+            self.lab.requestLog.append(RequestRecord(agent: agentName, result: result, line: at.line, generation: generation,
+                                                     destination: self.lab.destination(of: result)))
+            if let bindTo { self.bind(bindTo, in: scope, .object(Self.resultObject(result))) }
+            done(nil)
+        }
+    }
+
+    static func resultObject(_ result: AgentResult) -> RecordObject {
+        let t = result.timings
+        func optional(_ v: Double?) -> LabValue { v.map { .number($0) } ?? LabValue.none }
+        return RecordObject("request result", [
+            ("status", result.status.map { .number(Double($0)) } ?? LabValue.none),
+            ("ok", .bool(result.isSuccess)),
+            ("reason", result.head.map { .string($0.reason) } ?? LabValue.none),
+            ("version", result.head.map { .string($0.version.description) } ?? LabValue.none),
+            ("headers", .object(HeadersObject((result.head?.headers.fields ?? []).map { (name: $0.name, value: $0.value) }))),
+            ("body", .string(result.bodyText)),
+            ("bytes", .number(Double(result.body.count))),
+            ("connection", result.connection.map { .number(Double($0)) } ?? LabValue.none),
+            ("reused", .bool(result.isReused)),
+            ("retried", .bool(result.isRetried)),
+            ("retryReason", result.retryReason.map { .string($0) } ?? LabValue.none),
+            ("error", result.error.map { .string($0.description) } ?? LabValue.none),
+            ("errorKind", result.error.map { .string($0.kind) } ?? LabValue.none),
+            ("ms", .number(t.done)),
+            ("timing", .object(RecordObject("timing", [
+                ("assigned", optional(t.assigned)), ("connect", optional(t.connect)), ("sent", optional(t.sent)),
+                ("firstByte", optional(t.firstByte)), ("done", .number(t.done)),
+            ]))),
+        ])
+    }
+
+    private func agentConfiguration(_ settings: [Setting], _ scope: Scope) throws(LabRuntimeError) -> AgentConfiguration {
+        var config = AgentConfiguration()
+        for setting in settings {
+            switch setting.key {
+            case "keepAlive":
+                config.pool.keepAlive = try evaluate(setting.value, scope).isTruthy
+            case "scheduling":
+                let word = try settingWord(setting, scope)
+                guard let scheduling = PoolConfiguration.Scheduling(rawValue: word) else {
+                    throw LabRuntimeError("scheduling is lifo or fifo, got '\(word)'", at: setting.location)
+                }
+                config.pool.scheduling = scheduling
+            case "maxSockets", "maxTotalSockets", "maxFreeSockets":
+                let value = try evaluate(setting.value, scope)
+                let n: Int
+                if case .string(let s) = value, s == "Infinity" { n = Int.max }
+                else {
+                    guard case .number(let d) = value, d >= 0, d == d.rounded() else {
+                        throw LabRuntimeError("\(setting.key) must be a whole number, got \(value.typeName)", at: setting.location)
+                    }
+                    n = Int(d)
+                }
+                if setting.key == "maxSockets" { config.pool.maxSockets = n }
+                else if setting.key == "maxTotalSockets" { config.pool.maxTotalSockets = n }
+                else { config.pool.maxFreeSockets = n }
+            case "timeout":
+                let ms = try number(setting.value, scope, what: "timeout")
+                config.timeoutMs = ms > 0 ? Int(ms) : nil
+            case "freeSocketTimeout":
+                let value = try evaluate(setting.value, scope)
+                if case .none = value { config.pool.freeSocketTimeoutMs = nil }
+                else {
+                    let ms = try number(setting.value, scope, what: "freeSocketTimeout")
+                    config.pool.freeSocketTimeoutMs = ms > 0 ? Int(ms) : nil
+                }
+            case "keepAliveMsecs":
+                config.keepAliveMsecs = Int(try number(setting.value, scope, what: "keepAliveMsecs"))
+            case "hintMargin":
+                let ms = try number(setting.value, scope, what: "hintMargin")
+                guard ms >= 0 else { throw LabRuntimeError("hintMargin must be 0ms or more", at: setting.location) }
+                config.pool.keepAliveHintMarginMs = Int(ms)
+            case "ignoreHint":
+                config.pool.ignoresKeepAliveHint = try flag(setting, scope)
+            case "checkBeforeReuse":
+                config.pool.checksBeforeReuse = try flag(setting, scope)
+            case "retryStale":
+                config.pool.retriesStaleRequests = try flag(setting, scope)
+            default:
+                throw unknownSetting(setting, Self.agentKeys, of: "agent")
+            }
+        }
+        if config.pool.maxSockets == 0 { throw LabRuntimeError("maxSockets must be at least 1", at: settings.first { $0.key == "maxSockets" }!.location) }
+        return config
+    }
+
+    /// A setting that is true or false: `retryStale=false`. Anything else is a mistake worth naming
+    /// (`retryStale=no` would otherwise read as a variable that does not exist).
+    private func flag(_ setting: Setting, _ scope: Scope) throws(LabRuntimeError) -> Bool {
+        let value = try evaluate(setting.value, scope)
+        guard case .bool(let flag) = value else {
+            throw LabRuntimeError("\(setting.key) is true or false, got \(value.typeName)", at: setting.location)
+        }
+        return flag
+    }
+}
