@@ -1,4 +1,5 @@
 import Foundation
+import Challenges
 import LabKit
 import Stepper
 import Testing
@@ -108,7 +109,7 @@ struct ScreenOutputTests {
         let state = NSTemporaryDirectory() + "wirelab-screen-\(UUID().uuidString)"
         let library = LessonLibrary.load(directory: lessons)
         let backend = LessonBackend(lessons: library.lessons, store: ProgressStore(directory: state), color: false)
-        let report = backend.verify(lessonID: "kinds", challenge: 3, input: VerifyInput())
+        let report = backend.verify(lessonID: "kinds", challenge: 3, input: VerificationInput())
         #expect(report.status == .wrong)
         #expect(report.headline.contains("press E"), "\(report.headline)")
         #expect(!report.headline.contains("wirelab edit"))
