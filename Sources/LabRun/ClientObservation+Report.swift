@@ -94,10 +94,12 @@ extension ClientObservation {
     /// where the client did.
     public func waterfall(width: Int = 64) -> String {
         let columns = max(width, 10)
-        let end = max(endedAtMs, connections.compactMap(\.closedAtMs).max() ?? 0, requests.map(\.arrivedAtMs).max() ?? 0, 1)
-        func column(_ ms: Double) -> Int { min(columns - 1, max(0, Int((ms / end * Double(columns - 1)).rounded()))) }
+        // From the first connection's open (the time before it is the client starting up).
+        let start = connections.map(\.openedAtMs).min() ?? 0
+        let end = max(endedAtMs, connections.compactMap(\.closedAtMs).max() ?? 0, requests.map(\.arrivedAtMs).max() ?? 0, start + 1)
+        func column(_ ms: Double) -> Int { min(columns - 1, max(0, Int(((ms - start) / (end - start) * Double(columns - 1)).rounded()))) }
         let shown = connections.prefix(40)
-        var out = "Waterfall (one lane per connection, 0 to \(self.ms(end))):\n"
+        var out = "Waterfall (one lane per connection, \(self.ms(start)) to \(self.ms(end))):\n"
         let label = (shown.map { "#\($0.id)".count }.max() ?? 2)
         for c in shown {
             var lane = [Character](repeating: " ", count: columns)
