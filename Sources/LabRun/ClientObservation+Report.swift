@@ -13,6 +13,8 @@ extension ClientObservation {
         let reused = reusedRequests
         if n == 1 {
             lines.append("1 request on 1 connection: nothing to reuse; send more requests to see whether the client keeps the connection.")
+        } else if reused == 0 && maxRequestsInFlight >= n {
+            lines.append("\(n) requests on \(observedCount(used, "connection")), all \(n) in flight at once: HTTP/1.1 needs a connection per request in flight, so none could be reused; a pool limit (maxSockets) would queue them on fewer.")
         } else if reused == 0 {
             lines.append("\(n) requests on \(observedCount(used, "connection")): each request paid a new handshake; reuse a session/agent (keep-alive).")
         } else if used == 1 {
@@ -50,7 +52,7 @@ extension ClientObservation {
     /// The text report: totals, connections, requests, a lane waterfall, the diagnosis.
     public func report(width: Int = 64) -> String {
         var out = "Observed \(observedCount(requests.count, "request")) on \(observedCount(connections.count, "connection"))"
-        out += " (\(reusedRequests) reused); at most \(maxOpenConnections) open at once\n"
+        out += " (\(reusedRequests) reused); at most \(maxOpenConnections) open at once; at most \(observedCount(maxRequestsInFlight, "request")) in flight\n"
         if !requests.isEmpty {
             out += "  HTTP versions: " + versions.map { "\($0.0) ×\($0.1)" }.joined(separator: ", ") + "\n"
             out += "  User-Agents:   " + userAgents.map { "\($0.0) ×\($0.1)" }.joined(separator: ", ") + "\n"
@@ -155,6 +157,7 @@ extension ClientObservation {
             ("reusedRequests", .integer(reusedRequests)),
             ("maxOpenConnections", .integer(maxOpenConnections)),
             ("connectionCount", .integer(connections.count)),
+            ("maxRequestsInFlight", .integer(maxRequestsInFlight)),
             ("requestsAfterClose", .integer(requestsAfterClose)),
             ("versions", .object(versions.map { ($0.0, .integer($0.1)) })),
             ("userAgents", .object(userAgents.map { ($0.0, .integer($0.1)) })),

@@ -39,6 +39,23 @@ public struct ClientObservation: Sendable {
         return most
     }
 
+    /// The most requests in flight at the same moment (head arrived, response not yet written;
+    /// a request never answered counts until observation ended).
+    public var maxRequestsInFlight: Int {
+        var changes: [(ms: Double, delta: Int)] = []
+        for request in requests {
+            changes.append((request.arrivedAtMs, 1))
+            changes.append((request.respondedAtMs ?? max(endedAtMs, request.arrivedAtMs), -1))
+        }
+        changes.sort { $0.ms != $1.ms ? $0.ms < $1.ms : $0.delta < $1.delta }
+        var inFlight = 0, most = 0
+        for change in changes {
+            inFlight += change.delta
+            most = max(most, inFlight)
+        }
+        return most
+    }
+
     /// Requests whose head arrived on a connection after the server had answered on it with
     /// `Connection: close` (a client pipelining past a close, or ignoring it).
     public var requestsAfterClose: Int { requests.filter(\.sentAfterClose).count }

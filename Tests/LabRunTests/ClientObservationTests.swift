@@ -66,6 +66,22 @@ struct ClientObservationTests {
         #expect(o.diagnosis == ["0 requests on 4 connections: the client connected but sent no complete request head."])
     }
 
+    @Test("all requests in flight together: the diagnosis names parallelism, not a missing session")
+    func parallel() {
+        var observer = ClientObserver(startedEpochMs: 0)
+        for id in 1...4 {
+            observer.opened(connection: id, atMs: Double(id))
+            observer.request(connection: id, index: 1, method: "GET", target: "/delay/100", version: "HTTP/1.1", headers: [], atMs: 5 + Double(id))
+        }
+        for id in 1...4 { observer.response(connection: id, status: 200, willClose: false, atMs: 110 + Double(id)) }
+        observer.finish(atMs: 200)
+        let o = observer.observation
+        #expect(o.maxRequestsInFlight == 4)
+        #expect(o.maxOpenConnections == 4)
+        #expect(o.diagnosis.first?.hasPrefix("4 requests on 4 connections, all 4 in flight at once: HTTP/1.1 needs a connection per request in flight") == true)
+        #expect(o.diagnosis.contains { $0.hasPrefix("4 connections were open at once") })
+    }
+
     @Test("a request after the server's Connection: close is counted and named")
     func afterClose() {
         var observer = ClientObserver(startedEpochMs: 0)
