@@ -111,6 +111,7 @@ extension ClientObservation {
             for r in requests where r.connection == c.id {
                 lane[column(r.arrivedAtMs)] = r.indexOnConnection < 10 ? Character(String(r.indexOnConnection)) : "+"
             }
+            while lane.last == " " { lane.removeLast() }
             out += "  " + "#\(c.id)".rightPadded(to: label) + " " + String(lane) + "\n"
         }
         if connections.count > shown.count { out += "  (\(connections.count - shown.count) more connections not drawn)\n" }
