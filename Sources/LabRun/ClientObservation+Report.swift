@@ -109,7 +109,10 @@ extension ClientObservation {
             for i in from...max(from, to) { lane[i] = "-" }
             if let closed = c.closedAtMs, c.closedBy != "shutdown" { lane[column(closed)] = c.closedBy == "client" ? "x" : "|" }
             for r in requests where r.connection == c.id {
-                lane[column(r.arrivedAtMs)] = r.indexOnConnection < 10 ? Character(String(r.indexOnConnection)) : "+"
+                // Requests closer together than a column go to the next free one, so each shows.
+                var at = column(r.arrivedAtMs)
+                while at < columns - 1, lane[at] != "-", lane[at] != " " { at += 1 }
+                lane[at] = r.indexOnConnection < 10 ? Character(String(r.indexOnConnection)) : "+"
             }
             while lane.last == " " { lane.removeLast() }
             out += "  " + "#\(c.id)".rightPadded(to: label) + " " + String(lane) + "\n"

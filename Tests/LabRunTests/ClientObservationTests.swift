@@ -66,6 +66,18 @@ struct ClientObservationTests {
         #expect(o.diagnosis == ["0 requests on 4 connections: the client connected but sent no complete request head."])
     }
 
+    @Test("two requests closer than a column both show in the lane")
+    func crowdedLane() {
+        var observer = ClientObserver(startedEpochMs: 0)
+        observer.opened(connection: 1, atMs: 0)
+        observer.request(connection: 1, index: 1, method: "GET", target: "/", version: "HTTP/1.1", headers: [], atMs: 10)
+        observer.request(connection: 1, index: 2, method: "GET", target: "/", version: "HTTP/1.1", headers: [], atMs: 10.01)
+        observer.closed(connection: 1, reason: .responseClose, atMs: 100)
+        let lane = observer.observation.waterfall(width: 20).split(separator: "\n")[1]
+        #expect(lane.contains("12"))
+        #expect(lane.hasSuffix("|"))
+    }
+
     @Test("all requests in flight together: the diagnosis names parallelism, not a missing session")
     func parallel() {
         var observer = ClientObserver(startedEpochMs: 0)

@@ -100,6 +100,39 @@ struct ObserveCommandTests {
         #expect(Self.connections(wrongJSON).count == 3)
     }
 
+    static let rawClientPrelude = "import os, socket, time\nhost, port = os.environ['WIRELAB_URL'][7:].split(':')\ns = socket.create_connection((host, int(port)))\n"
+
+    @Test("a raw client pipelining two requests, the second to /close: one connection, closed by the server after it",
+          .enabled(if: tool("python3") != nil, "python3 is not installed: skipped"))
+    func pipelined() throws {
+        let script = Self.rawClientPrelude + "s.sendall(b'GET / HTTP/1.1\\r\\nHost: x\\r\\n\\r\\nGET /close HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n')\nwhile s.recv(65536): pass\n"
+        let run = try Self.observe(["--", "python3", "-c", script])
+        #expect(run.status == 0, "\(run.stderr)")
+        let json = try #require(run.json, "stdout: \(run.stdout)")
+        #expect(json["requests"] as? Int == 2)
+        #expect(json["reusedRequests"] as? Int == 1)
+        let connection = try #require(Self.connections(json).first)
+        #expect(connection["closedBy"] as? String == "server")
+        #expect(connection["closeReason"] as? String == "responseClose")
+        let requests = try #require(json["requestList"] as? [[String: Any]])
+        #expect(requests.map { $0["responseClosed"] as? Bool } == [false, true])
+        #expect(requests.map { $0["userAgent"] is NSNull } == [true, true])
+    }
+
+    @Test("a raw client that never finishes its request head: stopped at --limit (exit 2), its connection reported",
+          .enabled(if: tool("python3") != nil, "python3 is not installed: skipped"))
+    func neverFinishes() throws {
+        let script = Self.rawClientPrelude + "s.sendall(b'GET / HTTP/1.1\\r\\nHost: x\\r\\n')\ntime.sleep(30)\n"
+        let run = try Self.observe(["--limit", "1s", "--", "python3", "-c", script])
+        #expect(run.status == 2)
+        #expect(run.stderr.contains("was still running after 1000ms (--limit)"))
+        let json = try #require(run.json, "stdout: \(run.stdout)")
+        #expect(json["requests"] as? Int == 0)
+        #expect(Self.connections(json).count == 1)
+        #expect((json["command"] as? [String: Any])?["timedOut"] as? Bool == true)
+        #expect((json["diagnosis"] as? [String])?.first?.hasPrefix("0 requests on 1 connection") == true)
+    }
+
     @Test("COMMAND's own failure is reported: its exit status, its output, and exit 1")
     func commandFails() throws {
         try #require(Self.tool("sh") != nil, "sh is not installed")
