@@ -1,3 +1,4 @@
+import HTTP1
 import Wire
 
 /// HAR 1.2 (the HTTP Archive format DevTools import and export) from what the server observed.
@@ -52,7 +53,7 @@ extension ClientObservation {
             ("httpVersion", .string(r.version)),
             ("cookies", .array(cookies(r.header("Cookie")))),
             ("headers", .array(r.headers.map { .object([("name", .string($0.name)), ("value", .string($0.value))]) })),
-            ("queryString", .array(query(r.target))),
+            ("queryString", .array(Self.query(r.target))),
             ("headersSize", .integer(-1)),
             ("bodySize", .integer(Int(r.header("Content-Length") ?? "") ?? (r.header("Transfer-Encoding") == nil ? 0 : -1))),
         ])
@@ -63,7 +64,7 @@ extension ClientObservation {
         }
         let response: JSONValue = .object([
             ("status", .integer(status)),
-            ("statusText", .string(Self.reason(status))),
+            ("statusText", .string(r.status == nil ? "" : HTTPStatus.reasonPhrase(status))),
             ("httpVersion", .string(r.version)),
             ("cookies", .array([])),
             ("headers", .array(responseHeaders)),
@@ -87,7 +88,7 @@ extension ClientObservation {
         ] + extra)
     }
 
-    private func query(_ target: String) -> [JSONValue] {
+    static func query(_ target: String) -> [JSONValue] {
         guard let q = target.firstIndex(of: "?") else { return [] }
         return target[target.index(after: q)...].split(separator: "&").map { pair in
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
@@ -102,27 +103,6 @@ extension ClientObservation {
             let name = parts[0].filter { $0 != " " }
             guard !name.isEmpty else { return nil }
             return .object([("name", .string(name)), ("value", .string(parts.count > 1 ? String(parts[1]) : ""))])
-        }
-    }
-
-    static func reason(_ status: Int) -> String {
-        switch status {
-        case 200: return "OK"
-        case 204: return "No Content"
-        case 301: return "Moved Permanently"
-        case 302: return "Found"
-        case 304: return "Not Modified"
-        case 400: return "Bad Request"
-        case 404: return "Not Found"
-        case 405: return "Method Not Allowed"
-        case 408: return "Request Timeout"
-        case 413: return "Content Too Large"
-        case 500: return "Internal Server Error"
-        case 501: return "Not Implemented"
-        case 502: return "Bad Gateway"
-        case 503: return "Service Unavailable"
-        case 504: return "Gateway Timeout"
-        default: return ""
         }
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import Wire
 @testable import LabRun
+import HTTP1
 
 /// `wirelab observe`'s pure half: events in (with times), the observation, its diagnosis, JSON and
 /// HAR out. No sockets.
@@ -181,6 +182,46 @@ struct ClientObservationTests {
         #expect((request["queryString"] as? [[String: String]]) == [["name": "a", "value": "2"]])
         #expect((request["cookies"] as? [[String: String]]) == [["name": "a", "value": "1"], ["name": "b", "value": "2"]])
         #expect(entries[0]["time"] as? Double == 2)
+    }
+}
+
+/// `run LESSON --har`'s converter: the agent's own requests, with its measured phases.
+@Suite("HAR of a run's requests")
+struct RequestHARTests {
+    @Test("a new connection and a reused one: every required field, timings add up, connection ids show the reuse")
+    func entries() throws {
+        let origin = HTTPOrigin(host: "127.0.0.1", port: 8080)
+        var first = AgentResult(request: AgentRequest(origin: origin, target: "/delay/20?x=1"))
+        first.head = HTTPResponseHead(status: 200, headers: ["Content-Type": "application/json"])
+        first.body = Array("{}".utf8)
+        first.connection = 1
+        first.timings.assigned = 0.1; first.timings.connect = 1.5; first.timings.sent = 1.7; first.timings.firstByte = 22; first.timings.done = 22.5
+        first.timings.startNanos = 1_000_000
+        var second = AgentResult(request: AgentRequest(method: "POST", origin: origin, target: "/echo", body: Array("abc".utf8)))
+        second.head = HTTPResponseHead(status: 404)
+        second.connection = 1
+        second.isReused = true
+        second.timings.assigned = 0; second.timings.sent = 0.2; second.timings.firstByte = 1; second.timings.done = 1.25
+        second.timings.startNanos = 30_000_000
+        var failed = AgentResult(request: AgentRequest(origin: origin))
+        failed.error = .refused
+        failed.timings.done = 0.5
+        let records = [RequestRecord(agent: "ka", result: first, line: 3), RequestRecord(agent: "ka", result: second, line: 4),
+                       RequestRecord(agent: "b", result: failed, line: 5)]
+        let text = RequestHAR.har(records, epochMs: { 1_000_000 + Double($0) / 1e6 }, creatorVersion: "t", simulatedRttMs: 25).text()
+        try HARCheck.validate(text, expectEntries: 3)
+        let log = try #require((try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])?["log"] as? [String: Any])
+        let entries = try #require(log["entries"] as? [[String: Any]])
+        #expect(entries.map { $0["connection"] as? String } == ["ka:1", "ka:1", ""])
+        #expect(entries.map { $0["time"] as? Double } == [22.5, 1.25, 0.5])
+        let timings = try #require(entries[0]["timings"] as? [String: Double])
+        #expect(timings["connect"] == 1.5 && timings["wait"] == 20.3 && timings["blocked"] == 0.1)
+        #expect((entries[1]["timings"] as? [String: Double])?["connect"] == -1)
+        #expect(entries[0]["startedDateTime"] as? String == "1970-01-01T00:16:40.001Z")
+        #expect(entries[0]["_simulatedRttMs"] as? Double == 25)
+        #expect(((entries[1]["response"] as? [String: Any])?["statusText"] as? String) == "Not Found")
+        #expect(((entries[1]["request"] as? [String: Any])?["bodySize"] as? Int) == 3)
+        #expect(entries[2]["_error"] as? String != nil)
     }
 }
 
