@@ -80,6 +80,19 @@ struct ObserveCommandTests {
         #expect(diagnosis.first?.hasPrefix("2 requests on 2 connections: each request paid a new handshake") == true)
     }
 
+    @Test("serve's knobs apply: --max-requests-per-socket 2 and three curl URLs make 2 connections, the first closed by the server",
+          .enabled(if: hasCurl, "curl is not installed: skipped"))
+    func serverKnobs() throws {
+        let run = try Self.observe(["--max-requests-per-socket", "2", "--", "curl", "-s", "-o", "/dev/null", "{url}/", "-o", "/dev/null", "{url}/", "-o", "/dev/null", "{url}/"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let json = try #require(run.json, "stdout: \(run.stdout)")
+        #expect(json["requests"] as? Int == 3)
+        #expect(json["reusedRequests"] as? Int == 1)
+        #expect(Self.connections(json).map { $0["closeReason"] as? String } == ["maxRequests", "clientClosed"])
+        #expect(json["requestsAfterClose"] as? Int == 0)
+        #expect((json["server"] as? [String: Any])?["maxRequestsPerSocket"] as? Int == 2)
+    }
+
     @Test("Python requests: a Session reuses one connection, requests.get opens one per call",
           .enabled(if: hasPythonRequests, "python3 with the requests package is not installed: skipped"))
     func pythonRequests() throws {
