@@ -14,6 +14,7 @@ enum ObserveCommand {
     static let options: [OptionSpec] = ServeCommand.options.filter { serverOptionNames.contains($0.name) } + [
         OptionSpec(name: "limit", valueName: "duration", help: "How long COMMAND may run before it is stopped (default 60s; exit 2)"),
         OptionSpec(name: "for", valueName: "duration", help: "Without COMMAND: observe this long, then report (default: until Ctrl-C)"),
+        OptionSpec(name: "rtt", valueName: "duration", help: "Simulate this round trip between the client and the server (a relay delays every byte; labelled simulated)"),
         OptionSpec(name: "json", valueName: nil, help: "Print one JSON object (docs/observe.md) instead of the report"),
         OptionSpec(name: "har", valueName: "file", help: "Also write what was observed as HAR 1.2 (DevTools can import it)"),
         OptionSpec(name: "help", valueName: nil, help: "Show this help", short: "h"),
@@ -61,17 +62,30 @@ enum ObserveCommand {
         let harPath = parsed.value("har")
         if let harPath, harPath.isEmpty { throw UsageError("Option '--har' needs a file name", command: "observe") }
         let json = parsed.has("json")
+        let rttMs = try requireDuration(parsed, "rtt", command: "observe") ?? 0
         let mystery = parsed.value("mystery") != nil
 
         let loop: EventLoop
         let server: LoopbackServer
+        var relay: ObserveRelay?
         do {
             loop = try EventLoop()
-            server = LoopbackServer(loop: loop, configuration: config)
+            var serverConfig = config
+            if rttMs > 0 { serverConfig.port = 0 }   // the relay takes the client's port
+            server = LoopbackServer(loop: loop, configuration: serverConfig)
             try server.start()
         } catch {
             console.errorLine("Error: cannot start the server on 127.0.0.1:\(config.port): \(error)")
             return 1
+        }
+        if rttMs > 0 {
+            do {
+                relay = try ObserveRelay(loop: loop, upstreamPort: server.port, port: config.port, rttMs: Double(rttMs))
+            } catch {
+                console.errorLine("Error: cannot start the simulated-RTT relay on 127.0.0.1:\(config.port): \(error)")
+                shutDown(server, relay: nil, loop: loop)
+                return 1
+            }
         }
         let started = loop.now
         let startedEpochMs = Date().timeIntervalSince1970 * 1000
@@ -86,7 +100,7 @@ enum ObserveCommand {
             if case .response(let id, let status, let willClose) = event { recorder.observer.response(connection: id, status: status, willClose: willClose, atMs: nowMs()) }
             if case .closed(let id, let reason, _) = event { recorder.observer.closed(connection: id, reason: reason, atMs: nowMs()) }
         }
-        let url = server.url
+        let url = relay.map { "http://127.0.0.1:\($0.port)" } ?? server.url
         if !json {
             if mystery {
                 console.line("WireLab observe: mystery server on \(url)  (127.0.0.1 only; its settings are yours to find)")
@@ -96,6 +110,10 @@ enum ObserveCommand {
                     + "requestTimeout=\(config.requestTimeoutMs)ms maxRequestsPerSocket=\(config.maxRequestsPerSocket)"
                     + (config.maxRequestsPerSocket == 0 ? " (unlimited)" : ""))
             }
+        }
+        if rttMs > 0 && !json {
+            console.line("  simulated RTT \(rttMs)ms between the client and the server: a relay delays each direction by \(Format.fixed(Double(rttMs) / 2, 1))ms,")
+            console.line("  a new connection's first bytes by one RTT more (the handshake); times below are the server's, after the delay")
         }
         csys_install_interrupt_waker(loop.wakerDescriptor)
         let interruptsBefore = csys_interrupt_count()
@@ -125,7 +143,7 @@ enum ObserveCommand {
                 case .notFound(let name): console.errorLine("Error: command not found: '\(name)' (not on PATH; nothing was run)")
                 case .failed(let why): console.errorLine("Error: cannot run '\(argv[0])': \(why)")
                 }
-                shutDown(server, loop: loop)
+                shutDown(server, relay: relay, loop: loop)
                 return 2
             }
             let deadline = started + Int64(launchedMs * 1e6) + Int64(limitMs) * 1_000_000
@@ -142,9 +160,10 @@ enum ObserveCommand {
                 exitStatus = 1
             }
             // The client's closes reach the server around its exit: let them land (bounded).
-            let settle = loop.now + 200_000_000
-            loop.schedule(afterMs: 200) {}
-            _ = loop.run(until: { server.stats.open == 0 || loop.now >= settle }, timeoutNanos: 300_000_000)
+            let settleMs = 200 + 2 * rttMs
+            let settle = loop.now + Int64(settleMs) * 1_000_000
+            loop.schedule(afterMs: Double(settleMs)) {}
+            _ = loop.run(until: { server.stats.open == 0 || loop.now >= settle }, timeoutNanos: Int64(settleMs + 100) * 1_000_000)
             let output = child.output(waitingAtMost: 1_000)
             let statusText = !child.exited ? "did not exit" : child.signalled ? "killed by signal \(child.status)" : "exited with status \(child.status)"
             commandJSON = .object([
@@ -165,10 +184,10 @@ enum ObserveCommand {
                 }
             }
         }
-        shutDown(server, loop: loop)
+        shutDown(server, relay: relay, loop: loop)
         recorder.observer.finish(atMs: nowMs())
         let observation = recorder.observer.observation
-        var extra: [(String, JSONValue)] = [("url", .string(url))]
+        var extra: [(String, JSONValue)] = [("url", .string(url)), ("simulatedRttMs", rttMs > 0 ? .integer(rttMs) : .null)]
         if !mystery { extra.append(("server", .object(config.settings.map { ($0.name, .integer($0.value)) }))) }
         extra.append(("command", commandJSON))
         if json {
@@ -178,7 +197,7 @@ enum ObserveCommand {
             console.out(observation.report())
         }
         if let harPath {
-            let har = observation.har(.init(creatorVersion: CLI.version, origin: url)).text(pretty: true) + "\n"
+            let har = observation.har(.init(creatorVersion: CLI.version, origin: url, simulatedRttMs: rttMs > 0 ? Double(rttMs) : nil)).text(pretty: true) + "\n"
             do {
                 try Data(har.utf8).write(to: URL(fileURLWithPath: harPath))
                 if !json { console.line("HAR 1.2 written to \(harPath) (\(observation.requests.count) entries)") }
@@ -213,11 +232,13 @@ enum ObserveCommand {
     }
 
     /// Graceful shutdown with a short grace, then everything closed: the server never outlives observe.
-    static func shutDown(_ server: LoopbackServer, loop: EventLoop) {
+    static func shutDown(_ server: LoopbackServer, relay: ObserveRelay?, loop: EventLoop) {
         var done = false
+        relay?.stopAccepting()
         server.shutdown(graceMs: 500) { _ in done = true }
         _ = loop.run(until: { done }, timeoutNanos: 1_500_000_000)
         if !done { server.closeAll() }
+        relay?.close()
     }
 
     /// A word as a shell would need it written, for echoing the command.

@@ -93,6 +93,42 @@ struct ObserveCommandTests {
         #expect((json["server"] as? [String: Any])?["maxRequestsPerSocket"] as? Int == 2)
     }
 
+    @Test("--rtt: the relay passes requests and closes both ways; a new connection costs at least two RTTs, a reused one at least one",
+          .enabled(if: hasCurl, "curl is not installed: skipped"))
+    func simulatedRTT() throws {
+        let har = FileManager.default.temporaryDirectory.appendingPathComponent("observe-rtt-\(getpid()).har").path
+        defer { try? FileManager.default.removeItem(atPath: har) }
+        let run = try Self.observe(["--rtt", "60ms", "--har", har, "--", "curl", "-s", "-o", "/dev/null", "-w", "%{time_total}\\n", "{url}/",
+                                    "-o", "/dev/null", "-w", "%{time_total}\\n", "{url}/echo"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let json = try #require(run.json, "stdout: \(run.stdout)")
+        #expect(json["simulatedRttMs"] as? Int == 60)
+        #expect(json["requests"] as? Int == 2)
+        #expect(json["reusedRequests"] as? Int == 1)
+        #expect(Self.connections(json).map { $0["closedBy"] as? String } == ["client"])
+        // Lower bounds only: the delays are timers that never fire early.
+        let seconds = ((json["command"] as? [String: Any])?["stdout"] as? String ?? "").split(separator: "\n").compactMap { Double($0) }
+        #expect(seconds.count == 2)
+        if seconds.count == 2 {
+            #expect(seconds[0] >= 0.120, "new connection: \(seconds[0])s")
+            #expect(seconds[1] >= 0.060, "reused: \(seconds[1])s")
+        }
+        let data = try #require(FileManager.default.contents(atPath: har))
+        let entries = ((try JSONSerialization.jsonObject(with: data) as? [String: Any])?["log"] as? [String: Any])?["entries"] as? [[String: Any]] ?? []
+        #expect(entries.map { $0["_simulatedRttMs"] as? Double } == [60, 60])
+    }
+
+    @Test("--rtt with the server closing: its FIN reaches the client through the relay, and curl opens a second connection",
+          .enabled(if: hasCurl, "curl is not installed: skipped"))
+    func simulatedRTTServerCloses() throws {
+        let run = try Self.observe(["--rtt", "20ms", "--max-requests-per-socket", "1", "--", "curl", "-s", "-o", "/dev/null", "{url}/", "-o", "/dev/null", "{url}/"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let json = try #require(run.json, "stdout: \(run.stdout)")
+        #expect(json["requests"] as? Int == 2)
+        #expect(Self.connections(json).map { $0["closeReason"] as? String } == ["maxRequests", "maxRequests"])
+        #expect(json["maxOpenConnections"] as? Int == 1)
+    }
+
     @Test("Python requests: a Session reuses one connection, requests.get opens one per call",
           .enabled(if: hasPythonRequests, "python3 with the requests package is not installed: skipped"))
     func pythonRequests() throws {
