@@ -121,6 +121,7 @@ enum ObserveCommand {
         var commandJSON: JSONValue = .null
         var exitStatus: Int32 = 0
         var failure: String?
+        var timedOut = false
         if command.isEmpty {
             if !json {
                 console.line("  observing: point your browser or program at \(url)/  (also WIRELAB_URL=\(url))")
@@ -153,6 +154,7 @@ enum ObserveCommand {
             if !child.exited {
                 let interrupted = csys_interrupt_count() > interruptsBefore
                 child.stop(graceMs: 1_000, loop: loop)
+                timedOut = !interrupted
                 failure = interrupted ? "interrupted: stopped '\(argv[0])'"
                     : "'\(argv[0])' was still running after \(limitMs)ms (--limit): stopped it"
                 exitStatus = 2
@@ -170,7 +172,7 @@ enum ObserveCommand {
                 ("argv", .array(argv.map(JSONValue.string))),
                 ("exitStatus", child.exited && !child.signalled ? .integer(Int(child.status)) : .null),
                 ("signal", child.exited && child.signalled ? .integer(Int(child.status)) : .null),
-                ("timedOut", .bool(failure != nil)),
+                ("timedOut", .bool(timedOut)),
                 ("ranMs", .number((ranMs * 10).rounded() / 10)),
                 ("stdout", .string(output.out)),
                 ("stderr", .string(output.err)),
@@ -186,7 +188,13 @@ enum ObserveCommand {
         }
         shutDown(server, relay: relay, loop: loop)
         recorder.observer.finish(atMs: nowMs())
-        let observation = recorder.observer.observation
+        var observation = recorder.observer.observation
+        if mystery {
+            // As in `serve --mystery`: why the server closed would give its settings away.
+            for i in observation.connections.indices where observation.connections[i].closedBy == "server" {
+                observation.connections[i].closeReason = "mystery"
+            }
+        }
         var extra: [(String, JSONValue)] = [("url", .string(url)), ("simulatedRttMs", rttMs > 0 ? .integer(rttMs) : .null)]
         if !mystery { extra.append(("server", .object(config.settings.map { ($0.name, .integer($0.value)) }))) }
         extra.append(("command", commandJSON))
