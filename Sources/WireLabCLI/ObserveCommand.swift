@@ -162,7 +162,7 @@ enum ObserveCommand {
                 exitStatus = 1
             }
             // The client's closes reach the server around its exit: let them land (bounded).
-            let settleMs = 200 + 2 * rttMs
+            let settleMs = 1_000 + 2 * rttMs
             let settle = loop.now + Int64(settleMs) * 1_000_000
             loop.schedule(afterMs: Double(settleMs)) {}
             _ = loop.run(until: { server.stats.open == 0 || loop.now >= settle }, timeoutNanos: Int64(settleMs + 100) * 1_000_000)
