@@ -118,6 +118,21 @@ struct ObserveCommandTests {
         #expect(entries.map { $0["_simulatedRttMs"] as? Double } == [60, 60])
     }
 
+    @Test("--rtt relays large bodies both ways whole: 20 MB down, 800 KB up",
+          .enabled(if: hasCurl && tool("sh") != nil, "curl or sh is not installed: skipped"))
+    func simulatedRTTLargeBodies() throws {
+        let body = FileManager.default.temporaryDirectory.appendingPathComponent("observe-body-\(getpid()).bin").path
+        defer { try? FileManager.default.removeItem(atPath: body) }
+        try Data((0..<800_000).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }).write(to: URL(fileURLWithPath: body))
+        let script = "curl -s -o /dev/null -w '%{size_download} %{http_code}\\n' \"$WIRELAB_URL/bytes/20000000\" && "
+            + "curl -s -o /dev/null -w '%{size_upload} %{http_code}\\n' --data-binary @\(body) \"$WIRELAB_URL/echo\""
+        let run = try Self.observe(["--rtt", "10ms", "--", "sh", "-c", script])
+        #expect(run.status == 0, "\(run.stderr)")
+        let json = try #require(run.json, "stdout: \(run.stdout)")
+        #expect((json["command"] as? [String: Any])?["stdout"] as? String == "20000000 200\n800000 200\n")
+        #expect(json["requests"] as? Int == 2)
+    }
+
     @Test("--rtt with the server closing: its FIN reaches the client through the relay, and curl opens a second connection",
           .enabled(if: hasCurl, "curl is not installed: skipped"))
     func simulatedRTTServerCloses() throws {
