@@ -107,12 +107,17 @@ extension ClientObservation {
             var lane = [Character](repeating: " ", count: columns)
             let from = column(c.openedAtMs), to = column(c.closedAtMs ?? end)
             for i in from...max(from, to) { lane[i] = "-" }
-            if let closed = c.closedAtMs, c.closedBy != "shutdown" { lane[column(closed)] = c.closedBy == "client" ? "x" : "|" }
+            var lastMark = -1
             for r in requests where r.connection == c.id {
                 // Requests closer together than a column go to the next free one, so each shows.
                 var at = column(r.arrivedAtMs)
                 while at < columns - 1, lane[at] != "-", lane[at] != " " { at += 1 }
                 lane[at] = r.indexOnConnection < 10 ? Character(String(r.indexOnConnection)) : "+"
+                lastMark = max(lastMark, at)
+            }
+            // The close comes after the requests it ended, even when they share its column.
+            if let closed = c.closedAtMs, c.closedBy != "shutdown" {
+                lane[min(columns - 1, max(column(closed), lastMark + 1))] = c.closedBy == "client" ? "x" : "|"
             }
             while lane.last == " " { lane.removeLast() }
             out += "  " + "#\(c.id)".rightPadded(to: label) + " " + String(lane) + "\n"

@@ -127,8 +127,27 @@ enum ObserveCommand {
                 console.line("  observing: point your browser or program at \(url)/  (also WIRELAB_URL=\(url))")
                 console.line(forMs.map { "  reports after \($0)ms, or at Ctrl-C" } ?? "  Ctrl-C stops and reports")
             }
+            // Observing by hand: a line per connection and request as they happen, as `serve` logs.
+            var log: TurnLog?
+            if !json {
+                let turnLog = TurnLog(console: console, loop: loop, started: started)
+                log = turnLog
+                server.addObserver { event in
+                    if case .opened(let id) = event { turnLog.line { $0.connection(id); $0.text(" opened") } }
+                    if case .request(let id, let index, let head) = event {
+                        turnLog.line {
+                            $0.connection(id); $0.text(" "); $0.text(head.method); $0.text(" "); $0.text(head.target)
+                            $0.text(index == 1 ? "  (new connection)" : "  (reused)")
+                        }
+                    }
+                    if case .closed(let id, let reason, _) = event, !mystery {
+                        turnLog.line { $0.connection(id); $0.text(" closed: "); $0.text(reason.rawValue) }
+                    }
+                }
+            }
             let deadline = forMs.map { started + Int64($0) * 1_000_000 }
             if let forMs { loop.schedule(afterMs: Double(forMs)) {} }
+            defer { log?.flush() }
             _ = loop.run(until: { csys_interrupt_count() > interruptsBefore || (deadline.map { loop.now >= $0 } ?? false) }, timeoutNanos: Int64.max / 4)
         } else {
             let argv = command.map { $0.replacingOccurrences(of: "{url}", with: url) }

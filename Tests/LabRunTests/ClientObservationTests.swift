@@ -77,6 +77,14 @@ struct ClientObservationTests {
         let lane = observer.observation.waterfall(width: 20).split(separator: "\n")[1]
         #expect(lane.contains("12"))
         #expect(lane.hasSuffix("|"))
+        // Everything in the first column of a long observation: the marks, then the close, in order.
+        var short = ClientObserver(startedEpochMs: 0)
+        short.opened(connection: 1, atMs: 0)
+        short.request(connection: 1, index: 1, method: "GET", target: "/", version: "HTTP/1.1", headers: [], atMs: 0.1)
+        short.request(connection: 1, index: 2, method: "GET", target: "/", version: "HTTP/1.1", headers: [], atMs: 0.2)
+        short.closed(connection: 1, reason: .clientClosed, atMs: 0.3)
+        short.finish(atMs: 1000)
+        #expect(short.observation.waterfall(width: 20).split(separator: "\n")[1].hasSuffix(" 12x"))
     }
 
     @Test("all requests in flight together: the diagnosis names parallelism, not a missing session")
