@@ -68,6 +68,10 @@ public final class LoopbackServer: LoopHandler {
     /// which answers through the callback, now or later. The connection rules (persistence,
     /// timeouts, pipelining order, framing) stay the server's. Used by `ReverseProxy`.
     public var requestHandler: ((ServerRequest, @escaping (ServerResponse) -> Void) -> Void)?
+    /// Sees every parsed request head in full (connection id, number on it, head with every
+    /// header), on the loop thread, before the `.request` event. `wirelab observe` reads the
+    /// client's `User-Agent` and headers from it; nil costs nothing.
+    public var requestHeadTap: ((_ connection: Int, _ index: Int, _ head: HTTPRequestHead) -> Void)?
     public private(set) var port: UInt16 = 0
     public private(set) var isListening = false
     private var listenFD: Int32 = -1
@@ -219,6 +223,7 @@ public final class LoopbackServer: LoopHandler {
     func requestArrived(_ connection: ServerConnection, index: Int) {
         stats.requests += 1
         if index > 1 { stats.reusedRequests += 1 }
+        if let tap = requestHeadTap, let head = connection.currentHead { tap(connection.id, index, head) }
         guard !observers.isEmpty, let head = connection.currentHead else { return }   // build the event only when someone listens
         emit(.request(connection: connection.id, index: index,
                       head: HTTPRequestHeadSummary(method: head.method, target: head.target, version: head.version.description,

@@ -53,6 +53,9 @@ public enum CLI {
         Command(name: "serve", summary: ServeCommand.summary, usage: "wirelab serve [options]", options: ServeCommand.options) { args, console, _ throws(UsageError) in
             try ServeCommand.run(args, console: console)
         },
+        Command(name: "observe", summary: ObserveCommand.summary, usage: ObserveCommand.usage, options: ObserveCommand.options) { args, console, env throws(UsageError) in
+            try ObserveCommand.run(args, console: console, environment: env)
+        },
         Command(name: "probe", summary: ProbeCommand.summary, usage: ProbeCommand.usage, options: ProbeCommand.options) { args, console, _ throws(UsageError) in
             try ProbeCommand.run(args, console: console)
         },

@@ -21,7 +21,7 @@ enum CompletionCommand {
     ]
 
     /// Options whose value is a directory, a file or a lesson.
-    static let directoryOptions = ["lessons"], fileOptions = ["file"], lessonOptions = ["start"]
+    static let directoryOptions = ["lessons"], fileOptions = ["file", "har"], lessonOptions = ["start"]
 
     static func run(_ arguments: [String], console: Console, environment: [String: String]) throws(UsageError) -> Int32 {
         let parsed = try parseArguments(arguments, options: options, command: "completion")

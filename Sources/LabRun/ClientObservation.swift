@@ -1,0 +1,216 @@
+import Wire
+
+/// ClientObservation: what the lab server saw of one client (`wirelab observe`): its connections,
+/// the requests on each, and when each opened, answered and closed. Pure: built from the server's
+/// events by `ClientObserver`, with times the caller measured, so it is tested without sockets.
+///
+/// Times are milliseconds since observation began (`openedAtMs`, `arrivedAtMs`...); `startedEpochMs`
+/// is the wall clock at that moment, for HAR's `startedDateTime`.
+public struct ClientObservation: Sendable {
+    public var startedEpochMs: Double
+    public var connections: [ObservedConnection] = []
+    public var requests: [ObservedRequest] = []
+    /// When observation ended (the server shut down), in ms since it began.
+    public var endedAtMs: Double = 0
+
+    public init(startedEpochMs: Double) {
+        self.startedEpochMs = startedEpochMs
+    }
+
+    /// Requests that arrived on a connection that had already carried one.
+    public var reusedRequests: Int { requests.filter { $0.indexOnConnection > 1 }.count }
+
+    /// Connections that carried at least one request.
+    public var usedConnections: Int { connections.filter { $0.requests > 0 }.count }
+
+    /// The most connections open at the same moment (a close at the instant of an open counts first).
+    public var maxOpenConnections: Int {
+        var changes: [(ms: Double, delta: Int)] = []
+        for connection in connections {
+            changes.append((connection.openedAtMs, 1))
+            if let closed = connection.closedAtMs { changes.append((closed, -1)) }
+        }
+        changes.sort { $0.ms != $1.ms ? $0.ms < $1.ms : $0.delta < $1.delta }
+        var open = 0, most = 0
+        for change in changes {
+            open += change.delta
+            most = max(most, open)
+        }
+        return most
+    }
+
+    /// The most requests in flight at the same moment (head arrived, response not yet written;
+    /// a request never answered counts until observation ended).
+    public var maxRequestsInFlight: Int {
+        var changes: [(ms: Double, delta: Int)] = []
+        for request in requests {
+            changes.append((request.arrivedAtMs, 1))
+            changes.append((request.respondedAtMs ?? max(endedAtMs, request.arrivedAtMs), -1))
+        }
+        changes.sort { $0.ms != $1.ms ? $0.ms < $1.ms : $0.delta < $1.delta }
+        var inFlight = 0, most = 0
+        for change in changes {
+            inFlight += change.delta
+            most = max(most, inFlight)
+        }
+        return most
+    }
+
+    /// Requests whose head arrived on a connection after the server had answered on it with
+    /// `Connection: close` (a client pipelining past a close, or ignoring it).
+    public var requestsAfterClose: Int { requests.filter(\.sentAfterClose).count }
+
+    /// Each HTTP version seen, with how many requests used it, most used first.
+    public var versions: [(String, Int)] { Self.tally(requests.map(\.version)) }
+
+    /// Each `User-Agent` seen (`(none)` for requests without one), with its count, most used first.
+    public var userAgents: [(String, Int)] { Self.tally(requests.map { $0.userAgent ?? "(none)" }) }
+
+    /// The connection with `id`, if it was seen.
+    public func connection(_ id: Int) -> ObservedConnection? { connections.first { $0.id == id } }
+
+    static func tally(_ values: [String]) -> [(String, Int)] {
+        var counts: [String: Int] = [:]
+        var order: [String] = []
+        for value in values {
+            if counts[value] == nil { order.append(value) }
+            counts[value, default: 0] += 1
+        }
+        return order.enumerated().sorted { a, b in
+            counts[a.element]! != counts[b.element]! ? counts[a.element]! > counts[b.element]! : a.offset < b.offset
+        }.map { ($0.element, counts[$0.element]!) }
+    }
+}
+
+/// One connection the server accepted.
+public struct ObservedConnection: Sendable, Equatable {
+    public var id: Int
+    public var openedAtMs: Double
+    public var closedAtMs: Double?
+    /// Who closed it: `client` (it closed or reset its side), `server` (a timeout, a limit, a
+    /// `Connection: close` either side asked for), `shutdown` (observation ended with it open), or
+    /// nil while it is open.
+    public var closedBy: String?
+    /// The server's close reason (`ServerCloseReason.key`), nil while open.
+    public var closeReason: String?
+    public var requests: Int = 0
+    /// The HTTP version of its first request (`HTTP/1.1`), or nil if it carried none.
+    public var protocolVersion: String?
+    /// When the server answered on it with `Connection: close`, if it did.
+    public var announcedCloseAtMs: Double?
+
+    public init(id: Int, openedAtMs: Double) {
+        self.id = id
+        self.openedAtMs = openedAtMs
+    }
+}
+
+/// One request the server parsed.
+public struct ObservedRequest: Sendable, Equatable {
+    /// Its number among all requests, from 1.
+    public var number: Int
+    public var connection: Int
+    /// Its number on its connection (1: the connection's first).
+    public var indexOnConnection: Int
+    public var method: String
+    public var target: String
+    public var version: String
+    /// Every header in arrival order, with its original spelling.
+    public var headers: [ObservedHeader]
+    public var arrivedAtMs: Double
+    /// When its response was written completely, and what it said.
+    public var respondedAtMs: Double?
+    public var status: Int?
+    /// The response said `Connection: close`.
+    public var responseClosed = false
+    /// It arrived after the server had announced `Connection: close` on its connection.
+    public var sentAfterClose = false
+
+    public var userAgent: String? { header("User-Agent") }
+
+    public func header(_ name: String) -> String? {
+        headers.first { $0.name.lowercased() == name.lowercased() }?.value
+    }
+}
+
+public struct ObservedHeader: Sendable, Equatable {
+    public var name: String
+    public var value: String
+    public init(_ name: String, _ value: String) {
+        self.name = name
+        self.value = value
+    }
+}
+
+/// ClientObserver: turns the server's events, each with the time it was seen, into a
+/// `ClientObservation`. Feed it in the order the server emitted them.
+public struct ClientObserver: Sendable {
+    public private(set) var observation: ClientObservation
+
+    public init(startedEpochMs: Double) {
+        observation = ClientObservation(startedEpochMs: startedEpochMs)
+    }
+
+    public mutating func opened(connection id: Int, atMs ms: Double) {
+        observation.connections.append(ObservedConnection(id: id, openedAtMs: ms))
+    }
+
+    /// A request head arrived: `index` is its number on the connection.
+    public mutating func request(connection id: Int, index: Int, method: String, target: String, version: String,
+                                 headers: [ObservedHeader], atMs ms: Double) {
+        let slot = connectionSlot(id, atMs: ms)
+        observation.connections[slot].requests = max(observation.connections[slot].requests, index)
+        if observation.connections[slot].protocolVersion == nil { observation.connections[slot].protocolVersion = version }
+        var request = ObservedRequest(number: observation.requests.count + 1, connection: id, indexOnConnection: index,
+                                      method: method, target: target, version: version, headers: headers, arrivedAtMs: ms)
+        request.sentAfterClose = observation.connections[slot].announcedCloseAtMs != nil
+        observation.requests.append(request)
+    }
+
+    /// A response was written completely on `connection`: it answers the oldest request there
+    /// without one (responses go out in request order, pipelined or not).
+    public mutating func response(connection id: Int, status: Int, willClose: Bool, atMs ms: Double) {
+        if let index = observation.requests.firstIndex(where: { $0.connection == id && $0.respondedAtMs == nil }) {
+            observation.requests[index].respondedAtMs = ms
+            observation.requests[index].status = status
+            observation.requests[index].responseClosed = willClose
+        }
+        if willClose {
+            let slot = connectionSlot(id, atMs: ms)
+            if observation.connections[slot].announcedCloseAtMs == nil { observation.connections[slot].announcedCloseAtMs = ms }
+        }
+    }
+
+    public mutating func closed(connection id: Int, reason: ServerCloseReason, atMs ms: Double) {
+        let slot = connectionSlot(id, atMs: ms)
+        observation.connections[slot].closedAtMs = ms
+        observation.connections[slot].closeReason = reason.key
+        observation.connections[slot].closedBy = Self.closer(reason)
+    }
+
+    /// Observation ended at `ms`: connections still open are marked closed by `shutdown` then.
+    public mutating func finish(atMs ms: Double) {
+        observation.endedAtMs = ms
+        for slot in observation.connections.indices where observation.connections[slot].closedAtMs == nil {
+            observation.connections[slot].closedAtMs = ms
+            observation.connections[slot].closedBy = "shutdown"
+            observation.connections[slot].closeReason = ServerCloseReason.shutdown.key
+        }
+    }
+
+    /// Who a close reason says closed the connection.
+    public static func closer(_ reason: ServerCloseReason) -> String {
+        switch reason {
+        case .clientClosed, .reset: return "client"
+        case .shutdown, .shutdownForced: return "shutdown"
+        default: return "server"
+        }
+    }
+
+    /// The index of connection `id`, adding it (opened now) if its open was not seen.
+    private mutating func connectionSlot(_ id: Int, atMs ms: Double) -> Int {
+        if let slot = observation.connections.firstIndex(where: { $0.id == id }) { return slot }
+        observation.connections.append(ObservedConnection(id: id, openedAtMs: ms))
+        return observation.connections.count - 1
+    }
+}

@@ -1,0 +1,316 @@
+import Foundation
+import Testing
+import Wire
+@testable import LabRun
+import HTTP1
+
+/// `wirelab observe`'s pure half: events in (with times), the observation, its diagnosis, JSON and
+/// HAR out. No sockets.
+@Suite("Client observation")
+struct ClientObservationTests {
+    static let curl = [ObservedHeader("Host", "127.0.0.1:1"), ObservedHeader("User-Agent", "curl/8.5.0"), ObservedHeader("Accept", "*/*")]
+
+    /// `n` sequential GETs, on one kept-alive connection or on one connection each.
+    static func sequential(_ n: Int, reuse: Bool) -> ClientObservation {
+        var observer = ClientObserver(startedEpochMs: 1_765_000_000_000)
+        var t = 0.0
+        for i in 1...n {
+            let id = reuse ? 1 : i
+            if !reuse || i == 1 { observer.opened(connection: id, atMs: t) }
+            observer.request(connection: id, index: reuse ? i : 1, method: "GET", target: "/x?a=\(i)", version: "HTTP/1.1", headers: curl, atMs: t + 1)
+            observer.response(connection: id, status: 200, willClose: false, atMs: t + 3)
+            if !reuse { observer.closed(connection: id, reason: .clientClosed, atMs: t + 4) }
+            t += 10
+        }
+        if reuse { observer.closed(connection: 1, reason: .clientClosed, atMs: t) }
+        observer.finish(atMs: t + 1)
+        return observer.observation
+    }
+
+    @Test("reuse: 3 requests on one connection are 2 reused, one lane, a diagnosis that says so")
+    func reused() {
+        let o = Self.sequential(3, reuse: true)
+        #expect(o.requests.count == 3)
+        #expect(o.reusedRequests == 2)
+        #expect(o.connections.count == 1)
+        #expect(o.connections[0].requests == 3)
+        #expect(o.connections[0].closedBy == "client")
+        #expect(o.maxOpenConnections == 1)
+        #expect(o.userAgents.map(\.0) == ["curl/8.5.0"])
+        #expect(o.diagnosis.first == "3 requests on 1 connection: 2 reused it; the client keeps its connection alive.")
+        let lanes = o.waterfall(width: 20).split(separator: "\n")
+        #expect(lanes.count == 3)   // title, one lane, legend
+        #expect(lanes[1].contains("1") && lanes[1].contains("2") && lanes[1].contains("3") && lanes[1].filter { $0 != " " }.hasSuffix("x"))
+    }
+
+    @Test("no reuse: 10 requests on 10 connections paid 10 handshakes")
+    func notReused() {
+        let o = Self.sequential(10, reuse: false)
+        #expect(o.reusedRequests == 0)
+        #expect(o.maxOpenConnections == 1)   // closed before the next opened
+        #expect(o.diagnosis.first == "10 requests on 10 connections: each request paid a new handshake; reuse a session/agent (keep-alive).")
+        #expect(o.report().contains("Observed 10 requests on 10 connections (0 reused); at most 1 open at once"))
+    }
+
+    @Test("parallel connections count as open at once; a close at the instant of an open counts first")
+    func maxOpen() {
+        var observer = ClientObserver(startedEpochMs: 0)
+        observer.opened(connection: 1, atMs: 0)
+        observer.opened(connection: 2, atMs: 1)
+        observer.opened(connection: 3, atMs: 2)
+        observer.closed(connection: 1, reason: .clientClosed, atMs: 5)
+        observer.opened(connection: 4, atMs: 5)
+        observer.finish(atMs: 9)
+        let o = observer.observation
+        #expect(o.maxOpenConnections == 3)
+        #expect(o.connections.filter { $0.closedBy == "shutdown" }.map(\.id) == [2, 3, 4])
+        #expect(o.diagnosis == ["0 requests on 4 connections: the client connected but sent no complete request head."])
+    }
+
+    @Test("two requests closer than a column both show in the lane")
+    func crowdedLane() {
+        var observer = ClientObserver(startedEpochMs: 0)
+        observer.opened(connection: 1, atMs: 0)
+        observer.request(connection: 1, index: 1, method: "GET", target: "/", version: "HTTP/1.1", headers: [], atMs: 10)
+        observer.request(connection: 1, index: 2, method: "GET", target: "/", version: "HTTP/1.1", headers: [], atMs: 10.01)
+        observer.closed(connection: 1, reason: .responseClose, atMs: 100)
+        let lane = observer.observation.waterfall(width: 20).split(separator: "\n")[1]
+        #expect(lane.contains("12"))
+        #expect(lane.hasSuffix("|"))
+        // Everything in the first column of a long observation: the marks, then the close, in order.
+        var short = ClientObserver(startedEpochMs: 0)
+        short.opened(connection: 1, atMs: 0)
+        short.request(connection: 1, index: 1, method: "GET", target: "/", version: "HTTP/1.1", headers: [], atMs: 0.1)
+        short.request(connection: 1, index: 2, method: "GET", target: "/", version: "HTTP/1.1", headers: [], atMs: 0.2)
+        short.closed(connection: 1, reason: .clientClosed, atMs: 0.3)
+        short.finish(atMs: 1000)
+        #expect(short.observation.waterfall(width: 20).split(separator: "\n")[1].hasSuffix(" 12x"))
+    }
+
+    @Test("all requests in flight together: the diagnosis names parallelism, not a missing session")
+    func parallel() {
+        var observer = ClientObserver(startedEpochMs: 0)
+        for id in 1...4 {
+            observer.opened(connection: id, atMs: Double(id))
+            observer.request(connection: id, index: 1, method: "GET", target: "/delay/100", version: "HTTP/1.1", headers: [], atMs: 5 + Double(id))
+        }
+        for id in 1...4 { observer.response(connection: id, status: 200, willClose: false, atMs: 110 + Double(id)) }
+        observer.finish(atMs: 200)
+        let o = observer.observation
+        #expect(o.maxRequestsInFlight == 4)
+        #expect(o.maxOpenConnections == 4)
+        #expect(o.diagnosis.first?.hasPrefix("4 requests on 4 connections, all 4 in flight at once: HTTP/1.1 needs a connection per request in flight") == true)
+        #expect(o.diagnosis.contains { $0.hasPrefix("4 connections were open at once") })
+    }
+
+    @Test("a request after the server's Connection: close is counted and named")
+    func afterClose() {
+        var observer = ClientObserver(startedEpochMs: 0)
+        observer.opened(connection: 1, atMs: 0)
+        observer.request(connection: 1, index: 1, method: "GET", target: "/close", version: "HTTP/1.1", headers: [], atMs: 1)
+        observer.request(connection: 1, index: 2, method: "GET", target: "/", version: "HTTP/1.1", headers: [], atMs: 1.5)
+        observer.response(connection: 1, status: 200, willClose: true, atMs: 2)
+        observer.request(connection: 1, index: 3, method: "GET", target: "/", version: "HTTP/1.1", headers: [], atMs: 2.5)
+        observer.closed(connection: 1, reason: .responseClose, atMs: 3)
+        let o = observer.observation
+        #expect(o.requestsAfterClose == 1)
+        #expect(o.requests[2].sentAfterClose && !o.requests[1].sentAfterClose)
+        #expect(o.requests[0].responseClosed && o.requests[0].status == 200 && o.requests[1].status == nil)
+        #expect(o.connections[0].closedBy == "server")
+        #expect(o.diagnosis.contains { $0.hasPrefix("1 request arrived after the server said Connection: close") })
+        #expect(o.userAgents.map(\.0) == ["(none)"])
+    }
+
+    @Test("nothing observed: the diagnosis says where to point the client")
+    func nothing() {
+        var observer = ClientObserver(startedEpochMs: 0)
+        observer.finish(atMs: 5)
+        #expect(observer.observation.diagnosis.first?.hasPrefix("0 requests: nothing reached the server") == true)
+    }
+
+    @Test("server closes and Connection: close requests are diagnosed with their counts")
+    func closes() {
+        var observer = ClientObserver(startedEpochMs: 0)
+        for id in 1...2 {
+            observer.opened(connection: id, atMs: Double(id))
+            observer.request(connection: id, index: 1, method: "GET", target: "/", version: "HTTP/1.1",
+                             headers: [ObservedHeader("connection", "Close")], atMs: Double(id))
+            observer.response(connection: id, status: 200, willClose: true, atMs: Double(id))
+            observer.closed(connection: id, reason: .clientRequestedClose, atMs: Double(id))
+        }
+        observer.opened(connection: 3, atMs: 4)
+        observer.request(connection: 3, index: 1, method: "GET", target: "/", version: "HTTP/1.0", headers: [], atMs: 4)
+        observer.closed(connection: 3, reason: .keepAliveTimeout, atMs: 8)
+        let d = observer.observation.diagnosis
+        #expect(d.contains("2 requests said Connection: close: the client itself asked for its connection to end."))
+        #expect(d.contains("1 request was HTTP/1.0 without keep-alive: one request per connection by default."))
+        #expect(d.contains("1 connection closed by the server (1 keep-alive timeout): the client's next request needed a new one."))
+        #expect(observer.observation.versions.map(\.0) == ["HTTP/1.1", "HTTP/1.0"])
+    }
+
+    @Test("--json: the documented keys, numbers where numbers are promised")
+    func json() throws {
+        let o = Self.sequential(2, reuse: true)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(o.json().text().utf8)) as? [String: Any])
+        #expect(object["requests"] as? Int == 2)
+        #expect(object["reusedRequests"] as? Int == 1)
+        #expect(object["maxOpenConnections"] as? Int == 1)
+        let connections = try #require(object["connections"] as? [[String: Any]])
+        #expect(connections.count == 1)
+        for key in ["id", "requests", "protocol", "openedAtMs", "closedAtMs", "closedBy"] { #expect(connections[0][key] != nil, "\(key)") }
+        #expect(connections[0]["protocol"] as? String == "HTTP/1.1")
+        #expect(connections[0]["closedBy"] as? String == "client")
+        let requests = try #require(object["requestList"] as? [[String: Any]])
+        #expect(requests.map { $0["connection"] as? Int } == [1, 1])
+        #expect(requests.map { $0["method"] as? String } == ["GET", "GET"])
+        #expect(requests[1]["indexOnConnection"] as? Int == 2)
+        #expect(requests[0]["status"] as? Int == 200)
+    }
+
+    @Test("ISO 8601 dates, UTC with milliseconds")
+    func dates() {
+        #expect(ClientObservation.iso8601(epochMs: 0) == "1970-01-01T00:00:00.000Z")
+        #expect(ClientObservation.iso8601(epochMs: 951_782_400_007) == "2000-02-29T00:00:00.007Z")
+        #expect(ClientObservation.iso8601(epochMs: 1_796_584_270_123) == "2026-12-06T19:11:10.123Z")
+        #expect(ClientObservation.iso8601(epochMs: -1) == "1969-12-31T23:59:59.999Z")
+    }
+
+    @Test("HAR 1.2: every required field of log, entries, request, response, timings; timings add up to time")
+    func har() throws {
+        var o = Self.sequential(2, reuse: false)
+        o.requests[1].headers.append(ObservedHeader("Cookie", "a=1; b=2"))
+        let text = o.har(.init(creatorVersion: "test", origin: "http://127.0.0.1:1", simulatedRttMs: 50)).text(pretty: true)
+        try HARCheck.validate(text, expectEntries: 2)
+        let log = try #require((try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])?["log"] as? [String: Any])
+        let entries = try #require(log["entries"] as? [[String: Any]])
+        #expect(entries.map { $0["connection"] as? String } == ["1", "2"])
+        #expect(entries[0]["_simulatedRttMs"] as? Double == 50)
+        let request = try #require(entries[1]["request"] as? [String: Any])
+        #expect(request["url"] as? String == "http://127.0.0.1:1/x?a=2")
+        #expect((request["queryString"] as? [[String: String]]) == [["name": "a", "value": "2"]])
+        #expect((request["cookies"] as? [[String: String]]) == [["name": "a", "value": "1"], ["name": "b", "value": "2"]])
+        #expect(entries[0]["time"] as? Double == 2)
+    }
+}
+
+/// `run LESSON --har`'s converter: the agent's own requests, with its measured phases.
+@Suite("HAR of a run's requests")
+struct RequestHARTests {
+    @Test("a new connection and a reused one: every required field, timings add up, connection ids show the reuse")
+    func entries() throws {
+        let origin = HTTPOrigin(host: "127.0.0.1", port: 8080)
+        var first = AgentResult(request: AgentRequest(origin: origin, target: "/delay/20?x=1"))
+        first.head = HTTPResponseHead(status: 200, headers: ["Content-Type": "application/json"])
+        first.body = Array("{}".utf8)
+        first.connection = 1
+        first.timings.assigned = 0.1; first.timings.connect = 1.5; first.timings.sent = 1.7; first.timings.firstByte = 22; first.timings.done = 22.5
+        first.timings.startNanos = 1_000_000
+        var second = AgentResult(request: AgentRequest(method: "POST", origin: origin, target: "/echo", body: Array("abc".utf8)))
+        second.head = HTTPResponseHead(status: 404)
+        second.connection = 1
+        second.isReused = true
+        second.timings.assigned = 0; second.timings.sent = 0.2; second.timings.firstByte = 1; second.timings.done = 1.25
+        second.timings.startNanos = 30_000_000
+        var failed = AgentResult(request: AgentRequest(origin: origin))
+        failed.error = .refused
+        failed.timings.done = 0.5
+        let records = [RequestRecord(agent: "ka", result: first, line: 3), RequestRecord(agent: "ka", result: second, line: 4),
+                       RequestRecord(agent: "b", result: failed, line: 5)]
+        let text = RequestHAR.har(records, epochMs: { 1_000_000 + Double($0) / 1e6 }, creatorVersion: "t", simulatedRttMs: 25).text()
+        try HARCheck.validate(text, expectEntries: 3)
+        let log = try #require((try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])?["log"] as? [String: Any])
+        let entries = try #require(log["entries"] as? [[String: Any]])
+        #expect(entries.map { $0["connection"] as? String } == ["ka:1", "ka:1", ""])
+        #expect(entries.map { $0["time"] as? Double } == [22.5, 1.25, 0.5])
+        let timings = try #require(entries[0]["timings"] as? [String: Double])
+        #expect(timings["connect"] == 1.5 && timings["wait"] == 20.3 && timings["blocked"] == 0.1)
+        #expect((entries[1]["timings"] as? [String: Double])?["connect"] == -1)
+        #expect(entries[0]["startedDateTime"] as? String == "1970-01-01T00:16:40.001Z")
+        #expect(entries[0]["_simulatedRttMs"] as? Double == 25)
+        #expect(((entries[1]["response"] as? [String: Any])?["statusText"] as? String) == "Not Found")
+        #expect(((entries[1]["request"] as? [String: Any])?["bodySize"] as? Int) == 3)
+        #expect(entries[2]["_error"] as? String != nil)
+    }
+}
+
+/// Checks a HAR 1.2 document against the spec's required fields and types
+/// (http://www.softwareishard.com/blog/har-12-spec/), shared with the CLI's tests.
+enum HARCheck {
+    struct Failure: Error, CustomStringConvertible { var description: String }
+
+    static func validate(_ text: String, expectEntries: Int? = nil) throws {
+        guard let root = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
+              let log = root["log"] as? [String: Any] else { throw Failure(description: "no log object") }
+        try need(log["version"] as? String == "1.2", "log.version is \"1.2\"")
+        let creator = try object(log["creator"], "log.creator")
+        try string(creator["name"], "creator.name"); try string(creator["version"], "creator.version")
+        guard let entries = log["entries"] as? [[String: Any]] else { throw Failure(description: "log.entries is an array of objects") }
+        if let expectEntries { try need(entries.count == expectEntries, "\(expectEntries) entries, found \(entries.count)") }
+        for (i, e) in entries.enumerated() {
+            let at = "entries[\(i)]"
+            let started = try string(e["startedDateTime"], "\(at).startedDateTime")
+            try need(started.range(of: #"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$"#, options: .regularExpression) != nil,
+                     "\(at).startedDateTime is ISO 8601: \(started)")
+            let time = try number(e["time"], "\(at).time")
+            let request = try object(e["request"], "\(at).request")
+            for key in ["method", "url", "httpVersion"] { try string(request[key], "\(at).request.\(key)") }
+            for key in ["cookies", "headers", "queryString"] { try nameValues(request[key], "\(at).request.\(key)") }
+            for key in ["headersSize", "bodySize"] { _ = try number(request[key], "\(at).request.\(key)") }
+            let response = try object(e["response"], "\(at).response")
+            _ = try number(response["status"], "\(at).response.status")
+            for key in ["statusText", "httpVersion", "redirectURL"] { try string(response[key], "\(at).response.\(key)") }
+            for key in ["cookies", "headers"] { try nameValues(response[key], "\(at).response.\(key)") }
+            for key in ["headersSize", "bodySize"] { _ = try number(response[key], "\(at).response.\(key)") }
+            let content = try object(response["content"], "\(at).response.content")
+            _ = try number(content["size"], "\(at).response.content.size")
+            try string(content["mimeType"], "\(at).response.content.mimeType")
+            _ = try object(e["cache"], "\(at).cache")
+            let timings = try object(e["timings"], "\(at).timings")
+            var sum = 0.0
+            for key in ["send", "wait", "receive"] {
+                let value = try number(timings[key], "\(at).timings.\(key)")
+                try need(value >= 0, "\(at).timings.\(key) is not negative")
+                sum += value
+            }
+            for key in ["blocked", "dns", "connect", "ssl"] {
+                guard let value = timings[key] else { continue }   // optional
+                guard let v = value as? Double else { throw Failure(description: "\(at).timings.\(key) is a number") }
+                try need(v == -1 || v >= 0, "\(at).timings.\(key) is -1 or measured")
+                if v > 0 && key != "ssl" { sum += v }   // ssl is included in connect
+            }
+            try need(abs(sum - time) < 0.01, "\(at): timings add up to time (\(sum) vs \(time))")
+            if let connection = e["connection"] { try need(connection is String, "\(at).connection is a string") }
+            if let ip = e["serverIPAddress"] { try need(ip is String, "\(at).serverIPAddress is a string") }
+        }
+    }
+
+    static func need(_ condition: Bool, _ what: String) throws {
+        if !condition { throw Failure(description: "HAR: expected \(what)") }
+    }
+
+    static func object(_ value: Any?, _ what: String) throws -> [String: Any] {
+        guard let object = value as? [String: Any] else { throw Failure(description: "HAR: \(what) is an object") }
+        return object
+    }
+
+    @discardableResult
+    static func string(_ value: Any?, _ what: String) throws -> String {
+        guard let text = value as? String else { throw Failure(description: "HAR: \(what) is a string") }
+        return text
+    }
+
+    static func number(_ value: Any?, _ what: String) throws -> Double {
+        guard let n = value as? NSNumber, String(describing: type(of: value!)) != "Bool" else {
+            throw Failure(description: "HAR: \(what) is a number")
+        }
+        return n.doubleValue
+    }
+
+    static func nameValues(_ value: Any?, _ what: String) throws {
+        guard let items = value as? [[String: Any]] else { throw Failure(description: "HAR: \(what) is an array of objects") }
+        for item in items {
+            try string(item["name"], "\(what)[].name")
+            try string(item["value"], "\(what)[].value")
+        }
+    }
+}
