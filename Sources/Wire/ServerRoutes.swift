@@ -20,6 +20,8 @@ enum RouteResponse {
 ///     /status/<code>  answer with that status (200-599)
 ///     /stream/<n>     <n> chunks, chunked encoding; `?interval=<ms>` between chunks
 ///     /close          answer with `Connection: close`
+///     /page/<n>       an HTML page loading <n> images, `/page/<n>/<i>`; `?delay=200ms` delays each
+///                     image (see ServerRoutes+Page.swift)
 ///
 /// Anything else is 404. The query string is ignored by matching.
 ///
@@ -71,6 +73,8 @@ enum ServerRoutes {
                 return .complete(status: code, headers: HTTPHeaders(), body: [], mustClose: false)
             }
             return json(code, Array(#"{"status":\#(code)}"#.utf8))
+        case ("page", 2), ("page", 3):
+            return page(parts, target: head.target)
         case ("stream", 2):
             guard let n = Int(parts[1]), n >= 0, n <= 10_000 else { return problem(400, "chunks must be 0...10000") }
             let interval = queryInt(head.target, "interval") ?? 0
@@ -86,7 +90,8 @@ enum ServerRoutes {
     /// when there is no such route (404).
     static func methodsServed(_ name: String?, _ count: Int) -> String? {
         switch (name, count) {
-        case (nil, 0), ("close", 1), ("delay", 2), ("bytes", 2), ("status", 2), ("stream", 2): return allowForRoutes
+        case (nil, 0), ("close", 1), ("delay", 2), ("bytes", 2), ("status", 2), ("stream", 2), ("page", 2), ("page", 3):
+            return allowForRoutes
         case ("echo", 1): return allowForEcho
         default: return nil
         }

@@ -24,6 +24,8 @@ enum ServeCommand {
         if parsed.has("help") {
             console.out(HelpText.command("serve", summary: summary, usage: "wirelab serve [options]", options: options, discussion: """
                 Routes: /  /echo  /delay/<ms>  /bytes/<n>  /status/<code>  /stream/<chunks>[?interval=<ms>]  /close
+                  /page/<n>[?delay=<d>]  an HTML page of n images (1-500) for a browser; each image
+                  answered after <d> (200ms, 1.5s): open it and watch the connections it opens
                 They serve GET, HEAD and POST (/echo every method it can show back); OPTIONS gets 204 and
                 Allow, another known method 405 and Allow, an unknown one 501. Requests are parsed
                 strictly (CR LF line ends, one framing): see docs/http-parsing.md.
