@@ -70,15 +70,21 @@ extension Interpreter {
             headers.add(name: String(text[..<colon]).trimmingSpaces(), value: String(text[text.index(after: colon)...]).trimmingSpaces())
         }
         var body: [UInt8] = []
+        var readsBody = true
         for setting in request.settings {
             switch setting.key {
             case "body": body = Array(try evaluate(setting.value, scope).description.utf8)
             case "to":
                 origin = HTTPOrigin(host: "127.0.0.1", port: try port(to: setting, scope, owner: ""))
-            default: throw unknownSetting(setting, ["body", "to"], of: "a request")
+            case "readBody":
+                // false: the caller takes the head and leaves the body unread (the pool then closes
+                // the socket: closedBy.bodyUnread).
+                readsBody = try flag(setting, scope)
+            default: throw unknownSetting(setting, ["body", "to", "readBody"], of: "a request")
             }
         }
-        let agentRequest = AgentRequest(method: request.method, origin: origin, target: target, headers: headers, body: body)
+        let agentRequest = AgentRequest(method: request.method, origin: origin, target: target, headers: headers, body: body,
+                                        readsBody: readsBody)
         let agentName = handle.name
         let generation = handle.generation
         handle.agent.send(agentRequest) { [weak self] result in

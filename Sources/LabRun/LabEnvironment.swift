@@ -517,6 +517,7 @@ extension CloseReason {
         switch self {
         case .agentKeepAliveDisabled: return "keepAliveOff"
         case .responseNotReusable: return "serverClose"
+        case .bodyUnread: return "bodyUnread"
         case .serverMaxReached: return "serverMax"
         case .keepAliveHintTooShort: return "hintTooShort"
         case .freeListFull: return "freeListFull"

@@ -12,6 +12,10 @@ public enum CloseReason: Hashable, Sendable, CaseIterable, CustomStringConvertib
     /// `Connection: close`, an HTTP/1.0 server did not agree to keep-alive, or the body was delimited
     /// by the server closing the connection (RFC 9112 §9.3, §6.3 item 8).
     case responseNotReusable
+    /// The caller did not read the response body (`readBody=false` in a lab script; Go's
+    /// `resp.Body` closed unread): bytes of it may still be in flight on the socket, so no other
+    /// response can be read after them. Only zero-length bodies leave nothing unread.
+    case bodyUnread
     /// The server's `Keep-Alive: max=N` says it will answer no more requests on this connection.
     case serverMaxReached
     /// The server's `Keep-Alive: timeout=N` leaves nothing after the agent's safety margin
@@ -43,6 +47,7 @@ public enum CloseReason: Hashable, Sendable, CaseIterable, CustomStringConvertib
         switch self {
         case .agentKeepAliveDisabled: "agent keepAlive off"
         case .responseNotReusable: "server said close"
+        case .bodyUnread: "body unread"
         case .serverMaxReached: "server max requests reached"
         case .keepAliveHintTooShort: "keep-alive hint too short"
         case .freeListFull: "free list full"

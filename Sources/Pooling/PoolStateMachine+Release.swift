@@ -19,10 +19,13 @@ extension PoolStateMachine {
     ///   - isKeepAlive: neither side said `close` and the body was length-delimited, not read until
     ///     the server closed (see `ReleasedSocketFate.decide`).
     ///   - hint: the server's `Keep-Alive` header, parsed (`KeepAliveHint(headerValue:)`).
+    ///   - bodyUnread: the caller took the response's head and will not read its body (the request
+    ///     still succeeds): the socket closes with `.bodyUnread` unless an earlier rule closes it.
     public mutating func responseCompleted(
         _ connection: ConnectionID,
         isKeepAlive: Bool,
-        hint: KeepAliveHint?
+        hint: KeepAliveHint?,
+        bodyUnread: Bool = false
     ) -> PoolActions {
         switch state {
         case .running: break
@@ -42,7 +45,8 @@ extension PoolStateMachine {
                 configuration: configuration,
                 isKeepAlive: isKeepAlive,
                 hint: hint,
-                requestsServed: released.requestsServed
+                requestsServed: released.requestsServed,
+                bodyUnread: bodyUnread
             )
             switch fate {
             case .close(let reason):

@@ -62,6 +62,8 @@ public final class Agent {
         let method: String
         /// The request says `Connection: close` (or the agent's keep-alive is off).
         let saysClose: Bool
+        /// The caller reads the response body (`AgentRequest.readsBody`).
+        let readsBody: Bool
         let completion: (AgentResult) -> Void
         /// Optional only so the finished result can be moved out to the completion, not copied: a
         /// copy retains and releases each of its dozen strings and arrays (~330 instructions, twice
@@ -74,6 +76,7 @@ public final class Agent {
             self.encoded = encoded
             method = request.method
             self.saysClose = saysClose
+            readsBody = request.readsBody
             self.completion = completion
             var result = AgentResult(request: request)
             result.timings.startNanos = startNanos
@@ -370,7 +373,7 @@ public final class Agent {
         // one for it; `connect` then covers the opening.
         let assignedAt = isReused ? now : min(now, connection.connectStarted)
         let connectMs = isReused ? nil : connection.connectMs
-        connection.execute(requestID, method: entry.method, bytes: entry.encoded, saysClose: entry.saysClose)
+        connection.execute(requestID, method: entry.method, bytes: entry.encoded, saysClose: entry.saysClose, readsBody: entry.readsBody)
         // Noted after the write (see `AgentConnection.execute` on why every instruction before it
         // counts), with the time taken before it. Nothing in between can see the difference:
         // `execute` reports nothing to anyone synchronously (a failure re-enters `perform`,
@@ -415,8 +418,8 @@ public final class Agent {
         perform(machine.connectionFailed(connection.id, error: error))
     }
 
-    func responseCompleted(_ connection: AgentConnection, isKeepAlive: Bool, hint: KeepAliveHint?) {
-        let actions = machine.responseCompleted(connection.id, isKeepAlive: isKeepAlive, hint: hint)
+    func responseCompleted(_ connection: AgentConnection, isKeepAlive: Bool, hint: KeepAliveHint?, bodyUnread: Bool = false) {
+        let actions = machine.responseCompleted(connection.id, isKeepAlive: isKeepAlive, hint: hint, bodyUnread: bodyUnread)
         // A socket that stays open and is not handed straight to a waiter is now free.
         if machine.isFree(connection.id) { connection.becameFree() }
         perform(actions)

@@ -48,6 +48,11 @@ final class AgentConnection: LoopHandler {
     // The exchange in flight.
     private(set) var request: RequestID?
     private(set) var requestSaidClose = false
+    /// The caller reads this response's body; false: it takes the head and leaves the body.
+    private(set) var requestReadsBody = true
+    /// The response was handed over at its head, its body left unread: the parts that follow it
+    /// (already buffered, or arriving before the close) are nobody's.
+    private var bodyAbandoned = false
     private(set) var head: HTTPResponseHead?
     private(set) var body: [UInt8] = []
     private(set) var receivedResponseBytes = false
@@ -145,11 +150,13 @@ final class AgentConnection: LoopHandler {
     }
 
     /// Writes `request` (already encoded as `bytes`) and waits for its response.
-    func execute(_ id: RequestID, method: String, bytes: [UInt8], saysClose: Bool) {
+    func execute(_ id: RequestID, method: String, bytes: [UInt8], saysClose: Bool, readsBody: Bool = true) {
         idleTimer.cancel()
         phase = .executing
         request = id
         requestSaidClose = saysClose
+        requestReadsBody = readsBody
+        bodyAbandoned = false
         head = nil
         body = []
         receivedResponseBytes = false
@@ -328,26 +335,40 @@ final class AgentConnection: LoopHandler {
 
     private func take(_ part: ResponsePart) {
         switch part {
-        case .head(let h, _):
+        case .head(let h, let framing):
             head = h
+            // A caller that leaves the body unread is done with the response at its head. Only a
+            // body empty by its framing leaves nothing behind; the parts of the body already here
+            // (and any still coming) are the caller's to ignore, so the socket cannot be reused.
+            if !requestReadsBody, framing != .none, framing != .contentLength(0) {
+                bodyAbandoned = true
+                completeResponse(head: h, closeDelimited: framing == .untilClose, bodyUnread: true)
+            }
         case .body(let bytes):
+            if bodyAbandoned { return }
             // Most bodies arrive in one piece: take that array as it is rather than copy it.
             if body.isEmpty { body = bytes } else { body += bytes }
         case .end(let closeDelimited):
-            guard let head else { return }
-            requestsServed += 1
-            idleTimer.cancel()
-            timerPurpose = .none
-            // RFC 9112 §9.3: reusable only if neither side said close and the body had a length.
-            // What the head's Connection and Keep-Alive fields said, as the parser noted them.
-            let fields = parser.connectionFields
-            let persists = !closeDelimited && !requestSaidClose && fields.persists(version: head.version)
-            let hint = fields.keepAliveFieldIndex.flatMap { KeepAliveHint(headerValue: head.headers.value(at: $0)) }
-            // Bytes after the end of the response that nobody asked for: the socket can't be trusted.
-            let hasUnsolicitedBytes = parser.bufferedByteCount > 0
-            agent.responseCompleted(self, isKeepAlive: persists, hint: hint)
-            if hasUnsolicitedBytes && phase == .free { agent.freeSocketReceivedUnsolicitedBytes(self) }
+            guard let head, !bodyAbandoned else { return }
+            completeResponse(head: head, closeDelimited: closeDelimited, bodyUnread: false)
         }
+    }
+
+    /// The response is done for the caller (at its end, or at its head when the body is left
+    /// unread): tells the agent whether the socket may carry another request.
+    private func completeResponse(head: HTTPResponseHead, closeDelimited: Bool, bodyUnread: Bool) {
+        requestsServed += 1
+        idleTimer.cancel()
+        timerPurpose = .none
+        // RFC 9112 §9.3: reusable only if neither side said close and the body had a length.
+        // What the head's Connection and Keep-Alive fields said, as the parser noted them.
+        let fields = parser.connectionFields
+        let persists = !closeDelimited && !requestSaidClose && fields.persists(version: head.version)
+        let hint = fields.keepAliveFieldIndex.flatMap { KeepAliveHint(headerValue: head.headers.value(at: $0)) }
+        // Bytes after the end of the response that nobody asked for: the socket can't be trusted.
+        let hasUnsolicitedBytes = parser.bufferedByteCount > 0
+        agent.responseCompleted(self, isKeepAlive: persists, hint: hint, bodyUnread: bodyUnread)
+        if hasUnsolicitedBytes && phase == .free { agent.freeSocketReceivedUnsolicitedBytes(self) }
     }
 
     private func fail(_ error: PoolError) {

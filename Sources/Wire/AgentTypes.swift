@@ -102,11 +102,21 @@ public struct AgentRequest: Sendable {
         get { storage.body }
         _modify { yield &unique().body }
     }
+    /// Whether the caller reads the response body (true). False: the caller takes the head and
+    /// leaves the body unread, as a Go client that closes `resp.Body` without reading it. The result
+    /// then has the head and an empty body, and the socket cannot carry another request: the pool
+    /// closes it (`CloseReason.bodyUnread`) unless the body is empty by its framing (HEAD, 204,
+    /// 304, `Content-Length: 0`).
+    public var readsBody: Bool {
+        get { storage.readsBody }
+        _modify { yield &unique().readsBody }
+    }
 
     private var storage: Storage
 
-    public init(method: String = "GET", origin: HTTPOrigin, target: String = "/", headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {
-        storage = Storage(method: method, origin: origin, target: target, headers: headers, body: body)
+    public init(method: String = "GET", origin: HTTPOrigin, target: String = "/", headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = [],
+                readsBody: Bool = true) {
+        storage = Storage(method: method, origin: origin, target: target, headers: headers, body: body, readsBody: readsBody)
     }
 
     /// Whether `other` is this very request: the same box, not merely equal fields. While someone
@@ -129,16 +139,18 @@ public struct AgentRequest: Sendable {
         var target: String
         var headers: HTTPHeaders
         var body: [UInt8]
+        var readsBody: Bool
 
-        init(method: String, origin: HTTPOrigin, target: String, headers: HTTPHeaders, body: [UInt8]) {
+        init(method: String, origin: HTTPOrigin, target: String, headers: HTTPHeaders, body: [UInt8], readsBody: Bool) {
             self.method = method
             self.origin = origin
             self.target = target
             self.headers = headers
             self.body = body
+            self.readsBody = readsBody
         }
 
-        func copy() -> Storage { Storage(method: method, origin: origin, target: target, headers: headers, body: body) }
+        func copy() -> Storage { Storage(method: method, origin: origin, target: target, headers: headers, body: body, readsBody: readsBody) }
     }
 }
 

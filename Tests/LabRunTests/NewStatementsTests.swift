@@ -57,6 +57,24 @@ struct NewStatementsTests {
         #expect(run("agent a retryStal=false").runtimeError?.message == "agent has no setting 'retryStal'; did you mean 'retryStale'?")
     }
 
+    @Test("readBody=false: the body is left unread, so the socket closes (closedBy.bodyUnread) and is not reused; checked")
+    func readBodyFalse() {
+        let outcome = run("""
+            agent pool maxSockets=1
+            let a = pool GET /bytes/100000 readBody=false
+            let b = pool GET /bytes/100000 readBody=true
+            let c = pool GET /bytes/100000
+            print "{a.status} {a.bytes} {b.bytes} {c.bytes}"
+            print "{a.connection} {b.connection} {c.connection} {c.reused}"
+            print "{pool.created} {pool.closedBy.bodyUnread}"
+            """)
+        #expect(outcome.runtimeError == nil, "\(String(describing: outcome.runtimeError))")
+        #expect(outcome.output == ["200 0 100000 100000", "1 2 2 true", "2 1"])
+        #expect(run("fetch GET / readBody=no").runtimeError?.message == "'no' is not defined")
+        #expect(run("fetch GET / readBody=0").runtimeError?.message == "readBody is true or false, got a number")
+        #expect(run("fetch GET / readBdy=false").runtimeError?.message == "a request has no setting 'readBdy'; did you mean 'readBody'?")
+    }
+
     @Test("simulated network: the check before reuse can't see a close still on its way; the retry can recover from it")
     func raceUnderSimulation() {
         // The server closes its idle socket 1 s after its response; the request leaves at that very

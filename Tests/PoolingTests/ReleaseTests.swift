@@ -32,6 +32,39 @@ struct ReleaseTests {
         #expect(pool.completeAndClose(c(1)) == [.succeed(r(1), on: c(1)), .close(c(1), .responseNotReusable)])
     }
 
+    @Test("a body left unread closes the socket (bodyUnread), counted like the other reasons; a waiter gets a new connection")
+    func bodyUnread() {
+        var pool = PoolStateMachine(configuration: PoolConfiguration(maxSockets: 1))
+        _ = pool.openBusySocket("a")
+        _ = pool.submit("a")   // r2 waits for the one socket
+        #expect(pool.responseCompleted(c(1), isKeepAlive: true, hint: nil, bodyUnread: true) == [
+            .succeed(r(1), on: c(1)), .close(c(1), .bodyUnread), .createConnection(c(2), origin: "a"),
+        ])
+        #expect(pool.stats.closedByReason == [.bodyUnread: 1])
+        #expect(pool.stats.reused == 0)
+        // The same response read in full keeps the socket.
+        _ = pool.connectionEstablished(c(2))
+        #expect(pool.complete(c(2)) == [.succeed(r(2), on: c(2)), .scheduleIdleTimeout(c(2), afterMs: 4000)])
+    }
+
+    @Test("an earlier rule names the close when it would close the socket anyway", arguments: [
+        (PoolConfiguration(keepAlive: false), true, CloseReason.agentKeepAliveDisabled),
+        (PoolConfiguration(), false, CloseReason.responseNotReusable),
+    ])
+    func earlierRuleWinsOverBodyUnread(configuration: PoolConfiguration, isKeepAlive: Bool, expected: CloseReason) {
+        var pool = PoolStateMachine(configuration: configuration)
+        _ = pool.openBusySocket("a")
+        #expect(pool.responseCompleted(c(1), isKeepAlive: isKeepAlive, hint: nil, bodyUnread: true) == [
+            .succeed(r(1), on: c(1)), .close(c(1), expected),
+        ])
+        // After the server's own close rules, before the hint's: the socket was reusable but for the body.
+        var hinted = PoolStateMachine()
+        _ = hinted.openBusySocket("a")
+        #expect(hinted.responseCompleted(c(1), isKeepAlive: true, hint: KeepAliveHint(max: 1), bodyUnread: true) == [
+            .succeed(r(1), on: c(1)), .close(c(1), .bodyUnread),
+        ])
+    }
+
     @Test("a Keep-Alive timeout hint lowers the idle expiry to the hint minus one second", arguments: [
         (PoolConfiguration(), KeepAliveHint(timeoutSeconds: 5), 4000),
         (PoolConfiguration(), KeepAliveHint(timeoutSeconds: 3), 2000),

@@ -49,7 +49,7 @@ struct VocabularyTests {
     func closeReasonNames() {
         let names = CloseReason.allCases.map(\.description)
         #expect(names == [
-            "agent keepAlive off", "server said close", "server max requests reached",
+            "agent keepAlive off", "server said close", "body unread", "server max requests reached",
             "keep-alive hint too short", "free list full", "free socket timeout", "stale on reuse",
             "closed by peer while free", "unsolicited bytes", "agent destroyed", "timed out",
             "request failed", "evicted for other origin",
