@@ -96,6 +96,8 @@ extension H2Connection {
     public func pendingSendCount(stream id: StreamID) -> Int { streams[id]?.pendingData.count ?? 0 }
     /// The stream's send window (nil when the stream is not open).
     public func sendWindow(stream id: StreamID) -> Int? { streams[id]?.sendWindow }
+    /// What the client may still send on the stream (nil when the stream is not open).
+    public func receiveWindow(stream id: StreamID) -> Int? { streams[id]?.receiveWindow }
 
     mutating func flushAll(into actions: inout [H2Action]) {
         for id in streams.keys.sorted() where state != .closed { flush(id, into: &actions) }
