@@ -73,6 +73,8 @@ public struct H2Connection: Sendable {
         precondition(configuration.maxFrameSize >= 16_384 && configuration.maxFrameSize <= 16_777_215, "H2Configuration.maxFrameSize \(configuration.maxFrameSize)")
         precondition(configuration.initialWindowSize >= 0 && configuration.initialWindowSize <= maxWindowSize, "H2Configuration.initialWindowSize \(configuration.initialWindowSize)")
         precondition(configuration.connectionWindowSize >= 65_535 && configuration.connectionWindowSize <= maxWindowSize, "H2Configuration.connectionWindowSize \(configuration.connectionWindowSize)")
+        precondition((0...Int(UInt32.max)).contains(configuration.maxConcurrentStreams) && (0...Int(UInt32.max)).contains(configuration.maxHeaderListSize),
+                     "H2Configuration limits \(configuration.maxConcurrentStreams), \(configuration.maxHeaderListSize)")
         self.configuration = configuration
         self.parser = FrameParser(maxFrameSize: configuration.maxFrameSize)
         self.decoder = HPACKDecoder(maxHeaderListSize: configuration.maxHeaderListSize)
