@@ -56,6 +56,10 @@ public struct H2Configuration: Sendable, Hashable {
     /// Streams the client may reset (or make us reset) before `resetWindowElapsed()`: past this,
     /// GOAWAY ENHANCE_YOUR_CALM (rapid reset, CVE-2023-44487).
     public var maxResetsPerWindow = 200
+    /// Frames that make us answer or cost work but move no request along (PING, SETTINGS, empty
+    /// DATA without END_STREAM) the client may send before `resetWindowElapsed()`: past this,
+    /// GOAWAY ENHANCE_YOUR_CALM (the 2019 floods: CVE-2019-9512 ping, -9515 settings, -9518 empty frames).
+    public var maxControlFramesPerWindow = 1000
 
     public init() {}
 }

@@ -145,6 +145,7 @@ extension H2Connection {
         stream.contentLength = head.contentLength
         if block.endStream { stream.state = .halfClosedRemote }
         streams[id] = stream
+        streamsOpened += 1
         actions.append(.request(stream: id, fields, endStream: block.endStream))
     }
 

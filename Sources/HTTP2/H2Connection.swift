@@ -68,6 +68,10 @@ public struct H2Connection: Sendable {
     public internal(set) var lastGoAwayStream: StreamID?
     /// Resets the client caused since the last `resetWindowElapsed()`.
     public internal(set) var recentResets = 0
+    /// PING, SETTINGS and empty DATA frames since the last `resetWindowElapsed()`.
+    public internal(set) var recentControlFrames = 0
+    /// Streams the client opened (requests delivered), for stats.
+    public internal(set) var streamsOpened = 0
 
     public init(configuration: H2Configuration = H2Configuration()) {
         precondition(configuration.maxFrameSize >= 16_384 && configuration.maxFrameSize <= 16_777_215, "H2Configuration.maxFrameSize \(configuration.maxFrameSize)")
@@ -158,6 +162,12 @@ public struct H2Connection: Sendable {
             return
         }
         switch frame {
+        case .ping(ack: false, _), .settings(ack: false, _), .data(_, [], false, _):
+            guard countControlFrame(frame, into: &actions) else { return }
+        default:
+            break
+        }
+        switch frame {
         case .data(let stream, let payload, let endStream, let padLength):
             receivedData(stream: stream, payload: payload, endStream: endStream, padLength: padLength, into: &actions)
         case .headers(let stream, let fragment, let endStream, let endHeaders, let priority, _):
@@ -229,6 +239,27 @@ public struct H2Connection: Sendable {
     /// The IO layer calls this each time its rapid-reset window (say a second) ends.
     public mutating func resetWindowElapsed() {
         recentResets = 0
+        recentControlFrames = 0
+    }
+
+    /// Counts one frame that moves no request along; past the limit, ENHANCE_YOUR_CALM. Returns
+    /// false when the connection is now closed.
+    mutating func countControlFrame(_ frame: Frame, into actions: inout [H2Action]) -> Bool {
+        recentControlFrames += 1
+        if recentControlFrames > configuration.maxControlFramesPerWindow {
+            connectionError(.connection(.enhanceYourCalm, "\(recentControlFrames) PING, SETTINGS or empty DATA frames in one window, above the limit of \(configuration.maxControlFramesPerWindow) (the last: \(frame))"), into: &actions)
+            return false
+        }
+        return true
+    }
+
+    /// The IO layer's SETTINGS timer fired (§6.5.3): if the client has not acknowledged our
+    /// SETTINGS, the connection ends with SETTINGS_TIMEOUT.
+    public mutating func settingsTimeoutFired() -> [H2Action] {
+        guard state != .closed, !isSettingsAcknowledged else { return [] }
+        var actions: [H2Action] = []
+        connectionError(.connection(.settingsTimeout, "our SETTINGS were not acknowledged in time"), into: &actions)
+        return actions
     }
 
     /// Counts one stream the client reset or made us reset; past the limit, ENHANCE_YOUR_CALM.
