@@ -56,11 +56,12 @@ extension H2Connection {
 
     mutating func receivedWindowUpdate(stream id: StreamID, increment: Int, into actions: inout [H2Action]) {
         if id == 0 {
-            connectionSendWindow += increment
-            if connectionSendWindow > maxWindowSize {
-                connectionError(.connection(.flowControlError, "WINDOW_UPDATE takes the connection window to \(connectionSendWindow), above 2^31-1"), into: &actions)
+            // Checked before it is applied, so the window stays within bounds even after the error.
+            if connectionSendWindow + increment > maxWindowSize {
+                connectionError(.connection(.flowControlError, "WINDOW_UPDATE of \(increment) takes the connection window to \(connectionSendWindow + increment), above 2^31-1"), into: &actions)
                 return
             }
+            connectionSendWindow += increment
             flushAll(into: &actions)
             return
         }
@@ -70,11 +71,11 @@ extension H2Connection {
             }
             return   // closed: ignored
         }
-        streams[id]!.sendWindow += increment
-        if streams[id]!.sendWindow > maxWindowSize {
+        if streams[id]!.sendWindow + increment > maxWindowSize {
             streamError(id, .flowControlError, into: &actions)
             return
         }
+        streams[id]!.sendWindow += increment
         flush(id, into: &actions)
     }
 

@@ -132,6 +132,8 @@ import HPACK
         var script = Script()
         let actions = script.send(.windowUpdate(stream: 0, increment: UInt32(maxWindowSize)))
         #expect(errors(actions) == ["GOAWAY 0 FLOW_CONTROL_ERROR"])
+        // Found by the fuzzer: the refused increment is not applied.
+        #expect(script.connection.connectionSendWindow == 65_535)
     }
 
     @Test func zeroIncrementErrors() {
