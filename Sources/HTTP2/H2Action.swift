@@ -46,6 +46,9 @@ public struct H2Configuration: Sendable, Hashable {
     public var connectionWindowSize = 1 << 20
     /// SETTINGS_MAX_FRAME_SIZE: the largest frame payload accepted.
     public var maxFrameSize = 16_384
+    /// On: received DATA is given back (WINDOW_UPDATE) as soon as it arrives. Off: only as the IO
+    /// layer reports with `dataConsumed(stream:count:)`, so a slow reader paces the client.
+    public var automaticWindowUpdates = true
     /// SETTINGS_MAX_HEADER_LIST_SIZE: the largest decoded header list (a larger one resets its stream).
     public var maxHeaderListSize = 64 * 1024
     /// The largest header block (HEADERS plus CONTINUATIONs, encoded), and the most CONTINUATION

@@ -1,6 +1,6 @@
 // RFC 9113 §5.2, §6.1, §6.9: flow control. Every DATA frame counts against the connection window,
 // padding included and whatever its stream's state; we replenish what we receive with WINDOW_UPDATE
-// once half a window is used. What we send waits for the peer's windows.
+// once half a window is consumed (at once, or as the application says with `dataConsumed`). What we send waits for the peer's windows.
 
 extension H2Connection {
     mutating func receivedData(stream id: StreamID, payload: [UInt8], endStream: Bool, padLength: Int?,
@@ -11,7 +11,15 @@ extension H2Connection {
             return
         }
         connectionReceiveWindow -= length
-        defer { replenishConnection(into: &actions) }
+        // What nobody will consume is credited back at once: padding always; the whole frame when
+        // it is not delivered. Delivered bytes are credited now, or by `dataConsumed` when the
+        // application paces the client.
+        let deferred = configuration.automaticWindowUpdates ? 0 : payload.count
+        var delivered = false
+        defer {
+            connectionConsumed += delivered ? length - deferred : length
+            replenishConnection(into: &actions)
+        }
         guard var stream = streams[id] else {
             if id > highestPeerStream {
                 connectionError(.connection(.protocolError, "DATA on stream \(id), which is idle"), into: &actions)
@@ -34,23 +42,45 @@ extension H2Connection {
             streamError(id, .protocolError, into: &actions)
             return
         }
-        // Replenish the stream while the client may still send on it.
-        let target = isSettingsAcknowledged ? configuration.initialWindowSize : max(configuration.initialWindowSize, 65_535)
-        if !endStream && target - stream.receiveWindow >= max(target / 2, 1) {
-            actions.append(.send(.windowUpdate(stream: id, increment: UInt32(target - stream.receiveWindow))))
-            stream.receiveWindow = target
-        }
+        delivered = true
+        stream.consumed += length - deferred
         streams[id] = stream
+        if !endStream { replenish(id, into: &actions) }
         actions.append(.data(stream: id, payload, endStream: endStream))
         if endStream { remoteEnded(id, into: &actions) }
     }
 
+    /// The application took `count` bytes of `stream`'s body (only with `automaticWindowUpdates`
+    /// off): the client may send that much more, on the stream and on the connection.
+    public mutating func dataConsumed(stream id: StreamID, count: Int) -> [H2Action] {
+        guard state != .closed, count > 0 else { return [] }
+        var actions: [H2Action] = []
+        if let stream = streams[id], stream.state == .open || stream.state == .halfClosedLocal {
+            streams[id]!.consumed += count
+            replenish(id, into: &actions)
+        }
+        connectionConsumed += count
+        replenishConnection(into: &actions)
+        return actions
+    }
+
+    /// The stream's receive window is refilled once half of it has been consumed.
+    mutating func replenish(_ id: StreamID, into actions: inout [H2Action]) {
+        guard let stream = streams[id] else { return }
+        let target = isSettingsAcknowledged ? configuration.initialWindowSize : max(configuration.initialWindowSize, 65_535)
+        if stream.consumed > 0 && stream.consumed >= max(target / 2, 1) {
+            actions.append(.send(.windowUpdate(stream: id, increment: UInt32(stream.consumed))))
+            streams[id]!.receiveWindow += stream.consumed
+            streams[id]!.consumed = 0
+        }
+    }
+
     mutating func replenishConnection(into actions: inout [H2Action]) {
         guard state != .closed else { return }
-        let target = configuration.connectionWindowSize
-        if target - connectionReceiveWindow >= target / 2 {
-            actions.append(.send(.windowUpdate(stream: 0, increment: UInt32(target - connectionReceiveWindow))))
-            connectionReceiveWindow = target
+        if connectionConsumed > 0 && connectionConsumed >= configuration.connectionWindowSize / 2 {
+            actions.append(.send(.windowUpdate(stream: 0, increment: UInt32(connectionConsumed))))
+            connectionReceiveWindow += connectionConsumed
+            connectionConsumed = 0
         }
     }
 

@@ -24,6 +24,8 @@ struct Stream: Sendable {
     var pendingEndStream = false
     var pendingTrailers: [HeaderField]?
     var isLocalEndQueued = false
+    /// Received bytes consumed but not yet given back with WINDOW_UPDATE.
+    var consumed = 0
 }
 
 /// How a recently closed stream ended.

@@ -63,6 +63,8 @@ public struct H2Connection: Sendable {
     // Flow control (§5.2): what we may send, and what the peer may still send us.
     public internal(set) var connectionSendWindow = 65_535
     public internal(set) var connectionReceiveWindow = 65_535
+    /// Received bytes consumed but not yet given back with WINDOW_UPDATE on stream 0.
+    var connectionConsumed = 0
 
     /// The last-stream-id of the last GOAWAY sent; a later one never rises above it (§6.8).
     public internal(set) var lastGoAwayStream: StreamID?
@@ -171,12 +173,9 @@ public struct H2Connection: Sendable {
         case .data(let stream, let payload, let endStream, let padLength):
             receivedData(stream: stream, payload: payload, endStream: endStream, padLength: padLength, into: &actions)
         case .headers(let stream, let fragment, let endStream, let endHeaders, let priority, _):
-            if priority?.dependency == stream {
-                // §5.3.1: a stream cannot depend on itself. Its block is still decoded.
-                receivedHeaders(stream: stream, fragment: fragment, endStream: endStream, endHeaders: endHeaders, selfDependent: true, into: &actions)
-                return
-            }
-            receivedHeaders(stream: stream, fragment: fragment, endStream: endStream, endHeaders: endHeaders, selfDependent: false, into: &actions)
+            // §5.3.1: a stream cannot depend on itself (a stream error; its block is still decoded).
+            receivedHeaders(stream: stream, fragment: fragment, endStream: endStream, endHeaders: endHeaders,
+                            selfDependent: priority?.dependency == stream, into: &actions)
         case .priority(let stream, let fields):
             if fields.dependency == stream { streamError(stream, .protocolError, into: &actions) }
         case .rstStream(let stream, let code):

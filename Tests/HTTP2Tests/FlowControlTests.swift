@@ -158,4 +158,44 @@ import HPACK
         if case .send(.headers(1, _, true, true, nil, nil)) = rest[1] {} else { Issue.record("\(rest)") }
         #expect(rest.last == .streamClosed(stream: 1))
     }
+
+    @Test func withoutAutomaticUpdatesTheApplicationPacesTheClient() {
+        var config = H2Configuration()
+        config.automaticWindowUpdates = false
+        config.connectionWindowSize = 200_000
+        var script = Script(config)
+        _ = script.headers(1, Script.post(), endStream: false)
+        let chunk = [UInt8](repeating: 0, count: 16_000)
+        var actions: [H2Action] = []
+        // 3 x (16,000 + 100 padding + 1): padding is given back at once, the data is not.
+        for _ in 0..<3 { actions += script.send(.data(stream: 1, payload: chunk, endStream: false, padLength: 100)) }
+        #expect(errors(actions).isEmpty)
+        #expect(!actions.contains { if case .send(.windowUpdate) = $0 { true } else { false } })
+        #expect(script.connection.receiveWindow(stream: 1) == 65_535 - 3 * 16_101)
+        #expect(script.connection.connectionReceiveWindow == 200_000 - 3 * 16_101)
+        // Reading 30,000 bytes gives back less than half the stream window: nothing yet.
+        #expect(script.connection.dataConsumed(stream: 1, count: 30_000).isEmpty)
+        // 3,000 more: the stream gets 33,303 back (with the padding); the connection, whose half
+        // is 100,000, not yet.
+        #expect(script.connection.dataConsumed(stream: 1, count: 3_000) == [.send(.windowUpdate(stream: 1, increment: 33_303))])
+        // A client that ignores the stream window overruns it: 65,535 - 48,303 + 33,303 = 50,535 left.
+        var over: [H2Action] = []
+        for _ in 0..<4 { over += script.send(.data(stream: 1, payload: chunk, endStream: false)) }
+        #expect(errors(over) == ["RST 1 FLOW_CONTROL_ERROR"])
+    }
+
+    @Test func withoutAutomaticUpdatesTheConnectionWindowWaitsForTheApplication() {
+        var config = H2Configuration()
+        config.automaticWindowUpdates = false
+        config.connectionWindowSize = 65_535
+        config.initialWindowSize = 1 << 20
+        var script = Script(config)
+        _ = script.headers(1, Script.post(), endStream: false)
+        let chunk = [UInt8](repeating: 0, count: 16_384)
+        var actions: [H2Action] = []
+        for _ in 0..<3 { actions += script.send(.data(stream: 1, payload: chunk, endStream: false)) }
+        #expect(errors(actions).isEmpty && actions.count == 3)
+        #expect(script.connection.dataConsumed(stream: 1, count: 32_768) == [.send(.windowUpdate(stream: 0, increment: 32_768))])
+        #expect(script.connection.connectionReceiveWindow == 65_535 - 3 * 16_384 + 32_768)
+    }
 }
