@@ -55,11 +55,13 @@ extension H2Connection {
     public mutating func dataConsumed(stream id: StreamID, count: Int) -> [H2Action] {
         guard state != .closed, count > 0 else { return [] }
         var actions: [H2Action] = []
+        // Never more than was received: a window given back twice would pass 2^31-1.
         if let stream = streams[id], stream.state == .open || stream.state == .halfClosedLocal {
-            streams[id]!.consumed += count
+            let target = isSettingsAcknowledged ? configuration.initialWindowSize : max(configuration.initialWindowSize, 65_535)
+            streams[id]!.consumed = min(stream.consumed + count, max(target - stream.receiveWindow, 0))
             replenish(id, into: &actions)
         }
-        connectionConsumed += count
+        connectionConsumed = min(connectionConsumed + count, configuration.connectionWindowSize - connectionReceiveWindow)
         replenishConnection(into: &actions)
         return actions
     }

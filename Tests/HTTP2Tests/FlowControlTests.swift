@@ -197,5 +197,8 @@ import HPACK
         #expect(errors(actions).isEmpty && actions.count == 3)
         #expect(script.connection.dataConsumed(stream: 1, count: 32_768) == [.send(.windowUpdate(stream: 0, increment: 32_768))])
         #expect(script.connection.connectionReceiveWindow == 65_535 - 3 * 16_384 + 32_768)
+        // Consuming more than was received counts only what was received (16,384, under half).
+        #expect(script.connection.dataConsumed(stream: 1, count: 1 << 30).isEmpty)
+        #expect(script.connection.connectionConsumed == 16_384)
     }
 }
