@@ -4,8 +4,10 @@
 //   first byte says, or byte by byte for short inputs);
 // - every frame parsed encodes to bytes that parse to the same frame;
 // - a connection error stops the parser: nothing after it;
-// - the connection machine, fed the bytes after the preface and a SETTINGS, emits nothing after
-//   `.close`, never raises a GOAWAY's last-stream-id, and never has more active streams than its limit.
+// - the connection machine, fed the bytes after the preface and a SETTINGS (its windows given back
+//   at once or as the body is consumed, requests answered or reset, as the first byte says), emits
+//   nothing after `.close`, never raises a GOAWAY's last-stream-id, never has more active streams
+//   than its limit, and keeps its windows within 0...2^31-1.
 import HPACK
 
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -65,16 +67,29 @@ func checkConnection(_ bytes: [UInt8], control: UInt8) {
     config.maxContinuationFrames = 4
     config.maxHeaderBlockSize = 512
     config.maxHeaderListSize = 512
+    config.automaticWindowUpdates = control & 0x20 == 0
     var connection = H2Connection(configuration: config)
     var actions = connection.start()
     actions += connection.receivedBytes(H2Connection.clientPreface + Frame.settings(ack: false, []).encoded)
     let cut = bytes.isEmpty ? 0 : Int(control) % (bytes.count + 1)
     actions += connection.receivedBytes(Array(bytes[..<cut]))
-    // Answer every request, so the response paths run too.
-    for case .request(let stream, _, _) in actions {
-        actions += connection.sendHeaders(stream: stream, [HeaderField(":status", "200")], endStream: false)
-        actions += connection.sendData(stream: stream, [UInt8](repeating: 1, count: 100), endStream: true)
+    // Answer every request (or reset it, when the first byte says), and consume every body byte,
+    // so the response and window paths run too.
+    var consumed: [H2Action] = []
+    for action in actions {
+        switch action {
+        case .request(let stream, _, _) where control & 0x10 != 0:
+            consumed += connection.resetStream(stream, code: .cancel)
+        case .request(let stream, _, _):
+            consumed += connection.sendHeaders(stream: stream, [HeaderField(":status", "200")], endStream: false)
+            consumed += connection.sendData(stream: stream, [UInt8](repeating: 1, count: 100), endStream: true)
+        case .data(let stream, let bytes, _):
+            consumed += connection.dataConsumed(stream: stream, count: bytes.count)
+        default:
+            break
+        }
     }
+    actions += consumed
     if control & 0x40 != 0 { actions += connection.startGracefulShutdown() }
     actions += connection.receivedBytes(Array(bytes[cut...]))
     var lastGoAway: StreamID?
@@ -92,7 +107,8 @@ func checkConnection(_ bytes: [UInt8], control: UInt8) {
         }
     }
     if connection.activeStreamCount > config.maxConcurrentStreams { fuzzFailure("\(connection.activeStreamCount) active streams") }
-    if connection.connectionSendWindow > maxWindowSize || connection.connectionReceiveWindow < 0 {
+    if connection.connectionSendWindow > maxWindowSize || connection.connectionReceiveWindow < 0
+        || connection.connectionReceiveWindow > maxWindowSize {
         fuzzFailure("windows: send \(connection.connectionSendWindow), receive \(connection.connectionReceiveWindow)")
     }
 }
