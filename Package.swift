@@ -28,6 +28,9 @@ let package = Package(
         // HTTP/2 header compression (RFC 7541): integer, string and Huffman coding, the tables, an
         // encoder and a decoder. Pure: no sockets, no clocks.
         .target(name: "HPACK", swiftSettings: hotPath),
+        // HTTP/2 framing and connection rules (RFC 9113) as a pure state machine: events in, actions
+        // out. Not wired into the server or agent yet.
+        .target(name: "HTTP2", dependencies: ["HPACK"], swiftSettings: hotPath),
         // The agent's connection-pool decisions as a pure state machine: events in, actions out.
         .target(name: "Pooling", swiftSettings: hotPath),
         // The network lab: event loop, sockets, loopback server, pooled agent, simulated network.
@@ -53,6 +56,7 @@ let package = Package(
 
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"]),
         .testTarget(name: "HPACKTests", dependencies: ["HPACK"]),
+        .testTarget(name: "HTTP2Tests", dependencies: ["HTTP2", "HPACK"]),
         .testTarget(name: "PoolingTests", dependencies: ["Pooling"]),
         .testTarget(name: "WireTests", dependencies: ["Wire", "HTTP1", "CSystem"]),
         .testTarget(name: "LabScriptTests", dependencies: ["LabScript"]),

@@ -5,7 +5,7 @@
 #   Tests/Fuzz/run.sh build <target|all>         # build only
 #   Tests/Fuzz/run.sh replay <target> <file>...  # run inputs once (a crash, a saved finding)
 #
-# Targets: request response chunked script lesson hpack. Each builds with `swiftc -sanitize=fuzzer,address`
+# Targets: request response chunked script lesson hpack h2frames. Each builds with `swiftc -sanitize=fuzzer,address`
 # into .build/fuzz/, starts from Tests/Fuzz/seeds/<target>/ and keeps its growing corpus in
 # .build/fuzz/corpus/<target>/. Runs are nice'd (the machine may be shared) and one at a time.
 # A crash, a hang (-timeout) or an allocation over -malloc_limit_mb stops the run and leaves the input
@@ -15,7 +15,7 @@ root="$(cd "$(dirname "$0")/../.." && pwd)"
 here="$root/Tests/Fuzz"
 out="$root/.build/fuzz"
 swiftc="${SWIFTC:-$(command -v swiftc || echo /opt/swift/usr/bin/swiftc)}"
-targets=(request response chunked script lesson hpack)
+targets=(request response chunked script lesson hpack h2frames)
 flags=(-sanitize=fuzzer,address -parse-as-library -O -assert-config Debug -g)
 
 build() {
@@ -45,6 +45,14 @@ build() {
         hpack)
             "$swiftc" "${flags[@]}" -module-name FuzzHPACK "$root"/Sources/HPACK/*.swift \
                 "$here/HPACKDecoderTarget.swift" -o "$out/$target" ;;
+        h2frames)
+            # HPACK as a module of its own (HTTP2 imports it), then HTTP2 and the target as one.
+            (cd "$dir" && "$swiftc" -sanitize=fuzzer,address \
+                -parse-as-library -O -assert-config Debug -g -wmo -module-name HPACK -emit-module \
+                -emit-module-path "$dir/HPACK.swiftmodule" -emit-object -o "$dir/HPACK.o" \
+                "$root"/Sources/HPACK/*.swift)
+            "$swiftc" "${flags[@]}" -I "$dir" -module-name FuzzHTTP2 "$root"/Sources/HTTP2/*.swift \
+                "$here/FrameParserTarget.swift" "$dir/HPACK.o" -o "$out/$target" ;;
         *) echo "unknown target '$target' (targets: ${targets[*]})" >&2; exit 64 ;;
     esac 2> >(grep -v "Cannot export local symbol" >&2)
 }
@@ -63,6 +71,6 @@ case "${1:-}" in
     build) shift; for t in $([ "${1:-all}" = all ] && echo "${targets[@]}" || echo "$1"); do build "$t"; done ;;
     replay) shift; target="$1"; shift; build "$target"; "$out/$target" "$@" ;;
     all) seconds="${2:-60}"; for t in "${targets[@]}"; do build "$t"; run "$t" "$seconds"; done ;;
-    request|response|chunked|script|lesson|hpack) build "$1"; run "$1" "${2:-60}" ;;
+    request|response|chunked|script|lesson|hpack|h2frames) build "$1"; run "$1" "${2:-60}" ;;
     *) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 64 ;;
 esac
