@@ -1,3 +1,4 @@
+import Foundation
 import LabKit
 import LabRun
 import LabScript
@@ -6,7 +7,7 @@ import Wire
 /// `wirelab run`: one experiment, live, then the verdict.
 enum RunCommand {
     static let summary = "Run a lesson's experiment live and compare with its expected output"
-    static let usage = "wirelab run <lesson|file> [--mine] [--rtt <duration>] [--trace[=<filter>]] [--waterfall[=<layout>,<filter>]] [--json]"
+    static let usage = "wirelab run <lesson|file> [--mine] [--rtt <duration>] [--trace[=<filter>]] [--waterfall[=<layout>,<filter>]] [--har <file>] [--json]"
     static let options: [OptionSpec] = [
         OptionSpec(name: "rtt", valueName: "duration", help: "Simulated network round-trip time, e.g. 50ms (labelled as simulated)"),
         OptionSpec(name: "trace", valueName: "filter", help: "Show connection events as they happen: opened, reused, closed + why (filters below)",
@@ -14,6 +15,7 @@ enum RunCommand {
         OptionSpec(name: "waterfall", valueName: "layout,filter", help: "After the run, a timeline: one row per connection, or =requests for one per request",
                    isValueOptional: true),
         OptionSpec(name: "json", valueName: nil, help: "Print one JSON object with the output, the requests and the verdict"),
+        OptionSpec(name: "har", valueName: "file", help: "Also write the agents' requests as HAR 1.2 (DevTools can import it)"),
         OptionSpec(name: "limit", valueName: "duration", help: "Time limit for the experiment (default 30s; the script's 'limit' wins)"),
         OptionSpec(name: "mine", valueName: nil, help: "Run your workspace copy of the lesson's experiment (from 'wirelab edit') against its expected output"),
         OptionSpec(name: "lessons", valueName: "dir", help: "Lessons directory"),
@@ -61,6 +63,8 @@ enum RunCommand {
             options.limitMs = limit
         }
         let json = parsed.has("json")
+        let harPath = parsed.value("har")
+        if let harPath, harPath.isEmpty { throw UsageError("Option '--har' needs a file name", command: "run") }
         let context = LessonContext(explicit: parsed.value("lessons"), environment: environment)
         let name = parsed.positionals[0]
         let style = json ? Style(isEnabled: false) : context.style
@@ -83,6 +87,8 @@ enum RunCommand {
             console.line("")
         }
         let tracer = json ? nil : traceFilter.map { TracePrinter(filter: $0, console: console, style: style) }
+        // The loop clock is monotonic: pair it with the wall clock once, to date the HAR's entries.
+        let clockPair = (wallMs: Date().timeIntervalSince1970 * 1000, loopNanos: Platform.monotonicNanos())
         let outcome = ExperimentRunner.run(
             source: target.source, lineOffset: target.lineOffset, expected: target.expected, expectedFirstLine: target.expectedLine,
             options: options,
@@ -99,6 +105,19 @@ enum RunCommand {
                 console.out(renderWaterfall(outcome, layout: waterfall.layout, filter: waterfall.filter, width: context.terminal.width))
             }
         }
+        var status = outcome.verdict.exitCode
+        if let harPath {
+            let har = RequestHAR.har(outcome.requests, epochMs: { clockPair.wallMs + Double($0 - clockPair.loopNanos) / 1e6 },
+                                     creatorVersion: CLI.version,
+                                     simulatedRttMs: outcome.startingNetwork.isOn ? outcome.startingNetwork.rttMs : nil).text(pretty: true) + "\n"
+            do {
+                try Data(har.utf8).write(to: URL(fileURLWithPath: harPath))
+                if !json { console.line("HAR 1.2 written to \(harPath) (\(outcome.requests.count) entries)") }
+            } catch {
+                console.errorLine("Error: cannot write the HAR file '\(harPath)': \(error.localizedDescription)")
+                if status == 0 { status = 1 }
+            }
+        }
         if outcome.verdict == .match, let lesson = target.lesson {
             var progress = context.loadProgress(console)
             if !progress.isDone(lesson.id) {
@@ -106,7 +125,7 @@ enum RunCommand {
                 context.saveProgress(progress, console)
             }
         }
-        return outcome.verdict.exitCode
+        return status
     }
 
     enum Resolution {
