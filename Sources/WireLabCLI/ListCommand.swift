@@ -49,6 +49,7 @@ enum ListCommand {
                             ("key_problem", challenge.keyProblem.map { .string($0) } ?? .null),
                             ("hints", .integer(challenge.hints.count)),
                             ("verified", .bool(progress.isVerified(lesson.id, challenge.number))),
+                            ("revealed", .bool(progress.isRevealed(lesson.id, challenge.number))),
                         ])
                     })),
                 ])
@@ -105,7 +106,8 @@ enum ListCommand {
         if !lessons.isEmpty {
             console.line("")
             let counts = progress.counts(in: lessons)
-            console.line(style.dim("\(counts.done)/\(lessons.count) lessons done, \(counts.verified)/\(counts.challenges) challenges verified"))
+            console.line(style.dim("\(counts.done)/\(lessons.count) lessons done, \(counts.verified)/\(counts.challenges) challenges verified"
+                + (counts.revealed > 0 ? ", \(counts.revealed) revealed" : "")))
             console.line("")
             console.line("Step through the lessons:  wirelab")
             console.line("Read one:                  wirelab show <id|number>")
