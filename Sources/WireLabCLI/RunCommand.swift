@@ -43,10 +43,12 @@ enum RunCommand {
                   server             the server's events only (trace only)
                   agent, agent:NAME  every agent's events, or agent NAME's
                   agent:NAME#N       agent NAME's socket #N
+                  socket, socket:NAME the script's raw sockets, or 'open NAME' (waterfall only)
                   line:N, line:N-M   while a statement on those file lines ran
                   summary            counts per event, not each event (trace only)
                 Several who-filters (conn, server, agent) keep any of them; line filters
-                narrow those. E.g. --trace=summary, --trace=agent:ka,line:60-70,
+                narrow those. Raw sockets are drawn with no filter or when socket names them.
+                E.g. --trace=summary, --trace=agent:ka,line:60-70,
                 --waterfall=requests,agent:pool.
                 """))
             return 0
