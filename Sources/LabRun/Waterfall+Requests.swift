@@ -8,9 +8,23 @@ extension Waterfall {
     ///
     /// then how long it took and what came of it. The picture `--waterfall=requests` prints; a run
     /// with 200 requests prints 200 rows. Rows are not cut to `width`: long labels push them wider.
-    public static func renderRequests(_ records: [RequestRecord], startedNanos: Int64, width: Int = 100) -> String {
-        guard !records.isEmpty else { return "No requests were made.\n" }
-        let rows = records.map { record -> (lane: String, label: String, start: Double, t: RequestTimings, note: String) in
+    ///
+    /// A raw socket's requests (`sockets`, those the embedded server read on it) are rows of their
+    /// own under `socket NAME`, labelled `(raw bytes)`: from when the server read the request to
+    /// when it answered, drawn as the wait for the first byte.
+    public static func renderRequests(_ records: [RequestRecord], sockets: [SocketRecord] = [], startedNanos: Int64,
+                                      width: Int = 100) -> String {
+        let exchanges = sockets.filter { $0.connectedNanos != nil }.flatMap { socket in socket.exchanges.map { (socket.name, $0) } }
+        guard !records.isEmpty || !exchanges.isEmpty else { return "No requests were made.\n" }
+        let socketRows = exchanges.map { name, exchange -> (lane: String, label: String, start: Double, t: RequestTimings, note: String) in
+            var t = RequestTimings()
+            t.startNanos = exchange.requestNanos
+            t.done = exchange.responseNanos.map { max(0, Double($0 - exchange.requestNanos) / 1e6) } ?? 0
+            t.firstByte = t.done
+            return ("socket \(name)", "(raw bytes)", Double(exchange.requestNanos - startedNanos) / 1e6, t,
+                    exchange.responseNanos == nil ? "no answer" : "answered")
+        }
+        let rows = socketRows + records.map { record -> (lane: String, label: String, start: Double, t: RequestTimings, note: String) in
             let r = record.result
             let start = Double(r.timings.startNanos - startedNanos) / 1e6
             let lane = r.connection.map { "\(record.agent) #\($0)" } ?? "\(record.agent) —"
@@ -26,7 +40,7 @@ extension Waterfall {
         let noteWidth = rows.map(\.note.count).max() ?? 0
         let barWidth = max(20, width - laneWidth - labelWidth - 19 - noteWidth)
         let scale = Double(barWidth) / max(end, 0.001)
-        var out = "Waterfall: \(records.count) request\(records.count == 1 ? "" : "s") over \(fixed(end)) ms "
+        var out = "Waterfall: \(rows.count) request\(rows.count == 1 ? "" : "s") over \(fixed(end)) ms "
             + "(one column ≈ \(fixed(end / Double(barWidth))) ms)\n"
         out += "  ░ waiting for a socket  ▓ connecting  ▒ waiting for the first byte  █ receiving\n"
         // Group by lane, lanes in order of first use, rows in time order.

@@ -68,12 +68,12 @@ public enum Waterfall {
         return LaneChart(records: records, sockets: sockets, startedNanos: startedNanos, width: min(max(width, 1), maxWidth)).text
     }
 
-    /// The picture `layout` names: `render` or `renderRequests` (which draws agents' requests only).
+    /// The picture `layout` names: `render` or `renderRequests` (a row per request, raw sockets' included).
     public static func render(_ records: [RequestRecord], sockets: [SocketRecord] = [], startedNanos: Int64, width: Int = 100,
                               layout: Layout) -> String {
         switch layout {
         case .connections: return render(records, sockets: sockets, startedNanos: startedNanos, width: width)
-        case .requests: return renderRequests(records, startedNanos: startedNanos, width: width)
+        case .requests: return renderRequests(records, sockets: sockets, startedNanos: startedNanos, width: width)
         }
     }
 

@@ -7,21 +7,27 @@ enum ProgressBar {
     static let minimumBar = 8
 
     /// In `plain` mode the bar is ASCII in brackets (`[###-----]`) and the label uses words only.
-    static func line(lessonsDone: Int, lessons: Int, verified: Int, challenges: Int, width: Int, style: Style,
+    /// `revealed` challenges (answer shown, not verified) are named beside verified when there are
+    /// any: `3/72 verified · 1 revealed`; the narrowest labels leave them out.
+    static func line(lessonsDone: Int, lessons: Int, verified: Int, challenges: Int, revealed: Int = 0, width: Int, style: Style,
                      plain: Bool = false) -> String {
-        let labels = plain ? [
-            " \(lessonsDone)/\(lessons) lessons done, \(verified)/\(challenges) challenges verified",
+        let dot = plain ? "," : " ·"
+        let shown = revealed > 0 ? "\(dot) \(revealed) revealed" : ""
+        let labels: [String] = (plain ? [
+            " \(lessonsDone)/\(lessons) lessons done, \(verified)/\(challenges) challenges verified\(shown)",
+            revealed > 0 ? " \(lessonsDone)/\(lessons) lessons, \(verified)/\(challenges) verified\(shown)" : nil,
             " \(lessonsDone)/\(lessons) lessons, \(verified)/\(challenges) challenges",
             " \(lessonsDone)/\(lessons) lessons, \(verified)/\(challenges) verified",
             " \(lessonsDone)/\(lessons), \(verified)/\(challenges)",
             " \(lessonsDone)/\(lessons)",
         ] : [
-            " \(lessonsDone)/\(lessons) lessons done · \(verified)/\(challenges) challenges verified",
+            " \(lessonsDone)/\(lessons) lessons done · \(verified)/\(challenges) challenges verified\(shown)",
+            revealed > 0 ? " \(lessonsDone)/\(lessons) lessons · \(verified)/\(challenges) verified\(shown)" : nil,
             " \(lessonsDone)/\(lessons) lessons · \(verified)/\(challenges) challenges",
             " \(lessonsDone)/\(lessons) lessons · \(verified)/\(challenges) ✔",
             " \(lessonsDone)/\(lessons) · \(verified)/\(challenges) ✔",
             " \(lessonsDone)/\(lessons)",
-        ]
+        ]).compactMap { $0 }
         let label = labels.first { $0.count + minimumBar <= width } ?? labels[labels.count - 1]
         let barWidth = max(0, width - label.count - (plain ? 2 : 0))
         let filled = lessons == 0 ? 0 : min(barWidth, (barWidth * lessonsDone + lessons / 2) / lessons)

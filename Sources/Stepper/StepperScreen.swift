@@ -35,6 +35,7 @@ enum StepperScreen {
         let style = Style(isEnabled: state.color)
         rows.append(ProgressBar.line(lessonsDone: state.lessonsDone, lessons: state.lessons.count,
                                      verified: state.challengesVerified, challenges: state.challengesTotal,
+                                     revealed: state.challengesRevealed,
                                      width: width, style: style, plain: state.plain))
         if rows.count > state.size.rows { rows = Array(rows.suffix(state.size.rows)) }
         // Plain mode: whatever glyph is left (a challenge's ✔, the waterfall's bars, a lesson's

@@ -129,4 +129,8 @@ public struct StepperState: Sendable {
     public var challengesVerified: Int {
         lessons.reduce(0) { sum, lesson in sum + lesson.challenges.filter { progress.isVerified(lesson.id, $0.number) }.count }
     }
+    /// Challenges revealed (answer shown, so not verified), in every lesson of the library.
+    public var challengesRevealed: Int {
+        lessons.reduce(0) { sum, lesson in sum + lesson.challenges.filter { progress.isRevealed(lesson.id, $0.number) }.count }
+    }
 }

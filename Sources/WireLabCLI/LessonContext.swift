@@ -77,3 +77,15 @@ extension String {
     /// The file's lines as the lexer counts them.
     var fileLines: [String] { ScriptDiagnostics.lines(of: self) }
 }
+
+/// A lesson by id/number, or a lesson file by path.
+func loadLesson(_ name: String, context: LessonContext, command: String) throws(UsageError) -> Lesson {
+    if name.hasSuffix(".md") && fileExists(name) {
+        switch LessonLoader.load(file: name) {
+        case .success(let lesson): return lesson
+        case .failure(let diagnostic): throw UsageError("\(diagnostic)", command: command)
+        }
+    }
+    return try context.lesson(named: name, command: command)
+}
+

@@ -82,19 +82,22 @@ enum ProgressCommand {
         }
         let style = context.style
         console.line(style.bold("Progress") + style.dim("  (\(store.file))"))
-        console.line("  " + progressBar(done: counts.done, total: lessons.count, width: 30)
+        console.line("  " + style.bar(filled: lessons.isEmpty ? 0 : counts.done * 30 / lessons.count, width: 30)
             + "  \(counts.done)/\(lessons.count) lessons done, \(counts.verified)/\(counts.challenges) challenges verified"
             + (counts.revealed > 0 ? ", \(counts.revealed) revealed" : ""))
         console.line("")
         let idWidth = min(32, lessons.map(\.id.count).max() ?? 2)
+        let markWidth = visibleWidth(style.pass)
         for (index, lesson) in lessons.enumerated() {
-            let mark = progress.isDone(lesson.id) ? style.green("✔") : (progress.current == lesson.id ? style.cyan("▸") : " ")
+            // Plain mode says "done" (and ">"), padded so the columns stay aligned.
+            let mark = progress.isDone(lesson.id) ? style.green(style.pass)
+                : (progress.current == lesson.id ? style.cyan(style.current.rightPadded(to: markWidth)) : String(repeating: " ", count: markWidth))
             let verified = lesson.challenges.filter { progress.isVerified(lesson.id, $0.number) }.map { String($0.number) }
             let revealed = lesson.challenges.filter { progress.isRevealed(lesson.id, $0.number) }.map { String($0.number) }
             let hints = lesson.challenges.reduce(0) { $0 + progress.hintsSeen(lesson.id, $1.number) }
             var line = "  \(mark) \(String(index + 1).leftPadded(to: 2))  \(lesson.id.rightPadded(to: idWidth))  "
                 + "challenges \(verified.count)/\(lesson.challenges.count)"
-            if !verified.isEmpty { line += style.dim(" (✔ " + verified.joined(separator: ", ") + ")") }
+            if !verified.isEmpty { line += style.dim(" (\(style.pass) " + verified.joined(separator: ", ") + ")") }
             if !revealed.isEmpty { line += style.dim(", revealed " + revealed.joined(separator: ", ")) }
             if hints > 0 { line += style.dim(", \(hints) hint\(hints == 1 ? "" : "s") seen") }
             console.line(line)
@@ -129,12 +132,6 @@ extension ProgressCommand {
         console.line("Reset \(what): \(challenge == nil ? "not done, its challenges and hints forgotten" : "not verified, not revealed, no hints seen").")
         return 0
     }
-}
-
-/// A text progress bar: `███████░░░░░░░`.
-func progressBar(done: Int, total: Int, width: Int) -> String {
-    let filled = total == 0 ? 0 : min(width, done * width / total)
-    return String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
 }
 
 /// Where `progress --reset` reads its answer; tests pass a scripted one.

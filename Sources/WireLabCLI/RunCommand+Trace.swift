@@ -76,13 +76,17 @@ extension RunCommand {
     /// The waterfall of `outcome`'s requests that `filter` keeps, with a line saying what it left out.
     static func renderWaterfall(_ outcome: ExperimentOutcome, layout: Waterfall.Layout, filter: RunFilter, width: Int) -> String {
         let records = filter.isEmpty ? outcome.requests : outcome.requests.filter(filter.keeps)
+        // Raw sockets: drawn without a filter, or when `socket` / `socket:NAME` names them (see RunFilter).
+        let sockets = outcome.sockets.filter { filter.keepsSocket($0.name) }
         var text = ""
         if !filter.isEmpty {
-            text += "Waterfall of \(records.count) of \(outcome.requests.count) request\(outcome.requests.count == 1 ? "" : "s") (\(filter.spec))\n"
-            if records.isEmpty { return text + "No request passed the filter.\n" }
+            text += "Waterfall of \(records.count) of \(outcome.requests.count) request\(outcome.requests.count == 1 ? "" : "s")"
+            if !outcome.sockets.isEmpty {
+                text += " and \(sockets.count) of \(outcome.sockets.count) raw socket\(outcome.sockets.count == 1 ? "" : "s")"
+            }
+            text += " (\(filter.spec))\n"
+            if records.isEmpty && sockets.isEmpty { return text + "No request passed the filter.\n" }
         }
-        // A filter names agents, connections or statements: raw sockets are drawn only without one.
-        let sockets = filter.isEmpty ? outcome.sockets : []
         return text + Waterfall.render(records, sockets: sockets, startedNanos: outcome.startedNanos, width: width, layout: layout)
     }
 }

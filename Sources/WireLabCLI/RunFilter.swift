@@ -10,6 +10,10 @@ import Wire
 /// - when: `line:N` or `line:N-M`: while a statement on those file lines was running (the line
 ///   numbers errors print). Several keep any of them.
 /// - `summary` (trace only): counts per event instead of each event.
+/// - `socket`, `socket:NAME` (waterfall only): the script's raw sockets, or the one named NAME
+///   (`open NAME`). Raw sockets are drawn when no who-filter and no line filter is given, or when
+///   one of these names them: they record no statement lines, so line filters do not narrow them,
+///   and `agent:...` alone leaves them out.
 ///
 /// An event must pass both groups that were given: `agent:ka,line:60-70` is agent ka's events while
 /// lines 60-70 ran.
@@ -19,6 +23,8 @@ struct RunFilter: Equatable {
         case serverConnections(ClosedRange<Int>)
         case agents
         case agent(String, connection: Int?)
+        /// The script's raw sockets (nil: all of them), for the waterfall.
+        case socket(String?)
     }
 
     var who: [Who] = []
@@ -29,7 +35,7 @@ struct RunFilter: Equatable {
 
     var isEmpty: Bool { who.isEmpty && lines.isEmpty }
 
-    static let words = ["server", "conn:", "agent", "agent:", "line:", "summary"]
+    static let words = ["server", "conn:", "agent", "agent:", "line:", "summary", "socket", "socket:"]
 
     /// Parses the items of `text` that are filters; `other` is called with each item that is not
     /// one (the waterfall's layout) and returns false when that item is not understood either.
@@ -41,6 +47,10 @@ struct RunFilter: Equatable {
             switch (word, value) {
             case ("server", nil) where option == "trace": filter.who.append(.server)
             case ("agent", nil): filter.who.append(.agents)
+            case ("socket", nil) where option == "waterfall": filter.who.append(.socket(nil))
+            case ("socket", let value?) where option == "waterfall":
+                guard !value.isEmpty else { throw bad(item, option, "socket or socket:NAME (the name after 'open')") }
+                filter.who.append(.socket(value))
             case ("summary", nil) where option == "trace": filter.isSummary = true
             case ("conn", let value?) where option == "trace":
                 guard let range = range(value) else { throw bad(item, option, "conn:N or conn:N-M with connection numbers from 1") }
@@ -69,12 +79,12 @@ struct RunFilter: Equatable {
     private static func unknown(_ item: String, word: String, option: String) -> UsageError {
         let filters = option == "trace"
             ? "filters (server, conn:N, agent, agent:NAME, agent:NAME#N, line:N-M, summary)"
-            : "filters (agent, agent:NAME, agent:NAME#N, line:N-M)"
+            : "filters (agent, agent:NAME, agent:NAME#N, socket, socket:NAME, line:N-M)"
         let layouts = Waterfall.Layout.allCases.map(\.rawValue)
         var message = option == "waterfall"
             ? "Option '--waterfall' expects \(layouts.joined(separator: " or ")) and \(filters), got '\(item)'"
             : "Option '--trace' expects \(filters), got '\(item)'"
-        let candidates = (option == "waterfall" ? layouts : []) + words.filter { option == "trace" || !["server", "conn:", "summary"].contains($0) }
+        let candidates = (option == "waterfall" ? layouts : []) + words.filter { option == "trace" ? !["socket", "socket:"].contains($0) : !["server", "conn:", "summary"].contains($0) }
         if option == "waterfall" && (word == "server" || word == "conn" || word == "summary") {
             message += "\n'\(word)' is for --trace: the waterfall draws the agents' requests (agent:NAME#N keeps one socket)"
         } else if let guess = closestWord(to: word, in: candidates.map { $0.hasSuffix(":") ? String($0.dropLast()) : $0 }) {
@@ -119,10 +129,22 @@ struct RunFilter: Equatable {
             case .agents: return true
             case .agent(let name, let connection):
                 return name == record.agent && (connection == nil || connection == record.result.connection)
-            case .server, .serverConnections: return false
+            case .server, .serverConnections, .socket: return false
             }
         }
         return whoHolds && keepsLines([record.line])
+    }
+
+    /// Whether the waterfall draws the raw socket `name` (as `SocketRecord.name`, `c` or `c(2)`):
+    /// with no filter at all, or when `socket` or `socket:NAME` names it (a name without `(n)`
+    /// keeps every socket opened under it).
+    func keepsSocket(_ name: String) -> Bool {
+        if who.isEmpty { return lines.isEmpty }
+        let base = name.firstIndex(of: "(").map { String(name[..<$0]) } ?? name
+        return who.contains { who in
+            if case .socket(let wanted) = who { return wanted == nil || wanted == name || wanted == base }
+            return false
+        }
     }
 
     private func keepsLines(_ running: [Int]) -> Bool {

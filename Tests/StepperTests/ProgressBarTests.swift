@@ -37,3 +37,30 @@ struct ProgressBarTests {
         #expect(visibleWidth(line) == 60)
     }
 }
+
+@Suite("Progress bar: revealed challenges")
+struct ProgressBarRevealedTests {
+    @Test("revealed challenges are named beside verified when there are any, in both modes")
+    func revealed() {
+        let style = Style(isEnabled: false)
+        let wide = ProgressBar.line(lessonsDone: 1, lessons: 2, verified: 3, challenges: 72, revealed: 1, width: 80, style: style)
+        #expect(wide.hasSuffix(" 1/2 lessons done · 3/72 challenges verified · 1 revealed"))
+        #expect(visibleWidth(wide) == 80)
+        let medium = ProgressBar.line(lessonsDone: 1, lessons: 2, verified: 3, challenges: 72, revealed: 1, width: 50, style: style)
+        #expect(medium.hasSuffix(" 1/2 lessons · 3/72 verified · 1 revealed"))
+        #expect(visibleWidth(medium) == 50)
+        let plain = ProgressBar.line(lessonsDone: 1, lessons: 2, verified: 3, challenges: 72, revealed: 2, width: 90, style: style, plain: true)
+        #expect(plain.hasSuffix(" 1/2 lessons done, 3/72 challenges verified, 2 revealed"))
+        let none = ProgressBar.line(lessonsDone: 1, lessons: 2, verified: 3, challenges: 72, revealed: 0, width: 80, style: style)
+        #expect(!none.contains("revealed"))
+    }
+
+    @Test("the stepper's bottom row counts the learner's revealed challenges")
+    func stepperCounts() {
+        var progress = LearnerProgress()
+        progress.markVerified("first", 1)
+        progress.markRevealed("first", 2)
+        let machine = Fixtures.machine(columns: 100, progress: progress)
+        #expect(machine.progressLine.hasSuffix("1/6 challenges verified · 1 revealed"))
+    }
+}

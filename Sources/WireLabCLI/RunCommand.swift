@@ -1,163 +1,13 @@
+import Foundation
 import LabKit
 import LabRun
 import LabScript
 import Wire
 
-/// `wirelab list`, `wirelab show`: finding and reading lessons.
-enum ListCommand {
-    static let summary = "List the lessons in order"
-    static let usage = "wirelab list [--json] [--lessons <dir>]"
-    static let options: [OptionSpec] = [
-        OptionSpec(name: "json", valueName: nil, help: "Print the lessons and their challenges as JSON"),
-        OptionSpec(name: "lessons", valueName: "dir", help: "Lessons directory (default: $WIRELAB_LESSONS, then the package's Lessons/)"),
-        OptionSpec(name: "help", valueName: nil, help: "Show this help", short: "h"),
-    ]
-
-    static func run(_ arguments: [String], console: Console, environment: [String: String]) throws(UsageError) -> Int32 {
-        let parsed = try parseArguments(arguments, options: options, command: "list")
-        if parsed.has("help") {
-            console.out(HelpText.command("list", summary: summary, usage: usage, options: options,
-                                         discussion: "✔ (done with --plain) marks a lesson whose experiment matched; ▸ (>) the lesson you are on (see 'wirelab progress')."))
-            return 0
-        }
-        if let extra = parsed.positionals.first { throw UsageError("Unexpected argument '\(extra)'", command: "list") }
-        let context = LessonContext(explicit: parsed.value("lessons"), environment: environment)
-        if parsed.has("json") {
-            console.line(json(context, progress: context.loadProgress(console)).text(pretty: true))
-            context.reportBrokenLessons(console)
-            return 0
-        }
-        printList(context, console: console)
-        return 0
-    }
-
-    /// Every lesson with its challenges (number, kind, verified): the curriculum's shape for tools.
-    static func json(_ context: LessonContext, progress: LearnerProgress) -> JSONValue {
-        .object([
-            ("lessons", .array(context.library.lessons.enumerated().map { index, lesson in
-                .object([
-                    ("number", .integer(index + 1)), ("id", .string(lesson.id)), ("title", .string(lesson.title)),
-                    ("phase", .integer(lesson.phase)), ("phase_title", .string(lesson.phaseTitle)),
-                    ("difficulty", .string(lesson.difficulty)), ("estimated_minutes", .integer(lesson.estimatedMinutes)),
-                    ("tags", .array(lesson.tags.map { .string($0) })), ("prerequisites", .array(lesson.prerequisites.map { .string($0) })),
-                    ("file", .string(lesson.path)),
-                    ("done", .bool(progress.isDone(lesson.id))), ("current", .bool(progress.current == lesson.id)),
-                    ("challenges", .array(lesson.challenges.map { challenge in
-                        .object([
-                            ("number", .integer(challenge.number)), ("title", .string(challenge.title)),
-                            ("kind", challenge.key.map { .string($0.kind.rawValue) } ?? .null),
-                            ("key_problem", challenge.keyProblem.map { .string($0) } ?? .null),
-                            ("hints", .integer(challenge.hints.count)),
-                            ("verified", .bool(progress.isVerified(lesson.id, challenge.number))),
-                        ])
-                    })),
-                ])
-            })),
-            ("broken", .array(context.library.diagnostics.map { .string($0.description) })),
-        ])
-    }
-
-    /// `text` cut to `width` columns with an ellipsis, or padded to it.
-    static func fitted(_ text: String, _ width: Int, ellipsis: String = "…") -> String {
-        text.count > width ? String(text.prefix(max(0, width - ellipsis.count))) + ellipsis : text.rightPadded(to: width)
-    }
-
-    static func printList(_ context: LessonContext, console: Console) {
-        let style = context.style
-        let lessons = context.library.lessons
-        let progress = context.loadProgress(console)
-        if lessons.isEmpty {
-            console.line("No lessons found in \(context.directory).")
-        }
-        // Columns: mark, number, id, title, difficulty and minutes, sized to the terminal's width.
-        // A title too long for its column is cut with "…"; when even that leaves too little room,
-        // the difficulty goes, so no row wraps and the columns stay aligned.
-        let markWidth = visibleWidth(style.pass)
-        let numberWidth = String(lessons.count).count
-        let idWidth = min(32, lessons.map(\.id.count).max() ?? 2)
-        let details = lessons.map { "\($0.difficulty), \($0.estimatedMinutes) min" }
-        let detailWidth = details.map(\.count).max() ?? 0
-        let longestTitle = lessons.map(\.title.count).max() ?? 5
-        let lead = 2 + markWidth + 1 + numberWidth + 2 + idWidth + 2
-        let width = context.terminal.width
-        let showsDetails = width - lead - 2 - detailWidth >= 16
-        let titleWidth = max(8, min(longestTitle, width - lead - (showsDetails ? 2 + detailWidth : 0)))
-        var phase: Int?
-        for (index, lesson) in lessons.enumerated() {
-            if lesson.phase != phase {
-                phase = lesson.phase
-                console.line(style.bold("Phase \(lesson.phase): \(lesson.phaseTitle)"))
-            }
-            let number = String(index + 1).leftPadded(to: numberWidth)
-            let mark = progress.isDone(lesson.id) ? style.green(style.pass)
-                : (progress.current == lesson.id ? style.cyan(style.current.rightPadded(to: markWidth)) : String(repeating: " ", count: markWidth))
-            var row = "  \(mark) \(number)  \(style.cyan(lesson.id.rightPadded(to: idWidth)))  "
-            // Plain mode cuts with "..." (what PlainConsole would turn "…" into), so columns still line up.
-            let ellipsis = style.isPlain ? "..." : "…"
-            if showsDetails {
-                row += fitted(lesson.title, titleWidth, ellipsis: ellipsis) + "  " + style.dim(details[index])
-            } else {
-                row += lesson.title.count > titleWidth ? fitted(lesson.title, titleWidth, ellipsis: ellipsis) : lesson.title
-            }
-            console.line(row)
-        }
-        context.reportBrokenLessons(console)
-        if !lessons.isEmpty {
-            console.line("")
-            let counts = progress.counts(in: lessons)
-            console.line(style.dim("\(counts.done)/\(lessons.count) lessons done, \(counts.verified)/\(counts.challenges) challenges verified"))
-            console.line("")
-            console.line("Step through the lessons:  wirelab")
-            console.line("Read one:                  wirelab show <id|number>")
-            console.line("Run its experiment live:   wirelab run <id|number>")
-            console.line("Verify a challenge:        wirelab verify <id> <n> [answer]")
-        }
-    }
-}
-
-enum ShowCommand {
-    static let summary = "Show a lesson, rendered for the terminal"
-    static let usage = "wirelab show <lesson> [--width <n>]"
-    static let options: [OptionSpec] = [
-        OptionSpec(name: "lessons", valueName: "dir", help: "Lessons directory"),
-        OptionSpec(name: "width", valueName: "n", help: "Wrap to this many columns (default: the terminal's)"),
-        OptionSpec(name: "help", valueName: nil, help: "Show this help", short: "h"),
-    ]
-
-    static func run(_ arguments: [String], console: Console, environment: [String: String]) throws(UsageError) -> Int32 {
-        let parsed = try parseArguments(arguments, options: options, command: "show")
-        if parsed.has("help") {
-            console.out(HelpText.command("show", summary: summary, usage: usage,
-                                         arguments: [("<lesson>", "A lesson id, its number in 'wirelab list', or a lesson file")], options: options))
-            return 0
-        }
-        guard parsed.positionals.count == 1 else {
-            throw UsageError(parsed.positionals.isEmpty ? "Missing the lesson to show" : "Show one lesson at a time", command: "show")
-        }
-        let context = LessonContext(explicit: parsed.value("lessons"), environment: environment)
-        let lesson = try loadLesson(parsed.positionals[0], context: context, command: "show")
-        var width = context.terminal.width
-        if let w = try requireInt(parsed, "width", command: "show", range: 20...400) { width = w }
-        console.out(MarkdownRenderer(width: width, color: context.terminal.useColor).renderLesson(lesson))
-        return 0
-    }
-}
-
-/// A lesson by id/number, or a lesson file by path.
-func loadLesson(_ name: String, context: LessonContext, command: String) throws(UsageError) -> Lesson {
-    if name.hasSuffix(".md") && fileExists(name) {
-        switch LessonLoader.load(file: name) {
-        case .success(let lesson): return lesson
-        case .failure(let diagnostic): throw UsageError("\(diagnostic)", command: command)
-        }
-    }
-    return try context.lesson(named: name, command: command)
-}
-
 /// `wirelab run`: one experiment, live, then the verdict.
 enum RunCommand {
     static let summary = "Run a lesson's experiment live and compare with its expected output"
-    static let usage = "wirelab run <lesson|file> [--mine] [--rtt <duration>] [--trace[=<filter>]] [--waterfall[=<layout>,<filter>]] [--json]"
+    static let usage = "wirelab run <lesson|file> [--mine] [--rtt <duration>] [--trace[=<filter>]] [--waterfall[=<layout>,<filter>]] [--har <file>] [--json]"
     static let options: [OptionSpec] = [
         OptionSpec(name: "rtt", valueName: "duration", help: "Simulated network round-trip time, e.g. 50ms (labelled as simulated)"),
         OptionSpec(name: "trace", valueName: "filter", help: "Show connection events as they happen: opened, reused, closed + why (filters below)",
@@ -165,6 +15,7 @@ enum RunCommand {
         OptionSpec(name: "waterfall", valueName: "layout,filter", help: "After the run, a timeline: one row per connection, or =requests for one per request",
                    isValueOptional: true),
         OptionSpec(name: "json", valueName: nil, help: "Print one JSON object with the output, the requests and the verdict"),
+        OptionSpec(name: "har", valueName: "file", help: "Also write the agents' requests as HAR 1.2 (DevTools can import it)"),
         OptionSpec(name: "limit", valueName: "duration", help: "Time limit for the experiment (default 30s; the script's 'limit' wins)"),
         OptionSpec(name: "mine", valueName: nil, help: "Run your workspace copy of the lesson's experiment (from 'wirelab edit') against its expected output"),
         OptionSpec(name: "lessons", valueName: "dir", help: "Lessons directory"),
@@ -192,10 +43,12 @@ enum RunCommand {
                   server             the server's events only (trace only)
                   agent, agent:NAME  every agent's events, or agent NAME's
                   agent:NAME#N       agent NAME's socket #N
+                  socket, socket:NAME the script's raw sockets, or 'open NAME' (waterfall only)
                   line:N, line:N-M   while a statement on those file lines ran
                   summary            counts per event, not each event (trace only)
                 Several who-filters (conn, server, agent) keep any of them; line filters
-                narrow those. E.g. --trace=summary, --trace=agent:ka,line:60-70,
+                narrow those. Raw sockets are drawn with no filter or when socket names them.
+                E.g. --trace=summary, --trace=agent:ka,line:60-70,
                 --waterfall=requests,agent:pool.
                 """))
             return 0
@@ -212,6 +65,8 @@ enum RunCommand {
             options.limitMs = limit
         }
         let json = parsed.has("json")
+        let harPath = parsed.value("har")
+        if let harPath, harPath.isEmpty { throw UsageError("Option '--har' needs a file name", command: "run") }
         let context = LessonContext(explicit: parsed.value("lessons"), environment: environment)
         let name = parsed.positionals[0]
         let style = json ? Style(isEnabled: false) : context.style
@@ -234,6 +89,8 @@ enum RunCommand {
             console.line("")
         }
         let tracer = json ? nil : traceFilter.map { TracePrinter(filter: $0, console: console, style: style) }
+        // The loop clock is monotonic: pair it with the wall clock once, to date the HAR's entries.
+        let clockPair = (wallMs: Date().timeIntervalSince1970 * 1000, loopNanos: Platform.monotonicNanos())
         let outcome = ExperimentRunner.run(
             source: target.source, lineOffset: target.lineOffset, expected: target.expected, expectedFirstLine: target.expectedLine,
             options: options,
@@ -250,6 +107,19 @@ enum RunCommand {
                 console.out(renderWaterfall(outcome, layout: waterfall.layout, filter: waterfall.filter, width: context.terminal.width))
             }
         }
+        var status = outcome.verdict.exitCode
+        if let harPath {
+            let har = RequestHAR.har(outcome.requests, epochMs: { clockPair.wallMs + Double($0 - clockPair.loopNanos) / 1e6 },
+                                     creatorVersion: CLI.version,
+                                     simulatedRttMs: outcome.startingNetwork.isOn ? outcome.startingNetwork.rttMs : nil).text(pretty: true) + "\n"
+            do {
+                try Data(har.utf8).write(to: URL(fileURLWithPath: harPath))
+                if !json { console.line("HAR 1.2 written to \(harPath) (\(outcome.requests.count) entries)") }
+            } catch {
+                console.errorLine("Error: cannot write the HAR file '\(harPath)': \(error.localizedDescription)")
+                if status == 0 { status = 1 }
+            }
+        }
         if outcome.verdict == .match, let lesson = target.lesson {
             var progress = context.loadProgress(console)
             if !progress.isDone(lesson.id) {
@@ -257,7 +127,7 @@ enum RunCommand {
                 context.saveProgress(progress, console)
             }
         }
-        return outcome.verdict.exitCode
+        return status
     }
 
     enum Resolution {
