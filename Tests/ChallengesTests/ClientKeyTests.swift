@@ -196,3 +196,29 @@ struct ClientKeyTests {
         #expect(failures(wrong).contains("was HTTP/1.0"), "\(wrong.details)")
     }
 }
+
+@Suite("your-client --wait: the server waits until the learner says done", .serialized)
+struct ClientWaitTests {
+    @Test("the wait hands out the URL; a client run by hand is observed; finished ends the wait",
+          .enabled(if: hasTool("curl"), "curl is not installed"))
+    func handRun() throws {
+        let lesson = try #require(LessonLibrary.load(directory: packageLessonsDirectory()).lessons.first { $0.id == "http-keep-alive" })
+        let challenge = try #require(lesson.challenges.first { $0.number == 8 })
+        let wait = ClientWait { url, limitMs, finished in
+            #expect(limitMs == 30_000)
+            // The learner's program, started by hand while the server waits.
+            Thread.detachNewThread {
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+                process.arguments = ["curl", "-s", "-o", "/dev/null"] + repeated(url + "/", 5)
+                try? process.run()
+                process.waitUntilExit()
+                finished()
+            }
+        }
+        let result = ChallengeVerifier.verify(lesson: lesson, challenge: challenge, input: VerificationInput(wait: true), clientWait: wait)
+        #expect(result.status == .correct, "\(result.details)")
+        #expect(result.details.first?.hasPrefix("Observed by hand on http://127.0.0.1:") == true, "\(result.details)")
+        #expect(result.clientObservation?.requests.count == 5)
+    }
+}
