@@ -62,8 +62,8 @@ let package = Package(
         .testTarget(name: "LabScriptTests", dependencies: ["LabScript"]),
         .testTarget(name: "LabKitTests", dependencies: ["LabKit", "LabScript"]),
         .testTarget(name: "LabRunTests", dependencies: ["LabRun", "LabKit", "LabScript", "Wire", "HTTP1"]),
-        .testTarget(name: "ChallengesTests", dependencies: ["Challenges", "LabKit", "Wire"]),
-        .testTarget(name: "WireLabCLITests", dependencies: ["WireLabCLI", "LabKit", "Challenges"]),
+        .testTarget(name: "ChallengesTests", dependencies: ["Challenges", "LabKit", "Wire"], exclude: ["Clients"]),
+        .testTarget(name: "WireLabCLITests", dependencies: ["WireLabCLI", "LabKit", "LabRun", "Challenges"]),
         .testTarget(name: "StepperTests", dependencies: ["Stepper", "Challenges", "LabKit", "LabRun", "CSystem", "wirelab"]),
     ],
     swiftLanguageModes: [.v6]

@@ -162,8 +162,8 @@ extension ChallengeVerifier {
             let right = (key.fields["answer"] ?? "").lowercased()
             return VerificationResult(status: .revealed, kind: .choice, headline: "Revealed: the answer is (\(right)).",
                                       explanation: key.explanation, observed: [("answer", right)])
-        case .build, .yourServer:
-            let what = key.kind == .build ? "your script's run" : "what the probe measures"
+        case .build, .yourServer, .yourClient:
+            let what = key.kind == .build ? "your script's run" : key.kind == .yourServer ? "what the probe measures" : "what the server observes of your client"
             let lines = key.script.split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }
             return VerificationResult(status: .revealed, kind: key.kind,
                                       headline: "Revealed: the conditions this challenge checks on \(what).",

@@ -5,6 +5,8 @@
 //   choice       the key names the option
 //   build        the learner's script runs; the key's conditions read what the lab observed
 //   your-server  the probe measures the learner's server; the key's conditions read its findings
+//   your-client  the lab server (set up by the key) watches the learner's client; the conditions
+//                read what it observed (`client.*`)
 //
 // A wrong answer never hands out the right one: no measured value, no right letter, no
 // explanation, no direction ("higher"/"lower"). The answer and the key's `explain:` show only after
@@ -31,13 +33,16 @@ public enum VerificationStatus: String, Sendable {
     case unusableAnswer = "unusable answer"
     /// The lesson's key itself is broken (a lesson bug, not the learner's).
     case brokenKey = "broken key"
+    /// A your-client challenge's command could not be run (not found, or still running at the
+    /// key's limit): nothing was judged or recorded.
+    case notRun = "command not run"
 
     /// 0 correct or revealed, 1 wrong, 2 broken key, 64 an unusable answer (a usage error).
     public var exitCode: Int32 {
         switch self {
         case .correct, .revealed: return 0
         case .wrong: return 1
-        case .brokenKey: return 2
+        case .brokenKey, .notRun: return 2
         case .unusableAnswer: return 64
         }
     }
@@ -53,12 +58,20 @@ public struct VerificationInput: Sendable, Equatable {
     public var url: String?
     /// Show the answer (and the explanation) instead of judging one.
     public var reveal: Bool
+    /// The learner's client, for a your-client challenge: a command and its arguments (`{url}`
+    /// replaced, `WIRELAB_URL` set).
+    public var command: [String]?
+    /// A your-client challenge without a command: serve until the learner says they are done.
+    public var wait: Bool
 
-    public init(answer: String? = nil, file: String? = nil, url: String? = nil, reveal: Bool = false) {
+    public init(answer: String? = nil, file: String? = nil, url: String? = nil, reveal: Bool = false,
+                command: [String]? = nil, wait: Bool = false) {
         self.answer = answer
         self.file = file
         self.url = url
         self.reveal = reveal
+        self.command = command
+        self.wait = wait
     }
 }
 
@@ -74,6 +87,18 @@ public enum ChallengeNeed: Sendable, Equatable {
     case script
     /// your-server: the URL of the learner's own server.
     case url
+    /// your-client: a command line to run, or nothing to wait for a browser or a hand-run program.
+    case client
+}
+
+/// How a your-client challenge without a command waits for the learner: `start` is called with the
+/// lab server's URL once it listens, and calls `finished` (from any thread) when the learner is
+/// done (Enter, Ctrl-D...). The key's `limit` ends the wait too.
+public struct ClientWait {
+    public var start: (_ url: String, _ limitMs: Int, _ finished: @escaping @Sendable () -> Void) -> Void
+    public init(start: @escaping (_ url: String, _ limitMs: Int, _ finished: @escaping @Sendable () -> Void) -> Void) {
+        self.start = start
+    }
 }
 
 /// What a verification found, ready to show.
@@ -85,13 +110,17 @@ public struct VerificationResult: Sendable {
     /// Further lines: what really happened (after a correct answer or a reveal), the conditions that
     /// failed with their observed values, what the probe measured.
     public var details: [String]
+    /// What the lab server observed of the learner's client (a your-client challenge), for the
+    /// caller's `--json` or HAR.
+    public var clientObservation: ClientObservation?
     /// The key's `explain:`, only after a correct answer or a reveal.
     public var explanation: String?
     /// Name → value pairs that were observed (for `--json`); never the answer after a wrong one.
     public var observed: [(String, String)]
 
     public init(status: VerificationStatus, kind: ChallengeKind?, headline: String, details: [String] = [],
-                explanation: String? = nil, observed: [(String, String)] = []) {
+                explanation: String? = nil, observed: [(String, String)] = [], clientObservation: ClientObservation? = nil) {
+        self.clientObservation = clientObservation
         self.status = status
         self.kind = kind
         self.headline = headline
@@ -110,6 +139,7 @@ public enum ChallengeVerifier {
         case .choice: return .choice(options: key.choices)
         case .build: return .script
         case .yourServer: return .url
+        case .yourClient: return .client
         }
     }
 
@@ -117,7 +147,8 @@ public enum ChallengeVerifier {
     /// experiment (seconds at most, bounded by the key's `limit`), a your-server check probes the
     /// learner's server (bounded by `max-wait`).
     public static func verify(lesson: Lesson, challenge: Challenge, input: VerificationInput,
-                              workspaceFile: String? = nil) -> VerificationResult {
+                              workspaceFile: String? = nil, clientWait: ClientWait? = nil,
+                              environment: [String: String] = ProcessInfo.processInfo.environment) -> VerificationResult {
         guard let key = challenge.key else {
             let why = challenge.keyProblem.map { "its key is broken: \(lesson.path):\($0)" }
                 ?? "it has no key (a '<!-- check KIND ... -->' comment under the item)"
@@ -129,6 +160,7 @@ public enum ChallengeVerifier {
         case .choice: return verifyChoice(key, answer: input.answer)
         case .build: return verifyBuild(key, lesson: lesson, file: input.file ?? existing(workspaceFile), workspace: workspaceFile)
         case .yourServer: return verifyServer(key, lesson: lesson, url: input.url)
+        case .yourClient: return verifyClient(key, lesson: lesson, input: input, wait: clientWait, environment: environment)
         }
     }
 

@@ -29,6 +29,9 @@ public enum ChallengeKind: String, Sendable, CaseIterable {
     case build
     /// The learner runs their own server; the key's conditions check what the probe measured.
     case yourServer = "your-server"
+    /// The learner runs their own client against the lab server the key sets up; the key's
+    /// conditions check what the server observed of it (`client.*`).
+    case yourClient = "your-client"
 
     /// The header names this kind accepts, and which of them it requires.
     var fields: (allowed: Set<String>, required: Set<String>) {
@@ -37,6 +40,7 @@ public enum ChallengeKind: String, Sendable, CaseIterable {
         case .choice: return (["answer", "choices", "explain"], ["answer", "choices", "explain"])
         case .build: return (["limit", "explain"], [])
         case .yourServer: return (["max-wait", "max-requests", "requests", "explain"], [])
+        case .yourClient: return (["limit", "keep-alive-timeout", "advertised-timeout", "no-keep-alive-header", "max-requests", "explain"], [])
         }
     }
 }
@@ -241,12 +245,12 @@ enum ChallengeKeyParser {
                 return Problem(message: "line \(at("answer")): the answer '\(answer)' is not one of the choices (\(choices.joined(separator: " ")))")
             }
             if !key.script.isEmpty { return Problem(message: "line \(key.scriptFirstLine): a choice key has no script") }
-        case .build, .yourServer:
+        case .build, .yourServer, .yourClient:
             if key.script.isEmpty {
                 return Problem(message: "line \(key.line): a \(key.kind.rawValue) key needs conditions: lab lines like 'expect server.connections == 1'")
             }
         }
-        for name in ["limit", "max-wait"] {
+        for name in ["limit", "max-wait", "keep-alive-timeout", "advertised-timeout"] {
             if let text = key.fields[name], parseKeyDuration(text) == nil {
                 return Problem(message: "line \(at(name)): '\(name)' is a duration like 5s or 500ms")
             }
@@ -255,6 +259,12 @@ enum ChallengeKeyParser {
             if let text = key.fields[name], Int(text).map({ $0 > 0 }) != true {
                 return Problem(message: "line \(at(name)): '\(name)' is a positive whole number")
             }
+        }
+        if key.kind == .yourClient, !key.script.isEmpty, !key.script.contains("client.") {
+            return Problem(message: "line \(key.scriptFirstLine): a your-client key's conditions read what the server observed of the learner's client, like 'expect client.reusedRequests >= 4'; these never mention client")
+        }
+        if let text = key.fields["no-keep-alive-header"], !["true", "false"].contains(text) {
+            return Problem(message: "line \(at("no-keep-alive-header")): 'no-keep-alive-header' is true or false")
         }
         if !key.script.isEmpty {
             do throws(ScriptDiagnostics) {

@@ -144,6 +144,30 @@ extension StepperMachine {
         }
     }
 
+    /// A command line split into words as a shell would for plain words and '...' or "..." quotes
+    /// (no expansion); nil when a quote is left open.
+    static func commandWords(_ line: String) -> [String]? {
+        var words: [String] = []
+        var current = "", inWord = false
+        var quote: Character?
+        for ch in line {
+            if let q = quote {
+                if ch == q { quote = nil } else { current.append(ch) }
+            } else if ch == "'" || ch == "\"" {
+                quote = ch
+                inWord = true
+            } else if ch == " " || ch == "\t" {
+                if inWord { words.append(current); current = ""; inWord = false }
+            } else {
+                current.append(ch)
+                inWord = true
+            }
+        }
+        if quote != nil { return nil }
+        if inWord { words.append(current) }
+        return words
+    }
+
     /// The letters that pick an option: the options themselves when they are letters (`choices: a b c`),
     /// else a, b, c... one per option.
     static func letters(for options: [String]) -> [Character] {
@@ -182,6 +206,19 @@ extension StepperMachine {
             case .url:
                 guard !text.isEmpty else { return [] }
                 input = VerificationInput(url: text)
+            case .client:
+                guard !text.isEmpty else {
+                    // Waiting needs a terminal of its own to say "done" in; the stepper's is busy.
+                    state.activity = .idle
+                    state.message = "For a browser or a program you start by hand, run 'wirelab verify \(state.lesson.id) \(number) --wait' in another terminal; here, give a command line."
+                    return []
+                }
+                guard let words = Self.commandWords(text) else {
+                    state.activity = .idle
+                    state.message = "That command line has an unclosed quote; press v to try again."
+                    return []
+                }
+                input = VerificationInput(command: words)
             }
             return startVerification(number, input: input)
         case .confirm(let confirmation):
@@ -239,7 +276,7 @@ extension StepperMachine {
             }
             state.message = "Challenge \(number) now counts as revealed, not verified."
             return [.saveProgress(state.progress)]
-        case .wrong, .unusableAnswer, .brokenKey:
+        case .wrong, .unusableAnswer, .brokenKey, .notRun:
             return []
         }
     }

@@ -91,7 +91,7 @@ extension StepperScreen {
         case .correct: out.append(style.green("✔ " + report.headline))
         case .revealed: out.append(style.yellow("◆ " + report.headline))
         case .wrong, .unusableAnswer: out.append(style.red("✘ " + report.headline))
-        case .brokenKey: out.append(style.red("! " + report.headline))
+        case .brokenKey, .notRun: out.append(style.red("! " + report.headline))
         }
         for detail in report.details {
             out += detail.split(separator: "\n", omittingEmptySubsequences: false).map { "  " + TextFit.sanitized(String($0)) }

@@ -183,6 +183,8 @@ enum StepperScreen {
                 return "Your lab script file (Enter alone = the lesson's workspace file):"
             case .url:
                 return "Your server's URL (e.g. http://127.0.0.1:8080/):"
+            case .client:
+                return "Your client's command line ({url} = the lab server's URL; Enter alone: how to use a browser):"
             }
         case .confirm(.reveal(let number)):
             let stays = state.progress.isVerified(state.lesson.id, number) ? "it stays verified" : "it then counts as revealed, not verified"

@@ -65,40 +65,25 @@ enum ObserveCommand {
         let rttMs = try requireDuration(parsed, "rtt", command: "observe") ?? 0
         let mystery = parsed.value("mystery") != nil
 
-        let loop: EventLoop
-        let server: LoopbackServer
+        let session: ClientSession
         var relay: ObserveRelay?
         do {
-            loop = try EventLoop()
             var serverConfig = config
             if rttMs > 0 { serverConfig.port = 0 }   // the relay takes the client's port
-            server = LoopbackServer(loop: loop, configuration: serverConfig)
-            try server.start()
+            session = try ClientSession(configuration: serverConfig)
         } catch {
             console.errorLine("Error: cannot start the server on 127.0.0.1:\(config.port): \(error)")
             return 1
         }
+        let loop = session.loop, server = session.server, started = session.started
         if rttMs > 0 {
             do {
                 relay = try ObserveRelay(loop: loop, upstreamPort: server.port, port: config.port, rttMs: Double(rttMs))
             } catch {
                 console.errorLine("Error: cannot start the simulated-RTT relay on 127.0.0.1:\(config.port): \(error)")
-                shutDown(server, relay: nil, loop: loop)
+                shutDown(session, relay: nil)
                 return 1
             }
-        }
-        let started = loop.now
-        let startedEpochMs = Date().timeIntervalSince1970 * 1000
-        func nowMs() -> Double { Double(loop.now - started) / 1e6 }
-        let recorder = Recorder(startedEpochMs: startedEpochMs)
-        server.requestHeadTap = { id, index, head in
-            recorder.observer.request(connection: id, index: index, method: head.method, target: head.target, version: head.version.description,
-                                      headers: head.headers.fields.map { ObservedHeader($0.name, $0.value) }, atMs: nowMs())
-        }
-        server.addObserver { event in
-            if case .opened(let id) = event { recorder.observer.opened(connection: id, atMs: nowMs()) }
-            if case .response(let id, let status, let willClose) = event { recorder.observer.response(connection: id, status: status, willClose: willClose, atMs: nowMs()) }
-            if case .closed(let id, let reason, _) = event { recorder.observer.closed(connection: id, reason: reason, atMs: nowMs()) }
         }
         let url = relay.map { "http://127.0.0.1:\($0.port)" } ?? server.url
         if !json {
@@ -145,48 +130,36 @@ enum ObserveCommand {
                     }
                 }
             }
-            let deadline = forMs.map { started + Int64($0) * 1_000_000 }
-            if let forMs { loop.schedule(afterMs: Double(forMs)) {} }
             defer { log?.flush() }
-            _ = loop.run(until: { csys_interrupt_count() > interruptsBefore || (deadline.map { loop.now >= $0 } ?? false) }, timeoutNanos: Int64.max / 4)
+            session.wait(forMs: forMs) { csys_interrupt_count() > interruptsBefore }
         } else {
             let argv = command.map { $0.replacingOccurrences(of: "{url}", with: url) }
-            var childEnvironment = ProcessEnvironment.all.merging(environment) { _, given in given }
-            childEnvironment["WIRELAB_URL"] = url
-            let child = ObserveChild(arguments: argv)
             if !json { console.line("  running: " + argv.map(shellWord).joined(separator: " ") + "   (limit \(limitMs)ms)") }
-            let launchedMs = nowMs()
+            let run: ClientSession.CommandRun
             do {
-                try child.launch(environment: childEnvironment, loop: loop)
+                // The client's closes reach the server around its exit: let them land (bounded).
+                run = try session.run(command, url: url, environment: ProcessEnvironment.all.merging(environment) { _, given in given },
+                                      limitMs: limitMs, settleMs: 1_000 + 2 * rttMs) { csys_interrupt_count() > interruptsBefore }
             } catch {
                 switch error {
                 case .notFound(let name): console.errorLine("Error: command not found: '\(name)' (not on PATH; nothing was run)")
                 case .failed(let why): console.errorLine("Error: cannot run '\(argv[0])': \(why)")
                 }
-                shutDown(server, relay: relay, loop: loop)
+                shutDown(session, relay: relay)
                 return 2
             }
-            let deadline = started + Int64(launchedMs * 1e6) + Int64(limitMs) * 1_000_000
-            loop.schedule(afterMs: Double(limitMs)) {}
-            _ = loop.run(until: { child.exited || loop.now >= deadline || csys_interrupt_count() > interruptsBefore }, timeoutNanos: Int64(limitMs + 1_000) * 1_000_000)
-            let ranMs = nowMs() - launchedMs
-            if !child.exited {
-                let interrupted = csys_interrupt_count() > interruptsBefore
-                child.stop(graceMs: 1_000, loop: loop)
-                timedOut = !interrupted
-                failure = interrupted ? "interrupted: stopped '\(argv[0])'"
+            let ranMs = run.ranMs
+            timedOut = run.timedOut
+            if run.timedOut || run.interrupted {
+                failure = run.interrupted ? "interrupted: stopped '\(argv[0])'"
                     : "'\(argv[0])' was still running after \(limitMs)ms (--limit): stopped it"
                 exitStatus = 2
-            } else if child.status != 0 || child.signalled {
+            } else if run.status != 0 || run.signalled {
                 exitStatus = 1
             }
-            // The client's closes reach the server around its exit: let them land (bounded).
-            let settleMs = 1_000 + 2 * rttMs
-            let settle = loop.now + Int64(settleMs) * 1_000_000
-            loop.schedule(afterMs: Double(settleMs)) {}
-            _ = loop.run(until: { server.stats.open == 0 || loop.now >= settle }, timeoutNanos: Int64(settleMs + 100) * 1_000_000)
-            let output = child.output(waitingAtMost: 1_000)
-            let statusText = !child.exited ? "did not exit" : child.signalled ? "killed by signal \(child.status)" : "exited with status \(child.status)"
+            let output = (out: run.stdout, err: run.stderr, droppedOut: run.droppedOut, droppedErr: run.droppedErr)
+            let statusText = run.statusText
+            let child = run
             commandJSON = .object([
                 ("argv", .array(argv.map(JSONValue.string))),
                 ("exitStatus", child.exited && !child.signalled ? .integer(Int(child.status)) : .null),
@@ -205,9 +178,8 @@ enum ObserveCommand {
                 }
             }
         }
-        shutDown(server, relay: relay, loop: loop)
-        recorder.observer.finish(atMs: nowMs())
-        var observation = recorder.observer.observation
+        shutDown(session, relay: relay)
+        var observation = session.finish()
         if mystery {
             // As in `serve --mystery`: why the server closed would give its settings away.
             for i in observation.connections.indices where observation.connections[i].closedBy == "server" {
@@ -258,25 +230,14 @@ enum ObserveCommand {
         return config
     }
 
-    /// Graceful shutdown with a short grace, then everything closed: the server never outlives observe.
-    static func shutDown(_ server: LoopbackServer, relay: ObserveRelay?, loop: EventLoop) {
-        var done = false
-        relay?.stopAccepting()
-        server.shutdown(graceMs: 500) { _ in done = true }
-        _ = loop.run(until: { done }, timeoutNanos: 1_500_000_000)
-        if !done { server.closeAll() }
-        relay?.close()
+    /// The session's shutdown, with the relay (if any) stopped before and closed after.
+    static func shutDown(_ session: ClientSession, relay: ObserveRelay?) {
+        session.shutDown(beforeShutdown: { relay?.stopAccepting() }, afterShutdown: { relay?.close() })
     }
 
     /// A word as a shell would need it written, for echoing the command.
     static func shellWord(_ word: String) -> String {
         let plain = !word.isEmpty && word.allSatisfy { $0.isLetter || $0.isNumber || "-_./:=,@%+{}".contains($0) }
         return plain ? word : "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
-    }
-
-    /// Holds the observer, which the server's callbacks fill in on the loop thread.
-    final class Recorder {
-        var observer: ClientObserver
-        init(startedEpochMs: Double) { observer = ClientObserver(startedEpochMs: startedEpochMs) }
     }
 }

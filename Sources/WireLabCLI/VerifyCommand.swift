@@ -5,21 +5,25 @@ import Wire
 
 /// `wirelab verify <lesson> <n> [answer] [--file path.lab] [--url http://...] [--reveal]`: checks a
 /// challenge by running things, or shows its answer (recorded as revealed, not verified).
-/// Exit 0 correct or revealed, 1 wrong, 2 the lesson's key is broken, 64 usage error.
+/// A your-client challenge runs the learner's client: `-- COMMAND ARGS...`, or `--wait` for a browser.
+/// Exit 0 correct or revealed, 1 wrong, 2 the lesson's key is broken or COMMAND could not be run, 64 usage error.
 enum VerifyCommand {
     static let summary = "Verify a challenge answer: predictions are computed live, scripts and servers are measured"
-    static let usage = "wirelab verify <lesson> <n> [answer] [--file <script.lab>] [--url <http-url>] [--reveal] [--json]"
+    static let usage = "wirelab verify <lesson> <n> [answer] [--file <script.lab>] [--url <http-url>] [--reveal] [--json] [--wait | -- COMMAND ARGS...]"
     static let options: [OptionSpec] = [
         OptionSpec(name: "reveal", valueName: nil, help: "Show the answer and its explanation instead (recorded as revealed, not verified)"),
         OptionSpec(name: "file", valueName: "path", help: "Your lab script, for a build challenge (default: your workspace copy from 'wirelab edit')"),
         OptionSpec(name: "url", valueName: "url", help: "Your server's URL, for a your-server challenge, e.g. http://127.0.0.1:8080/"),
+        OptionSpec(name: "wait", valueName: nil, help: "For a your-client challenge: print the lab server's URL and wait (Enter, Ctrl-D or the challenge's limit) for a browser or a program you run"),
         OptionSpec(name: "json", valueName: nil, help: "Print one JSON object with the verdict"),
         OptionSpec(name: "lessons", valueName: "dir", help: "Lessons directory"),
         OptionSpec(name: "help", valueName: nil, help: "Show this help", short: "h"),
     ]
 
     static func run(_ arguments: [String], console: Console, environment: [String: String]) throws(UsageError) -> Int32 {
-        let parsed = try parseArguments(arguments, options: options, command: "verify")
+        let split = arguments.firstIndex(of: "--")
+        let command = split.map { Array(arguments[arguments.index(after: $0)...]) } ?? []
+        let parsed = try parseArguments(split.map { Array(arguments[..<$0]) } ?? arguments, options: options, command: "verify")
         if parsed.has("help") {
             console.out(HelpText.command("verify", summary: summary, usage: usage, arguments: [
                 ("<lesson>", "A lesson id or number"),
@@ -32,11 +36,15 @@ enum VerifyCommand {
                   build        write a lab script; the conditions check what the server and agents
                                observed, so printing the right text is not enough
                   your-server  run your own server and give its URL; WireLab probes it
+                  your-client  run your own client against the lab server the challenge sets up:
+                               -- COMMAND ARGS... (WIRELAB_URL and {url} are the server's URL), or
+                               --wait for a browser or a program you start; the conditions check
+                               what the server observed of your client
                 A wrong answer is told "not yet", never the right answer. The answer and the
                 explanation show after a correct answer, or with --reveal: that records the
                 challenge as revealed, not verified, and a correct answer later keeps it revealed.
-                Exit status: 0 correct or revealed, 1 not yet, 2 the lesson's key is broken,
-                64 usage error (a word where a number is wanted is one).
+                Exit status: 0 correct or revealed, 1 not yet, 2 the lesson's key is broken or
+                COMMAND was not found or outran the challenge's limit, 64 usage error (a word where a number is wanted is one).
                 A correct answer is saved in your progress ('wirelab progress').
                 """))
             return 0
@@ -56,7 +64,11 @@ enum VerifyCommand {
         let challenge = try findChallenge(parsed.positionals[1], in: lesson, command: "verify")
         let number = challenge.number
         let answer = parsed.positionals.count == 3 ? parsed.positionals[2] : nil
-        let input = VerificationInput(answer: answer, file: parsed.value("file"), url: parsed.value("url"), reveal: reveal)
+        if split != nil && command.isEmpty { throw UsageError("Nothing after '--': give the command to run (your client)", command: "verify") }
+        if parsed.has("wait") && !command.isEmpty { throw UsageError("Give either --wait or -- COMMAND, not both", command: "verify") }
+        if reveal && (parsed.has("wait") || !command.isEmpty) { throw UsageError("'--reveal' shows the answer; give it without --wait or a command", command: "verify") }
+        let input = VerificationInput(answer: answer, file: parsed.value("file"), url: parsed.value("url"), reveal: reveal,
+                                      command: command.isEmpty ? nil : command, wait: parsed.has("wait"))
         let workspace = context.progressStore.workspaceFile(for: lesson.id)
         if !reveal { try checkInput(input, for: challenge, lesson: lesson, workspace: workspace) }
 
@@ -66,7 +78,16 @@ enum VerifyCommand {
             let doing = reveal ? (key.kind == .predict ? "measuring the answer live to show it" : "showing the answer") : activity(key.kind)
             console.line(style.dim("Verifying \(lesson.id) challenge \(number) (\(key.kind.rawValue)): \(doing)…"))
         }
-        let result = ChallengeVerifier.verify(lesson: lesson, challenge: challenge, input: input, workspaceFile: workspace)
+        let wait = ClientWait { url, limitMs, finished in
+            console.line("Point your browser or program at \(url)/  (also WIRELAB_URL=\(url))")
+            console.line("Press Enter (or Ctrl-D) when it is done; at most \(limitMs / 1000)s.")
+            Thread.detachNewThread {
+                _ = readLine()
+                finished()
+            }
+        }
+        let result = ChallengeVerifier.verify(lesson: lesson, challenge: challenge, input: input, workspaceFile: workspace, clientWait: wait,
+                                              environment: ProcessEnvironment.all.merging(environment) { _, given in given })
         if result.status == .unusableAnswer { throw UsageError(result.headline, command: "verify") }
         var recorded: Recorded?
         if result.status == .correct || result.status == .revealed {
@@ -124,6 +145,7 @@ enum VerifyCommand {
         case .choice: return "checking your choice"
         case .build: return "running your script and reading what the lab observed"
         case .yourServer: return "probing your server (this waits for its idle timeout, bounded)"
+        case .yourClient: return "running your client against the lab server and reading what it observed"
         }
     }
 
@@ -134,6 +156,9 @@ enum VerifyCommand {
         guard let need = ChallengeVerifier.need(for: challenge) else { return }   // broken key: the verifier says so (exit 2)
         if input.file != nil, need != .script { throw UsageError("\(prefix) is not a build challenge; '--file' is for those", command: command) }
         if input.url != nil, need != .url { throw UsageError("\(prefix) is not a your-server challenge; '--url' is for those", command: command) }
+        if input.command != nil || input.wait, need != .client {
+            throw UsageError("\(prefix) is not a your-client challenge; '--wait' and '-- COMMAND' are for those", command: command)
+        }
         switch need {
         case .answer:
             guard let answer = input.answer else {
@@ -158,6 +183,11 @@ enum VerifyCommand {
             } else if !fileExists(workspace) {
                 throw UsageError("\(prefix) asks for a script: pass --file <script.lab>, or write your copy with 'wirelab edit \(lesson.id)' (\(workspace))", command: command)
             }
+        case .client:
+            if input.answer != nil { throw UsageError("\(prefix) runs your client: give it after '--', e.g. wirelab verify \(lesson.id) \(challenge.number) -- curl -s {url}/", command: command) }
+            if input.command == nil && !input.wait {
+                throw UsageError("\(prefix) runs your client: wirelab verify \(lesson.id) \(challenge.number) -- COMMAND ARGS... ({url} is the lab server), or --wait for a browser", command: command)
+            }
         case .url:
             if input.answer != nil { throw UsageError("\(prefix) asks for your server's URL: pass --url http://127.0.0.1:PORT/", command: command) }
             guard let url = input.url else {
@@ -179,7 +209,7 @@ enum VerifyCommand {
         case .correct: console.line(style.green("✔ ") + style.bold(result.headline))
         case .revealed: console.line(style.yellow("◆ ") + style.bold(result.headline))
         case .wrong, .unusableAnswer: console.line(style.red("✘ ") + style.bold(result.headline))
-        case .brokenKey: console.line(style.yellow("! ") + result.headline)
+        case .brokenKey, .notRun: console.line(style.yellow("! ") + result.headline)
         }
         for line in result.details { console.line("  " + line) }
         if let explanation = result.explanation {

@@ -238,19 +238,21 @@ struct BuildKeyTests {
     }
 }
 
-/// A new build or your-server challenge must come with its right and wrong test: this fails until
-/// `BuildKeyTests` or `ServerKeyTests` calls it.
-@Suite("Every build and your-server challenge has its right-and-wrong test")
+/// A new build, your-server or your-client challenge must come with its right and wrong test: this
+/// fails until `BuildKeyTests`, `ServerKeyTests` or `ClientKeyTests` calls it.
+@Suite("Every build, your-server and your-client challenge has its right-and-wrong test")
 struct KeyCoverageTests {
     static func source(_ file: String) throws -> String {
         let directory = #filePath.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
         return try String(contentsOfFile: directory + "/" + file, encoding: .utf8)
     }
 
-    @Test("each build challenge is verified by BuildKeyTests, each your-server one by ServerKeyTests")
+    @Test("each build challenge is verified by BuildKeyTests, each your-server one by ServerKeyTests, each your-client one by ClientKeyTests")
     func covered() throws {
         let builds = try Self.source("BuildKeyTests.swift")
         let servers = try Self.source("ServerKeyTests.swift")
+        let clients = try Self.source("ClientKeyTests.swift")
+        var clientChallenges = 0
         let lessons = LessonLibrary.load(directory: packageLessonsDirectory()).lessons
         var seen = 0
         for lesson in lessons {
@@ -263,11 +265,16 @@ struct KeyCoverageTests {
                 case .yourServer:
                     seen += 1
                     #expect(servers.contains("verifyServer" + call), "\(lesson.id) \(challenge.number) has no test in ServerKeyTests")
+                case .yourClient:
+                    seen += 1
+                    clientChallenges += 1
+                    #expect(clients.contains("verifyClient" + call), "\(lesson.id) \(challenge.number) has no test in ClientKeyTests")
                 default:
                     break
                 }
             }
         }
-        #expect(seen >= 17)
+        #expect(seen >= 23)
+        #expect(clientChallenges >= 6)
     }
 }

@@ -93,6 +93,12 @@ struct ChallengeKeyTests {
         ("<!-- check predict\n   answer: 1\n   tolerance: lots\n   -->", 23, "tolerance"),
         ("<!-- check your-server\n   max-wait: soon\n   expect probe.keepsAlive\n   -->", 22, "duration"),
         ("<!-- check predict\n   answer: 1", 21, "never closed"),
+        ("<!-- check your-client\n   explain: x\n   -->", 21, "needs conditions"),
+        ("<!-- check your-client\n   keep-alive-timeout: soon\n   expect client.requests >= 1\n   -->", 22, "duration"),
+        ("<!-- check your-client\n   max-requests: 0\n   expect client.requests >= 1\n   -->", 22, "positive whole number"),
+        ("<!-- check your-client\n   no-keep-alive-header: maybe\n   expect client.requests >= 1\n   -->", 22, "true or false"),
+        ("<!-- check your-client\n   max-wait: 5s\n   expect client.requests >= 1\n   -->", 22, "has no field 'max-wait'"),
+        ("<!-- check your-client\n   explain: x\n   expect server.connections == 1\n   -->", 23, "never mention client"),
     ])
     func broken(key: String, line: Int, message: String) throws {
         let lesson = try lessonWithChallenges("1. Item.\n\n   " + key + "\n")
@@ -103,6 +109,29 @@ struct ChallengeKeyTests {
         #expect(problem.contains(message), "\(problem)")
         let diagnostics = LessonLinter.lint(library: LessonLibrary(lessons: [lesson])) { _, _ in [] }
         #expect(diagnostics.contains { $0.severity == .error && $0.line == line && $0.message.contains(message) })
+    }
+
+    @Test("a your-client key: server knobs in the header, conditions on client.*, counted by the summary")
+    func yourClient() throws {
+        let lesson = try lessonWithChallenges("""
+            1. **Reuse.** Send five requests on one connection.
+
+               <!-- check your-client
+               limit: 20s
+               keep-alive-timeout: 300ms
+               advertised-timeout: 30s
+               max-requests: 3
+               explain: One session.
+               expect client.usedConnections == 1
+               -->
+            """)
+        let key = try #require(lesson.challenges.first?.key)
+        #expect(key.kind == .yourClient)
+        #expect(key.fields["keep-alive-timeout"] == "300ms" && key.fields["max-requests"] == "3")
+        #expect(key.script == "expect client.usedConnections == 1")
+        let diagnostics = LessonLinter.lint(library: LessonLibrary(lessons: [lesson])) { _, _ in [] }
+        #expect(!diagnostics.contains { $0.severity == .error && $0.message.contains("challenge 1") }, "\(diagnostics)")
+        #expect(LessonLinter.challengeSummary(lesson) == "1 challenge: 1 your-client")
     }
 
     @Test("an item without a key is a lint warning; the summary counts kinds")

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Foundation
+import LabRun
 import Testing
 @testable import WireLabCLI
 

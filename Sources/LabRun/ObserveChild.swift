@@ -6,14 +6,14 @@ import Darwin
 import Foundation
 import Wire
 
-/// The learner's command, run by `wirelab observe`: found on PATH, started with `WIRELAB_URL` in
+/// The learner's command, run by `wirelab observe` and `wirelab verify -- COMMAND`: found on PATH, started with `WIRELAB_URL` in
 /// its environment, its standard output and error captured (so they can be reported whole, and
 /// kept out of `--json`), its end announced on the event loop.
-final class ObserveChild: @unchecked Sendable {
+public final class ObserveChild: @unchecked Sendable {
     /// At most this much of each stream is kept for the report; the rest is counted.
     static let keptBytes = 256 * 1024
 
-    let arguments: [String]
+    public let arguments: [String]
     private let process = Process()
     private let lock = NSLock()
     private var outBytes: [UInt8] = []
@@ -22,19 +22,19 @@ final class ObserveChild: @unchecked Sendable {
     private let readersDone = DispatchGroup()
 
     /// Set on the loop thread once the process has ended.
-    private(set) var exited = false
-    private(set) var status: Int32 = 0
+    public private(set) var exited = false
+    public private(set) var status: Int32 = 0
     /// The process ended through a signal (`status` is then the signal's number).
-    private(set) var signalled = false
+    public private(set) var signalled = false
 
-    enum LaunchError: Error { case notFound(String), failed(String) }
+    public enum LaunchError: Error { case notFound(String), failed(String) }
 
-    init(arguments: [String]) {
+    public init(arguments: [String]) {
         self.arguments = arguments
     }
 
     /// Where `name` is: itself if it has a slash, else the first executable file on `path`.
-    static func locate(_ name: String, path: String) -> String? {
+    public static func locate(_ name: String, path: String) -> String? {
         if name.contains("/") { return access(name, X_OK) == 0 ? name : nil }
         for directory in path.split(separator: ":", omittingEmptySubsequences: true) {
             let candidate = directory + "/" + name
@@ -44,7 +44,7 @@ final class ObserveChild: @unchecked Sendable {
         return nil
     }
 
-    func launch(environment: [String: String], loop: EventLoop) throws(LaunchError) {
+    public func launch(environment: [String: String], loop: EventLoop) throws(LaunchError) {
         guard let first = arguments.first, let executable = Self.locate(first, path: environment["PATH"] ?? "/usr/bin:/bin") else {
             throw .notFound(arguments.first ?? "")
         }
@@ -88,11 +88,11 @@ final class ObserveChild: @unchecked Sendable {
         }
     }
 
-    var pid: Int32 { process.processIdentifier }
+    public var pid: Int32 { process.processIdentifier }
 
     /// Stops the process: SIGTERM, then SIGKILL if it is still there after `graceMs`. Its process
     /// group too when it leads one (a shell's children would otherwise keep running).
-    func stop(graceMs: Int, loop: EventLoop) {
+    public func stop(graceMs: Int, loop: EventLoop) {
         guard !exited, pid > 0 else { return }
         let group = getpgid(pid) == pid
         if group { kill(-pid, SIGTERM) }
@@ -107,7 +107,7 @@ final class ObserveChild: @unchecked Sendable {
 
     /// What it wrote, once it has ended: waits at most `ms` for the pipes to reach their end (a
     /// background child that kept them open would otherwise hold the report).
-    func output(waitingAtMost ms: Int) -> (out: String, err: String, droppedOut: Int, droppedErr: Int) {
+    public func output(waitingAtMost ms: Int) -> (out: String, err: String, droppedOut: Int, droppedErr: Int) {
         _ = readersDone.wait(timeout: .now() + .milliseconds(ms))
         lock.lock()
         defer { lock.unlock() }
