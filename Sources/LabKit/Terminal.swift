@@ -177,8 +177,9 @@ public func strippingANSI(_ text: String) -> String {
 /// PlainText: the ASCII stand-ins plain mode (`Terminal.isPlain`) draws for the glyphs WireLab
 /// uses — box drawing, block bars, marks and arrows — so a screen reader reads words and signs
 /// and a dumb terminal shows no mojibake. Each stand-in takes as many columns as its glyph
-/// (columns stay aligned), except `…`, which becomes `...`. Other text, letters with accents
-/// included, is left alone.
+/// (columns stay aligned), except `…`, which becomes `...`: a label cut to fit a column must end
+/// in "..." already in plain mode (the waterfall's `plain:`) to keep its columns. Other text,
+/// letters with accents included, is left alone.
 public enum PlainText {
     static let standIns: [Character: String] = [
         "─": "-", "━": "-", "│": "|", "┆": ":", "├": "+", "┼": "+", "┤": "+", "┌": "+", "┐": "+", "└": "+", "┘": "+",

@@ -12,8 +12,13 @@ extension Waterfall {
     /// A raw socket's requests (`sockets`, those the embedded server read on it) are rows of their
     /// own under `socket NAME`, labelled `(raw bytes)`: from when the server read the request to
     /// when it answered, drawn as the wait for the first byte.
+    ///
+    /// `plain`: as in `render`, a cut label ends in "..." that keeps the columns in plain mode.
     public static func renderRequests(_ records: [RequestRecord], sockets: [SocketRecord] = [], startedNanos: Int64,
-                                      width: Int = 100) -> String {
+                                      width: Int = 100, plain: Bool = false) -> String {
+        if plain != cutsForPlain {
+            return $cutsForPlain.withValue(plain) { renderRequests(records, sockets: sockets, startedNanos: startedNanos, width: width, plain: plain) }
+        }
         let exchanges = sockets.filter { $0.connectedNanos != nil }.flatMap { socket in socket.exchanges.map { (socket.name, $0) } }
         guard !records.isEmpty || !exchanges.isEmpty else { return "No requests were made.\n" }
         let socketRows = exchanges.map { name, exchange -> (lane: String, label: String, start: Double, t: RequestTimings, note: String) in
@@ -69,6 +74,6 @@ extension Waterfall {
     }
 
     private static func pad(_ text: String, _ width: Int) -> String {
-        text.count > width ? String(text.prefix(width - 1)) + "…" : text + String(repeating: " ", count: width - text.count)
+        text.count > width ? cut(text, to: width) : text + String(repeating: " ", count: width - text.count)
     }
 }

@@ -99,9 +99,11 @@ extension Waterfall {
         return lines.map { cut($0, to: width) }
     }
 
-    /// `text` if it fits in `width` columns, else its start and "…".
+    /// `text` if it fits in `width` columns, else its start and "…" (`cutMark`: "..." in plain
+    /// mode, so the line keeps its width after `PlainText.ascii`).
     static func cut(_ text: String, to width: Int) -> String {
         guard text.count > width else { return text }
-        return width <= 1 ? String(text.prefix(width)) : String(text.prefix(width - 1)) + "…"
+        let mark = cutMark
+        return width <= mark.count ? String(text.prefix(width)) : String(text.prefix(width - mark.count)) + mark
     }
 }

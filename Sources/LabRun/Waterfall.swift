@@ -60,8 +60,14 @@ public enum Waterfall {
     ///
     /// `sockets`, the raw sockets the script opened, get a lane each too ("socket NAME"), with the
     /// requests the server read on them.
+    ///
+    /// `plain`: the text will go through `PlainText.ascii` (plain mode), so a label cut short ends
+    /// in "..." taking the cut's columns, not "…" that plain mode would widen by two.
     public static func render(_ records: [RequestRecord], sockets: [SocketRecord] = [], startedNanos: Int64,
-                              width: Int = 100) -> String {
+                              width: Int = 100, plain: Bool = false) -> String {
+        if plain != cutsForPlain {
+            return $cutsForPlain.withValue(plain) { render(records, sockets: sockets, startedNanos: startedNanos, width: width, plain: plain) }
+        }
         guard !records.isEmpty || sockets.contains(where: { $0.connectedNanos != nil }) else {
             return "No requests were made.\n"
         }
@@ -70,12 +76,18 @@ public enum Waterfall {
 
     /// The picture `layout` names: `render` or `renderRequests` (a row per request, raw sockets' included).
     public static func render(_ records: [RequestRecord], sockets: [SocketRecord] = [], startedNanos: Int64, width: Int = 100,
-                              layout: Layout) -> String {
+                              layout: Layout, plain: Bool = false) -> String {
         switch layout {
-        case .connections: return render(records, sockets: sockets, startedNanos: startedNanos, width: width)
-        case .requests: return renderRequests(records, sockets: sockets, startedNanos: startedNanos, width: width)
+        case .connections: return render(records, sockets: sockets, startedNanos: startedNanos, width: width, plain: plain)
+        case .requests: return renderRequests(records, sockets: sockets, startedNanos: startedNanos, width: width, plain: plain)
         }
     }
+
+    /// Set while rendering for plain mode (`plain: true`): `cut` ends with "..." instead of "…".
+    @TaskLocal static var cutsForPlain = false
+
+    /// What a cut label ends with: "…", or in plain mode "..." (three columns).
+    static var cutMark: String { cutsForPlain ? "..." : "…" }
 
     /// Milliseconds as the waterfall prints them: two decimals below 10, one above.
     static func fixed(_ value: Double) -> String { LabValue.fixed(value, value < 10 ? 2 : 1) }

@@ -54,6 +54,10 @@ public struct LessonBackend: StepperBackend {
     public func workspaceFile(for lessonID: String) -> String { store.workspaceFile(for: lessonID) }
 
     public func verify(lessonID: String, challenge number: Int, input: VerificationInput) -> VerifyReport {
+        verify(lessonID: lessonID, challenge: number, input: input, waiting: ClientWaitChannel())
+    }
+
+    public func verify(lessonID: String, challenge number: Int, input: VerificationInput, waiting: ClientWaitChannel) -> VerifyReport {
         guard let lesson = lesson(lessonID), let challenge = lesson.challenges.first(where: { $0.number == number }) else {
             return VerifyReport(lessonID: lessonID, challenge: number, status: .brokenKey, headline: "No challenge \(number) in '\(lessonID)'.")
         }
@@ -64,7 +68,8 @@ public struct LessonBackend: StepperBackend {
                                 headline: "No script to check yet: press E to write your copy of the experiment (it goes to \(workspace)), then v again.")
         }
         let result = ChallengeVerifier.verify(lesson: lesson, challenge: challenge, input: input,
-                                              workspaceFile: store.workspaceFile(for: lessonID))
+                                              workspaceFile: store.workspaceFile(for: lessonID),
+                                              clientWait: ClientWait { url, limitMs, finished in waiting.started(url: url, limitMs: limitMs, finished: finished) })
         // An unusable answer (a word where a number is wanted; the machine refuses most before they get here) shows as wrong.
         return VerifyReport(lessonID: lessonID, challenge: number, status: result.status == .unusableAnswer ? .wrong : result.status,
                             headline: result.headline, details: result.details, explanation: result.explanation)

@@ -22,6 +22,8 @@ final class StepperDriver {
     private var rawMode: RawMode?
     private var inbox: EventInbox?
     private var cancellation: RunCancellation?
+    /// The waits of your-client verifications in flight, by verification id.
+    private var clientWaits: [Int: ClientWaitChannel] = [:]
     private var decoder = KeyDecoder()
     private var isLooping = true
     private var exitStatus: Int32 = 0
@@ -148,9 +150,13 @@ final class StepperDriver {
                 cancellation?.cancel()
             case .startVerification(let id, let lessonID, let number, let input):
                 let backend = backend, inbox = inbox
+                let waiting = ClientWaitChannel { url, limitMs in inbox?.post(.clientWaiting(id: id, url: url, limitMs: limitMs)) }
+                if input.wait { clientWaits[id] = waiting }
                 Thread.detachNewThread {
-                    inbox?.post(.verificationFinished(id: id, backend.verify(lessonID: lessonID, challenge: number, input: input)))
+                    inbox?.post(.verificationFinished(id: id, backend.verify(lessonID: lessonID, challenge: number, input: input, waiting: waiting)))
                 }
+            case .finishClientWait(let id):
+                clientWaits.removeValue(forKey: id)?.finish()
             case .saveProgress(let progress):
                 do {
                     try backend.save(progress)

@@ -24,6 +24,9 @@ public enum StepperEvent: Sendable {
     case runFinished(RunReport)
     /// The verification started by `.startVerification(id: id, ...)` finished.
     case verificationFinished(id: Int, VerifyReport)
+    /// The your-client verification `id` (no command) listens on `url` and waits for the learner's
+    /// client, at most `limitMs`, until `.finishClientWait(id:)`.
+    case clientWaiting(id: Int, url: String, limitMs: Int)
     /// Writing the progress file failed; the message says why.
     case progressNotSaved(String)
     /// The editor opened by `.openEditor` exited; the message says what happened (file path, errors).
@@ -42,6 +45,9 @@ public enum StepperEffect: Sendable, Equatable {
     case cancelRun
     /// Verify a challenge on a background thread; post `.verificationFinished(id:...)` with the same id.
     case startVerification(id: Int, lessonID: String, challenge: Int, input: VerificationInput)
+    /// End the wait of your-client verification `id` (Enter: judge now; Esc/Ctrl-C: stop, the
+    /// result is then dropped as stale). The server stops observing either way.
+    case finishClientWait(id: Int)
     /// Write the progress file (atomically); post `.progressNotSaved` when that fails.
     case saveProgress(LearnerProgress)
     /// Copy the experiment to the lesson's workspace file if absent and open `$VISUAL`/`$EDITOR` on

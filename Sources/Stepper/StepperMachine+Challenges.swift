@@ -208,10 +208,11 @@ extension StepperMachine {
                 input = VerificationInput(url: text)
             case .client:
                 guard !text.isEmpty else {
-                    // Waiting needs a terminal of its own to say "done" in; the stepper's is busy.
-                    state.activity = .idle
-                    state.message = "For a browser or a program you start by hand, run 'wirelab verify \(state.lesson.id) \(number) --wait' in another terminal; here, give a command line."
-                    return []
+                    // Nothing typed: wait like `wirelab verify L N --wait` for a browser or a program
+                    // the learner starts by hand (the URL shows once the server listens; Enter ends it).
+                    let effects = startVerification(number, input: VerificationInput(wait: true))
+                    state.clientWait = ClientWaitInfo(verificationID: state.nextVerificationID - 1)
+                    return effects
                 }
                 guard let words = Self.commandWords(text) else {
                     state.activity = .idle
@@ -247,6 +248,7 @@ extension StepperMachine {
     }
 
     private mutating func startVerification(_ number: Int, input: VerificationInput) -> [StepperEffect] {
+        state.clientWait = nil
         let id = state.nextVerificationID
         state.nextVerificationID += 1
         state.activity = .verifying(id: id, lessonID: state.lesson.id, challenge: number)
@@ -257,6 +259,7 @@ extension StepperMachine {
         // A result for a verification the learner stopped waiting for is stale: dropped.
         guard case .verifying(let expected, let lessonID, let number) = state.activity, expected == id else { return [] }
         state.activity = .idle
+        state.clientWait = nil
         state.results["\(lessonID)#\(number)"] = report
         state.selectedChallenge = number
         show(.challenge(number))

@@ -54,6 +54,10 @@ public struct StepperMachine: Sendable {
             return runFinished(report)
         case .verificationFinished(let id, let report):
             return verificationFinished(id: id, report)
+        case .clientWaiting(let id, let url, let limitMs):
+            guard case .verifying(let expected, _, _) = state.activity, expected == id else { return [.finishClientWait(id: id)] }
+            state.clientWait = ClientWaitInfo(verificationID: id, url: url, limitMs: limitMs)
+            return []
         case .progressNotSaved(let reason):
             state.message = "Progress not saved: \(reason)"
             return []
@@ -77,11 +81,19 @@ public struct StepperMachine: Sendable {
             guard key == .ctrlC, !isStopping else { return [] }
             state.activity = .running(lessonID: lessonID, isStopping: true)
             return [.cancelRun]
-        case .verifying(_, _, let number):
-            guard key == .ctrlC else { return [] }
+        case .verifying(let id, _, let number):
+            let waiting = state.clientWait?.verificationID == id
+            if waiting && key == .enter {
+                // Done with the client: the server stops observing and the verdict follows.
+                state.clientWait = nil
+                return [.finishClientWait(id: id)]
+            }
+            guard key == .ctrlC || (waiting && key == .escape) else { return [] }
             state.activity = .idle
-            state.message = "Stopped waiting for the verification of challenge \(number)."
-            return []
+            state.clientWait = nil
+            state.message = waiting ? "Stopped waiting for your client; challenge \(number) was not judged."
+                : "Stopped waiting for the verification of challenge \(number)."
+            return waiting ? [.finishClientWait(id: id)] : []
         case .prompting(let prompt):
             return promptKey(key, prompt)
         case .idle:

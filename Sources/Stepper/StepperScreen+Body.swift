@@ -117,7 +117,8 @@ extension StepperScreen {
         guard let report = state.currentRun?.report else {
             return [style.dim("No finished run of this lesson yet: press r to run it, then w shows its waterfall.")]
         }
-        let text = Waterfall.render(report.requests, sockets: report.sockets, startedNanos: report.startedNanos, width: textWidth(state))
+        let text = Waterfall.render(report.requests, sockets: report.sockets, startedNanos: report.startedNanos, width: textWidth(state),
+                                  plain: state.plain)
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         if lines.last == "" { lines.removeLast() }
         return lines

@@ -1,4 +1,5 @@
 import LabKit
+import Wire
 
 /// StepperScreen composes the screen from the state. The layout, top to bottom:
 ///
@@ -135,8 +136,16 @@ enum StepperScreen {
             return rows
         case .running(_, let isStopping):
             rows = TextFit.wrapped(isStopping ? "Stopping the run…" : "Running… (keys wait until it ends; Ctrl-C stops it)", width: width).map(style.yellow)
-        case .verifying(_, _, let number):
-            rows = TextFit.wrapped("Verifying challenge \(number)… (Ctrl-C stops waiting)", width: width).map(style.yellow)
+        case .verifying(let id, _, let number):
+            if let wait = state.clientWait, wait.verificationID == id {
+                let text = wait.url.map { url in
+                    "Challenge \(number): point your client (a browser, a program you start) at \(url) now. "
+                        + "The server observes until you press Enter (then the verdict)\(wait.limitMs.map { ", at most \(Format.fixed(Double($0) / 1000, 1))s" } ?? ""); Esc or Ctrl-C stops."
+                } ?? "Starting the lab server for challenge \(number)… (Esc or Ctrl-C stops)"
+                rows = TextFit.wordWrapped(text, width: width).map(style.yellow)
+            } else {
+                rows = TextFit.wrapped("Verifying challenge \(number)… (Ctrl-C stops waiting)", width: width).map(style.yellow)
+            }
         case .idle:
             if let message = state.message {
                 rows = message.split(separator: "\n").flatMap { TextFit.wordWrapped(String($0), width: width) }.map(style.cyan)
@@ -184,7 +193,7 @@ enum StepperScreen {
             case .url:
                 return "Your server's URL (e.g. http://127.0.0.1:8080/):"
             case .client:
-                return "Your client's command line ({url} = the lab server's URL; Enter alone: how to use a browser):"
+                return "Your client's command line ({url} = the lab server's URL; Enter alone: wait for a browser or a program you start):"
             }
         case .confirm(.reveal(let number)):
             let stays = state.progress.isVerified(state.lesson.id, number) ? "it stays verified" : "it then counts as revealed, not verified"

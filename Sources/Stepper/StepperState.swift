@@ -36,7 +36,9 @@ public struct StepperState: Sendable {
         case prompting(Prompt)
         /// An experiment runs; keys are ignored except Ctrl-C, which stops it.
         case running(lessonID: String, isStopping: Bool)
-        /// A verification runs; keys are ignored except Ctrl-C, which stops waiting for it.
+        /// A verification runs; keys are ignored except Ctrl-C, which stops waiting for it. While a
+        /// your-client check waits for the learner's client (`clientWait`), Enter ends the wait
+        /// (then the verdict) and Esc or Ctrl-C stops it.
         case verifying(id: Int, lessonID: String, challenge: Int)
     }
 
@@ -103,6 +105,9 @@ public struct StepperState: Sendable {
     public var editedLessons: Set<String> = []
     /// The id the next verification gets, so a result that arrives after Ctrl-C is recognised as stale.
     public var nextVerificationID = 1
+    /// A your-client verification waiting for the learner's own client (`v`, then Enter on an
+    /// empty command line), from its start; the lab server's URL and the key's limit once it listens.
+    public var clientWait: ClientWaitInfo?
 
     public init(lessons: [StepperLesson], index: Int, progress: LearnerProgress, size: TerminalSize, color: Bool) {
         self.lessons = lessons
@@ -132,5 +137,18 @@ public struct StepperState: Sendable {
     /// Challenges revealed (answer shown, so not verified), in every lesson of the library.
     public var challengesRevealed: Int {
         lessons.reduce(0) { sum, lesson in sum + lesson.challenges.filter { progress.isRevealed(lesson.id, $0.number) }.count }
+    }
+}
+
+/// The wait of a your-client verification without a command: the server the learner points their
+/// client at, for at most `limitMs`; both nil until the server listens.
+public struct ClientWaitInfo: Sendable, Equatable {
+    public var verificationID: Int
+    public var url: String?
+    public var limitMs: Int?
+    public init(verificationID: Int, url: String? = nil, limitMs: Int? = nil) {
+        self.verificationID = verificationID
+        self.url = url
+        self.limitMs = limitMs
     }
 }

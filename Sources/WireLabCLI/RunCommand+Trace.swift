@@ -74,7 +74,8 @@ extension RunCommand {
     }
 
     /// The waterfall of `outcome`'s requests that `filter` keeps, with a line saying what it left out.
-    static func renderWaterfall(_ outcome: ExperimentOutcome, layout: Waterfall.Layout, filter: RunFilter, width: Int) -> String {
+    static func renderWaterfall(_ outcome: ExperimentOutcome, layout: Waterfall.Layout, filter: RunFilter, width: Int,
+                                plain: Bool = false) -> String {
         let records = filter.isEmpty ? outcome.requests : outcome.requests.filter(filter.keeps)
         // Raw sockets: drawn without a filter, or when `socket` / `socket:NAME` names them (see RunFilter).
         let sockets = outcome.sockets.filter { filter.keepsSocket($0.name) }
@@ -87,6 +88,6 @@ extension RunCommand {
             text += " (\(filter.spec))\n"
             if records.isEmpty && sockets.isEmpty { return text + "No request passed the filter.\n" }
         }
-        return text + Waterfall.render(records, sockets: sockets, startedNanos: outcome.startedNanos, width: width, layout: layout)
+        return text + Waterfall.render(records, sockets: sockets, startedNanos: outcome.startedNanos, width: width, layout: layout, plain: plain)
     }
 }

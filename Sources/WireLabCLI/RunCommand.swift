@@ -104,7 +104,8 @@ enum RunCommand {
             printVerdict(outcome, target: target, style: style, console: console)
             if let waterfall {
                 console.line("")
-                console.out(renderWaterfall(outcome, layout: waterfall.layout, filter: waterfall.filter, width: context.terminal.width))
+                console.out(renderWaterfall(outcome, layout: waterfall.layout, filter: waterfall.filter, width: context.terminal.width,
+                                            plain: context.terminal.isPlain))
             }
         }
         var status = outcome.verdict.exitCode
