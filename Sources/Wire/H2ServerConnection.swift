@@ -27,6 +27,9 @@ final class H2ServerConnection: ServerConnectionHandler {
     private var watchingWritable = false
     private var idleTimer: LoopTimer?
     private var shutdownTimer: LoopTimer?
+    private var settingsTimer: LoopTimer?
+    /// How long the client has to acknowledge our SETTINGS (§6.5.3) before SETTINGS_TIMEOUT.
+    static let settingsTimeoutNanos: Int64 = 10_000_000_000
     private var isShuttingDown = false
     /// Requests (streams) this connection has carried.
     private(set) var requestCount = 0
@@ -51,7 +54,12 @@ final class H2ServerConnection: ServerConnectionHandler {
         let bytes = initialBytes
         initialBytes = []
         received(bytes)
-        if !closed { armIdleTimer() }
+        guard !closed else { return }
+        armIdleTimer()
+        settingsTimer = server.loop.schedule(afterNanos: Self.settingsTimeoutNanos) { [weak self] in
+            guard let self, !self.closed else { return }
+            self.perform(self.machine.settingsTimeoutFired())
+        }
     }
 
     // MARK: Socket readiness
@@ -253,6 +261,7 @@ final class H2ServerConnection: ServerConnectionHandler {
         closed = true
         idleTimer?.cancel()
         shutdownTimer?.cancel()
+        settingsTimer?.cancel()
         for stream in streams.values { stream.drop() }
         streams.removeAll()
         server.loop.unregister(fd)
