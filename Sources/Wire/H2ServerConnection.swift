@@ -36,6 +36,8 @@ final class H2ServerConnection: ServerConnectionHandler {
     /// When the machine's rapid-reset and control-frame window last started.
     private var windowStart: Int64
     private var notifying = false
+    /// Streams whose request is complete, to be answered after the current batch of actions.
+    private var readyToRespond: [H2ResponseStream] = []
 
     init(_ handoff: ServerHandoff) {
         fd = handoff.fd
@@ -124,6 +126,10 @@ final class H2ServerConnection: ServerConnectionHandler {
                 closeWhenFlushed = reason
             }
         }
+        while !readyToRespond.isEmpty && !closed {
+            let stream = readyToRespond.removeFirst()
+            if streams[stream.id] === stream { stream.responder.respond(on: stream, handler: server.requestHandler) }
+        }
         flush()
     }
 
@@ -150,10 +156,12 @@ final class H2ServerConnection: ServerConnectionHandler {
         if endStream { begin(stream) }
     }
 
+    /// Marks `stream`'s request complete; its responder starts once this batch of actions is
+    /// carried out, so the frames it sends come after the ones the machine asked for first.
     private func begin(_ stream: H2ResponseStream) {
         guard !stream.started else { return }
         stream.started = true
-        stream.responder.respond(on: stream, handler: server.requestHandler)
+        readyToRespond.append(stream)
     }
 
     private func streamsChanged() {
