@@ -150,6 +150,28 @@ struct H2ServerTests {
         #expect(c.body(9).contains("<img"))
     }
 
+    @Test("a request handler (the reverse proxy's hook) gets the h2 request's body and answers, later, through the stream")
+    func requestHandler() throws {
+        let h = try ServerHarness()
+        var seen: [ServerRequest] = []
+        h.server.requestHandler = { request, answer in
+            seen.append(request)
+            _ = h.loop.schedule(afterNanos: 1_000_000) {
+                answer(ServerResponse(status: 201, headers: ["Connection": "keep-alive", "X-Got": String(request.body.count)], body: request.body))
+            }
+        }
+        let c = H2TestClient(h)
+        c.request("PUT", "/upload", stream: 1, body: Array("twelve bytes".utf8))
+        h.wait("the response") { c.update(); return c.ended.contains(1) }
+        #expect(seen.first?.head.method == "PUT")
+        #expect(seen.first?.head.target == "/upload")
+        #expect(seen.first?.head.headers["host"] == "127.0.0.1")
+        #expect(c.status(1) == "201")
+        #expect(c.body(1) == "twelve bytes")
+        #expect(c.headers[1]?.contains(HeaderField("x-got", "12")) == true)
+        #expect(c.headers[1]?.contains { $0.nameString == "connection" } == false)
+    }
+
     @Test("a malformed request (uppercase field name) gets RST_STREAM PROTOCOL_ERROR; the connection lives")
     func malformedReset() throws {
         let h = try ServerHarness()
