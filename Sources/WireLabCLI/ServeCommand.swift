@@ -85,6 +85,7 @@ enum ServeCommand {
                 + (config.maxRequestsPerSocket == 0 ? " (unlimited)" : ""))
         }
         console.line("  try: curl -v \(server.url)/   (also /echo /delay/500 /stream/5?interval=200 /close)")
+        console.line("  HTTP/2 (h2c) on the same port: curl --http2-prior-knowledge -v \(server.url)/")
         console.line(runForMs.map { "  stops by itself after \($0)ms; Ctrl-C drains now" } ?? "  Ctrl-C drains gracefully")
         let log = TurnLog(console: console, loop: loop, started: started)
         if !quiet {
