@@ -68,7 +68,7 @@ final class H2ServerConnection: ServerConnectionHandler {
 
     func handleReadiness(readable: Bool, writable: Bool, hangup: Bool) {
         if writable && !closed { flush() }
-        guard readable || hangup else { return }
+        guard (readable || hangup) && !watchingWritable else { return }
         let buffer = server.loop.readBuffer
         while !closed {
             switch Platform.read(fd, into: buffer) {
@@ -190,8 +190,10 @@ final class H2ServerConnection: ServerConnectionHandler {
                 outboxStart += n
             case .wouldBlock:
                 if !watchingWritable {
+                    // Stop reading until the client takes what it was sent: a client that asks and
+                    // never reads cannot make the buffer grow past what its open streams owe.
                     watchingWritable = true
-                    server.loop.setInterest(fd, [.readable, .writable])
+                    server.loop.setInterest(fd, .writable)
                 }
                 return
             case .failed:
