@@ -29,12 +29,12 @@ let package = Package(
         // encoder and a decoder. Pure: no sockets, no clocks.
         .target(name: "HPACK", swiftSettings: hotPath),
         // HTTP/2 framing and connection rules (RFC 9113) as a pure state machine: events in, actions
-        // out. Not wired into the server or agent yet.
+        // out. The server drives it (Wire's H2ServerConnection).
         .target(name: "HTTP2", dependencies: ["HPACK"], swiftSettings: hotPath),
         // The agent's connection-pool decisions as a pure state machine: events in, actions out.
         .target(name: "Pooling", swiftSettings: hotPath),
         // The network lab: event loop, sockets, loopback server, pooled agent, simulated network.
-        .target(name: "Wire", dependencies: ["CSystem", "HTTP1", "Pooling"], swiftSettings: hotPath),
+        .target(name: "Wire", dependencies: ["CSystem", "HTTP1", "HPACK", "HTTP2", "Pooling"], swiftSettings: hotPath),
         // The lab script language: lexer, parser, syntax tree. Pure.
         .target(name: "LabScript"),
         // Lessons (load, lint), expected-output matching, terminal rendering. Pure.
@@ -58,7 +58,7 @@ let package = Package(
         .testTarget(name: "HPACKTests", dependencies: ["HPACK"]),
         .testTarget(name: "HTTP2Tests", dependencies: ["HTTP2", "HPACK"]),
         .testTarget(name: "PoolingTests", dependencies: ["Pooling"]),
-        .testTarget(name: "WireTests", dependencies: ["Wire", "HTTP1", "CSystem"]),
+        .testTarget(name: "WireTests", dependencies: ["Wire", "HTTP1", "HTTP2", "HPACK", "CSystem"]),
         .testTarget(name: "LabScriptTests", dependencies: ["LabScript"]),
         .testTarget(name: "LabKitTests", dependencies: ["LabKit", "LabScript"]),
         .testTarget(name: "LabRunTests", dependencies: ["LabRun", "LabKit", "LabScript", "Wire", "HTTP1"]),

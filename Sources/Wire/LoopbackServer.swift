@@ -84,10 +84,11 @@ public final class LoopbackServer: LoopHandler {
     private var allConnections: [any ServerConnectionHandler] {
         (Array(connections.values) as [any ServerConnectionHandler] + Array(handedOver.values)).sorted { $0.id < $1.id }
     }
-    /// Makes the handler of a connection that began with the HTTP/2 client preface. Nil (until
-    /// HTTP/2 lands): such a connection is refused with 501, as any HTTP/1.1 request with an unknown
-    /// method is. Set by tests of the hand-over.
-    var makeHTTP2Handler: ((ServerHandoff) -> any ServerConnectionHandler)?
+    /// Makes the handler of a connection that began with the HTTP/2 client preface: an
+    /// `H2ServerConnection` (h2c with prior knowledge, RFC 9113 §3.3). Nil: such a connection is
+    /// refused with 501, as any HTTP/1.1 request with an unknown method is. Tests of the hand-over
+    /// set their own.
+    var makeHTTP2Handler: ((ServerHandoff) -> any ServerConnectionHandler)? = { H2ServerConnection($0) }
     private var nextConnectionID = 1
     private var observers: [(token: Int, body: (ServerEvent) -> Void)] = []
     private var nextObserverToken = 1
@@ -233,6 +234,23 @@ public final class LoopbackServer: LoopHandler {
     func responseWritten(_ connection: ServerConnection, status: Int, willClose: Bool) {
         stats.responses += 1
         emit(.response(connection: connection.id, status: status, willClose: willClose))
+    }
+
+    /// A request arrived on HTTP/2 `stream` of `connection` (its `index`-th there).
+    func h2RequestArrived(connection: Int, index: Int, stream: Int, head: HTTPRequestHead) {
+        stats.requests += 1
+        if index > 1 { stats.reusedRequests += 1 }
+        if let tap = requestHeadTap { tap(connection, index, head) }
+        guard !observers.isEmpty else { return }
+        emit(.request(connection: connection, index: index,
+                      head: HTTPRequestHeadSummary(method: head.method, target: head.target, version: "HTTP/2",
+                                                   contentLength: head.headers["content-length"].flatMap { Int($0) }, stream: stream)))
+    }
+
+    /// An HTTP/2 stream's response went out whole (END_STREAM written into the connection).
+    func h2ResponseWritten(connection: Int, stream: Int, status: Int) {
+        stats.responses += 1
+        emit(.response(connection: connection, status: status, willClose: false))
     }
 
     func connectionClosed(_ connection: any ServerConnectionHandler, reason: ServerCloseReason, requests: Int) {

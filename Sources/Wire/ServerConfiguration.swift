@@ -1,3 +1,4 @@
+import HTTP2
 /// The embedded server's knobs, named and defaulted like Node's `http.Server`.
 public struct ServerConfiguration: Sendable, Equatable {
     /// The port to bind on 127.0.0.1; 0 lets the kernel choose. There is no host setting: the server
@@ -29,6 +30,9 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// Whether persistent responses carry a `Keep-Alive` header at all (many servers send none: the
     /// client then has no hint and must guess).
     public var sendsKeepAliveHeader: Bool = true
+    /// The HTTP/2 limits and windows a connection that began with the preface announces and
+    /// enforces (RFC 9113 §6.5.2). Its idle timeout is `keepAliveTimeoutMs` (GOAWAY, then close).
+    var http2 = H2Configuration()
 
     public init() {}
 
@@ -168,11 +172,14 @@ public struct HTTPRequestHeadSummary: Sendable, Equatable {
     public var version: String
     /// The request's Content-Length, when it declared one (a challenge key checks the framing).
     public var contentLength: Int?
-    public init(method: String, target: String, version: String, contentLength: Int? = nil) {
+    /// The HTTP/2 stream that carried the request (nil over HTTP/1.1).
+    public var stream: Int?
+    public init(method: String, target: String, version: String, contentLength: Int? = nil, stream: Int? = nil) {
         self.method = method
         self.target = target
         self.version = version
         self.contentLength = contentLength
+        self.stream = stream
     }
 }
 

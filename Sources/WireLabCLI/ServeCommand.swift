@@ -17,7 +17,7 @@ enum ServeCommand {
         OptionSpec(name: "help", valueName: nil, help: "Show this help", short: "h"),
     ]
 
-    static let summary = "Run the embedded HTTP/1.1 server on 127.0.0.1 and log what happens"
+    static let summary = "Run the embedded HTTP/1.1 and h2c server on 127.0.0.1 and log what happens"
 
     static func run(_ arguments: [String], console: Console) throws(UsageError) -> Int32 {
         let parsed = try parseArguments(arguments, options: options, command: "serve")
@@ -31,7 +31,10 @@ enum ServeCommand {
                 strictly (CR LF line ends, one framing): see docs/http-parsing.md.
                 Every connection is logged when it opens and closes (with the reason), and every
                 request with the connection that carried it: new, or reused. A refused request is logged
-                with its status and why (501: HTTP/2 preface on an HTTP/1.1 port; 400: bare LF).
+                with its status and why (400: bare LF; 501: unknown method).
+                HTTP/2 with prior knowledge (h2c, RFC 9113 §3.3) on the same port: a connection that
+                starts with the client preface speaks HTTP/2 (`curl --http2-prior-knowledge`, h2load);
+                its requests are logged with their stream, and it answers every route the same.
                 Ctrl-C drains gracefully: idle connections close at once, in-flight requests finish.
                 """))
             return 0
@@ -82,6 +85,7 @@ enum ServeCommand {
                 + (config.maxRequestsPerSocket == 0 ? " (unlimited)" : ""))
         }
         console.line("  try: curl -v \(server.url)/   (also /echo /delay/500 /stream/5?interval=200 /close)")
+        console.line("  HTTP/2 (h2c) on the same port: curl --http2-prior-knowledge -v \(server.url)/")
         console.line(runForMs.map { "  stops by itself after \($0)ms; Ctrl-C drains now" } ?? "  Ctrl-C drains gracefully")
         let log = TurnLog(console: console, loop: loop, started: started)
         if !quiet {
@@ -119,10 +123,14 @@ enum ServeCommand {
 /// What `serve` logs for each server event: one line per connection opened and closed (with the
 /// reason, except for a mystery server, whose close reasons would give its settings away), per
 /// request (new or reused connection), per response, and per refusal, with its status and why:
-/// `#1 refused → 501: HTTP/2 preface on an HTTP/1.1 port`. A connection closed after a refusal
-/// says so with the status (`closed: refused with 501`), never a "bad request" for a 501.
+/// `#1 refused → 501: unknown method`. A connection closed after a refusal says so with the status
+/// (`closed: refused with 501`), never a "bad request" for a 501. An HTTP/2 connection's request
+/// lines name their stream (`#1 GET / HTTP/2 stream 3  (request 2 on this connection)`); its
+/// response lines say `stream ended` (the response event carries no stream id yet).
 final class ServeEventLines {
     let isMystery: Bool
+    /// The connections that speak HTTP/2 (seen from their requests), until they close.
+    private var h2Connections: Set<Int> = []
     /// The status each connection was refused with, until it closes.
     private var refusedStatus: [Int: Int] = [:]
 
@@ -144,13 +152,18 @@ final class ServeEventLines {
         case .request(let id, let index, let head):
             text.connection(id)
             text.text(" "); text.text(head.method); text.text(" "); text.text(head.target); text.text(" "); text.text(head.version)
-            if index == 1 {
+            if let stream = head.stream {
+                h2Connections.insert(id)
+                text.text(" stream "); text.number(stream)
+                if index == 1 { text.text("  (new connection)") } else { text.text("  (request "); text.number(index); text.text(" on this connection)") }
+            } else if index == 1 {
                 text.text("  (new connection)")
             } else {
                 text.text("  (reused, request "); text.number(index); text.text(" on this connection)")
             }
         case .response(let id, let status, let willClose):
-            text.connection(id); text.text(" → "); text.number(status); text.text(willClose ? ", Connection: close" : ", kept alive")
+            text.connection(id); text.text(" → "); text.number(status)
+            if h2Connections.contains(id) { text.text(", stream ended") } else { text.text(willClose ? ", Connection: close" : ", kept alive") }
         case .refused(let id, let status, let reason):
             refusedStatus[id] = status
             text.connection(id); text.text(" refused → "); text.number(status)
@@ -161,6 +174,7 @@ final class ServeEventLines {
             break
         case .closed(let id, let reason, let requests):
             let refused = refusedStatus.removeValue(forKey: id)
+            h2Connections.remove(id)
             text.connection(id)
             text.text(" closed")
             if !isMystery {

@@ -154,9 +154,10 @@ final class SwappingHandler: LoopHandler {
 struct ClientPrefaceServerTests {
     static let preface = ClientPrefaceDetector.preface
 
-    @Test("the HTTP/2 preface on the HTTP/1.1 port: 501 that says so, Connection: close, then the server closes")
+    @Test("a server without an HTTP/2 handler: the preface gets a 501 that says so, Connection: close, then the server closes")
     func prefaceRefused() throws {
         let h = try ServerHarness()
+        h.server.makeHTTP2Handler = nil
         let c = h.connect()
         c.send(Self.preface + [0, 0, 0, 4, 0, 0, 0, 0, 0])   // the preface, then an empty SETTINGS frame
         h.wait("the client to see EOF") { c.state == .peerClosed }
@@ -170,9 +171,10 @@ struct ClientPrefaceServerTests {
         #expect(h.server.stats.requests == 0)
     }
 
-    @Test("the preface split across reads: held back until whole, then refused the same way")
+    @Test("the preface split across reads: held back until whole, then refused the same way (no HTTP/2 handler)")
     func splitPrefaceRefused() throws {
         let h = try ServerHarness()
+        h.server.makeHTTP2Handler = nil
         let c = h.connect()
         c.send(Array(Self.preface[..<11]))   // "PRI * HTTP/"
         // The server has read them once the request has begun (its timers run).

@@ -19,12 +19,31 @@ struct ServerRefusalTests {
         return (refusals(h), close)
     }
 
-    @Test("the HTTP/2 preface: 501, HTTP/2 preface on an HTTP/1.1 port")
+    @Test("the HTTP/2 preface on a server without an HTTP/2 handler: 501, HTTP/2 preface on an HTTP/1.1 port")
     func preface() throws {
-        let (events, close) = try Self.refusal(ClientPrefaceDetector.preface)
+        let h = try ServerHarness()
+        h.server.makeHTTP2Handler = nil
+        let c = h.connect()
+        c.send(ClientPrefaceDetector.preface)
+        h.wait("the error response and EOF") { c.state == .peerClosed }
+        c.close()
+        let close = h.waitForClose()
+        let events = Self.refusals(h)
         #expect(events.map(\.status) == [501])
         #expect(events.map(\.reason) == ["HTTP/2 preface on an HTTP/1.1 port"])
         #expect(close == .badRequest)
+    }
+
+    @Test("the HTTP/2 preface on the default server: no refusal, the connection is HTTP/2's (SETTINGS first)")
+    func prefaceTakenOver() throws {
+        let h = try ServerHarness()
+        let c = h.connect()
+        c.send(ClientPrefaceDetector.preface)
+        // The server's first frame is its SETTINGS: type 4 on stream 0.
+        h.wait("the server's SETTINGS") { c.received.count >= 9 }
+        #expect(c.received.count >= 9 && c.received[3] == 4)
+        #expect(Self.refusals(h).isEmpty)
+        #expect(h.server.handlerForTesting(id: 1) is H2ServerConnection)
     }
 
     @Test("a request the parser refuses: its status and the parser's words", arguments: [

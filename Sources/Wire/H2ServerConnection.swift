@@ -1,0 +1,382 @@
+import HPACK
+import HTTP1
+import HTTP2
+
+/// H2ServerConnection: one server connection that began with the HTTP/2 client preface (RFC 9113
+/// §3.4), taken over from `ServerConnection` by `LoopbackServer.handOver`. The rules live in the
+/// pure `H2Connection` (frames, streams, flow control, GOAWAY); this type carries out its actions
+/// on the socket and drives one `Responder` per request stream through `H2ResponseStream`, so every
+/// route answers over HTTP/2 as over HTTP/1.1, by construction.
+///
+/// Idle (no stream open) for `keepAliveTimeoutMs`: GOAWAY, then close. Graceful shutdown: the
+/// two-step GOAWAY (2^31-1 with a PING, then the real last stream id on the PING's ACK or after a
+/// second); streams in flight finish, then the connection closes.
+final class H2ServerConnection: ServerConnectionHandler {
+    let fd: Int32
+    let id: Int
+    let server: LoopbackServer
+    private var machine: H2Connection
+    /// The bytes read before the hand-over (the preface and maybe the first frames).
+    private var initialBytes: [UInt8]
+    /// Encoded frames not yet written, from `outboxStart`.
+    private var outbox: [UInt8] = []
+    private var outboxStart = 0
+    private var streams: [StreamID: H2ResponseStream] = [:]
+    private var closed = false
+    private var closeWhenFlushed: ServerCloseReason?
+    private var watchingWritable = false
+    private var idleTimer: LoopTimer?
+    private var shutdownTimer: LoopTimer?
+    private var settingsTimer: LoopTimer?
+    /// How long the client has to acknowledge our SETTINGS (§6.5.3) before SETTINGS_TIMEOUT.
+    static let settingsTimeoutNanos: Int64 = 10_000_000_000
+    private var isShuttingDown = false
+    /// Requests (streams) this connection has carried.
+    private(set) var requestCount = 0
+    /// When the machine's rapid-reset and control-frame window last started.
+    private var windowStart: Int64
+    private var notifying = false
+    /// Streams whose request is complete, to be answered after the current batch of actions.
+    private var readyToRespond: [H2ResponseStream] = []
+
+    init(_ handoff: ServerHandoff) {
+        fd = handoff.fd
+        id = handoff.id
+        server = handoff.server
+        initialBytes = handoff.bytesRead
+        machine = H2Connection(configuration: handoff.server.configuration.http2)
+        windowStart = handoff.server.loop.now
+    }
+
+    var isIdle: Bool { streams.isEmpty }
+    var openStreamCount: Int { streams.count }
+
+    func start() {
+        perform(machine.start())
+        let bytes = initialBytes
+        initialBytes = []
+        received(bytes)
+        guard !closed else { return }
+        armIdleTimer()
+        settingsTimer = server.loop.schedule(afterNanos: Self.settingsTimeoutNanos) { [weak self] in
+            guard let self, !self.closed else { return }
+            self.perform(self.machine.settingsTimeoutFired())
+        }
+    }
+
+    // MARK: Socket readiness
+
+    func handleReadiness(readable: Bool, writable: Bool, hangup: Bool) {
+        if writable && !closed { flush() }
+        guard (readable || hangup) && !watchingWritable else { return }
+        let buffer = server.loop.readBuffer
+        while !closed {
+            switch Platform.read(fd, into: buffer) {
+            case .bytes(let n):
+                received(Array(UnsafeRawBufferPointer(rebasing: buffer[0..<n])))
+            case .wouldBlock:
+                return
+            case .endOfFile:
+                close(.clientClosed)
+            case .failed:
+                close(.reset)
+            }
+        }
+    }
+
+    private func received(_ bytes: [UInt8]) {
+        guard !bytes.isEmpty, !closed else { return }
+        let now = server.loop.now
+        if now - windowStart >= 1_000_000_000 {
+            windowStart = now
+            machine.resetWindowElapsed()
+        }
+        perform(machine.receivedBytes(bytes))
+    }
+
+    // MARK: Carrying out the machine's actions
+
+    func perform(_ actions: [H2Action]) {
+        for action in actions {
+            if closed { return }
+            switch action {
+            case .send(let frame):
+                frame.encode(into: &outbox)
+            case .request(let streamID, let fields, let endStream):
+                openStream(streamID, fields, endStream: endStream)
+            case .data(let streamID, let bytes, let endStream):
+                guard let stream = streams[streamID] else { continue }
+                if server.requestHandler != nil { stream.body += bytes }
+                if endStream { begin(stream) }
+            case .trailers(let streamID, _):
+                if let stream = streams[streamID] { begin(stream) }
+            case .streamReset(let streamID, _, _):
+                if let stream = streams.removeValue(forKey: streamID) { stream.drop() }
+                streamsChanged()
+            case .streamClosed(let streamID):
+                if let stream = streams.removeValue(forKey: streamID) {
+                    if let status = stream.sentStatus { server.h2ResponseWritten(connection: id, stream: Int(streamID), status: status) }
+                    stream.drop()
+                }
+                streamsChanged()
+            case .peerWentAway:
+                continue
+            case .close(let error):
+                let reason: ServerCloseReason = error != nil ? .badRequest : (isShuttingDown ? .shutdown : .keepAliveTimeout)
+                closeWhenFlushed = reason
+            }
+        }
+        while !readyToRespond.isEmpty && !closed {
+            let stream = readyToRespond.removeFirst()
+            if streams[stream.id] === stream { stream.responder.respond(on: stream, handler: server.requestHandler) }
+        }
+        flush()
+    }
+
+    private func openStream(_ streamID: StreamID, _ fields: [HeaderField], endStream: Bool) {
+        var method = "GET", path = "/"
+        var headers = HTTPHeaders()
+        for field in fields {
+            let name = field.nameString
+            switch name {
+            case ":method": method = field.valueString
+            case ":path": path = field.valueString
+            case ":authority": headers.add(name: "host", value: field.valueString)
+            case ":scheme": continue
+            default: headers.add(name: name, value: field.valueString)
+            }
+        }
+        let head = HTTPRequestHead(method: method, target: path, version: HTTPVersion(major: 2, minor: 0), headers: headers)
+        requestCount += 1
+        let stream = H2ResponseStream(id: streamID, connection: self, head: head, index: requestCount)
+        streams[streamID] = stream
+        idleTimer?.cancel()
+        idleTimer = nil
+        server.h2RequestArrived(connection: id, index: requestCount, stream: Int(streamID), head: head)
+        if endStream { begin(stream) }
+    }
+
+    /// Marks `stream`'s request complete; its responder starts once this batch of actions is
+    /// carried out, so the frames it sends come after the ones the machine asked for first.
+    private func begin(_ stream: H2ResponseStream) {
+        guard !stream.started else { return }
+        stream.started = true
+        readyToRespond.append(stream)
+    }
+
+    private func streamsChanged() {
+        if streams.isEmpty && !closed && !isShuttingDown { armIdleTimer() }
+    }
+
+    // MARK: The response side, for streams
+
+    func send(headers fields: [HeaderField], on streamID: StreamID, endStream: Bool) {
+        perform(machine.sendHeaders(stream: streamID, fields, endStream: endStream))
+    }
+
+    func send(data bytes: [UInt8], on streamID: StreamID, endStream: Bool) {
+        perform(machine.sendData(stream: streamID, bytes, endStream: endStream))
+    }
+
+    func pendingCount(_ streamID: StreamID) -> Int { machine.pendingSendCount(stream: streamID) }
+
+    // MARK: Writing
+
+    private func flush() {
+        while outboxStart < outbox.count && !closed {
+            let outcome = outbox.withUnsafeBytes { raw in Platform.write(fd, UnsafeRawBufferPointer(rebasing: raw[outboxStart...])) }
+            switch outcome {
+            case .wrote(let n):
+                outboxStart += n
+            case .wouldBlock:
+                if !watchingWritable {
+                    // Stop reading until the client takes what it was sent: a client that asks and
+                    // never reads cannot make the buffer grow past what its open streams owe.
+                    watchingWritable = true
+                    server.loop.setInterest(fd, .writable)
+                }
+                return
+            case .failed:
+                close(.reset)
+                return
+            }
+        }
+        if closed { return }
+        outbox.removeAll(keepingCapacity: true)
+        outboxStart = 0
+        if watchingWritable {
+            watchingWritable = false
+            server.loop.setInterest(fd, .readable)
+        }
+        if let reason = closeWhenFlushed {
+            close(reason)
+            return
+        }
+        notifyPiecesSent()
+    }
+
+    /// Tells each responder waiting for its last piece to go out that it has (every byte handed to
+    /// the machine is written, none held back by flow control). One pass at a time: a responder
+    /// that sends its next piece at once comes back through `flush`, and the loop here picks it up.
+    private func notifyPiecesSent() {
+        guard !notifying else { return }
+        notifying = true
+        defer { notifying = false }
+        var progressed = true
+        while progressed && !closed {
+            progressed = false
+            for stream in streams.values where stream.awaitingPieceSent && pendingCount(stream.id) == 0 && outboxStart == outbox.count {
+                stream.awaitingPieceSent = false
+                stream.responder.pieceSent(on: stream)
+                progressed = true
+            }
+        }
+    }
+
+    // MARK: Timers, shutdown, close
+
+    private func armIdleTimer() {
+        idleTimer?.cancel()
+        let ms = server.configuration.keepAliveTimeoutMs
+        idleTimer = server.loop.schedule(afterNanos: Int64(ms) * 1_000_000) { [weak self] in
+            guard let self, !self.closed, self.streams.isEmpty else { return }
+            // GOAWAY with the last stream id, then close (the machine closes at once: nothing open).
+            self.perform(self.machine.finishGracefulShutdown())
+        }
+    }
+
+    func schedule(afterNanos nanos: Int64, _ body: @escaping () -> Void) -> LoopTimer {
+        server.loop.schedule(afterNanos: nanos, body)
+    }
+
+    func shutdownRequested() {
+        guard !closed, !isShuttingDown else { return }
+        isShuttingDown = true
+        idleTimer?.cancel()
+        idleTimer = nil
+        perform(machine.startGracefulShutdown())
+        // The second GOAWAY follows the PING's ACK; a client that never answers gets it after a second.
+        shutdownTimer = server.loop.schedule(afterNanos: 1_000_000_000) { [weak self] in
+            guard let self, !self.closed else { return }
+            self.perform(self.machine.finishGracefulShutdown())
+        }
+    }
+
+    func shutdownDeadlinePassed() {
+        close(.shutdownForced)
+    }
+
+    private func close(_ reason: ServerCloseReason) {
+        guard !closed else { return }
+        closed = true
+        idleTimer?.cancel()
+        shutdownTimer?.cancel()
+        settingsTimer?.cancel()
+        for stream in streams.values { stream.drop() }
+        streams.removeAll()
+        server.loop.unregister(fd)
+        Platform.close(fd)
+        server.connectionClosed(self, reason: reason, requests: requestCount)
+    }
+}
+
+/// One HTTP/2 request stream as its `Responder` sees it: the head goes out as HEADERS (`:status`
+/// and the fields, lowercase, without HTTP/1.1's connection-specific ones, §8.2.2), the body as DATA
+/// through the machine's flow control, END_STREAM at the end.
+final class H2ResponseStream: ResponseStream {
+    let id: StreamID
+    unowned let connection: H2ServerConnection
+    let requestHead: HTTPRequestHead
+    let requestIndex: Int
+    let responder = Responder()
+    var body: [UInt8] = []
+    var started = false
+    var awaitingPieceSent = false
+    /// The status of the response handed over, once it is.
+    private(set) var sentStatus: Int?
+    private var timer: LoopTimer?
+    private var dropped = false
+
+    init(id: StreamID, connection: H2ServerConnection, head: HTTPRequestHead, index: Int) {
+        self.id = id
+        self.connection = connection
+        self.requestHead = head
+        self.requestIndex = index
+    }
+
+    var requestIsRootGET: Bool { requestHead.method == "GET" && requestHead.target == "/" }
+    var requestConnection: Int { connection.id }
+    var isAwaitingResponse: Bool { !dropped && sentStatus == nil }
+    private var isHEAD: Bool { requestHead.method == "HEAD" }
+
+    func takeRequestBody() -> [UInt8] {
+        let taken = body
+        body = []
+        return taken
+    }
+
+    /// HTTP/1.1 fields that mean nothing (or something wrong) in HTTP/2 (RFC 9113 §8.2.2).
+    private static let connectionSpecific: Set<String> = ["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade"]
+
+    private func fields(status: Int, _ headers: HTTPHeaders, contentLength: Int?) -> [HeaderField] {
+        var out: [HeaderField] = [HeaderField(":status", String(status))]
+        out.reserveCapacity(headers.count + 3)
+        for field in headers {
+            let name = field.name.lowercased()
+            if Self.connectionSpecific.contains(name) || name == "content-length" || name == "date" { continue }
+            out.append(HeaderField(name, field.value))
+        }
+        out.append(HeaderField("date", connection.server.dateHeader()))
+        if let contentLength { out.append(HeaderField("content-length", String(contentLength))) }
+        return out
+    }
+
+    func sendResponse(status: Int, headers: HTTPHeaders, body: [UInt8], mustClose: Bool) {
+        guard isAwaitingResponse else { return }
+        sentStatus = status
+        let noBody = body.isEmpty || isHEAD
+        connection.send(headers: fields(status: status, headers, contentLength: body.count), on: id, endStream: noBody)
+        if !noBody { connection.send(data: body, on: id, endStream: true) }
+    }
+
+    func sendRootResponse() {
+        guard case .complete(let status, let headers, let body, let mustClose) = ServerRoutes.rootResponse else { return }
+        sendResponse(status: status, headers: headers, body: body, mustClose: mustClose)
+    }
+
+    func sendHead(status: Int, headers: HTTPHeaders) {
+        guard isAwaitingResponse else { return }
+        sentStatus = status
+        awaitingPieceSent = true
+        connection.send(headers: fields(status: status, headers, contentLength: nil), on: id, endStream: isHEAD)
+    }
+
+    func sendBodyPiece(_ bytes: [UInt8]) {
+        guard !dropped else { return }
+        awaitingPieceSent = true
+        if !isHEAD { connection.send(data: bytes, on: id, endStream: false) }
+    }
+
+    func sendEnd() {
+        guard !dropped else { return }
+        awaitingPieceSent = false
+        if !isHEAD { connection.send(data: [], on: id, endStream: true) }
+    }
+
+    func wakeResponder(afterNanos nanos: Int64) {
+        timer?.cancel()
+        timer = connection.schedule(afterNanos: nanos) { [weak self] in
+            guard let self, !self.dropped else { return }
+            self.responder.wake(on: self)
+        }
+    }
+
+    /// The stream is gone (closed or reset): no more timers or pieces.
+    func drop() {
+        dropped = true
+        awaitingPieceSent = false
+        timer?.cancel()
+        timer = nil
+        responder.reset()
+    }
+}

@@ -1,0 +1,240 @@
+import Foundation
+import HPACK
+import HTTP1
+import HTTP2
+import Testing
+@testable import Wire
+
+/// A minimal HTTP/2 client for tests, over a `RawConnection`: the preface and SETTINGS, requests as
+/// HEADERS (and DATA), and the server's frames parsed and decoded as they arrive.
+final class H2TestClient {
+    let raw: RawConnection
+    private var encoder = HPACKEncoder()
+    private var decoder = HPACKDecoder()
+    private var parser = FrameParser()
+    private var consumed = 0
+    /// Every frame the server sent, in order.
+    private(set) var frames: [Frame] = []
+    /// Per stream: the response's decoded header fields, body, whether it ended, and its reset code.
+    private(set) var headers: [StreamID: [HeaderField]] = [:]
+    private(set) var bodies: [StreamID: [UInt8]] = [:]
+    private(set) var ended: [StreamID] = []
+    private(set) var resets: [StreamID: ErrorCode] = [:]
+    private(set) var parseError: String?
+
+    init(_ harness: ServerHarness) {
+        raw = harness.connect()
+        var start = ClientPrefaceDetector.preface
+        Frame.settings(ack: false, []).encode(into: &start)
+        raw.send(start)
+    }
+
+    func get(_ path: String, stream: StreamID) {
+        request("GET", path, stream: stream, body: [])
+    }
+
+    func request(_ method: String, _ path: String, stream: StreamID, body: [UInt8], extra: [HeaderField] = []) {
+        let fields = [HeaderField(":method", method), HeaderField(":scheme", "http"), HeaderField(":path", path),
+                      HeaderField(":authority", "127.0.0.1")] + extra
+        var out: [UInt8] = []
+        Frame.headers(stream: stream, fragment: encoder.encode(fields), endStream: body.isEmpty, endHeaders: true).encode(into: &out)
+        if !body.isEmpty { Frame.data(stream: stream, payload: body, endStream: true).encode(into: &out) }
+        raw.send(out)
+    }
+
+    /// Parses what arrived since the last call (call it inside waits).
+    func update() {
+        let bytes = raw.received
+        guard bytes.count > consumed else { return }
+        parser.append(bytes[consumed...])
+        consumed = bytes.count
+        do {
+            while let frame = try parser.nextFrame() {
+                frames.append(frame)
+                switch frame {
+                case .headers(let s, let fragment, let end, _, _, _):
+                    headers[s] = try decoder.decode(fragment)
+                    if end { ended.append(s) }
+                case .data(let s, let payload, let end, _):
+                    bodies[s, default: []] += payload
+                    if end { ended.append(s) }
+                case .rstStream(let s, let code):
+                    resets[s] = code
+                case .settings(let ack, _):
+                    if !ack { var out: [UInt8] = []; Frame.settings(ack: true, []).encode(into: &out); raw.send(out) }
+                case .ping(let ack, let opaque):
+                    if !ack { var out: [UInt8] = []; Frame.ping(ack: true, opaque: opaque).encode(into: &out); raw.send(out) }
+                default:
+                    break
+                }
+            }
+        } catch {
+            parseError = "\(error)"
+        }
+    }
+
+    func status(_ s: StreamID) -> String? { headers[s]?.first { $0.nameString == ":status" }?.valueString }
+    func body(_ s: StreamID) -> String { String(decoding: bodies[s] ?? [], as: UTF8.self) }
+    var goaways: [Frame] { frames.filter { if case .goaway = $0 { return true } else { return false } } }
+}
+
+@Suite("Server: HTTP/2 with prior knowledge (h2c) beside HTTP/1.1 on one port", .serialized)
+struct H2ServerTests {
+    @Test("GET / over h2: 200, the same body as over HTTP/1.1, no connection-specific fields; events and counters")
+    func rootOverH2() throws {
+        let h = try ServerHarness()
+        let plain = h.connect()
+        plain.send(get("/"))
+        h.wait("the HTTP/1.1 response") { plain.responseCount == 1 }
+        let http1Body = ServerHarness.responses(plain.received).first?.body
+        let c = H2TestClient(h)
+        c.get("/", stream: 1)
+        h.wait("the h2 response") { c.update(); return c.ended.contains(1) }
+        #expect(c.parseError == nil)
+        #expect(c.status(1) == "200")
+        #expect(c.body(1) == http1Body)
+        let names = Set(c.headers[1]?.map(\.nameString) ?? [])
+        #expect(names.isDisjoint(with: ["connection", "keep-alive", "transfer-encoding"]))
+        #expect(names.contains("content-length"))
+        #expect(h.server.stats.requests == 2)
+        h.wait("the response event") { h.server.stats.responses == 2 }
+        #expect(h.events.contains { if case .request(2, 1, let head) = $0 { head.version == "HTTP/2" && head.stream == 1 } else { false } })
+        #expect(h.events.contains { if case .response(2, 200, false) = $0 { true } else { false } })
+        c.raw.close()
+        #expect(h.waitForClose() == .clientClosed)
+        #expect(h.events.contains { if case .closed(2, .clientClosed, 1) = $0 { true } else { false } })
+    }
+
+    @Test("two streams on one connection: /delay/300 then /; / finishes first")
+    func multiplexed() throws {
+        let h = try ServerHarness()
+        let c = H2TestClient(h)
+        c.get("/delay/300", stream: 1)
+        c.get("/", stream: 3)
+        h.wait("both responses") { c.update(); return c.ended.contains(1) && c.ended.contains(3) }
+        #expect(c.ended == [3, 1])
+        #expect(c.status(1) == "200")
+        #expect(c.status(3) == "200")
+        #expect(h.server.stats.accepted == 1)
+        #expect(h.server.stats.requests == 2)
+    }
+
+    @Test("every kind of route: a body in pieces, bytes past one window, echo with a body, HEAD")
+    func routes() throws {
+        let h = try ServerHarness()
+        let c = H2TestClient(h)
+        c.get("/stream/3", stream: 1)
+        c.get("/bytes/100000", stream: 3)   // beyond the 65,535-byte initial window: waits for WINDOW_UPDATE
+        c.request("POST", "/echo", stream: 5, body: Array("hi".utf8), extra: [HeaderField("content-length", "2")])
+        c.request("HEAD", "/bytes/10", stream: 7, body: [])
+        c.get("/page/2", stream: 9)
+        // The client gives back the windows as the body arrives.
+        var given = 0
+        h.wait("the responses") {
+            c.update()
+            let got = c.bodies[3]?.count ?? 0
+            if got - given >= 16_384 {
+                var out: [UInt8] = []
+                Frame.windowUpdate(stream: 0, increment: UInt32(got - given)).encode(into: &out)
+                Frame.windowUpdate(stream: 3, increment: UInt32(got - given)).encode(into: &out)
+                c.raw.send(out)
+                given = got
+            }
+            return [1, 3, 5, 7, 9].allSatisfy { c.ended.contains($0) }
+        }
+        #expect(c.body(1) == "chunk 1\nchunk 2\nchunk 3\n")
+        #expect(c.bodies[3]?.count == 100_000)
+        #expect(c.body(5).contains(#""method":"POST""#))
+        #expect(c.status(7) == "200")
+        #expect(c.bodies[7] == nil)
+        #expect(c.body(9).contains("<img"))
+    }
+
+    @Test("a request handler (the reverse proxy's hook) gets the h2 request's body and answers, later, through the stream")
+    func requestHandler() throws {
+        let h = try ServerHarness()
+        var seen: [ServerRequest] = []
+        h.server.requestHandler = { request, answer in
+            seen.append(request)
+            _ = h.loop.schedule(afterNanos: 1_000_000) {
+                answer(ServerResponse(status: 201, headers: ["Connection": "keep-alive", "X-Got": String(request.body.count)], body: request.body))
+            }
+        }
+        let c = H2TestClient(h)
+        c.request("PUT", "/upload", stream: 1, body: Array("twelve bytes".utf8))
+        h.wait("the response") { c.update(); return c.ended.contains(1) }
+        #expect(seen.first?.head.method == "PUT")
+        #expect(seen.first?.head.target == "/upload")
+        #expect(seen.first?.head.headers["host"] == "127.0.0.1")
+        #expect(c.status(1) == "201")
+        #expect(c.body(1) == "twelve bytes")
+        #expect(c.headers[1]?.contains(HeaderField("x-got", "12")) == true)
+        #expect(c.headers[1]?.contains { $0.nameString == "connection" } == false)
+    }
+
+    @Test("a malformed request (uppercase field name) gets RST_STREAM PROTOCOL_ERROR; the connection lives")
+    func malformedReset() throws {
+        let h = try ServerHarness()
+        let c = H2TestClient(h)
+        c.request("GET", "/", stream: 1, body: [], extra: [HeaderField("X-Upper", "1")])
+        h.wait("the reset") { c.update(); return c.resets[1] != nil }
+        #expect(c.resets[1] == .protocolError)
+        c.get("/", stream: 3)
+        h.wait("the next response") { c.update(); return c.ended.contains(3) }
+        #expect(c.status(3) == "200")
+        #expect(c.goaways.isEmpty)
+        #expect(c.raw.isOpen)
+    }
+
+    @Test("idle for keepAliveTimeout: GOAWAY, then the server closes")
+    func idleGoAway() throws {
+        let h = try ServerHarness { $0.keepAliveTimeoutMs = 200 }
+        let c = H2TestClient(h)
+        c.get("/", stream: 1)
+        h.wait("the response") { c.update(); return c.ended.contains(1) }
+        #expect(h.waitForClose() == .keepAliveTimeout)
+        h.wait("EOF") { c.update(); return c.raw.state == .peerClosed }
+        #expect(c.goaways.count == 1)
+        if case .goaway(let last, let code, _)? = c.goaways.first {
+            #expect(last == 1)
+            #expect(code == .noError)
+        }
+    }
+
+    @Test("graceful shutdown: GOAWAY 2^31-1, then the real last id; the stream in flight finishes")
+    func gracefulShutdown() throws {
+        let h = try ServerHarness()
+        let c = H2TestClient(h)
+        c.get("/delay/300", stream: 1)
+        h.wait("the request") { h.server.stats.requests == 1 }
+        var report: ShutdownReport?
+        h.server.shutdown(graceMs: 5_000) { report = $0 }
+        h.wait("the shutdown") { c.update(); return report != nil }
+        h.wait("the last frames") { c.update(); return c.raw.state == .peerClosed }
+        #expect(c.status(1) == "200")
+        #expect(c.ended.contains(1))
+        let lasts = c.goaways.compactMap { frame -> StreamID? in if case .goaway(let last, _, _) = frame { last } else { nil } }
+        #expect(lasts == [maxStreamID, 1])
+        #expect(report?.drained == 1)
+        #expect(report?.forced == 0)
+    }
+
+    @Test("curl --http2-prior-knowledge gets the body (skipped without curl)")
+    func curlPriorKnowledge() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/curl") else { return }
+        let h = try ServerHarness()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        process.arguments = ["--http2-prior-knowledge", "-s", "--max-time", "5", "\(h.server.url)/"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        // curl closes its connection when it has the response; `--max-time` bounds its exit.
+        h.wait("curl's connection to close", timeoutMs: 8_000) { h.server.stats.closed == 1 }
+        process.waitUntilExit()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(process.terminationStatus == 0)
+        #expect(output == #"{"hello":"wirelab"}"# + "\n")
+        #expect(h.events.contains { if case .request(_, _, let head) = $0 { head.version == "HTTP/2" } else { false } })
+    }
+}
