@@ -8,7 +8,7 @@ import HTTP2
 /// on the socket and drives one `Responder` per request stream through `H2ResponseStream`, so every
 /// route answers over HTTP/2 as over HTTP/1.1, by construction.
 ///
-/// Idle (no stream open) for `keepAliveTimeoutMs`: GOAWAY, then close. Graceful shutdown: the
+/// Idle (no stream open) for `keepAliveTimeoutMs` (0: never): GOAWAY, then close. Graceful shutdown: the
 /// two-step GOAWAY (2^31-1 with a PING, then the real last stream id on the PING's ACK or after a
 /// second); streams in flight finish, then the connection closes.
 final class H2ServerConnection: ServerConnectionHandler {
@@ -238,6 +238,7 @@ final class H2ServerConnection: ServerConnectionHandler {
     private func armIdleTimer() {
         idleTimer?.cancel()
         let ms = server.configuration.keepAliveTimeoutMs
+        guard ms > 0 else { return }    // 0 means no idle timeout, as over HTTP/1.1
         idleTimer = server.loop.schedule(afterNanos: Int64(ms) * 1_000_000) { [weak self] in
             guard let self, !self.closed, self.streams.isEmpty else { return }
             // GOAWAY with the last stream id, then close (the machine closes at once: nothing open).
