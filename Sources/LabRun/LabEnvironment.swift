@@ -259,7 +259,7 @@ final class LabEnvironment {
     /// The fields every server object has: counters, address and settings.
     static let serverFields = ["requests", "connections", "open", "idle", "reused", "responses", "closed", "closedBy", "port", "url",
                                "keepAliveTimeout", "headersTimeout", "requestTimeout", "maxRequestsPerSocket", "keepAliveHint", "listening",
-                               "timeWait", "timeWaitAtServer"]
+                               "timeWait", "timeWaitAtServer", "h2MaxConcurrentStreams", "h2InitialWindowSize", "h2MaxFrameSize"]
 
     func serverObject() -> LabObject {
         let server = self.server
@@ -308,6 +308,9 @@ final class LabEnvironment {
         case "headersTimeout": return .number(Double(c.headersTimeoutMs))
         case "requestTimeout": return .number(Double(c.requestTimeoutMs))
         case "maxRequestsPerSocket": return .number(Double(c.maxRequestsPerSocket))
+        case "h2MaxConcurrentStreams": return .number(Double(c.h2MaxConcurrentStreams))
+        case "h2InitialWindowSize": return .number(Double(c.h2InitialWindowSize))
+        case "h2MaxFrameSize": return .number(Double(c.h2MaxFrameSize))
         case "keepAliveHint":
             guard c.sendsKeepAliveHeader, c.keepAliveTimeoutMs > 0 else { return LabValue.none }
             return .number(Double(c.advertisedKeepAliveTimeoutMs ?? c.keepAliveTimeoutMs))

@@ -219,6 +219,29 @@ struct InterpreterLabTests {
         #expect(outcome.output == ["200 timeout=5 keep-alive 1 false false", "404 1 true none", "true"])
     }
 
+    @Test("the HTTP/2 server settings apply and are readable; a value outside RFC 9113's range is an error at its place")
+    func h2ServerSettings() {
+        let outcome = run("""
+            print "{server.h2MaxConcurrentStreams} {server.h2InitialWindowSize} {server.h2MaxFrameSize}"
+            server h2MaxConcurrentStreams=8 h2InitialWindowSize=1000 h2MaxFrameSize=32768
+            print "{server.h2MaxConcurrentStreams} {server.h2InitialWindowSize} {server.h2MaxFrameSize}"
+            """)
+        #expect(outcome.runtimeError == nil)
+        #expect(outcome.output == ["100 65535 16384", "8 1000 32768"])
+        for (statement, message, column) in [
+            ("server h2MaxFrameSize=100", "h2MaxFrameSize is a whole number from 16384 to 16777215 (SETTINGS_MAX_FRAME_SIZE, RFC 9113 §6.5.2), got 100", 8),
+            ("server keepAliveTimeout=1s h2InitialWindowSize=2147483648",
+             "h2InitialWindowSize is a whole number from 0 to 2147483647 (SETTINGS_INITIAL_WINDOW_SIZE, RFC 9113 §6.5.2), got 2147483648", 28),
+            ("server h2MaxConcurrentStreams=1.5", "h2MaxConcurrentStreams is a whole number from 0 to 4294967295 (SETTINGS_MAX_CONCURRENT_STREAMS, RFC 9113 §6.5.2), got 1.5", 8),
+            ("server x h2MaxConcurrentStreams=-1", "h2MaxConcurrentStreams is a whole number from 0 to 4294967295 (SETTINGS_MAX_CONCURRENT_STREAMS, RFC 9113 §6.5.2), got -1", 10),
+        ] {
+            let failed = run("print 1\n" + statement)
+            #expect(failed.runtimeError?.message == message, "\(statement)")
+            #expect(failed.runtimeError?.location.line == 2)
+            #expect(failed.runtimeError?.location.column == column, "\(statement)")
+        }
+    }
+
     @Test("server settings apply and are readable")
     func serverSettings() {
         let outcome = run("""
