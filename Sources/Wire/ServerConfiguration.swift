@@ -165,6 +165,11 @@ public struct ServerStats: Sendable, Equatable {
     public var reusedRequests = 0
     /// Responses written completely.
     public var responses = 0
+    /// Connections that spoke HTTP/2 (began with the client preface).
+    public var h2Connections = 0
+    /// HTTP/2 streams that carried a request (each is also counted in `requests`; a refused or
+    /// malformed stream is not).
+    public var streams = 0
     /// Closed connections, by reason.
     public var closes: [ServerCloseReason: Int] = [:]
 
@@ -180,7 +185,8 @@ public enum ServerEvent: Sendable, Equatable {
     /// A request's head was parsed. `index` is its number on the connection (1 = new connection).
     case request(connection: Int, index: Int, head: HTTPRequestHeadSummary)
     /// A response was written completely. `willClose` says the connection closes after it.
-    case response(connection: Int, status: Int, willClose: Bool)
+    /// `stream` is the HTTP/2 stream that carried it (nil over HTTP/1.1), as on its `.request`.
+    case response(connection: Int, status: Int, willClose: Bool, stream: Int? = nil)
     /// The connection refused what it was sent and is answering with an error `status` before it
     /// closes (the response is not counted as one: no request was taken). `reason` says why in a
     /// few words: "unknown method", "HTTP/2 preface on an HTTP/1.1 port", "headers timeout".

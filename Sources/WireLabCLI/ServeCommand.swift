@@ -123,7 +123,8 @@ enum ServeCommand {
         }
         let s = server.stats
         func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
-        console.line("  \(count(s.accepted, "connection")), \(count(s.requests, "request")) (\(s.reusedRequests) on reused connections)")
+        console.line("  \(count(s.accepted, "connection")), \(count(s.requests, "request")) (\(s.reusedRequests) on reused connections)"
+            + (s.h2Connections > 0 ? "; HTTP/2: \(count(s.streams, "stream")) on \(count(s.h2Connections, "connection"))" : ""))
         return 0
     }
 
@@ -155,8 +156,8 @@ enum ServeCommand {
 /// request (new or reused connection), per response, and per refusal, with its status and why:
 /// `#1 refused → 501: unknown method`. A connection closed after a refusal says so with the status
 /// (`closed: refused with 501`), never a "bad request" for a 501. An HTTP/2 connection's request
-/// lines name their stream (`#1 GET / HTTP/2 stream 3  (request 2 on this connection)`); its
-/// response lines say `stream ended` (the response event carries no stream id yet).
+/// lines name their stream (`#1 GET / HTTP/2 stream 3  (request 2 on this connection)`), and so
+/// do its responses (`#1 → 200 HTTP/2 stream 3 ended`) and its close (`(2 streams)`).
 final class ServeEventLines {
     let isMystery: Bool
     /// The connections that speak HTTP/2 (seen from their requests), until they close.
@@ -191,9 +192,13 @@ final class ServeEventLines {
             } else {
                 text.text("  (reused, request "); text.number(index); text.text(" on this connection)")
             }
-        case .response(let id, let status, let willClose):
+        case .response(let id, let status, let willClose, let stream):
             text.connection(id); text.text(" → "); text.number(status)
-            if h2Connections.contains(id) { text.text(", stream ended") } else { text.text(willClose ? ", Connection: close" : ", kept alive") }
+            if let stream {
+                text.text(" HTTP/2 stream "); text.number(stream); text.text(" ended")
+            } else {
+                text.text(willClose ? ", Connection: close" : ", kept alive")
+            }
         case .refused(let id, let status, let reason):
             refusedStatus[id] = status
             text.connection(id); text.text(" refused → "); text.number(status)
@@ -204,7 +209,7 @@ final class ServeEventLines {
             break
         case .closed(let id, let reason, let requests):
             let refused = refusedStatus.removeValue(forKey: id)
-            h2Connections.remove(id)
+            let isHTTP2 = h2Connections.remove(id) != nil
             text.connection(id)
             text.text(" closed")
             if !isMystery {
@@ -215,7 +220,8 @@ final class ServeEventLines {
                     text.text(reason.rawValue)
                 }
             }
-            text.text(" ("); text.number(requests); text.text(requests == 1 ? " request)" : " requests)")
+            let noun = isHTTP2 ? " stream" : " request"
+            text.text(" ("); text.number(requests); text.text(noun); text.text(requests == 1 ? ")" : "s)")
         }
     }
 }

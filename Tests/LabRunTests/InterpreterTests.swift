@@ -256,6 +256,27 @@ struct InterpreterLabTests {
         #expect(outcome.output == ["3000 2 timeout=3, max=2", "2 1"])
     }
 
+    @Test("server events say protocol and stream: HTTP/1.1 and stream 0, then an HTTP/2 connection (the preface) closed idle")
+    func protocolAndStream() {
+        let outcome = run("""
+            server keepAliveTimeout=100ms
+            on server.request { print "request {event.protocol} {event.version} stream {event.stream}" }
+            on server.response { print "response {event.protocol} stream {event.stream}" }
+            on server.close { print "close {event.protocol}: {event.streams} streams, {event.requests} requests ({event.key})" }
+            agent a keepAlive=false
+            a GET /
+            open c
+            send c "PRI * HTTP/2.0\\r\\n\\r\\nSM\\r\\n\\r\\n"
+            let rest = recv c until=close
+            print "{server.h2Connections} {server.streams} {server.requests}"
+            """)
+        #expect(outcome.parseErrors.isEmpty && outcome.runtimeError == nil, "\(outcome.parseErrors) \(String(describing: outcome.runtimeError))")
+        #expect(outcome.output == [
+            "request HTTP/1.1 HTTP/1.1 stream 0", "response HTTP/1.1 stream 0", "close HTTP/1.1: 0 streams, 1 requests (clientRequestedClose)",
+            "close HTTP/2: 0 streams, 0 requests (keepAliveTimeout)", "1 0 1",
+        ])
+    }
+
     @Test("hooks see server close reasons")
     func closeHook() {
         let outcome = run("""

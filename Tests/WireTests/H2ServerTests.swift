@@ -106,7 +106,12 @@ struct H2ServerTests {
         #expect(h.server.stats.requests == 2)
         h.wait("the response event") { h.server.stats.responses == 2 }
         #expect(h.events.contains { if case .request(2, 1, let head) = $0 { head.version == "HTTP/2" && head.stream == 1 } else { false } })
-        #expect(h.events.contains { if case .response(2, 200, false) = $0 { true } else { false } })
+        #expect(h.events.contains { if case .response(2, 200, false, 1) = $0 { true } else { false } })
+        #expect(h.events.contains { if case .response(1, 200, false, nil) = $0 { true } else { false } })
+        #expect(h.server.stats.streams == 1)
+        #expect(h.server.stats.h2Connections == 1)
+        #expect(h.server.isHTTP2(connection: 2))
+        #expect(!h.server.isHTTP2(connection: 1))
         c.raw.close()
         #expect(h.waitForClose() == .clientClosed)
         #expect(h.events.contains { if case .closed(2, .clientClosed, 1) = $0 { true } else { false } })
