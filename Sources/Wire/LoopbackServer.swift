@@ -258,9 +258,10 @@ public final class LoopbackServer: LoopHandler {
     }
 
     /// An HTTP/2 stream's response went out whole (END_STREAM written into the connection).
-    func h2ResponseWritten(connection: Int, stream: Int, status: Int) {
+    /// `willClose`: the response asked for the connection to close (its GOAWAY went out after it).
+    func h2ResponseWritten(connection: Int, stream: Int, status: Int, willClose: Bool) {
         stats.responses += 1
-        emit(.response(connection: connection, status: status, willClose: false, stream: stream))
+        emit(.response(connection: connection, status: status, willClose: willClose, stream: stream))
     }
 
     func connectionClosed(_ connection: any ServerConnectionHandler, reason: ServerCloseReason, requests: Int) {

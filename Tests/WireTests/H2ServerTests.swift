@@ -304,6 +304,54 @@ struct H2ServerTests {
         #expect(h.server.stats.requests == 3)
     }
 
+    @Test("/close over h2: the response whole, then GOAWAY with the last stream id; the stream in flight finishes, then the server closes")
+    func closeRoute() throws {
+        let h = try ServerHarness()
+        let c = H2TestClient(h)
+        c.get("/delay/300", stream: 1)
+        c.get("/close", stream: 3)
+        h.wait("the /close response and the GOAWAY") { c.update(); return c.ended.contains(3) && !c.goaways.isEmpty }
+        #expect(c.status(3) == "200")
+        #expect(c.body(3) == #"{"close":true}"#)
+        #expect(!c.ended.contains(1), "the delayed stream is still in flight")
+        #expect(c.headers[3]?.contains { $0.nameString == "connection" } == false)
+        // The GOAWAY comes after the response's last frame, and names stream 3 as the last one taken.
+        let goawayAt = c.frames.firstIndex { if case .goaway = $0 { true } else { false } }
+        let endAt = c.frames.firstIndex { if case .data(3, _, true, _) = $0 { true } else { false } }
+        #expect(goawayAt != nil && endAt != nil && goawayAt! > endAt!)
+        if case .goaway(let last, let code, _)? = c.goaways.first {
+            #expect(last == 3)
+            #expect(code == .noError)
+        }
+        // A stream the client opens after the GOAWAY is not processed (§6.8): it gets no response.
+        c.get("/", stream: 5)
+        #expect(h.waitForClose() == .responseClose)
+        h.wait("EOF") { c.update(); return c.raw.state == .peerClosed }
+        #expect(c.ended.contains(1) && c.status(1) == "200")
+        #expect(c.headers[5] == nil)
+        #expect(c.goaways.count == 1)
+        #expect(h.server.stats.requests == 2)
+        #expect(h.events.contains { if case .response(1, 200, true, 3) = $0 { true } else { false } })
+        #expect(h.events.contains { if case .response(1, 200, false, 1) = $0 { true } else { false } })
+        #expect(h.events.contains { if case .closed(1, .responseClose, 2) = $0 { true } else { false } })
+    }
+
+    @Test("/echo is one route for both protocols: its version says HTTP/1.1 over HTTP/1.1 and HTTP/2.0 over h2")
+    func echoVersion() throws {
+        let h = try ServerHarness()
+        let plain = h.connect()
+        plain.send(get("/echo"))
+        h.wait("the HTTP/1.1 echo") { plain.responseCount == 1 }
+        #expect(ServerHarness.responses(plain.received).first?.body.contains(#""version":"HTTP/1.1""#) == true)
+        let c = H2TestClient(h)
+        c.get("/echo", stream: 1)
+        h.wait("the h2 echo") { c.update(); return c.ended.contains(1) }
+        #expect(c.body(1).contains(#""version":"HTTP/2.0""#), "\(c.body(1))")
+        #expect(c.body(1).contains(#""method":"GET""#))
+        #expect(c.body(1).contains(#""target":"/echo""#))
+        #expect(c.body(1).contains(#"["host","127.0.0.1"]"#))
+    }
+
     @Test("curl --http2-prior-knowledge gets the body (skipped without curl)")
     func curlPriorKnowledge() throws {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/curl") else { return }
