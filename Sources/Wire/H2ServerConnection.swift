@@ -54,6 +54,10 @@ final class H2ServerConnection: ServerConnectionHandler {
     }
 
     var isIdle: Bool { streams.isEmpty }
+    /// The socket is full: the connection waits to write and reads nothing until it drains.
+    var isWaitingForWritable: Bool { watchingWritable }
+    /// The bytes encoded and not yet written (for tests of the above).
+    var unwrittenCount: Int { outbox.count - outboxStart }
     var openStreamCount: Int { streams.count }
 
     func start() {

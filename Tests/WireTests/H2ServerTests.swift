@@ -34,12 +34,17 @@ final class H2TestClient {
     }
 
     func request(_ method: String, _ path: String, stream: StreamID, body: [UInt8], extra: [HeaderField] = []) {
+        raw.send(requestBytes(method, path, stream: stream, body: body, extra: extra))
+    }
+
+    /// The frames of a request, encoded (through this client's HPACK context) but not sent.
+    func requestBytes(_ method: String, _ path: String, stream: StreamID, body: [UInt8] = [], extra: [HeaderField] = []) -> [UInt8] {
         let fields = [HeaderField(":method", method), HeaderField(":scheme", "http"), HeaderField(":path", path),
                       HeaderField(":authority", "127.0.0.1")] + extra
         var out: [UInt8] = []
         Frame.headers(stream: stream, fragment: encoder.encode(fields), endStream: body.isEmpty, endHeaders: true).encode(into: &out)
         if !body.isEmpty { Frame.data(stream: stream, payload: body, endStream: true).encode(into: &out) }
-        raw.send(out)
+        return out
     }
 
     /// Parses what arrived since the last call (call it inside waits).
