@@ -40,12 +40,15 @@ public struct ClientObservation: Sendable {
     }
 
     /// The most requests in flight at the same moment (head arrived, response not yet written;
-    /// a request never answered counts until observation ended).
+    /// a request never answered counts until its connection closed, or observation ended).
     public var maxRequestsInFlight: Int {
         var changes: [(ms: Double, delta: Int)] = []
+        var closedAt: [Int: Double] = [:]
+        for connection in connections { closedAt[connection.id] = connection.closedAtMs }
         for request in requests {
             changes.append((request.arrivedAtMs, 1))
-            changes.append((request.respondedAtMs ?? max(endedAtMs, request.arrivedAtMs), -1))
+            let end = request.respondedAtMs ?? closedAt[request.connection] ?? endedAtMs
+            changes.append((max(end, request.arrivedAtMs), -1))
         }
         changes.sort { $0.ms != $1.ms ? $0.ms < $1.ms : $0.delta < $1.delta }
         var inFlight = 0, most = 0

@@ -40,11 +40,15 @@ extension Interpreter {
         }
     }
 
-    static let serverKeys = ["keepAliveTimeout", "headersTimeout", "requestTimeout", "maxRequestsPerSocket", "maxBodyBytes", "keepAliveHint"]
+    static let serverKeys = ["keepAliveTimeout", "headersTimeout", "requestTimeout", "maxRequestsPerSocket", "maxBodyBytes", "keepAliveHint",
+                             "closeSilentlyAfter", "dropReusedRequests"]
 
     /// One `server` setting (or a server setting of a proxy, which takes `keys`, some of them).
     /// `keepAliveHint` takes a duration (what `Keep-Alive: timeout=` says) or `none` (no
-    /// `Keep-Alive` header); the others take a number of 0 or more.
+    /// `Keep-Alive` header); the others take a number of 0 or more. Two are misbehaviour:
+    /// `closeSilentlyAfter=N` (close after the Nth response on a connection, which said keep-alive)
+    /// and `dropReusedRequests=N` (read the first N requests that arrive on reused connections and
+    /// close without answering).
     func applyServerSetting(_ setting: Setting, to config: inout ServerConfiguration, _ scope: Scope, of owner: String,
                             keys: [String] = serverKeys) throws(LabRuntimeError) {
         guard keys.contains(setting.key) else { throw unknownSetting(setting, keys, of: owner) }
@@ -60,6 +64,8 @@ extension Interpreter {
         case "requestTimeout": config.requestTimeoutMs = Int(value)
         case "maxRequestsPerSocket": config.maxRequestsPerSocket = Int(value)
         case "maxBodyBytes": config.maxBodyBytes = Int(value)
+        case "closeSilentlyAfter": config.closeSilentlyAfter = Int(value)
+        case "dropReusedRequests": config.dropReusedRequests = Int(value)
         default:
             config.sendsKeepAliveHeader = true
             config.advertisedKeepAliveTimeoutMs = Int(value)

@@ -231,6 +231,17 @@ public final class LoopbackServer: LoopHandler {
                                                    contentLength: head.headers["Content-Length"].flatMap { Int($0) })))
     }
 
+    /// Requests dropped so far by `configuration.dropReusedRequests`.
+    private var droppedReusedRequests = 0
+
+    /// Whether the request that just arrived whole on a reused connection is to be dropped
+    /// (`ServerConfiguration.dropReusedRequests`); counts it if so.
+    func dropsReusedRequest() -> Bool {
+        guard droppedReusedRequests < configuration.dropReusedRequests else { return false }
+        droppedReusedRequests += 1
+        return true
+    }
+
     func responseWritten(_ connection: ServerConnection, status: Int, willClose: Bool) {
         stats.responses += 1
         emit(.response(connection: connection.id, status: status, willClose: willClose))

@@ -61,7 +61,8 @@ final class ServerConnection: ServerConnectionHandler, TimerOwner {
         self.fd = fd
         self.id = id
         self.server = server
-        machine = ServerConnectionStateMachine(maxRequests: server.configuration.maxRequestsPerSocket)
+        machine = ServerConnectionStateMachine(maxRequests: server.configuration.maxRequestsPerSocket,
+                                               closeSilentlyAfter: server.configuration.closeSilentlyAfter)
     }
 
     deinit {
@@ -230,6 +231,10 @@ final class ServerConnection: ServerConnectionHandler, TimerOwner {
                 if server.requestHandler != nil { exchange.requestBody += bytes }
             case .end?:
                 guard exchange.hasHead else { continue }
+                if machine.requestCount > 1 && server.dropsReusedRequest() {
+                    perform(machine.requestDropped())
+                    return
+                }
                 perform(machine.requestReceived())
             case nil:
                 // More bytes are needed. If they belong to a request (not just empty lines between

@@ -9,7 +9,8 @@ import Wire
 /// what it means (docs/observe.md).
 enum ObserveCommand {
     /// The server's knobs are `serve`'s own options.
-    static let serverOptionNames = ["port", "keep-alive-timeout", "headers-timeout", "request-timeout", "max-requests-per-socket", "mystery"]
+    static let serverOptionNames = ["port", "keep-alive-timeout", "headers-timeout", "request-timeout", "max-requests-per-socket", "mystery",
+                                     "close-silently-after", "drop-reused"]
 
     static let options: [OptionSpec] = ServeCommand.options.filter { serverOptionNames.contains($0.name) } + [
         OptionSpec(name: "limit", valueName: "duration", help: "How long COMMAND may run before it is stopped (default 60s; exit 2)"),
@@ -95,6 +96,7 @@ enum ObserveCommand {
                     + "requestTimeout=\(config.requestTimeoutMs)ms maxRequestsPerSocket=\(config.maxRequestsPerSocket)"
                     + (config.maxRequestsPerSocket == 0 ? " (unlimited)" : ""))
             }
+            if let misbehaviour = ServeCommand.misbehaviourLine(config) { console.line(misbehaviour) }
         }
         if rttMs > 0 && !json {
             console.line("  simulated RTT \(rttMs)ms between the client and the server: a relay delays each direction by \(Format.fixed(Double(rttMs) / 2, 1))ms,")
@@ -227,6 +229,7 @@ enum ObserveCommand {
             config = .mystery(mystery)
             config.port = port
         }
+        try ServeCommand.applyMisbehaviour(parsed, to: &config, command: "observe")
         return config
     }
 
