@@ -189,7 +189,14 @@ enum ObserveCommand {
             }
         }
         var extra: [(String, JSONValue)] = [("url", .string(url)), ("simulatedRttMs", rttMs > 0 ? .integer(rttMs) : .null)]
-        if !mystery { extra.append(("server", .object(config.settings.map { ($0.name, .integer($0.value)) }))) }
+        if !mystery {
+            var settings: [(String, JSONValue)] = config.settings.map { ($0.name, .integer($0.value)) }
+            if config.closeSilentlyAfter > 0 { settings.append(("closeSilentlyAfter", .integer(config.closeSilentlyAfter))) }
+            if config.dropReusedRequests > 0 {
+                settings.append(("dropReusedRequests", config.dropReusedRequests == .max ? .string("all") : .integer(config.dropReusedRequests)))
+            }
+            extra.append(("server", .object(settings)))
+        }
         extra.append(("command", commandJSON))
         if json {
             console.line(observation.json(extra: extra).text(pretty: true))
