@@ -9,13 +9,18 @@ import Wire
 extension ChallengeVerifier {
     /// The lab server a your-client key sets up from its header: `keep-alive-timeout`,
     /// `advertised-timeout` (what `Keep-Alive` says, when it is not the truth), `no-keep-alive-header`
-    /// and `max-requests` (the Nth response says `Connection: close`, then the server closes).
+    /// and `max-requests` (the Nth response says `Connection: close`, then the server closes); and
+    /// misbehaviour: `close-silently-after` (the server closes after the Nth response on a connection,
+    /// which said keep-alive) and `drop-reused` (a number, or `all`: requests that arrive on a reused
+    /// connection are read and the connection is closed without an answer).
     public static func clientServerConfiguration(_ key: ChallengeKey) -> ServerConfiguration {
         var config = ServerConfiguration()
         if let ms = key.fields["keep-alive-timeout"].flatMap(parseKeyDuration) { config.keepAliveTimeoutMs = ms }
         if let ms = key.fields["advertised-timeout"].flatMap(parseKeyDuration) { config.advertisedKeepAliveTimeoutMs = ms }
         if key.fields["no-keep-alive-header"] == "true" { config.sendsKeepAliveHeader = false }
         if let n = key.fields["max-requests"].flatMap({ Int($0) }) { config.maxRequestsPerSocket = n }
+        if let n = key.fields["close-silently-after"].flatMap({ Int($0) }) { config.closeSilentlyAfter = n }
+        if let drop = key.fields["drop-reused"] { config.dropReusedRequests = drop == "all" ? .max : Int(drop) ?? 0 }
         return config
     }
 
@@ -129,6 +134,7 @@ extension ChallengeVerifier {
             ]))
         }
         let count = { (method: String) in Double(o.requests.filter { $0.method == method }.count) }
+        let answered = { (method: String) in Double(o.requests.filter { $0.method == method && $0.status != nil }.count) }
         return .object(RecordObject("what the server observed of your client", [
             ("requests", .number(Double(o.requests.count))),
             ("reusedRequests", .number(Double(o.reusedRequests))),
@@ -140,6 +146,9 @@ extension ChallengeVerifier {
             ("maxRequestsOnAConnection", .number(Double(o.connections.map(\.requests).max() ?? 0))),
             ("gets", .number(count("GET"))),
             ("posts", .number(count("POST"))),
+            ("answeredGets", .number(answered("GET"))),
+            ("answeredPosts", .number(answered("POST"))),
+            ("unanswered", .number(Double(o.requests.filter { $0.status == nil }.count))),
             ("connections", .list(connections)),
             ("requestList", .list(requests)),
             ("userAgents", .list(o.userAgents.map { .string($0.0) })),

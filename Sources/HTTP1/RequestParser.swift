@@ -78,6 +78,10 @@ public struct RequestParser: Sendable {
     /// Bytes parsed or discarded since the parser was made: the stream offset of the next unread byte.
     @inlinable public var totalBytesConsumed: Int { buffer.readOffset }
 
+    /// The size in bytes of the head just returned (request line through the empty line; empty
+    /// lines before it not counted). Valid right after `next()` returns its `.head`.
+    public var headByteCount: Int { buffer.readOffset - headStart }
+
     /// Forgets the bytes not yet parsed, such as requests pipelined after one that said `close`.
     /// It does not change the state: call it between requests. Later offsets still count these bytes.
     public mutating func discardBuffered() {

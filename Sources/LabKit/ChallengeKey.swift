@@ -40,7 +40,8 @@ public enum ChallengeKind: String, Sendable, CaseIterable {
         case .choice: return (["answer", "choices", "explain"], ["answer", "choices", "explain"])
         case .build: return (["limit", "explain"], [])
         case .yourServer: return (["max-wait", "max-requests", "requests", "explain"], [])
-        case .yourClient: return (["limit", "keep-alive-timeout", "advertised-timeout", "no-keep-alive-header", "max-requests", "explain"], [])
+        case .yourClient: return (["limit", "keep-alive-timeout", "advertised-timeout", "no-keep-alive-header", "max-requests",
+                                   "close-silently-after", "drop-reused", "explain"], [])
         }
     }
 }
@@ -255,13 +256,16 @@ enum ChallengeKeyParser {
                 return Problem(message: "line \(at(name)): '\(name)' is a duration like 5s or 500ms")
             }
         }
-        for name in ["max-requests", "requests"] {
+        for name in ["max-requests", "requests", "close-silently-after"] {
             if let text = key.fields[name], Int(text).map({ $0 > 0 }) != true {
                 return Problem(message: "line \(at(name)): '\(name)' is a positive whole number")
             }
         }
         if key.kind == .yourClient, !key.script.isEmpty, !key.script.contains("client.") {
             return Problem(message: "line \(key.scriptFirstLine): a your-client key's conditions read what the server observed of the learner's client, like 'expect client.reusedRequests >= 4'; these never mention client")
+        }
+        if let text = key.fields["drop-reused"], text != "all", Int(text).map({ $0 > 0 }) != true {
+            return Problem(message: "line \(at("drop-reused")): 'drop-reused' is a positive whole number or all")
         }
         if let text = key.fields["no-keep-alive-header"], !["true", "false"].contains(text) {
             return Problem(message: "line \(at("no-keep-alive-header")): 'no-keep-alive-header' is true or false")

@@ -7,8 +7,11 @@ import Wire
 /// So `timings.wait` is that span, `send` and `receive` are 0 (the server does not see the
 /// client's bytes leave or its response arrive), and `blocked`, `dns`, `connect` and `ssl` are -1
 /// (not measured: the client's side). `time` is their sum over the non-negative ones, as the spec
-/// asks. What the server's events do not carry is left out rather than invented: the response's
-/// headers are the connection-management field it sent (`Connection`), sizes are -1 (unknown).
+/// asks. Over HTTP/1.1 the server reports the heads as they went over the wire, so the request's
+/// `headersSize` and the response's `headers`, `headersSize`, `bodySize` (body bytes as written,
+/// chunk framing included) and `content.size` (without it) are the written bytes. What it does not
+/// report (HTTP/2, a request never answered) is left out rather than invented: the response's headers
+/// are then the connection-management field it said (`Connection`), and sizes are -1 (unknown).
 extension ClientObservation {
     public struct HARContext: Sendable {
         public var creatorName = "wirelab"
@@ -54,12 +57,19 @@ extension ClientObservation {
             ("cookies", .array(cookies(r.header("Cookie")))),
             ("headers", .array(r.headers.map { .object([("name", .string($0.name)), ("value", .string($0.value))]) })),
             ("queryString", .array(Self.query(r.target))),
-            ("headersSize", .integer(-1)),
+            ("headersSize", .integer(r.headSize ?? -1)),
             ("bodySize", .integer(Int(r.header("Content-Length") ?? "") ?? (r.header("Transfer-Encoding") == nil ? 0 : -1))),
         ])
         let status = r.status ?? 0
         var responseHeaders: [JSONValue] = []
-        if r.status != nil {
+        var mimeType = "", location = ""
+        // The written head only with a written response: a head whose body never finished is not one.
+        let written = r.status == nil ? nil : r.responseHeaders
+        if let written {
+            responseHeaders = written.map { .object([("name", .string($0.name)), ("value", .string($0.value))]) }
+            mimeType = written.first { $0.name.lowercased() == "content-type" }?.value ?? ""
+            location = written.first { $0.name.lowercased() == "location" }?.value ?? ""
+        } else if r.status != nil {
             responseHeaders.append(.object([("name", .string("Connection")), ("value", .string(r.responseClosed ? "close" : "keep-alive"))]))
         }
         let response: JSONValue = .object([
@@ -68,10 +78,10 @@ extension ClientObservation {
             ("httpVersion", .string(r.version)),
             ("cookies", .array([])),
             ("headers", .array(responseHeaders)),
-            ("content", .object([("size", .integer(-1)), ("mimeType", .string(""))])),
-            ("redirectURL", .string("")),
-            ("headersSize", .integer(-1)),
-            ("bodySize", .integer(-1)),
+            ("content", .object([("size", .integer(written == nil ? -1 : r.responseContentBytes ?? -1)), ("mimeType", .string(mimeType))])),
+            ("redirectURL", .string(location)),
+            ("headersSize", .integer(written == nil ? -1 : r.responseHeadSize ?? -1)),
+            ("bodySize", .integer(written == nil ? -1 : r.responseBodyBytes ?? -1)),
         ])
         return .object([
             ("startedDateTime", .string(Self.iso8601(epochMs: startedEpochMs + r.arrivedAtMs))),
@@ -85,6 +95,9 @@ extension ClientObservation {
             ])),
             ("serverIPAddress", .string(context.serverIPAddress)),
             ("connection", .string(String(r.connection))),
+            // Chromium's importer reads the connection id from `_connectionId` (its Network panel's
+            // Connection ID column) and takes `connection` for the remote port.
+            ("_connectionId", .string(String(r.connection))),
         ] + extra)
     }
 

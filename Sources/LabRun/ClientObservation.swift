@@ -40,12 +40,15 @@ public struct ClientObservation: Sendable {
     }
 
     /// The most requests in flight at the same moment (head arrived, response not yet written;
-    /// a request never answered counts until observation ended).
+    /// a request never answered counts until its connection closed, or observation ended).
     public var maxRequestsInFlight: Int {
         var changes: [(ms: Double, delta: Int)] = []
+        var closedAt: [Int: Double] = [:]
+        for connection in connections { closedAt[connection.id] = connection.closedAtMs }
         for request in requests {
             changes.append((request.arrivedAtMs, 1))
-            changes.append((request.respondedAtMs ?? max(endedAtMs, request.arrivedAtMs), -1))
+            let end = request.respondedAtMs ?? closedAt[request.connection] ?? endedAtMs
+            changes.append((max(end, request.arrivedAtMs), -1))
         }
         changes.sort { $0.ms != $1.ms ? $0.ms < $1.ms : $0.delta < $1.delta }
         var inFlight = 0, most = 0
@@ -125,6 +128,17 @@ public struct ObservedRequest: Sendable, Equatable {
     public var responseClosed = false
     /// It arrived after the server had announced `Connection: close` on its connection.
     public var sentAfterClose = false
+    /// The size of its head as it arrived (request line through the empty line), when the server
+    /// reported it (HTTP/1.1).
+    public var headSize: Int?
+    /// Its response's head as the server wrote it: every field line, in order, and the head's size;
+    /// nil when not reported (HTTP/2, or no response).
+    public var responseHeaders: [ObservedHeader]?
+    public var responseHeadSize: Int?
+    /// Its response body's bytes as written (with chunk framing) and of content (without it), summed
+    /// over its pieces; nil when not reported.
+    public var responseBodyBytes: Int?
+    public var responseContentBytes: Int?
 
     public var userAgent: String? { header("User-Agent") }
 
@@ -179,6 +193,28 @@ public struct ClientObserver: Sendable {
             let slot = connectionSlot(id, atMs: ms)
             if observation.connections[slot].announcedCloseAtMs == nil { observation.connections[slot].announcedCloseAtMs = ms }
         }
+    }
+
+    /// The size of the request head that just arrived on `connection` (its latest request).
+    public mutating func requestHeadSize(connection id: Int, bytes: Int) {
+        if let index = observation.requests.lastIndex(where: { $0.connection == id }) { observation.requests[index].headSize = bytes }
+    }
+
+    /// The head of the response being written on `connection`: it belongs to the oldest request
+    /// there still without a written response, as `response` does.
+    public mutating func responseHead(connection id: Int, headers: [ObservedHeader], bytes: Int) {
+        guard let index = observation.requests.firstIndex(where: { $0.connection == id && $0.respondedAtMs == nil }) else { return }
+        observation.requests[index].responseHeaders = headers
+        observation.requests[index].responseHeadSize = bytes
+        observation.requests[index].responseBodyBytes = 0
+        observation.requests[index].responseContentBytes = 0
+    }
+
+    /// Body bytes of the response being written on `connection`.
+    public mutating func responseBody(connection id: Int, wire: Int, content: Int) {
+        guard let index = observation.requests.firstIndex(where: { $0.connection == id && $0.respondedAtMs == nil }) else { return }
+        observation.requests[index].responseBodyBytes = (observation.requests[index].responseBodyBytes ?? 0) + wire
+        observation.requests[index].responseContentBytes = (observation.requests[index].responseContentBytes ?? 0) + content
     }
 
     public mutating func closed(connection id: Int, reason: ServerCloseReason, atMs ms: Double) {

@@ -33,6 +33,15 @@ public final class ClientSession {
             recorder.observer.request(connection: id, index: index, method: head.method, target: head.target, version: head.version.description,
                                       headers: head.headers.fields.map { ObservedHeader($0.name, $0.value) }, atMs: nowMs())
         }
+        server.requestHeadSizeTap = { id, bytes in recorder.observer.requestHeadSize(connection: id, bytes: bytes) }
+        server.responseWriteTap = { id, write in
+            switch write {
+            case .head(_, let fields, let bytes):
+                recorder.observer.responseHead(connection: id, headers: fields.map { ObservedHeader($0.name, $0.value) }, bytes: bytes)
+            case .body(let wire, let content):
+                recorder.observer.responseBody(connection: id, wire: wire, content: content)
+            }
+        }
         server.addObserver { event in
             if case .opened(let id) = event { recorder.observer.opened(connection: id, atMs: nowMs()) }
             if case .response(let id, let status, let willClose, _) = event { recorder.observer.response(connection: id, status: status, willClose: willClose, atMs: nowMs()) }

@@ -41,7 +41,8 @@ extension Interpreter {
     }
 
     static let serverKeys = ["keepAliveTimeout", "headersTimeout", "requestTimeout", "maxRequestsPerSocket", "maxBodyBytes", "keepAliveHint",
-                             "h2MaxConcurrentStreams", "h2InitialWindowSize", "h2MaxFrameSize"]
+                             "h2MaxConcurrentStreams", "h2InitialWindowSize", "h2MaxFrameSize",
+                             "closeSilentlyAfter", "dropReusedRequests"]
 
     /// The HTTP/2 settings, each a SETTINGS value (RFC 9113 §6.5.2) with the whole numbers it may take.
     static let h2SettingRanges: [String: (range: ClosedRange<Int>, name: String)] = [
@@ -53,7 +54,9 @@ extension Interpreter {
     /// One `server` setting (or a server setting of a proxy, which takes `keys`, some of them).
     /// `keepAliveHint` takes a duration (what `Keep-Alive: timeout=` says) or `none` (no
     /// `Keep-Alive` header); the `h2` ones a whole number in the range RFC 9113 allows; the others
-    /// a number of 0 or more.
+    /// a number of 0 or more. Two are misbehaviour: `closeSilentlyAfter=N` (close after the Nth
+    /// response on a connection, which said keep-alive) and `dropReusedRequests=N` (read the first N
+    /// requests that arrive on reused connections and close without answering).
     func applyServerSetting(_ setting: Setting, to config: inout ServerConfiguration, _ scope: Scope, of owner: String,
                             keys: [String] = serverKeys) throws(LabRuntimeError) {
         guard keys.contains(setting.key) else { throw unknownSetting(setting, keys, of: owner) }
@@ -81,6 +84,8 @@ extension Interpreter {
         case "requestTimeout": config.requestTimeoutMs = Int(value)
         case "maxRequestsPerSocket": config.maxRequestsPerSocket = Int(value)
         case "maxBodyBytes": config.maxBodyBytes = Int(value)
+        case "closeSilentlyAfter": config.closeSilentlyAfter = Int(value)
+        case "dropReusedRequests": config.dropReusedRequests = Int(value)
         default:
             config.sendsKeepAliveHeader = true
             config.advertisedKeepAliveTimeoutMs = Int(value)

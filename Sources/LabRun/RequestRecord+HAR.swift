@@ -83,6 +83,7 @@ public enum RequestHAR {
             ])),
             ("serverIPAddress", .string(request.origin.host)),
             ("connection", .string(connectionID)),
+            ("_connectionId", .string(connectionID)),   // what Chromium's importer shows as Connection ID
         ] + extra)
     }
 }

@@ -215,7 +215,7 @@ extension Parser {
     /// server's name.
     static let serverSettingExamples: [String: String] = [
         "keepAliveTimeout": "5s", "headersTimeout": "60s", "requestTimeout": "300s", "maxRequestsPerSocket": "100",
-        "maxBodyBytes": "1024", "keepAliveHint": "5s", "mystery": "7",
+        "maxBodyBytes": "1024", "keepAliveHint": "5s", "mystery": "7", "closeSilentlyAfter": "1", "dropReusedRequests": "1",
     ]
 
     // MARK: Binding

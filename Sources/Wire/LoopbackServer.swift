@@ -72,6 +72,12 @@ public final class LoopbackServer: LoopHandler {
     /// header), on the loop thread, before the `.request` event. `wirelab observe` reads the
     /// client's `User-Agent` and headers from it; nil costs nothing.
     public var requestHeadTap: ((_ connection: Int, _ index: Int, _ head: HTTPRequestHead) -> Void)?
+    /// The size in bytes of each HTTP/1.1 request head the parser took (request line through the
+    /// empty line), called right after `requestHeadTap` for the same head. nil costs nothing.
+    public var requestHeadSizeTap: ((_ connection: Int, _ bytes: Int) -> Void)?
+    /// What HTTP/1.1 connections write of each response (`ResponseWrite`): its head as written and
+    /// its body's sizes. nil (the default) costs one test per response.
+    public var responseWriteTap: ((_ connection: Int, _ write: ResponseWrite) -> Void)?
     public private(set) var port: UInt16 = 0
     public private(set) var isListening = false
     private var listenFD: Int32 = -1
@@ -234,10 +240,22 @@ public final class LoopbackServer: LoopHandler {
         stats.requests += 1
         if index > 1 { stats.reusedRequests += 1 }
         if let tap = requestHeadTap, let head = connection.currentHead { tap(connection.id, index, head) }
+        if let tap = requestHeadSizeTap, let bytes = connection.currentHeadByteCount { tap(connection.id, bytes) }
         guard !observers.isEmpty, let head = connection.currentHead else { return }   // build the event only when someone listens
         emit(.request(connection: connection.id, index: index,
                       head: HTTPRequestHeadSummary(method: head.method, target: head.target, version: head.version.description,
                                                    contentLength: head.headers["Content-Length"].flatMap { Int($0) })))
+    }
+
+    /// Requests dropped so far by `configuration.dropReusedRequests`.
+    private var droppedReusedRequests = 0
+
+    /// Whether the request that just arrived whole on a reused connection is to be dropped
+    /// (`ServerConfiguration.dropReusedRequests`); counts it if so.
+    func dropsReusedRequest() -> Bool {
+        guard droppedReusedRequests < configuration.dropReusedRequests else { return false }
+        droppedReusedRequests += 1
+        return true
     }
 
     func responseWritten(_ connection: ServerConnection, status: Int, willClose: Bool) {

@@ -30,6 +30,16 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// Whether persistent responses carry a `Keep-Alive` header at all (many servers send none: the
     /// client then has no hint and must guess).
     public var sendsKeepAliveHeader: Bool = true
+    /// Misbehaviour: after the Nth response on a connection the server closes it without saying so
+    /// (the response says `Connection: keep-alive`, like every persistent one, and the close follows
+    /// as soon as it is written), as a server restarted or a proxy timing out between two requests
+    /// does. 0 (the default) = never.
+    public var closeSilentlyAfter: Int = 0
+    /// Misbehaviour: the stale-connection race, made certain. A request that arrives on a reused
+    /// connection is read whole and the connection is closed without an answer, as when the server
+    /// closed its idle side while the request was on its way. It applies to the first
+    /// `dropReusedRequests` such requests the server sees (`Int.max`: every one); 0 (the default) = none.
+    public var dropReusedRequests: Int = 0
     /// The HTTP/2 limits and windows a connection that began with the preface announces and
     /// enforces (RFC 9113 §6.5.2). Its idle timeout is `keepAliveTimeoutMs` (GOAWAY, then close).
     var http2 = H2Configuration()
@@ -124,6 +134,10 @@ public enum ServerCloseReason: String, Sendable, CaseIterable, CustomStringConve
     case upgradeNotTaken = "Upgrade not taken"
     /// The request could not be parsed; the server answered 4xx/5xx and closed.
     case badRequest = "bad request"
+    /// `closeSilentlyAfter`: the server closed after a response that said keep-alive.
+    case closedSilently = "closed without saying so"
+    /// `dropReusedRequests`: a request on a reused connection was read and never answered.
+    case droppedRequest = "dropped a request on a reused connection"
     /// Graceful shutdown closed the connection (idle at once, or after its in-flight response).
     case shutdown = "shutdown"
     /// Graceful shutdown's deadline passed with the request still in flight.
@@ -145,6 +159,8 @@ public enum ServerCloseReason: String, Sendable, CaseIterable, CustomStringConve
         case .requestTimeout: return "requestTimeout"
         case .upgradeNotTaken: return "upgradeNotTaken"
         case .badRequest: return "badRequest"
+        case .closedSilently: return "closedSilently"
+        case .droppedRequest: return "droppedRequest"
         case .shutdown: return "shutdown"
         case .shutdownForced: return "shutdownForced"
         }
@@ -184,7 +200,8 @@ public enum ServerEvent: Sendable, Equatable {
     case opened(connection: Int)
     /// A request's head was parsed. `index` is its number on the connection (1 = new connection).
     case request(connection: Int, index: Int, head: HTTPRequestHeadSummary)
-    /// A response was written completely. `willClose` says the connection closes after it.
+    /// A response was written completely. `willClose` says the response said `Connection: close`
+    /// (a server closing without saying so, `closeSilentlyAfter`, writes `false`, then `closed`).
     /// `stream` is the HTTP/2 stream that carried it (nil over HTTP/1.1), as on its `.request`.
     case response(connection: Int, status: Int, willClose: Bool, stream: Int? = nil)
     /// The connection refused what it was sent and is answering with an error `status` before it

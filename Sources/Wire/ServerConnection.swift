@@ -61,7 +61,8 @@ final class ServerConnection: ServerConnectionHandler, TimerOwner {
         self.fd = fd
         self.id = id
         self.server = server
-        machine = ServerConnectionStateMachine(maxRequests: server.configuration.maxRequestsPerSocket)
+        machine = ServerConnectionStateMachine(maxRequests: server.configuration.maxRequestsPerSocket,
+                                               closeSilentlyAfter: server.configuration.closeSilentlyAfter)
     }
 
     deinit {
@@ -77,6 +78,12 @@ final class ServerConnection: ServerConnectionHandler, TimerOwner {
         return exchange.head
     }
     var isClosed: Bool { machine.isClosed }
+
+    /// The size of the request head in progress, right after it was parsed (for observers).
+    var currentHeadByteCount: Int? {
+        guard let exchange, exchange.hasHead else { return nil }
+        return exchange.parser.headByteCount
+    }
 
     /// Starts life idle: a connection that never sends a byte is closed by the idle rule.
     func start() {
@@ -230,6 +237,10 @@ final class ServerConnection: ServerConnectionHandler, TimerOwner {
                 if server.requestHandler != nil { exchange.requestBody += bytes }
             case .end?:
                 guard exchange.hasHead else { continue }
+                if machine.requestCount > 1 && server.dropsReusedRequest() {
+                    perform(machine.requestDropped())
+                    return
+                }
                 perform(machine.requestReceived())
             case nil:
                 // More bytes are needed. If they belong to a request (not just empty lines between
@@ -427,8 +438,24 @@ final class ServerConnection: ServerConnectionHandler, TimerOwner {
         let extra: [UInt8]
         if case .closeAfter = completion { extra = [] } else { extra = connectionFields() }
         HTTPEncoder.writeResponse(response, extraFields: extra, body: body, requestMethod: method, into: &out)
+        if server.responseWriteTap != nil, case .responseDone = completion { reportWritten(out, bodyInPieces: false) }
         write(out, then: completion)
         server.returnScratch(out)
+    }
+
+    /// Tells the server's `responseWriteTap` what is being written: a whole response (head and
+    /// body), a head whose body follows in pieces, or one of those pieces. Out of line: it runs only
+    /// while someone observes.
+    @inline(never)
+    private func reportWritten(_ bytes: [UInt8], bodyInPieces: Bool, contentBytes: Int? = nil) {
+        guard let tap = server.responseWriteTap else { return }
+        if let contentBytes {
+            tap(id, .body(wire: bytes.count, content: contentBytes))
+            return
+        }
+        guard let (head, headBytes) = ResponseWrite.head(in: bytes) else { return }
+        tap(id, head)
+        if !bodyInPieces { tap(id, .body(wire: bytes.count - headBytes, content: bytes.count - headBytes)) }
     }
 
     /// Writes `bytes` now, or queues them behind output still waiting for the socket.
@@ -549,7 +576,9 @@ extension ServerConnection: ResponseStream {
         // Its whole response is encoded once a second (it differs only in Date and the connection
         // fields) and written as it is. Callgrind: the encoder and the route's response value were
         // ~12% of such a request.
-        write(server.encodedRootResponse(persistent: responsePersists), then: .responseDone(status: 200))
+        let bytes = server.encodedRootResponse(persistent: responsePersists)
+        if server.responseWriteTap != nil { reportWritten(bytes, bodyInPieces: false) }
+        write(bytes, then: .responseDone(status: 200))
     }
 
     func sendHead(status: Int, headers: HTTPHeaders) {
@@ -561,20 +590,29 @@ extension ServerConnection: ResponseStream {
         if work.streamIsChunked { headers.add(name: "Transfer-Encoding", value: "chunked") }
         var out = server.takeScratch()
         HTTPEncoder.writeResponseHead(HTTPResponseHead(status: status, headers: headers), extraFields: connectionFields(), into: &out)
+        if server.responseWriteTap != nil { reportWritten(out, bodyInPieces: true) }
         write(out, then: .responsePiece)
         server.returnScratch(out)
     }
 
     func sendBodyPiece(_ bytes: [UInt8]) {
         var out: [UInt8] = []
+        // A HEAD response has the head a GET would get and no content (RFC 9110 §9.3.2): the
+        // pieces still pace the response, but none is written.
+        if work.head.method == "HEAD" {
+            write(out, then: .responsePiece)
+            return
+        }
         if work.streamIsChunked { HTTPEncoder.writeChunk(bytes, into: &out) } else { out = bytes }
+        if server.responseWriteTap != nil { reportWritten(out, bodyInPieces: true, contentBytes: bytes.count) }
         write(out, then: .responsePiece)
     }
 
     func sendEnd() {
         let work = self.work
         var out: [UInt8] = []
-        if work.streamIsChunked { HTTPEncoder.writeLastChunk(into: &out) }
+        if work.streamIsChunked && work.head.method != "HEAD" { HTTPEncoder.writeLastChunk(into: &out) }
+        if server.responseWriteTap != nil { reportWritten(out, bodyInPieces: true, contentBytes: 0) }
         write(out, then: .responseDone(status: work.streamStatus))
     }
 

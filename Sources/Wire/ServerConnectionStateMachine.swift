@@ -79,9 +79,12 @@ struct ServerConnectionStateMachine {
     /// Why the current request's head asks for the connection to close, or nil (see `headReceived`).
     private var headCloseReason: ServerCloseReason?
     let maxRequests: Int
+    /// After this many responses the connection closes though they said keep-alive (0: never).
+    let closeSilentlyAfter: Int
 
-    init(maxRequests: Int) {
+    init(maxRequests: Int, closeSilentlyAfter: Int = 0) {
         self.maxRequests = maxRequests
+        self.closeSilentlyAfter = closeSilentlyAfter
     }
 
     var isIdle: Bool { state == .idle }
@@ -141,12 +144,25 @@ struct ServerConnectionStateMachine {
             return Actions(.beginStagedClose(.clientClosed))
         }
         if persists && !isDraining {
+            if closeSilentlyAfter > 0 && requestCount >= closeSilentlyAfter {
+                // The response said keep-alive; the close is the misbehaviour.
+                state = .closing(.closedSilently)
+                return Actions(.beginStagedClose(.closedSilently))
+            }
             state = .idle
             return Actions(.startIdleTimer, .parseBufferedBytes)
         }
         let why = reason ?? .shutdown
         state = .closing(why)
         return Actions(.beginStagedClose(why))
+    }
+
+    /// The whole request arrived and the server drops it (`dropReusedRequests`): no response, the
+    /// connection closes at once, as if its idle side had been closed while the request travelled.
+    mutating func requestDropped() -> Actions {
+        guard case .readingRequest = state else { return Actions() }
+        state = .closed(.droppedRequest)
+        return Actions(.closeNow(.droppedRequest))
     }
 
     /// The peer closed its side (EOF).

@@ -10,7 +10,8 @@ import Wire
 enum ObserveCommand {
     /// The server's knobs are `serve`'s own options.
     static let serverOptionNames = ["port", "keep-alive-timeout", "headers-timeout", "request-timeout", "max-requests-per-socket",
-                                     "h2-max-concurrent-streams", "h2-initial-window-size", "h2-max-frame-size", "mystery"]
+                                     "h2-max-concurrent-streams", "h2-initial-window-size", "h2-max-frame-size", "mystery",
+                                     "close-silently-after", "drop-reused"]
 
     static let options: [OptionSpec] = ServeCommand.options.filter { serverOptionNames.contains($0.name) } + [
         OptionSpec(name: "limit", valueName: "duration", help: "How long COMMAND may run before it is stopped (default 60s; exit 2)"),
@@ -96,6 +97,7 @@ enum ObserveCommand {
                     + "requestTimeout=\(config.requestTimeoutMs)ms maxRequestsPerSocket=\(config.maxRequestsPerSocket)"
                     + (config.maxRequestsPerSocket == 0 ? " (unlimited)" : ""))
             }
+            if let misbehaviour = ServeCommand.misbehaviourLine(config) { console.line(misbehaviour) }
         }
         if rttMs > 0 && !json {
             console.line("  simulated RTT \(rttMs)ms between the client and the server: a relay delays each direction by \(Format.fixed(Double(rttMs) / 2, 1))ms,")
@@ -188,7 +190,14 @@ enum ObserveCommand {
             }
         }
         var extra: [(String, JSONValue)] = [("url", .string(url)), ("simulatedRttMs", rttMs > 0 ? .integer(rttMs) : .null)]
-        if !mystery { extra.append(("server", .object(config.settings.map { ($0.name, .integer($0.value)) }))) }
+        if !mystery {
+            var settings: [(String, JSONValue)] = config.settings.map { ($0.name, .integer($0.value)) }
+            if config.closeSilentlyAfter > 0 { settings.append(("closeSilentlyAfter", .integer(config.closeSilentlyAfter))) }
+            if config.dropReusedRequests > 0 {
+                settings.append(("dropReusedRequests", config.dropReusedRequests == .max ? .string("all") : .integer(config.dropReusedRequests)))
+            }
+            extra.append(("server", .object(settings)))
+        }
         extra.append(("command", commandJSON))
         if json {
             console.line(observation.json(extra: extra).text(pretty: true))
@@ -229,6 +238,7 @@ enum ObserveCommand {
             config.port = port
         }
         try ServeCommand.applyHTTP2Options(parsed, to: &config, command: "observe")
+        try ServeCommand.applyMisbehaviour(parsed, to: &config, command: "observe")
         return config
     }
 

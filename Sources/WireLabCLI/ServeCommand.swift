@@ -14,6 +14,8 @@ enum ServeCommand {
         OptionSpec(name: "h2-initial-window-size", valueName: "bytes", help: "HTTP/2: request body bytes per stream before a WINDOW_UPDATE (default 65535)"),
         OptionSpec(name: "h2-max-frame-size", valueName: "bytes", help: "HTTP/2: the largest frame payload accepted, 16384-16777215 (default 16384)"),
         OptionSpec(name: "mystery", valueName: "n", help: "Mystery server n: settings you find by measuring, not by reading (lesson mystery-server)"),
+        OptionSpec(name: "close-silently-after", valueName: "n", help: "Misbehave: close each connection right after its nth response, which said keep-alive"),
+        OptionSpec(name: "drop-reused", valueName: "n|all", help: "Misbehave: read the first n (or all) requests on reused connections and close unanswered"),
         OptionSpec(name: "grace", valueName: "duration", help: "How long Ctrl-C lets in-flight requests finish (default 5s)"),
         OptionSpec(name: "for", valueName: "duration", help: "Stop by itself (drain gracefully) after this long"),
         OptionSpec(name: "quiet", valueName: nil, help: "Log nothing per connection or request", short: "q"),
@@ -61,6 +63,7 @@ enum ServeCommand {
             config.port = port
         }
         try applyHTTP2Options(parsed, to: &config, command: "serve")
+        try applyMisbehaviour(parsed, to: &config, command: "serve")
         let graceMs = try requireDuration(parsed, "grace", command: "serve") ?? 5_000
         let runForMs = try requireDuration(parsed, "for", command: "serve")
         let quiet = parsed.has("quiet")
@@ -92,6 +95,7 @@ enum ServeCommand {
             console.line("  HTTP/2: maxConcurrentStreams=\(config.h2MaxConcurrentStreams) initialWindowSize=\(config.h2InitialWindowSize) "
                 + "maxFrameSize=\(config.h2MaxFrameSize), idle timeout = keepAliveTimeout (GOAWAY, then close)")
         }
+        if let misbehaviour = misbehaviourLine(config) { console.line(misbehaviour) }
         console.line("  try: curl -v \(server.url)/   (also /echo /delay/500 /stream/5?interval=200 /close)")
         console.line("  HTTP/2 (h2c) on the same port: curl --http2-prior-knowledge -v \(server.url)/")
         console.line(runForMs.map { "  stops by itself after \($0)ms; Ctrl-C drains now" } ?? "  Ctrl-C drains gracefully")
@@ -310,5 +314,34 @@ struct LogText {
         bytes.append(UInt8(ascii: "0") + UInt8(fraction % 10))
         bytes.append(UInt8(ascii: "s"))
         bytes.append(UInt8(ascii: "]"))
+    }
+}
+
+extension ServeCommand {
+    /// `--close-silently-after N` and `--drop-reused N|all`, for `serve` and `observe`.
+    static func applyMisbehaviour(_ parsed: ParsedArguments, to config: inout ServerConfiguration, command: String) throws(UsageError) {
+        if let n = try requireInt(parsed, "close-silently-after", command: command, range: 1...1_000_000) { config.closeSilentlyAfter = n }
+        if let text = parsed.value("drop-reused") {
+            if text == "all" {
+                config.dropReusedRequests = .max
+            } else if let n = Int(text), n >= 1 {
+                config.dropReusedRequests = n
+            } else {
+                throw UsageError("Option '--drop-reused' expects a whole number from 1, or all, got '\(text)'", command: command)
+            }
+        }
+    }
+
+    /// The banner's line for a misbehaving server, or nil.
+    static func misbehaviourLine(_ config: ServerConfiguration) -> String? {
+        var parts: [String] = []
+        if config.closeSilentlyAfter > 0 {
+            parts.append("closes each connection after response \(config.closeSilentlyAfter) without saying so")
+        }
+        if config.dropReusedRequests > 0 {
+            let which = config.dropReusedRequests == .max ? "every request" : "the first \(config.dropReusedRequests) request\(config.dropReusedRequests == 1 ? "" : "s")"
+            parts.append("drops \(which) on a reused connection (read, never answered)")
+        }
+        return parts.isEmpty ? nil : "  misbehaving: " + parts.joined(separator: "; ")
     }
 }

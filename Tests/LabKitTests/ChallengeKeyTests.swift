@@ -98,6 +98,8 @@ struct ChallengeKeyTests {
         ("<!-- check your-client\n   max-requests: 0\n   expect client.requests >= 1\n   -->", 22, "positive whole number"),
         ("<!-- check your-client\n   no-keep-alive-header: maybe\n   expect client.requests >= 1\n   -->", 22, "true or false"),
         ("<!-- check your-client\n   max-wait: 5s\n   expect client.requests >= 1\n   -->", 22, "has no field 'max-wait'"),
+        ("<!-- check your-client\n   drop-reused: some\n   expect client.requests >= 1\n   -->", 22, "a positive whole number or all"),
+        ("<!-- check your-client\n   close-silently-after: 0\n   expect client.requests >= 1\n   -->", 22, "positive whole number"),
         ("<!-- check your-client\n   explain: x\n   expect server.connections == 1\n   -->", 23, "never mention client"),
     ])
     func broken(key: String, line: Int, message: String) throws {
