@@ -2,8 +2,9 @@
 # inside Chromium (its bundled frontend's models/har/har.js: HARFormat.HARRoot, then
 # Importer.requestsFromHARLog, the path the Network panel's "Import HAR file" takes), driving a
 # headless Chromium over the DevTools protocol with a minimal WebSocket client (stdlib only).
-# Prints one JSON object: the Chromium version and, per request the importer made, what the
-# Network panel would show. Exit 1 if the importer throws, 2 if Chromium cannot be driven.
+# Then hands them to the Network panel's log (NetworkLog.importRequests, as the panel does) and
+# counts how many it holds. Prints one JSON object: the Chromium version, `inNetworkLog`, and per
+# request the importer made, what the Network panel would show. Exit 1 if the importer throws, 2 if Chromium cannot be driven.
 # Used by Tests/WireLabCLITests/ChromiumHARTests.swift; by hand:
 #   wirelab observe --har out.har -- curl -s {url}/ {url}/ && python3 Tests/Scripts/chromium-har-import.py out.har
 import base64, json, os, shutil, socket, struct, subprocess, sys, tempfile, time, urllib.request
@@ -94,18 +95,23 @@ def main():
           const HAR = await import('/devtools/models/har/har.js');
           const root = new HAR.HARFormat.HARRoot(JSON.parse(%s));
           const requests = HAR.Importer.Importer.requestsFromHARLog(root.log);
-          return JSON.stringify(requests.map(r => ({url: r.url(), status: r.statusCode, connectionId: r.connectionId,
+          // What the Network panel does next with them (NetworkLogView's HAR loading): into the log it shows.
+          const Logs = await import('/devtools/models/logs/logs.js');
+          const log = Logs.NetworkLog.NetworkLog.instance();
+          log.importRequests(requests);
+          const inLog = log.requests().filter(r => requests.includes(r)).length;
+          return JSON.stringify({inNetworkLog: inLog, requests: requests.map(r => ({url: r.url(), status: r.statusCode, connectionId: r.connectionId,
             protocol: r.protocol, mimeType: r.mimeType, transferSize: r.transferSize, resourceSize: r.resourceSize,
             responseHeaders: r.responseHeaders.length, requestHeaders: r.requestHeaders().length,
             remoteAddress: r.remoteAddress(), durationMs: (r.endTime - r.startTime) * 1000,
-            timing: r.timing && {sendStart: r.timing.sendStart, receiveHeadersEnd: r.timing.receiveHeadersEnd}})));
+            timing: r.timing && {sendStart: r.timing.sendStart, receiveHeadersEnd: r.timing.receiveHeadersEnd}}))});
         })()''' % json.dumps(text)
         result = cdp.call('Runtime.evaluate', expression=expression, awaitPromise=True, returnByValue=True)
         if 'exceptionDetails' in result:
             details = result['exceptionDetails']
             fail('the importer threw: %s' % (details.get('exception', {}).get('description') or details.get('text')), status=1)
         print(json.dumps({'chromium': json.load(urllib.request.urlopen('http://127.0.0.1:%d/json/version' % port))['Browser'],
-                          'requests': json.loads(result['result']['value'])}, indent=1))
+                          **json.loads(result['result']['value'])}, indent=1))
     finally:
         chrome.terminate()
         try: chrome.wait(5)

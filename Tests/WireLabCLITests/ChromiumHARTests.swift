@@ -53,6 +53,7 @@ struct ChromiumHARTests {
         let object = try #require(try JSONSerialization.jsonObject(with: Data(imported.stdout.utf8)) as? [String: Any], "\(imported.stdout)")
         let requests = try #require(object["requests"] as? [[String: Any]])
         #expect(requests.count == 3)
+        #expect(object["inNetworkLog"] as? Int == 3)   // the Network panel's log took all three
         #expect(requests.map { $0["connectionId"] as? String } == ["1", "1", "1"])
         #expect(requests.map { $0["status"] as? Int } == [200, 200, 200])
         #expect(requests.map { $0["mimeType"] as? String } == ["application/json", "text/plain", "application/json"])
