@@ -19,6 +19,7 @@ struct ProbeReport {
     var reuse: Reuse?
     var reuseProblem: String?
     var requestsSent = 0
+    var h2 = H2Report()
 
     /// Did a second request get answered on the connection that carried the first?
     enum Persistence: Equatable {
@@ -182,6 +183,8 @@ struct ProbeReport {
             rows.append(("speedup of reuse", "not measured: \(reuseProblem ?? "no requests")"))
         }
         rows.append(("requests sent", String(requestsSent)))
+        rows += h2.rows()
+        if h2.requestsSent > 0 { rows.append(("h2 requests sent", String(h2.requestsSent))) }
         let width = rows.map(\.0.count).max() ?? 0
         var out = "WireLab probe of \(url)" + (server.map { "  (Server: \($0))" } ?? "") + "\n"
         for (label, value) in rows { out += "  " + label.rightPadded(to: width + 2) + value + "\n" }
@@ -235,6 +238,7 @@ struct ProbeReport {
             ("reuse", reuseJSON),
             ("reuse_problem", optional(reuse == nil ? reuseProblem : nil)),
             ("requests_sent", .integer(requestsSent)),
+            ("h2", h2.json()),
         ])
     }
 }

@@ -10,7 +10,9 @@ import Wire
 ///
 /// Requests sent: 1 (idle) + 2 + 2 (persistence) + max(maxRequests, N) (sequential run, which also
 /// times the kept-alive side) + 3 (pipelining) + N (new connection each). So with N ≤ maxRequests the
-/// total is at most maxRequests + N + 8. Every wait is bounded by `timeoutMs` or `maxWaitMs`.
+/// total is at most maxRequests + N + 8. Then the h2c check (counted apart): 1 + h2Streams GETs on
+/// one connection, when the server speaks h2c. Every wait is bounded by `timeoutMs`, `maxWaitMs` or
+/// `h2IdleWaitMs`; the h2c connection's idle wait overlaps the others, like the HTTP/1.1 one.
 final class ProbeSession {
     struct Settings {
         var maxWaitMs = 30_000
@@ -18,13 +20,16 @@ final class ProbeSession {
         var requests = 50
         /// The bound on connecting and on each response.
         var timeoutMs = 5_000
+        /// GETs opened at once in the h2c check, and how long its idle connection is watched.
+        var h2Streams = 10
+        var h2IdleWaitMs = 30_000
     }
 
     let loop: EventLoop
     let origin: HTTPOrigin
     let target: String
     let settings: Settings
-    private var report: ProbeReport
+    var report: ProbeReport
 
     init(loop: EventLoop, origin: HTTPOrigin, target: String, url: String, settings: Settings) {
         self.loop = loop
@@ -37,12 +42,14 @@ final class ProbeSession {
     /// Runs every measurement. Throws only when the first connection cannot be made at all.
     func run() throws(ProbeFailure) -> ProbeReport {
         let idle = try startIdleWait()
+        let h2Idle = h2Check()
         report.http11 = try persistence(version: .http1_1, connection: nil, isFirst: true)
         report.http10 = try persistence(version: .http1_0, connection: "keep-alive", isFirst: false)
         let keptAlive = try sequentialRun()
         report.pipelining = try pipelining()
         measureReuse(keptAlive: keptAlive)
         finishIdleWait(idle)
+        finishH2Idle(h2Idle)
         return report
     }
 
