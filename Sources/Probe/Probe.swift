@@ -17,6 +17,9 @@ public enum Probe {
         public var timeoutMs = 5_000
         /// GETs the h2c check opens at once on one connection (fewer if the server allows fewer).
         public var h2Streams = 10
+        /// Which checks run: the HTTP/1.x measurements, the h2c check, or both (the default).
+        public var http1 = true
+        public var h2 = true
         /// How long the h2c check watches its idle connection for GOAWAY; nil: `maxWaitMs`.
         public var h2IdleWaitMs: Int?
         public init() {}
@@ -36,6 +39,8 @@ public enum Probe {
         internalSettings.requests = settings.requests
         internalSettings.timeoutMs = settings.timeoutMs
         internalSettings.h2Streams = settings.h2Streams
+        internalSettings.http1 = settings.http1
+        internalSettings.h2 = settings.h2
         internalSettings.h2IdleWaitMs = settings.h2IdleWaitMs ?? settings.maxWaitMs
         let session = ProbeSession(loop: loop, origin: origin, target: target, url: url, settings: internalSettings)
         do {

@@ -20,6 +20,8 @@ struct ProbeReport {
     var reuseProblem: String?
     var requestsSent = 0
     var h2 = H2Report()
+    /// The HTTP/1.x measurements ran (`--protocol h2` leaves them out).
+    var checkedHTTP1 = true
 
     /// Did a second request get answered on the connection that carried the first?
     enum Persistence: Equatable {
@@ -161,6 +163,16 @@ struct ProbeReport {
     /// The report for people: a heading, then one aligned line per finding.
     func text() -> String {
         var rows: [(String, String)] = []
+        if checkedHTTP1 { http1Rows(&rows) }
+        rows += h2.rows()
+        if h2.requestsSent > 0 { rows.append(("h2 requests sent", String(h2.requestsSent))) }
+        let width = rows.map(\.0.count).max() ?? 0
+        var out = "WireLab probe of \(url)" + (server.map { "  (Server: \($0))" } ?? "") + "\n"
+        for (label, value) in rows { out += "  " + label.rightPadded(to: width + 2) + value + "\n" }
+        return out
+    }
+
+    private func http1Rows(_ rows: inout [(String, String)]) {
         rows.append(("keep-alive, HTTP/1.1", yesNo(http11) + "  " + http11.detail))
         rows.append(("keep-alive, HTTP/1.0 + keep-alive", yesNo(http10) + "  " + http10.detail))
         rows.append(("Keep-Alive header", keepAliveHeader ?? "none"))
@@ -183,12 +195,6 @@ struct ProbeReport {
             rows.append(("speedup of reuse", "not measured: \(reuseProblem ?? "no requests")"))
         }
         rows.append(("requests sent", String(requestsSent)))
-        rows += h2.rows()
-        if h2.requestsSent > 0 { rows.append(("h2 requests sent", String(h2.requestsSent))) }
-        let width = rows.map(\.0.count).max() ?? 0
-        var out = "WireLab probe of \(url)" + (server.map { "  (Server: \($0))" } ?? "") + "\n"
-        for (label, value) in rows { out += "  " + label.rightPadded(to: width + 2) + value + "\n" }
-        return out
     }
 
     private func yesNo(_ p: Persistence) -> String { p.isKeepAlive ? "yes" : "no " }
@@ -220,6 +226,7 @@ struct ProbeReport {
         }
         return .object([
             ("url", .string(url)),
+            ("checked", .array((checkedHTTP1 ? [JSONValue.string("http1")] : []) + (h2.tried || h2.refusal != nil ? [.string("h2")] : []))),
             ("server", optional(server)),
             ("keep_alive", .object([("http1_1", persistence(http11)), ("http1_0", persistence(http10))])),
             ("keep_alive_header", optional(keepAliveHeader)),

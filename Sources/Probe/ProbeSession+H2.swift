@@ -12,13 +12,15 @@ extension ProbeSession {
 
     /// Preface and SETTINGS; the server's SETTINGS; one GET on stream 1; then `h2Streams` GETs at
     /// once (no more than the server's SETTINGS_MAX_CONCURRENT_STREAMS). Leaves the connection idle
-    /// for `finishH2Idle`. An error here is a finding, never a failure of the probe.
-    func h2Check() -> H2IdleWait? {
+    /// for `finishH2Idle`. What the server answers is a finding; only a failed connect when this is
+    /// the probe's first connection (`isFirst`) fails the probe.
+    func h2Check(isFirst: Bool) throws(ProbeFailure) -> H2IdleWait? {
         report.h2.getTarget = target
         let connection: H2ProbeConnection
         do {
             connection = try H2ProbeConnection.open(loop: loop, origin: origin, timeoutMs: settings.timeoutMs)
         } catch {
+            if isFirst { throw error }
             report.h2.refusal = "cannot connect: \(error.message)"
             return nil
         }

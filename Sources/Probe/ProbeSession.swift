@@ -21,6 +21,8 @@ final class ProbeSession {
         /// The bound on connecting and on each response.
         var timeoutMs = 5_000
         /// GETs opened at once in the h2c check, and how long its idle connection is watched.
+        var http1 = true
+        var h2 = true
         var h2Streams = 10
         var h2IdleWaitMs = 30_000
     }
@@ -41,8 +43,14 @@ final class ProbeSession {
 
     /// Runs every measurement. Throws only when the first connection cannot be made at all.
     func run() throws(ProbeFailure) -> ProbeReport {
+        report.checkedHTTP1 = settings.http1
+        guard settings.http1 else {
+            let h2Idle = try settings.h2 ? h2Check(isFirst: true) : nil
+            finishH2Idle(h2Idle)
+            return report
+        }
         let idle = try startIdleWait()
-        let h2Idle = h2Check()
+        let h2Idle = settings.h2 ? try h2Check(isFirst: false) : nil
         report.http11 = try persistence(version: .http1_1, connection: nil, isFirst: true)
         report.http10 = try persistence(version: .http1_0, connection: "keep-alive", isFirst: false)
         let keptAlive = try sequentialRun()
