@@ -185,8 +185,14 @@ final class H2ProbeConnection {
             let line = text.split(separator: "\r\n", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? text
             return "it answered with HTTP/1: \(line.prefix(80))"
         }
-        if leading.count >= 9 {
-            let type = FrameType(rawValue: leading[3]).map { "\($0)" } ?? "type 0x\(String(leading[3], radix: 16))"
+        let head = leading.prefix(16)
+        if head.allSatisfy({ (32...126).contains($0) || $0 == 9 || $0 == 10 || $0 == 13 }) {
+            // Text but no status line: an HTTP/0.9-style error page (Python's http.server does this).
+            let line = text.split(whereSeparator: { $0 == "\r" || $0 == "\n" }).first.map(String.init) ?? text
+            return "it answered with text, not HTTP/2: \(line.prefix(60))"
+        }
+        if leading.count >= 9, FrameType(rawValue: leading[3]) != nil {
+            let type = FrameType(rawValue: leading[3]).map { "\($0)".uppercased() } ?? "type 0x\(String(leading[3], radix: 16))"
             if leading[3] == FrameType.goaway.rawValue { return "its first frame was GOAWAY, not SETTINGS" }
             return "its first frame was \(type), not SETTINGS"
         }
