@@ -155,7 +155,8 @@ public struct ProbeFindings: Sendable {
 public struct H2Findings: Sendable {
     /// The server's first frame after our preface was SETTINGS.
     public var priorKnowledge: Bool
-    /// Yes or no and why, as the report says it: "no (it answered with HTTP/1: HTTP/1.1 400 Bad Request)".
+    /// What the server answered the preface with: "its first frame was SETTINGS", or what came
+    /// instead ("it answered with HTTP/1: HTTP/1.1 400 Bad Request").
     public var detail: String
     /// The settings as sent: `MAX_CONCURRENT_STREAMS=100, INITIAL_WINDOW_SIZE=65535`.
     public var settings: String
@@ -182,7 +183,7 @@ public struct H2Findings: Sendable {
 
     init(_ r: H2Report) {
         priorKnowledge = r.accepted
-        detail = r.verdict.replacingOccurrences(of: "  (", with: " (").replacingOccurrences(of: "   (", with: " (")
+        detail = r.accepted ? "its first frame was SETTINGS" : (r.refusal ?? "not tried")
         settings = r.accepted ? r.sentSummary : "none (no HTTP/2)"
         settingsAcked = r.settingsAcked
         maxConcurrentStreams = r.maxConcurrentStreams.map(Int.init)
