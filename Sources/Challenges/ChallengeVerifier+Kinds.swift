@@ -309,7 +309,9 @@ extension ChallengeVerifier {
     /// The h2c check's findings as `probe.h2`.
     static func h2Value(_ h: H2Findings) -> LabValue {
         func optional(_ n: Int?) -> LabValue { n.map { .number(Double($0)) } ?? .none }
-        let settings = RecordObject("the server's SETTINGS", h.sentSettings.sorted { $0.key < $1.key }.map { ($0.key, .number(Double($0.value))) })
+        // Every known setting reads (none when not sent), and any other the server sent.
+        let names = H2Findings.settingNames + h.sentSettings.keys.filter { !H2Findings.settingNames.contains($0) }.sorted()
+        let settings = RecordObject("the server's SETTINGS", names.map { name in (name, h.sentSettings[name].map { .number(Double($0)) } ?? .none) })
         return .object(RecordObject("the probe's h2c findings", [
             ("priorKnowledge", .bool(h.priorKnowledge)),
             ("detail", .string(h.detail)),

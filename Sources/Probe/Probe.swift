@@ -166,6 +166,8 @@ public struct H2Findings: Sendable {
     public var maxConcurrentStreamsText: String
     /// Any setting by its name (`INITIAL_WINDOW_SIZE`): the value sent, or nil.
     public var sentSettings: [String: Int]
+    /// The names of the settings the probe knows (RFC 9113 §6.5.2, RFC 8441, RFC 9218).
+    public static let settingNames: [String] = H2Report.known.map(\.name)
     /// The status of the GET on stream 1, and what happened to it as words.
     public var status: Int?
     public var getDetail: String

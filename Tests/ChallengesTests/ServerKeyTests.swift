@@ -223,4 +223,45 @@ struct ServerKeyTests {
         #expect(failures(never) == "✘ end an idle connection with GOAWAY after 2 to 4 s (the probe found: no GOAWAY, still open when the probe's 6 s wait ran out)")
     }
 
+
+    @Test("probe.h2.sent reads every known setting, none when not sent; protocol: h2 sends no HTTP/1.1 request")
+    func sentSettings() throws {
+        let text = """
+            ---
+            id: h2keys
+            phase: 1
+            phase_title: Test
+            sequence: 1
+            title: h2 keys
+            difficulty: beginner
+            tags: [t]
+            prerequisites: []
+            estimated_minutes: 1
+            ---
+
+            ## Challenge
+
+            1. Serve h2c.
+
+               <!-- check your-server
+               protocol: h2
+               streams: 3
+               idle-wait: 50ms
+               expect probe.h2.sent.MAX_CONCURRENT_STREAMS == 7 "seven ({probe.h2.settings})"
+               expect probe.h2.sent.INITIAL_WINDOW_SIZE == none "no window sent"
+               expect probe.h2.streamsOpened == 3 and probe.h2.streamsAnswered == 3 "three at once ({probe.h2.streamsDetail})"
+               expect probe.persistence == "not tried" "no HTTP/1.1 check ({probe.persistence})"
+               -->
+            """
+        let lesson = try LessonLoader.parse(text, path: "h2keys.md").get()
+        let server = try StandInH2Server(H2(maxConcurrentStreams: 7))
+        defer { server.stop() }
+        let result = ChallengeVerifier.verify(lesson: lesson, challenge: lesson.challenges[0], input: VerificationInput(url: server.url))
+        #expect(result.status == .correct, "\(result.details)")
+        let other = try StandInH2Server(H2(maxConcurrentStreams: 2))
+        defer { other.stop() }
+        let wrong = ChallengeVerifier.verify(lesson: lesson, challenge: lesson.challenges[0], input: VerificationInput(url: other.url))
+        #expect(failures(wrong) == "✘ seven (MAX_CONCURRENT_STREAMS=2)\n✘ three at once (2 of 2 answered (status 200); 3 were asked for, the server's SETTINGS_MAX_CONCURRENT_STREAMS allows 2)")
+    }
+
 }

@@ -128,6 +128,7 @@ struct ProbeH2Tests {
     @Test("an HTTP/1.1-only server's answer to the preface is named", arguments: [
         (NotH2Server.Trick.answer("HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"), "it answered with HTTP/1: HTTP/1.1 400 Bad Request"),
         (NotH2Server.Trick.close, "it closed the connection without a byte"),
+        (NotH2Server.Trick.answer("<!DOCTYPE HTML>\n<html>error</html>\n"), "it answered with text, not HTTP/2: <!DOCTYPE HTML>"),
         (NotH2Server.Trick.answer("\u{0}\u{0}\u{0}\u{7}"), "it sent 4 bytes that are not an HTTP/2 frame (00 00 00 07), then closed"),
     ])
     func notH2(trick: NotH2Server.Trick, said: String) throws {
