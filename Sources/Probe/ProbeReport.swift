@@ -22,6 +22,8 @@ struct ProbeReport {
     var h2 = H2Report()
     /// The HTTP/1.x measurements ran (`--protocol h2` leaves them out).
     var checkedHTTP1 = true
+    /// Why the HTTP/1.x checks stopped after one request (a port that speaks only h2c), or nil.
+    var http1Unanswered: String?
 
     /// Did a second request get answered on the connection that carried the first?
     enum Persistence: Equatable {
@@ -164,6 +166,7 @@ struct ProbeReport {
     func text() -> String {
         var rows: [(String, String)] = []
         if checkedHTTP1 { http1Rows(&rows) }
+        if let http1Unanswered { rows.append(("HTTP/1.1", http1Unanswered)) }
         rows += h2.rows()
         if h2.requestsSent > 0 { rows.append(("h2 requests sent", String(h2.requestsSent))) }
         let width = rows.map(\.0.count).max() ?? 0
@@ -227,6 +230,7 @@ struct ProbeReport {
         return .object([
             ("url", .string(url)),
             ("checked", .array((checkedHTTP1 ? [JSONValue.string("http1")] : []) + (h2.tried || h2.refusal != nil ? [.string("h2")] : []))),
+            ("http1_unanswered", optional(http1Unanswered)),
             ("server", optional(server)),
             ("keep_alive", .object([("http1_1", persistence(http11)), ("http1_0", persistence(http10))])),
             ("keep_alive_header", optional(keepAliveHeader)),

@@ -32,6 +32,8 @@ final class ProbeSession {
     let target: String
     let settings: Settings
     var report: ProbeReport
+    /// How the first HTTP/1.1 request failed, when it did.
+    private var firstFailure: String?
 
     init(loop: EventLoop, origin: HTTPOrigin, target: String, url: String, settings: Settings) {
         self.loop = loop
@@ -49,8 +51,15 @@ final class ProbeSession {
             finishH2Idle(h2Idle)
             return report
         }
+        // The h2c check first: a port that speaks only h2c then needs no HTTP/1.x check but one.
+        let h2Idle = settings.h2 ? try h2Check(isFirst: true) : nil
         let idle = try startIdleWait()
-        let h2Idle = settings.h2 ? try h2Check(isFirst: false) : nil
+        if report.h2.accepted, idle == nil, report.server == nil, case .notMeasured(let why) = report.idleTimeout, why == Self.noResponse {
+            report.checkedHTTP1 = false
+            report.http1Unanswered = (firstFailure ?? "an HTTP/1.1 GET got no response") + "; the port speaks h2c, so the other HTTP/1.x checks were left out"
+            finishH2Idle(h2Idle)
+            return report
+        }
         report.http11 = try persistence(version: .http1_1, connection: nil, isFirst: true)
         report.http10 = try persistence(version: .http1_0, connection: "keep-alive", isFirst: false)
         let keptAlive = try sequentialRun()
@@ -60,6 +69,8 @@ final class ProbeSession {
         finishH2Idle(h2Idle)
         return report
     }
+
+    static let noResponse = "the request got no complete response"
 
     private func open() throws(ProbeFailure) -> ProbeConnection {
         try ProbeConnection.open(loop: loop, origin: origin, timeoutMs: settings.timeoutMs)
@@ -105,8 +116,15 @@ final class ProbeSession {
     private func startIdleWait() throws(ProbeFailure) -> IdleWait? {
         let connection = try open()
         guard let response = exchange(connection, ProbeRequest(target: target)) else {
+            if let malformed = connection.malformed {
+                firstFailure = "an HTTP/1.1 GET got an answer that is not HTTP/1.x (\(malformed))"
+            } else if connection.isEnded {
+                firstFailure = "an HTTP/1.1 GET got no answer: the server closed the connection"
+            } else {
+                firstFailure = "an HTTP/1.1 GET got no response in \(Format.fixed(Double(settings.timeoutMs) / 1000, 1)) s"
+            }
             connection.close()
-            report.idleTimeout = .notMeasured("the request got no complete response")
+            report.idleTimeout = .notMeasured(Self.noResponse)
             return nil
         }
         report.server = response.head.headers["Server"]

@@ -264,4 +264,37 @@ struct ServerKeyTests {
         #expect(failures(wrong) == "✘ seven (MAX_CONCURRENT_STREAMS=2)\n✘ three at once (2 of 2 answered (status 200); 3 were asked for, the server's SETTINGS_MAX_CONCURRENT_STREAMS allows 2)")
     }
 
+    @Test("without protocol: h2, a port that speaks only h2c gets one HTTP/1.1 request, not every HTTP/1.x check")
+    func h2cOnlyPort() throws {
+        let text = """
+            ---
+            id: h2only
+            phase: 1
+            phase_title: Test
+            sequence: 1
+            title: h2 only
+            difficulty: beginner
+            tags: [t]
+            prerequisites: []
+            estimated_minutes: 1
+            ---
+
+            ## Challenge
+
+            1. Serve h2c.
+
+               <!-- check your-server
+               max-wait: 100ms
+               expect probe.h2.priorKnowledge "h2c"
+               expect probe.persistence == "not tried" "no other HTTP/1.x check ({probe.persistence})"
+               -->
+            """
+        let lesson = try LessonLoader.parse(text, path: "h2only.md").get()
+        let server = try StandInH2Server(H2())
+        defer { server.stop() }
+        let result = ChallengeVerifier.verify(lesson: lesson, challenge: lesson.challenges[0], input: VerificationInput(url: server.url))
+        #expect(result.status == .correct, "\(result.details)")
+        #expect(result.details.contains { $0.contains("HTTP/1.1 GET got no answer: the server closed the connection; the port speaks h2c, so the other HTTP/1.x checks were left out") }, "\(result.details)")
+    }
+
 }
