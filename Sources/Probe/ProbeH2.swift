@@ -170,7 +170,7 @@ final class H2ProbeConnection {
         do {
             while let frame = try parser.nextFrame() { handle(frame) }
         } catch {
-            malformed = "the server sent a frame the probe could not read: \(error)"
+            malformed = "the server sent a frame the probe could not read (\(error.code): \(error.detail))"
         }
     }
 

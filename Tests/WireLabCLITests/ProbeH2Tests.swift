@@ -13,6 +13,11 @@ final class NotH2Server: @unchecked Sendable {
     enum Trick: Sendable {
         /// Answer the first read with this text, then close (an HTTP/1.1-only server's 400).
         case answer(String)
+        /// Answer the first read with these bytes, then close.
+        case bytes([UInt8])
+        /// Send `settings` on the first read, `then` once the client's first HEADERS frame is in,
+        /// then close.
+        case h2(settings: [UInt8], then: [UInt8])
         /// Read the preface, then close without a byte (all read, so a FIN, not a reset).
         case close
         /// Say nothing; close when the client does (or after 5 s).
@@ -67,6 +72,32 @@ final class NotH2Server: @unchecked Sendable {
         case .answer(let text):
             guard recv(fd, &chunk, chunk.count, 0) > 0 else { return }
             let bytes = Array(text.utf8)
+            _ = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        case .h2(let settings, let then):
+            var received: [UInt8] = []
+            var sentSettings = false
+            while true {
+                let n = recv(fd, &chunk, chunk.count, 0)
+                guard n > 0 else { return }
+                received += chunk[0..<n]
+                if !sentSettings {
+                    sentSettings = true
+                    _ = settings.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                }
+                // Walk the frames after the 24-byte preface, looking for HEADERS (type 1).
+                var at = 24
+                var sawHeaders = false
+                while received.count >= at + 9 {
+                    if received[at + 3] == 1 { sawHeaders = true; break }
+                    at += 9 + (Int(received[at]) << 16 | Int(received[at + 1]) << 8 | Int(received[at + 2]))
+                }
+                if sawHeaders {
+                    _ = then.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                    return
+                }
+            }
+        case .bytes(let bytes):
+            guard recv(fd, &chunk, chunk.count, 0) > 0 else { return }
             _ = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
         case .silent:
             while recv(fd, &chunk, chunk.count, 0) > 0 {}
@@ -143,6 +174,44 @@ struct ProbeH2Tests {
         #expect(member(report, "h2.get") is NSNull)
         let text = runCLI(["probe", server.url, "--protocol", "h2", "--timeout", "2s"])
         #expect(text.stdout.contains("h2c, prior knowledge  no   (\(said))"), "\(text.stdout)")
+    }
+
+    /// A frame as bytes, written out by hand (not with Sources/HTTP2, which the probe itself uses).
+    static func frame(_ type: UInt8, flags: UInt8 = 0, stream: UInt8 = 0, _ payload: [UInt8]) -> [UInt8] {
+        [0, UInt8(payload.count >> 8), UInt8(payload.count & 0xff), type, flags, 0, 0, 0, stream] + payload
+    }
+
+    @Test("what a server that accepted the preface did with stream 1 is named", arguments: [
+        // SETTINGS, then RST_STREAM(1, REFUSED_STREAM).
+        (frame(4, []), frame(3, stream: 1, [0, 0, 0, 7]), "reset", "the server reset the stream (REFUSED_STREAM)"),
+        // SETTINGS, then GOAWAY(last 0, ENHANCE_YOUR_CALM, "busy").
+        (frame(4, []), frame(7, [0, 0, 0, 0, 0, 0, 0, 0x0b] + Array("busy".utf8)), "ended", "the server sent GOAWAY (ENHANCE_YOUR_CALM) instead: busy"),
+        // SETTINGS, then a frame longer than the 16,384 octets the probe allows.
+        (frame(4, []), [0x01, 0, 0, 0, 0, 0, 0, 0, 1], "ended",
+         "the server sent a frame the probe could not read (FRAME_SIZE_ERROR: frame of type 0x0 on stream 1 is 65536 bytes, above the maximum frame size 16384)"),
+    ])
+    func streamOne(settings: [UInt8], then: [UInt8], outcome: String, detail: String) throws {
+        let server = try NotH2Server(.h2(settings: settings, then: then))
+        defer { server.stop() }
+        let run = runCLI(["probe", server.url, "--protocol", "h2", "--timeout", "2s", "--json"])
+        #expect(run.status == 0, "stderr: \(run.stderr)")
+        let report = try jsonObject(run.stdout)
+        #expect(member(report, "h2.prior_knowledge") as? Bool == true)
+        #expect(member(report, "h2.settings.max_concurrent_streams.value") is NSNull)
+        #expect(member(report, "h2.get.outcome") as? String == outcome)
+        #expect(member(report, "h2.get.detail") as? String == detail)
+        #expect(member(report, "h2.concurrent") is NSNull)
+        #expect(member(report, "h2.idle.outcome") as? String == "not measured")
+    }
+
+    @Test("GOAWAY as the first frame is not h2c")
+    func goawayFirst() throws {
+        let server = try NotH2Server(.bytes(Self.frame(7, [0, 0, 0, 0, 0, 0, 0, 1])))
+        defer { server.stop() }
+        let run = runCLI(["probe", server.url, "--protocol", "h2", "--timeout", "2s", "--json"])
+        let report = try jsonObject(run.stdout)
+        #expect(member(report, "h2.prior_knowledge") as? Bool == false)
+        #expect(member(report, "h2.refusal") as? String == "its first frame was GOAWAY, not SETTINGS")
     }
 
     @Test("a server that says nothing is bounded by --timeout")
