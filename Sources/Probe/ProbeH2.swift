@@ -207,6 +207,8 @@ final class H2ProbeConnection {
                 settingsAcked = true
             } else {
                 if serverSettings == nil { serverSettings = list } else { serverSettings! += list }
+                // Our encoder's table may be no larger than the decoder at the other end allows.
+                if let size = list.last(where: { $0.id == .headerTableSize })?.value { encoder.setMaxTableSizeLimit(Int(size)) }
                 send(.settings(ack: true, []))
             }
         case .ping(let ack, let opaque):

@@ -18,6 +18,8 @@ final class NotH2Server: @unchecked Sendable {
         /// Send `settings` on the first read, `then` once the client's first HEADERS frame is in,
         /// then close.
         case h2(settings: [UInt8], then: [UInt8])
+        /// The same, with the answer computed from that HEADERS frame's payload.
+        case h2Reply(settings: [UInt8], reply: @Sendable ([UInt8]) -> [UInt8])
         /// Read the preface, then close without a byte (all read, so a FIN, not a reset).
         case close
         /// Say nothing; close when the client does (or after 5 s).
@@ -74,6 +76,19 @@ final class NotH2Server: @unchecked Sendable {
             let bytes = Array(text.utf8)
             _ = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
         case .h2(let settings, let then):
+            serveH2(fd, settings: settings) { _ in then }
+        case .h2Reply(let settings, let reply):
+            serveH2(fd, settings: settings, reply: reply)
+        case .bytes(let bytes):
+            guard recv(fd, &chunk, chunk.count, 0) > 0 else { return }
+            _ = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        case .silent:
+            while recv(fd, &chunk, chunk.count, 0) > 0 {}
+        }
+    }
+
+    private func serveH2(_ fd: Int32, settings: [UInt8], reply: ([UInt8]) -> [UInt8]) {
+            var chunk = [UInt8](repeating: 0, count: 4096)
             var received: [UInt8] = []
             var sentSettings = false
             while true {
@@ -86,22 +101,16 @@ final class NotH2Server: @unchecked Sendable {
                 }
                 // Walk the frames after the 24-byte preface, looking for HEADERS (type 1).
                 var at = 24
-                var sawHeaders = false
                 while received.count >= at + 9 {
-                    if received[at + 3] == 1 { sawHeaders = true; break }
-                    at += 9 + (Int(received[at]) << 16 | Int(received[at + 1]) << 8 | Int(received[at + 2]))
-                }
-                if sawHeaders {
-                    _ = then.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-                    return
+                    let length = Int(received[at]) << 16 | Int(received[at + 1]) << 8 | Int(received[at + 2])
+                    if received[at + 3] == 1, received.count >= at + 9 + length {
+                        let answer = reply(Array(received[(at + 9)..<(at + 9 + length)]))
+                        _ = answer.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                        return
+                    }
+                    at += 9 + length
                 }
             }
-        case .bytes(let bytes):
-            guard recv(fd, &chunk, chunk.count, 0) > 0 else { return }
-            _ = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-        case .silent:
-            while recv(fd, &chunk, chunk.count, 0) > 0 {}
-        }
     }
 }
 
@@ -202,6 +211,21 @@ struct ProbeH2Tests {
         #expect(member(report, "h2.get.detail") as? String == detail)
         #expect(member(report, "h2.concurrent") is NSNull)
         #expect(member(report, "h2.idle.outcome") as? String == "not measured")
+    }
+
+    @Test("a server's SETTINGS_HEADER_TABLE_SIZE=0 is honoured: the first header block starts with a size update to 0")
+    func headerTableSize() throws {
+        let server = try NotH2Server(.h2Reply(settings: Self.frame(4, [0, 1, 0, 0, 0, 0])) { payload in
+            // RFC 7541 §6.3: 001xxxxx, here 0x20, a dynamic table size update to 0.
+            payload.first == 0x20
+                ? ProbeH2Tests.frame(1, flags: 5, stream: 1, [0x88])
+                : ProbeH2Tests.frame(7, [0, 0, 0, 0, 0, 0, 0, 9])
+        })
+        defer { server.stop() }
+        let run = runCLI(["probe", server.url, "--protocol", "h2", "--timeout", "2s", "--json"])
+        let report = try jsonObject(run.stdout)
+        #expect(member(report, "h2.settings.header_table_size.value") as? Int == 0)
+        #expect(member(report, "h2.get.status") as? Int == 200, "\(member(report, "h2.get.detail") ?? "")")
     }
 
     @Test("GOAWAY as the first frame is not h2c")
