@@ -202,7 +202,8 @@ public struct H2Findings: Sendable {
         streamsOpened = r.concurrency?.opened ?? 0
         streamsAnswered = r.concurrency?.answered ?? 0
         streamsReset = r.concurrency?.reset ?? 0
-        streamsDetail = r.concurrency?.detail ?? (r.accepted ? "not tried: \(r.get.detail)" : "not tried: no HTTP/2")
+        streamsDetail = r.concurrency?.detail ?? r.endedAfterFirst.map { "not tried: " + $0 }
+            ?? (r.accepted ? "not tried: the GET on stream 1 got \(r.get.detail)" : "not tried: no HTTP/2")
         idleOutcome = r.accepted ? r.idle.word : "not measured"
         switch r.idle {
         case .goaway(let s, _, _), .closed(let s): idleSeconds = s

@@ -16,6 +16,8 @@ struct H2Report {
     var get = Get.notTried
     var getTarget = "/"
     var concurrency: Concurrency?
+    /// The server answered stream 1, then ended the connection (GOAWAY or a close), as a sentence.
+    var endedAfterFirst: String?
     var idle = Idle.notMeasured("not tried")
     var pushPromises = 0
     var requestsSent = 0
@@ -157,6 +159,7 @@ struct H2Report {
         rows.append(("h2 max concurrent streams", maxConcurrentStreamsText))
         rows.append(("h2 GET \(getTarget) on stream 1", get.detail))
         if let c = concurrency { rows.append(("h2 \(c.requested) GETs at once, one connection", c.detail)) }
+        if let endedAfterFirst { rows.append(("h2 GETs at once, one connection", "not tried: " + endedAfterFirst)) }
         rows.append(("h2 idle", idle.detail))
         if pushPromises > 0 { rows.append(("h2 PUSH_PROMISE", "\(pushPromises), though the probe's SETTINGS said ENABLE_PUSH=0")) }
         return rows

@@ -45,9 +45,17 @@ extension ProbeSession {
         report.h2.requestsSent += 1
         connection.waitFor(first, timeoutMs: settings.timeoutMs)
         report.h2.get = getOutcome(connection, first[0])
-        guard report.h2.get.status != nil, !connection.isEnded, connection.goaway == nil else {
+        guard report.h2.get.status != nil else {
             keep = false
             report.h2.idle = .notMeasured("the GET on stream 1 was not answered")
+            return nil
+        }
+        if connection.goaway != nil || connection.isEnded {
+            // Answered, then the connection went: nothing more can be opened on it.
+            keep = false
+            let how = connection.goaway.map { "the server sent GOAWAY (\($0.code))" } ?? connection.malformed ?? "the server closed the connection"
+            report.h2.endedAfterFirst = how + " after the GET on stream 1"
+            report.h2.idle = .notMeasured(report.h2.endedAfterFirst!)
             return nil
         }
         // N at once, within the server's limit (more would be the client's protocol error, §5.1.2).
@@ -94,7 +102,10 @@ extension ProbeSession {
     /// Waits what is left of `h2IdleWaitMs` for GOAWAY or a close on the idle h2c connection.
     func finishH2Idle(_ idle: H2IdleWait?) {
         guard let idle else { return }
-        defer { idle.connection.close() }
+        defer {
+            report.h2.settingsAcked = idle.connection.settingsAcked
+            idle.connection.close()
+        }
         let bound = Int64(settings.h2IdleWaitMs) * 1_000_000
         let remaining = bound - (loop.now - idle.since)
         if remaining > 0 { idle.connection.waitForGoawayOrEnd(timeoutMs: Int((remaining + 999_999) / 1_000_000)) }

@@ -228,6 +228,21 @@ struct ProbeH2Tests {
         #expect(member(report, "h2.get.status") as? Int == 200, "\(member(report, "h2.get.detail") ?? "")")
     }
 
+    @Test("a server that answers stream 1 and then sends GOAWAY is not said to have left it unanswered")
+    func goawayAfterFirst() throws {
+        // HEADERS :status 200 with END_STREAM, then GOAWAY(last 1, NO_ERROR).
+        let server = try NotH2Server(.h2(settings: Self.frame(4, []),
+                                         then: Self.frame(1, flags: 5, stream: 1, [0x88]) + Self.frame(7, [0, 0, 0, 1, 0, 0, 0, 0])))
+        defer { server.stop() }
+        let run = runCLI(["probe", server.url, "--protocol", "h2", "--timeout", "2s", "--json"])
+        let report = try jsonObject(run.stdout)
+        #expect(member(report, "h2.get.status") as? Int == 200)
+        #expect(member(report, "h2.concurrent") is NSNull)
+        #expect(member(report, "h2.idle.detail") as? String == "not measured: the server sent GOAWAY (NO_ERROR) after the GET on stream 1")
+        let text = runCLI(["probe", server.url, "--protocol", "h2", "--timeout", "2s"]).stdout
+        #expect(text.contains("not tried: the server sent GOAWAY (NO_ERROR) after the GET on stream 1"), "\(text)")
+    }
+
     @Test("GOAWAY as the first frame is not h2c")
     func goawayFirst() throws {
         let server = try NotH2Server(.bytes(Self.frame(7, [0, 0, 0, 0, 0, 0, 0, 1])))
