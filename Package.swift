@@ -40,7 +40,7 @@ let package = Package(
         // Lessons (load, lint), expected-output matching, terminal rendering. Pure.
         .target(name: "LabKit", dependencies: ["LabScript"]),
         // Measures a real server's keep-alive behaviour: `wirelab probe` and your-server challenges.
-        .target(name: "Probe", dependencies: ["Wire", "HTTP1", "Pooling"]),
+        .target(name: "Probe", dependencies: ["Wire", "HTTP1", "HTTP2", "HPACK", "Pooling"]),
         // `wirelab bench`'s load driver: its own per-request work is part of what is compared with wrk,
         // so it is built like the hot path it drives.
         .target(name: "Bench", dependencies: ["Wire"], swiftSettings: hotPath),

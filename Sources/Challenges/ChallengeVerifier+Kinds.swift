@@ -248,6 +248,13 @@ extension ChallengeVerifier {
         settings.maxRequests = key.fields["max-requests"].flatMap { Int($0) } ?? 20
         settings.requests = key.fields["requests"].flatMap { Int($0) } ?? 5
         settings.timeoutMs = 3_000
+        switch key.fields["protocol"] {
+        case "h2": settings.http1 = false
+        case "http1": settings.h2 = false
+        default: break
+        }
+        if let n = key.fields["streams"].flatMap({ Int($0) }) { settings.h2Streams = n }
+        if let ms = key.fields["idle-wait"].flatMap(parseKeyDuration) { settings.h2IdleWaitMs = ms }
         let findings: ProbeFindings
         switch Probe.run(origin: origin, target: target, url: url, settings: settings) {
         case .success(let found): findings = found
@@ -295,6 +302,34 @@ extension ChallengeVerifier {
             ("pipelining", .string(f.pipelining)),
             ("pipeliningDetail", .string(f.pipeliningDetail)),
             ("speedup", optional(f.reuseSpeedup)),
+            ("h2", h2Value(f.h2)),
+        ]))
+    }
+
+    /// The h2c check's findings as `probe.h2`.
+    static func h2Value(_ h: H2Findings) -> LabValue {
+        func optional(_ n: Int?) -> LabValue { n.map { .number(Double($0)) } ?? .none }
+        // Every known setting reads (none when not sent), and any other the server sent.
+        let names = H2Findings.settingNames + h.sentSettings.keys.filter { !H2Findings.settingNames.contains($0) }.sorted()
+        let settings = RecordObject("the server's SETTINGS", names.map { name in (name, h.sentSettings[name].map { .number(Double($0)) } ?? .none) })
+        return .object(RecordObject("the probe's h2c findings", [
+            ("priorKnowledge", .bool(h.priorKnowledge)),
+            ("detail", .string(h.detail)),
+            ("settings", .string(h.settings)),
+            ("sent", .object(settings)),
+            ("settingsAcked", .bool(h.settingsAcked)),
+            ("maxConcurrentStreams", optional(h.maxConcurrentStreams)),
+            ("maxConcurrentStreamsText", .string(h.maxConcurrentStreamsText)),
+            ("status", optional(h.status)),
+            ("getDetail", .string(h.getDetail)),
+            ("streamsRequested", .number(Double(h.streamsRequested))),
+            ("streamsOpened", .number(Double(h.streamsOpened))),
+            ("streamsAnswered", .number(Double(h.streamsAnswered))),
+            ("streamsReset", .number(Double(h.streamsReset))),
+            ("streamsDetail", .string(h.streamsDetail)),
+            ("idleOutcome", .string(h.idleOutcome)),
+            ("idleSeconds", h.idleSeconds.map { .number($0) } ?? .none),
+            ("idleDetail", .string(h.idleDetail)),
         ]))
     }
 }

@@ -39,7 +39,7 @@ public enum ChallengeKind: String, Sendable, CaseIterable {
         case .predict: return (["answer", "tolerance", "unit", "limit", "explain"], ["answer"])
         case .choice: return (["answer", "choices", "explain"], ["answer", "choices", "explain"])
         case .build: return (["limit", "explain"], [])
-        case .yourServer: return (["max-wait", "max-requests", "requests", "explain"], [])
+        case .yourServer: return (["max-wait", "max-requests", "requests", "protocol", "streams", "idle-wait", "explain"], [])
         case .yourClient: return (["limit", "keep-alive-timeout", "advertised-timeout", "no-keep-alive-header", "max-requests",
                                    "close-silently-after", "drop-reused", "explain"], [])
         }
@@ -251,12 +251,12 @@ enum ChallengeKeyParser {
                 return Problem(message: "line \(key.line): a \(key.kind.rawValue) key needs conditions: lab lines like 'expect server.connections == 1'")
             }
         }
-        for name in ["limit", "max-wait", "keep-alive-timeout", "advertised-timeout"] {
+        for name in ["limit", "max-wait", "keep-alive-timeout", "advertised-timeout", "idle-wait"] {
             if let text = key.fields[name], parseKeyDuration(text) == nil {
                 return Problem(message: "line \(at(name)): '\(name)' is a duration like 5s or 500ms")
             }
         }
-        for name in ["max-requests", "requests", "close-silently-after"] {
+        for name in ["max-requests", "requests", "close-silently-after", "streams"] {
             if let text = key.fields[name], Int(text).map({ $0 > 0 }) != true {
                 return Problem(message: "line \(at(name)): '\(name)' is a positive whole number")
             }
@@ -266,6 +266,9 @@ enum ChallengeKeyParser {
         }
         if let text = key.fields["drop-reused"], text != "all", Int(text).map({ $0 > 0 }) != true {
             return Problem(message: "line \(at("drop-reused")): 'drop-reused' is a positive whole number or all")
+        }
+        if let text = key.fields["protocol"], !["both", "http1", "h2"].contains(text) {
+            return Problem(message: "line \(at("protocol")): 'protocol' is both, http1 or h2 (which of the probe's checks run)")
         }
         if let text = key.fields["no-keep-alive-header"], !["true", "false"].contains(text) {
             return Problem(message: "line \(at("no-keep-alive-header")): 'no-keep-alive-header' is true or false")

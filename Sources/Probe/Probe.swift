@@ -15,6 +15,13 @@ public enum Probe {
         public var requests = 50
         /// The bound on connecting and on each response.
         public var timeoutMs = 5_000
+        /// GETs the h2c check opens at once on one connection (fewer if the server allows fewer).
+        public var h2Streams = 10
+        /// Which checks run: the HTTP/1.x measurements, the h2c check, or both (the default).
+        public var http1 = true
+        public var h2 = true
+        /// How long the h2c check watches its idle connection for GOAWAY; nil: `maxWaitMs`.
+        public var h2IdleWaitMs: Int?
         public init() {}
     }
 
@@ -31,6 +38,10 @@ public enum Probe {
         internalSettings.maxRequests = settings.maxRequests
         internalSettings.requests = settings.requests
         internalSettings.timeoutMs = settings.timeoutMs
+        internalSettings.h2Streams = settings.h2Streams
+        internalSettings.http1 = settings.http1
+        internalSettings.h2 = settings.h2
+        internalSettings.h2IdleWaitMs = settings.h2IdleWaitMs ?? settings.maxWaitMs
         let session = ProbeSession(loop: loop, origin: origin, target: target, url: url, settings: internalSettings)
         do {
             return .success(ProbeFindings(try session.run(), maxWaitMs: settings.maxWaitMs))
@@ -91,6 +102,8 @@ public struct ProbeFindings: Sendable {
     public var pipeliningDetail: String
     /// New-connection time over kept-alive time for the same N requests, when measured.
     public var reuseSpeedup: Double?
+    /// What the h2c check found (RFC 9113 §3.3, prior knowledge).
+    public var h2: H2Findings
     /// The report as `wirelab probe` prints it, and as `--json` prints it.
     public var text: String
     public var json: String
@@ -132,7 +145,70 @@ public struct ProbeFindings: Sendable {
         pipelining = report.pipelining.verdict
         pipeliningDetail = report.pipelining.detail
         reuseSpeedup = report.reuse?.speedup
+        h2 = H2Findings(report.h2)
         text = report.text()
         json = report.json().text() + "\n"
+    }
+}
+
+/// H2Findings: the h2c check's findings as plain values, for `probe.h2` in a your-server key.
+public struct H2Findings: Sendable {
+    /// The server's first frame after our preface was SETTINGS.
+    public var priorKnowledge: Bool
+    /// What the server answered the preface with: "its first frame was SETTINGS", or what came
+    /// instead ("it answered with HTTP/1: HTTP/1.1 400 Bad Request").
+    public var detail: String
+    /// The settings as sent: `MAX_CONCURRENT_STREAMS=100, INITIAL_WINDOW_SIZE=65535`.
+    public var settings: String
+    public var settingsAcked: Bool
+    /// SETTINGS_MAX_CONCURRENT_STREAMS as sent (nil: not sent, no limit), and as words.
+    public var maxConcurrentStreams: Int?
+    public var maxConcurrentStreamsText: String
+    /// Any setting by its name (`INITIAL_WINDOW_SIZE`): the value sent, or nil.
+    public var sentSettings: [String: Int]
+    /// The names of the settings the probe knows (RFC 9113 §6.5.2, RFC 8441, RFC 9218).
+    public static let settingNames: [String] = H2Report.known.map(\.name)
+    /// The status of the GET on stream 1, and what happened to it as words.
+    public var status: Int?
+    public var getDetail: String
+    /// The GETs opened at once: asked for, opened (within the server's limit), answered.
+    public var streamsRequested: Int
+    public var streamsOpened: Int
+    public var streamsAnswered: Int
+    public var streamsReset: Int
+    public var streamsDetail: String
+    /// "goaway", "closed without goaway", "open past wait", "not measured"; seconds from the last
+    /// response to the GOAWAY (or the close); and the sentence.
+    public var idleOutcome: String
+    public var idleSeconds: Double?
+    public var idleDetail: String
+
+    init(_ r: H2Report) {
+        priorKnowledge = r.accepted
+        detail = r.accepted ? "its first frame was SETTINGS" : (r.refusal ?? "not tried")
+        settings = r.accepted ? r.sentSummary : "none (no HTTP/2)"
+        settingsAcked = r.settingsAcked
+        maxConcurrentStreams = r.maxConcurrentStreams.map(Int.init)
+        maxConcurrentStreamsText = r.accepted ? r.maxConcurrentStreamsText : "none (no HTTP/2)"
+        var named: [String: Int] = [:]
+        for s in r.settings {
+            let name = H2Report.known.first { $0.id == s.id.rawValue }?.name ?? "0x" + String(s.id.rawValue, radix: 16)
+            named[name] = Int(s.value)
+        }
+        sentSettings = named
+        status = r.get.status
+        getDetail = r.get.detail
+        streamsRequested = r.concurrency?.requested ?? 0
+        streamsOpened = r.concurrency?.opened ?? 0
+        streamsAnswered = r.concurrency?.answered ?? 0
+        streamsReset = r.concurrency?.reset ?? 0
+        streamsDetail = r.concurrency?.detail ?? r.endedAfterFirst.map { "not tried: " + $0 }
+            ?? (r.accepted ? "not tried: the GET on stream 1 got \(r.get.detail)" : "not tried: no HTTP/2")
+        idleOutcome = r.accepted ? r.idle.word : "not measured"
+        switch r.idle {
+        case .goaway(let s, _, _), .closed(let s): idleSeconds = s
+        case .openPastWait, .notMeasured: idleSeconds = nil
+        }
+        idleDetail = r.accepted ? r.idle.detail : "not measured: no HTTP/2"
     }
 }

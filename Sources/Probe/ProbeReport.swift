@@ -19,6 +19,11 @@ struct ProbeReport {
     var reuse: Reuse?
     var reuseProblem: String?
     var requestsSent = 0
+    var h2 = H2Report()
+    /// The HTTP/1.x measurements ran (`--protocol h2` leaves them out).
+    var checkedHTTP1 = true
+    /// Why the HTTP/1.x checks stopped after one request (a port that speaks only h2c), or nil.
+    var http1Unanswered: String?
 
     /// Did a second request get answered on the connection that carried the first?
     enum Persistence: Equatable {
@@ -160,6 +165,17 @@ struct ProbeReport {
     /// The report for people: a heading, then one aligned line per finding.
     func text() -> String {
         var rows: [(String, String)] = []
+        if checkedHTTP1 { http1Rows(&rows) }
+        if let http1Unanswered { rows.append(("HTTP/1.1", http1Unanswered)) }
+        rows += h2.rows()
+        if h2.requestsSent > 0 { rows.append(("h2 requests sent", String(h2.requestsSent))) }
+        let width = rows.map(\.0.count).max() ?? 0
+        var out = "WireLab probe of \(url)" + (server.map { "  (Server: \($0))" } ?? "") + "\n"
+        for (label, value) in rows { out += "  " + label.rightPadded(to: width + 2) + value + "\n" }
+        return out
+    }
+
+    private func http1Rows(_ rows: inout [(String, String)]) {
         rows.append(("keep-alive, HTTP/1.1", yesNo(http11) + "  " + http11.detail))
         rows.append(("keep-alive, HTTP/1.0 + keep-alive", yesNo(http10) + "  " + http10.detail))
         rows.append(("Keep-Alive header", keepAliveHeader ?? "none"))
@@ -182,10 +198,6 @@ struct ProbeReport {
             rows.append(("speedup of reuse", "not measured: \(reuseProblem ?? "no requests")"))
         }
         rows.append(("requests sent", String(requestsSent)))
-        let width = rows.map(\.0.count).max() ?? 0
-        var out = "WireLab probe of \(url)" + (server.map { "  (Server: \($0))" } ?? "") + "\n"
-        for (label, value) in rows { out += "  " + label.rightPadded(to: width + 2) + value + "\n" }
-        return out
     }
 
     private func yesNo(_ p: Persistence) -> String { p.isKeepAlive ? "yes" : "no " }
@@ -217,6 +229,8 @@ struct ProbeReport {
         }
         return .object([
             ("url", .string(url)),
+            ("checked", .array((checkedHTTP1 ? [JSONValue.string("http1")] : []) + (h2.tried || h2.refusal != nil ? [.string("h2")] : []))),
+            ("http1_unanswered", optional(http1Unanswered)),
             ("server", optional(server)),
             ("keep_alive", .object([("http1_1", persistence(http11)), ("http1_0", persistence(http10))])),
             ("keep_alive_header", optional(keepAliveHeader)),
@@ -235,6 +249,7 @@ struct ProbeReport {
             ("reuse", reuseJSON),
             ("reuse_problem", optional(reuse == nil ? reuseProblem : nil)),
             ("requests_sent", .integer(requestsSent)),
+            ("h2", h2.json()),
         ])
     }
 }

@@ -10,7 +10,9 @@ import Wire
 ///
 /// Requests sent: 1 (idle) + 2 + 2 (persistence) + max(maxRequests, N) (sequential run, which also
 /// times the kept-alive side) + 3 (pipelining) + N (new connection each). So with N ≤ maxRequests the
-/// total is at most maxRequests + N + 8. Every wait is bounded by `timeoutMs` or `maxWaitMs`.
+/// total is at most maxRequests + N + 8. Then the h2c check (counted apart): 1 + h2Streams GETs on
+/// one connection, when the server speaks h2c. Every wait is bounded by `timeoutMs`, `maxWaitMs` or
+/// `h2IdleWaitMs`; the h2c connection's idle wait overlaps the others, like the HTTP/1.1 one.
 final class ProbeSession {
     struct Settings {
         var maxWaitMs = 30_000
@@ -18,13 +20,20 @@ final class ProbeSession {
         var requests = 50
         /// The bound on connecting and on each response.
         var timeoutMs = 5_000
+        /// GETs opened at once in the h2c check, and how long its idle connection is watched.
+        var http1 = true
+        var h2 = true
+        var h2Streams = 10
+        var h2IdleWaitMs = 30_000
     }
 
     let loop: EventLoop
     let origin: HTTPOrigin
     let target: String
     let settings: Settings
-    private var report: ProbeReport
+    var report: ProbeReport
+    /// How the first HTTP/1.1 request failed, when it did.
+    private var firstFailure: String?
 
     init(loop: EventLoop, origin: HTTPOrigin, target: String, url: String, settings: Settings) {
         self.loop = loop
@@ -36,15 +45,32 @@ final class ProbeSession {
 
     /// Runs every measurement. Throws only when the first connection cannot be made at all.
     func run() throws(ProbeFailure) -> ProbeReport {
+        report.checkedHTTP1 = settings.http1
+        guard settings.http1 else {
+            let h2Idle = try settings.h2 ? h2Check(isFirst: true) : nil
+            finishH2Idle(h2Idle)
+            return report
+        }
+        // The h2c check first: a port that speaks only h2c then needs no HTTP/1.x check but one.
+        let h2Idle = settings.h2 ? try h2Check(isFirst: true) : nil
         let idle = try startIdleWait()
+        if report.h2.accepted, idle == nil, report.server == nil, case .notMeasured(let why) = report.idleTimeout, why == Self.noResponse {
+            report.checkedHTTP1 = false
+            report.http1Unanswered = (firstFailure ?? "an HTTP/1.1 GET got no response") + "; the port speaks h2c, so the other HTTP/1.x checks were left out"
+            finishH2Idle(h2Idle)
+            return report
+        }
         report.http11 = try persistence(version: .http1_1, connection: nil, isFirst: true)
         report.http10 = try persistence(version: .http1_0, connection: "keep-alive", isFirst: false)
         let keptAlive = try sequentialRun()
         report.pipelining = try pipelining()
         measureReuse(keptAlive: keptAlive)
         finishIdleWait(idle)
+        finishH2Idle(h2Idle)
         return report
     }
+
+    static let noResponse = "the request got no complete response"
 
     private func open() throws(ProbeFailure) -> ProbeConnection {
         try ProbeConnection.open(loop: loop, origin: origin, timeoutMs: settings.timeoutMs)
@@ -90,8 +116,15 @@ final class ProbeSession {
     private func startIdleWait() throws(ProbeFailure) -> IdleWait? {
         let connection = try open()
         guard let response = exchange(connection, ProbeRequest(target: target)) else {
+            if let malformed = connection.malformed {
+                firstFailure = "an HTTP/1.1 GET got an answer that is not HTTP/1.x (\(malformed))"
+            } else if connection.isEnded {
+                firstFailure = "an HTTP/1.1 GET got no answer: the server closed the connection"
+            } else {
+                firstFailure = "an HTTP/1.1 GET got no response in \(Format.fixed(Double(settings.timeoutMs) / 1000, 1)) s"
+            }
             connection.close()
-            report.idleTimeout = .notMeasured("the request got no complete response")
+            report.idleTimeout = .notMeasured(Self.noResponse)
             return nil
         }
         report.server = response.head.headers["Server"]

@@ -10,11 +10,14 @@ enum ProbeCommand {
         OptionSpec(name: "max-requests", valueName: "n", help: "Most requests to send on one connection looking for a limit (default 1000)"),
         OptionSpec(name: "requests", valueName: "n", help: "Requests timed each way for the reuse speedup (default 50)", short: "n"),
         OptionSpec(name: "timeout", valueName: "duration", help: "Bound on connecting and on each response (default 5s)"),
+        OptionSpec(name: "protocol", valueName: "which", help: "Which checks run: both (default), http1, or h2 (the h2c check alone)"),
+        OptionSpec(name: "streams", valueName: "n", help: "GETs the h2c check opens at once on one connection (default 10; fewer if the server allows fewer)"),
+        OptionSpec(name: "idle-wait", valueName: "duration", help: "How long to watch the idle h2c connection for GOAWAY (default: --max-wait)"),
         OptionSpec(name: "json", valueName: nil, help: "Print one JSON object instead of the report"),
         OptionSpec(name: "help", valueName: nil, help: "Show this help", short: "h"),
     ]
 
-    static let summary = "Measure a server's keep-alive behaviour: idle timeout, max requests, pipelining, reuse speedup"
+    static let summary = "Measure a server's keep-alive behaviour (idle timeout, max requests, pipelining, reuse speedup) and its h2c support"
     static let usage = "wirelab probe <http-url> [options]"
 
     static func run(_ arguments: [String], console: Console) throws(UsageError) -> Int32 {
@@ -31,8 +34,12 @@ enum ProbeCommand {
                   max requests     sequential requests on one connection until the server closes
                   pipelining       3 requests in one write (<path>?wirelab-probe=1..3): in order?
                   reuse speedup    N requests on one kept-alive connection against N new connections
-                The idle wait runs while the other checks do. At most max(--max-requests, N) + N + 8
-                requests are sent, then the probe stops by itself.
+                  h2c              the HTTP/2 preface with prior knowledge (RFC 9113 §3.3): is the
+                                   answer SETTINGS? Each setting named (defaults marked), the max
+                                   concurrent streams, a GET on stream 1, --streams GETs at once
+                                   on the same connection, then GOAWAY when idle (up to --idle-wait)
+                The idle waits run while the other checks do. At most max(--max-requests, N) + N + 8
+                HTTP/1.x requests are sent, and 1 + --streams over h2c, then the probe stops by itself.
                 """))
             return 0
         }
@@ -45,6 +52,14 @@ enum ProbeCommand {
         if let ms = try requireDuration(parsed, "timeout", command: "probe") {
             guard ms > 0 else { throw UsageError("Option '--timeout' must be more than 0", command: "probe") }
             settings.timeoutMs = ms
+        }
+        if let n = try requireInt(parsed, "streams", command: "probe", range: 1...1_000) { settings.h2Streams = n }
+        if let ms = try requireDuration(parsed, "idle-wait", command: "probe") { settings.h2IdleWaitMs = ms }
+        switch parsed.value("protocol") {
+        case nil, "both": break
+        case "http1": settings.h2 = false
+        case "h2": settings.http1 = false
+        case let other?: throw UsageError("Option '--protocol' takes both, http1 or h2, not '\(other)'", command: "probe")
         }
         guard let (origin, target) = try resolveURL(url, command: "probe", console: console) else { return 1 }
         switch Probe.run(origin: origin, target: target, url: url, settings: settings) {

@@ -14,6 +14,16 @@ func verifyServer(_ lessonID: String, _ number: Int, _ behaviour: StandInServer.
     return ChallengeVerifier.verify(lesson: lesson, challenge: challenge, input: VerificationInput(url: server.url))
 }
 
+/// The same against an h2c stand-in (`StandInH2Server`).
+func verifyServer(_ lessonID: String, _ number: Int, _ behaviour: StandInH2Server.Behaviour) throws -> VerificationResult {
+    let lesson = try #require(LessonLibrary.load(directory: packageLessonsDirectory()).lessons.first { $0.id == lessonID })
+    let challenge = try #require(lesson.challenges.first { $0.number == number })
+    #expect(challenge.key?.kind == .yourServer)
+    let server = try StandInH2Server(behaviour)
+    defer { server.stop() }
+    return ChallengeVerifier.verify(lesson: lesson, challenge: challenge, input: VerificationInput(url: server.url))
+}
+
 /// The failed conditions' lines, for checking what the learner is told.
 func failures(_ result: VerificationResult) -> String {
     result.details.filter { $0.hasPrefix("✘") }.joined(separator: "\n")
@@ -168,4 +178,123 @@ struct ServerKeyTests {
         // The hidden setting is not in what the learner is told.
         #expect(!failures(wrong).contains("\(box.keepAliveTimeoutMs)"))
     }
+
+    typealias H2 = StandInH2Server.Behaviour
+
+    @Test("head-of-line-blocking 5: Node's http2 (no limit sent) and a limit of 100 pass; a limit of 4 and an HTTP/1.1-only server fail")
+    func multiplexes5() throws {
+        let node = try verifyServer("head-of-line-blocking", 5, H2())
+        #expect(node.status == .correct, "\(node.details)")
+        #expect(try verifyServer("head-of-line-blocking", 5, H2(maxConcurrentStreams: 100)).status == .correct)
+        // nginx with http2_max_concurrent_streams 4: the probe opens 4, all answered, but 10 were asked.
+        let four = try verifyServer("head-of-line-blocking", 5, H2(maxConcurrentStreams: 4))
+        #expect(four.status == .wrong)
+        #expect(failures(four) == "✘ let a client open 10 streams at once (your SETTINGS_MAX_CONCURRENT_STREAMS: 4)")
+        // An HTTP/1.1 server answers the preface as a request; nothing about streams is claimed.
+        let http1 = try verifyServer("head-of-line-blocking", 5, Behaviour())
+        #expect(http1.status == .wrong)
+        #expect(failures(http1) == "✘ speak HTTP/2 with prior knowledge on this port (the probe sent the HTTP/2 preface, and it answered with HTTP/1: HTTP/1.1 200 OK)")
+    }
+
+    @Test("browser-connections 6: a limit of exactly 100 passes; Node's default (none sent) and nginx's 128 fail, each named")
+    func hundredStreams6() throws {
+        let right = try verifyServer("browser-connections", 6, H2(maxConcurrentStreams: 100))
+        #expect(right.status == .correct, "\(right.details)")
+        let node = try verifyServer("browser-connections", 6, H2())
+        #expect(node.status == .wrong)
+        #expect(failures(node).contains("your SETTINGS did not include it, so no limit; they were: none (an empty SETTINGS frame: every default)"))
+        let nginx = try verifyServer("browser-connections", 6, H2(maxConcurrentStreams: 128))
+        #expect(nginx.status == .wrong)
+        #expect(failures(nginx) == "✘ advertise SETTINGS_MAX_CONCURRENT_STREAMS of 100 (yours: 128)")
+        let http1 = try verifyServer("browser-connections", 6, Behaviour())
+        #expect(http1.status == .wrong)
+        #expect(failures(http1).contains("it answered with HTTP/1: HTTP/1.1 200 OK"))
+    }
+
+    @Test("graceful-shutdown 5: GOAWAY at 3 s idle passes; at 1 s, or never (Node's and nginx's defaults), fails with what was seen")
+    func idleGoaway5() throws {
+        let right = try verifyServer("graceful-shutdown", 5, H2(idleGoawayMs: 3_000))
+        #expect(right.status == .correct, "\(right.details)")
+        let early = try verifyServer("graceful-shutdown", 5, H2(idleGoawayMs: 1_000))
+        #expect(early.status == .wrong)
+        #expect(failures(early).contains("send GOAWAY after 2 to 4 s of idle (the probe found: GOAWAY (NO_ERROR) 1.0"))
+        let never = try verifyServer("graceful-shutdown", 5, H2())
+        #expect(never.status == .wrong)
+        #expect(failures(never) == "✘ end an idle connection with GOAWAY after 2 to 4 s (the probe found: no GOAWAY, still open when the probe's 6 s wait ran out)")
+    }
+
+
+    @Test("probe.h2.sent reads every known setting, none when not sent; protocol: h2 sends no HTTP/1.1 request")
+    func sentSettings() throws {
+        let text = """
+            ---
+            id: h2keys
+            phase: 1
+            phase_title: Test
+            sequence: 1
+            title: h2 keys
+            difficulty: beginner
+            tags: [t]
+            prerequisites: []
+            estimated_minutes: 1
+            ---
+
+            ## Challenge
+
+            1. Serve h2c.
+
+               <!-- check your-server
+               protocol: h2
+               streams: 3
+               idle-wait: 50ms
+               expect probe.h2.sent.MAX_CONCURRENT_STREAMS == 7 "seven ({probe.h2.settings})"
+               expect probe.h2.sent.INITIAL_WINDOW_SIZE == none "no window sent"
+               expect probe.h2.streamsOpened == 3 and probe.h2.streamsAnswered == 3 "three at once ({probe.h2.streamsDetail})"
+               expect probe.persistence == "not tried" "no HTTP/1.1 check ({probe.persistence})"
+               -->
+            """
+        let lesson = try LessonLoader.parse(text, path: "h2keys.md").get()
+        let server = try StandInH2Server(H2(maxConcurrentStreams: 7))
+        defer { server.stop() }
+        let result = ChallengeVerifier.verify(lesson: lesson, challenge: lesson.challenges[0], input: VerificationInput(url: server.url))
+        #expect(result.status == .correct, "\(result.details)")
+        let other = try StandInH2Server(H2(maxConcurrentStreams: 2))
+        defer { other.stop() }
+        let wrong = ChallengeVerifier.verify(lesson: lesson, challenge: lesson.challenges[0], input: VerificationInput(url: other.url))
+        #expect(failures(wrong) == "✘ seven (MAX_CONCURRENT_STREAMS=2)\n✘ three at once (2 of 2 answered (status 200); 3 were asked for, the server's SETTINGS_MAX_CONCURRENT_STREAMS allows 2)")
+    }
+
+    @Test("without protocol: h2, a port that speaks only h2c gets one HTTP/1.1 request, not every HTTP/1.x check")
+    func h2cOnlyPort() throws {
+        let text = """
+            ---
+            id: h2only
+            phase: 1
+            phase_title: Test
+            sequence: 1
+            title: h2 only
+            difficulty: beginner
+            tags: [t]
+            prerequisites: []
+            estimated_minutes: 1
+            ---
+
+            ## Challenge
+
+            1. Serve h2c.
+
+               <!-- check your-server
+               max-wait: 100ms
+               expect probe.h2.priorKnowledge "h2c"
+               expect probe.persistence == "not tried" "no other HTTP/1.x check ({probe.persistence})"
+               -->
+            """
+        let lesson = try LessonLoader.parse(text, path: "h2only.md").get()
+        let server = try StandInH2Server(H2())
+        defer { server.stop() }
+        let result = ChallengeVerifier.verify(lesson: lesson, challenge: lesson.challenges[0], input: VerificationInput(url: server.url))
+        #expect(result.status == .correct, "\(result.details)")
+        #expect(result.details.contains { $0.contains("HTTP/1.1 GET got no answer: the server closed the connection; the port speaks h2c, so the other HTTP/1.x checks were left out") }, "\(result.details)")
+    }
+
 }

@@ -55,8 +55,10 @@ struct ProbeCommandTests {
         #expect((member(report, "reuse.speedup") as? Double).map { $0 > 0 } == true)
         // 1 idle + 2 + 2 + 7 (until the limit) + 3 pipelined + 5 new connections.
         #expect(member(report, "requests_sent") as? Int == 20)
+        // Then the h2c check: 1 GET on stream 1 and 10 at once, counted apart.
+        #expect(member(report, "h2.requests_sent") as? Int == 11)
         let stats = try #require(server.stats)
-        #expect(stats.requests == 20)
+        #expect(stats.requests == 31)
     }
 
     @Test("measures the idle timeout by waiting for the server's FIN")
@@ -104,15 +106,24 @@ struct ProbeCommandTests {
         let labels = ["keep-alive, HTTP/1.1", "keep-alive, HTTP/1.0 + keep-alive", "Keep-Alive header", "Connection header",
                       "idle timeout (measured)", "max requests per connection", "pipelining (3 in one write)",
                       "3 requests, kept alive", "3 requests, new connection each", "speedup of reuse", "requests sent"]
-        #expect(lines.count == labels.count + 1)
+        let h2Labels = ["h2c, prior knowledge", "  SETTINGS_HEADER_TABLE_SIZE", "  SETTINGS_ENABLE_PUSH", "  SETTINGS_MAX_CONCURRENT_STREAMS",
+                        "  SETTINGS_INITIAL_WINDOW_SIZE", "  SETTINGS_MAX_FRAME_SIZE", "  SETTINGS_MAX_HEADER_LIST_SIZE",
+                        "  SETTINGS_ENABLE_CONNECT_PROTOCOL", "  SETTINGS_NO_RFC7540_PRIORITIES", "h2 max concurrent streams",
+                        "h2 GET / on stream 1", "h2 10 GETs at once, one connection", "h2 idle", "h2 requests sent"]
+        #expect(lines.count == labels.count + h2Labels.count + 1)
         // Labels are padded to one width, so every value starts in the same column.
-        let column = 2 + labels.map(\.count).max()! + 2
+        let column = 2 + (labels + h2Labels).map(\.count).max()! + 2
+        for (label, line) in zip(h2Labels, lines.dropFirst(1 + labels.count)) {
+            #expect(line.hasPrefix("  " + label + " "), "\(line)")
+            #expect(line.count > column && line.dropFirst(column - 1).first == " " && line.dropFirst(column).first != " ", "\(line)")
+        }
         for (label, line) in zip(labels, lines.dropFirst()) {
             #expect(line.hasPrefix("  " + label + " "), "\(line)")
             #expect(line.count > column && line.dropFirst(column - 1).first == " " && line.dropFirst(column).first != " ", "\(line)")
         }
-        #expect(run.stdout.contains("Keep-Alive header                  timeout=5\n"))
-        #expect(run.stdout.contains("idle timeout (measured)            longer than 0.05 s"))
+        func row(_ label: String, _ value: String) -> String { "  " + label + String(repeating: " ", count: column - 2 - label.count) + value }
+        #expect(run.stdout.contains(row("Keep-Alive header", "timeout=5\n")))
+        #expect(run.stdout.contains(row("idle timeout (measured)", "longer than 0.05 s")))
         #expect(run.stdout.contains("at least 10  (no limit found)"))
     }
 
