@@ -34,8 +34,9 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// enforces (RFC 9113 §6.5.2). Its idle timeout is `keepAliveTimeoutMs` (GOAWAY, then close).
     var http2 = H2Configuration()
 
-    /// SETTINGS_MAX_CONCURRENT_STREAMS our HTTP/2 connections announce (default 100, as nginx and
-    /// Node): a stream opened beyond it gets RST_STREAM REFUSED_STREAM. 0 refuses every stream.
+    /// SETTINGS_MAX_CONCURRENT_STREAMS our HTTP/2 connections announce (default 100, the least RFC
+    /// 9113 §5.1.2 recommends; nginx announces 128): a stream opened beyond it gets RST_STREAM
+    /// REFUSED_STREAM. 0 refuses every stream.
     public var h2MaxConcurrentStreams: Int {
         get { http2.maxConcurrentStreams }
         set { http2.maxConcurrentStreams = newValue }
