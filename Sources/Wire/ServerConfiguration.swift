@@ -93,10 +93,22 @@ public struct ServerConfiguration: Sendable, Equatable {
         return configuration
     }
 
-    /// Node's names, for printing the configuration the way a lesson talks about it.
+    /// Node's names, for printing the configuration the way a lesson talks about it, then the
+    /// HTTP/2 knobs under the lab script's names.
     public var settings: [(name: String, value: Int)] {
         [("keepAliveTimeout", keepAliveTimeoutMs), ("headersTimeout", headersTimeoutMs),
-         ("requestTimeout", requestTimeoutMs), ("maxRequestsPerSocket", maxRequestsPerSocket)]
+         ("requestTimeout", requestTimeoutMs), ("maxRequestsPerSocket", maxRequestsPerSocket)] + http2Settings.map { ($0.name, $0.value) }
+    }
+
+    /// The HTTP/2 knobs, named as the lab script's `server` settings.
+    public var http2Settings: [H2Knob] {
+        [H2Knob(name: "h2MaxConcurrentStreams", value: h2MaxConcurrentStreams), H2Knob(name: "h2InitialWindowSize", value: h2InitialWindowSize),
+         H2Knob(name: "h2MaxFrameSize", value: h2MaxFrameSize)]
+    }
+
+    public struct H2Knob: Sendable, Equatable {
+        public var name: String
+        public var value: Int
     }
 }
 

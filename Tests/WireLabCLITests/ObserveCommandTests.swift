@@ -248,9 +248,11 @@ struct ObserveCommandTests {
     @Test("curl --http2-prior-knowledge: one HTTP/2 connection, its request on stream 1",
           .enabled(if: hasCurl, "curl is not installed: skipped"))
     func curlHTTP2() throws {
-        let run = try Self.observe(["--", "curl", "--http2-prior-knowledge", "-s", "-o", "/dev/null", "{url}/echo"])
+        let run = try Self.observe(["--h2-max-concurrent-streams", "7", "--", "curl", "--http2-prior-knowledge", "-s", "-o", "/dev/null", "{url}/echo"])
         #expect(run.status == 0, "\(run.stderr)")
         let json = try #require(run.json, "stdout: \(run.stdout)")
+        #expect((json["server"] as? [String: Any])?["h2MaxConcurrentStreams"] as? Int == 7)
+        #expect((json["server"] as? [String: Any])?["h2MaxFrameSize"] as? Int == 16_384)
         #expect(json["requests"] as? Int == 1)
         #expect((json["versions"] as? [String: Int]) == ["HTTP/2": 1])
         let connections = Self.connections(json)
