@@ -206,7 +206,8 @@ public enum ServerEvent: Sendable, Equatable {
     case refused(connection: Int, status: Int, reason: String)
     /// The connection is idle, waiting for its next request.
     case idle(connection: Int)
-    /// The connection closed.
+    /// The connection closed, after carrying `requests` (over HTTP/2, its streams that carried a
+    /// request: `LoopbackServer.isHTTP2(connection:)` tells, during this event too).
     case closed(connection: Int, reason: ServerCloseReason, requests: Int)
 }
 
