@@ -259,8 +259,10 @@ final class H2ServerConnection: ServerConnectionHandler {
 
     // MARK: Timers, shutdown, close
 
+    /// Arms the idle timeout; `keepAliveTimeoutMs` 0 disables it, as over HTTP/1.1.
     private func armIdleTimer() {
         idleTimer?.cancel()
+        idleTimer = nil
         let ms = server.configuration.keepAliveTimeoutMs
         guard ms > 0 else { return }    // 0 means no idle timeout, as over HTTP/1.1
         idleTimer = server.loop.schedule(afterNanos: Int64(ms) * 1_000_000) { [weak self] in

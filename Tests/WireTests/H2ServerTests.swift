@@ -218,6 +218,23 @@ struct H2ServerTests {
         }
     }
 
+    @Test("keepAliveTimeout 0 disables the idle timeout over h2 too: no GOAWAY while idle")
+    func noIdleTimeout() throws {
+        let h = try ServerHarness { $0.keepAliveTimeoutMs = 0 }
+        let c = H2TestClient(h)
+        c.get("/", stream: 1)
+        h.wait("the response") { c.update(); return c.ended.contains(1) }
+        // A round trip on another connection gives a zero-length timer every chance to fire.
+        let marker = h.connect()
+        marker.send(get("/"))
+        h.wait("a response on another connection") { marker.responseCount == 1 }
+        c.get("/", stream: 3)
+        h.wait("the second response") { c.update(); return c.ended.contains(3) }
+        #expect(c.goaways.isEmpty)
+        #expect(c.raw.isOpen)
+        #expect(h.closeReasons().isEmpty)
+    }
+
     @Test("graceful shutdown: GOAWAY 2^31-1, then the real last id; the stream in flight finishes")
     func gracefulShutdown() throws {
         let h = try ServerHarness()
