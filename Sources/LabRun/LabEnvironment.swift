@@ -139,10 +139,10 @@ final class LabEnvironment {
 
     /// Hands one event to `trace`, with the statements running now; builds nothing without a trace.
     private func traced(_ source: TraceEvent.Source, _ connection: Int?, _ kind: TraceEvent.Kind, detail: String? = nil,
-                        _ text: @autoclosure () -> String) {
+                        stream: Int? = nil, _ text: @autoclosure () -> String) {
         guard let trace else { return }
         trace(TraceEvent(source: source, connection: connection, kind: kind, detail: detail, text: text(),
-                         lines: interpreter?.runningLines ?? []))
+                         lines: interpreter?.runningLines ?? [], stream: stream))
     }
 
     private func observeServer() {
@@ -195,9 +195,16 @@ final class LabEnvironment {
         case .connectFailed(let connection, let error):
             traced(.agent(name), connection, .connectFailed, detail: error, "agent \(name) #\(connection) connect failed: \(error)")
         case .sent(let request, let connection, let reused):
-            traced(.agent(name), connection, .sent, detail: reused ? "on a reused socket" : "on a new socket",
-                   "agent \(name) #\(connection) \(reused ? "reused" : "new") for request \(request)")
+            // An h2 agent's `sent` is traced with its stream, at `.streamOpened` just after.
+            if agents[name]?.agent.configuration.httpProtocol != .h2 {
+                traced(.agent(name), connection, .sent, detail: reused ? "on a reused socket" : "on a new socket",
+                       "agent \(name) #\(connection) \(reused ? "reused" : "new") for request \(request)")
+            }
             if reused { interpreter.fire(["agent", name, "reuse"], [("connection", .number(Double(connection))), ("request", .number(Double(request)))]) }
+        case .streamOpened(let request, let connection, let stream):
+            let reused = stream > 1
+            traced(.agent(name), connection, .sent, detail: reused ? "on a reused connection (h2 stream)" : "on a new connection (h2 stream)",
+                   stream: stream, "agent \(name) #\(connection) stream \(stream) for request \(request)")
         case .response(let request, let connection, let status):
             traced(.agent(name), connection, .response, "agent \(name) #\(connection) request \(request) → \(status)")
         case .retrying(let request, let reason):
