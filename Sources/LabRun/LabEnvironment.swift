@@ -13,6 +13,9 @@ final class AgentHandle {
     let name: String
     var agent: Agent
     var baseline = PoolStats()
+    /// h2 streams opened when `reset NAME` ran.
+    var streamsBaseline = 0
+    func h2StreamsBaseline(_ wholeRun: Bool) -> Int { wholeRun ? 0 : streamsBaseline }
     /// 1 for the first agent of this name, 2 once `agent NAME` made it again, and so on.
     let generation: Int
     init(name: String, agent: Agent, generation: Int = 1) {
@@ -332,7 +335,7 @@ final class LabEnvironment {
         let fields = ["name", "inUse", "free", "waiting", "open", "created", "reused", "closed", "retried", "requests", "closedBy",
                       "keepAlive", "maxSockets", "maxTotalSockets", "maxFreeSockets", "timeout", "freeSocketTimeout",
                       "scheduling", "keepAliveMsecs", "hintMargin", "ignoreHint", "checkBeforeReuse", "retryStale",
-                      "tcpKeepAlive", "tcpKeepAliveIdle"]
+                      "tcpKeepAlive", "tcpKeepAliveIdle", "protocol", "streams", "peakStreams"]
         return LiveObject("agent \(handle.name)", fields: fields, display: { "agent \(handle.name)" }) { [unowned self] name in
             let agent = handle.agent, s = agent.stats, p = agent.configuration.pool
             let b = self.countsWholeRun ? PoolStats() : handle.baseline
@@ -367,6 +370,10 @@ final class LabEnvironment {
             case "retryStale": return .bool(p.retriesStaleRequests)
             case "tcpKeepAlive": return agent.tcpKeepAliveOfAnOpenSocket.map { .bool($0.enabled) } ?? LabValue.none
             case "tcpKeepAliveIdle": return agent.tcpKeepAliveOfAnOpenSocket.map { .number(Double($0.idleSeconds)) } ?? LabValue.none
+            case "protocol": return .string(agent.configuration.httpProtocol == .h2 ? "h2" : "http1")
+            // Streams opened: one per request sent over h2 (HTTP/1.1 has none). `created` counts connections.
+            case "streams": return number((agent.h2Stats?.streams ?? 0) - handle.h2StreamsBaseline(self.countsWholeRun))
+            case "peakStreams": return number(agent.h2Stats?.peakStreams ?? 0)
             default: return nil
             }
         }
