@@ -39,7 +39,7 @@ extension Interpreter {
     }
 
     static let agentKeys = ["keepAlive", "maxSockets", "maxTotalSockets", "maxFreeSockets", "timeout", "freeSocketTimeout", "scheduling", "keepAliveMsecs",
-                            "hintMargin", "ignoreHint", "checkBeforeReuse", "retryStale", "protocol"]
+                            "hintMargin", "ignoreHint", "checkBeforeReuse", "retryStale", "protocol", "streamsBeforeSettings"]
 
     func setNetwork(_ network: SimulatedNetwork) {
         lab.network = network
@@ -179,6 +179,12 @@ extension Interpreter {
                 default:
                     throw LabRuntimeError("protocol is http1 or h2 (HTTP/2 with prior knowledge), got '\(word)'", at: setting.value.location)
                 }
+            case "streamsBeforeSettings":
+                let n = try number(setting.value, scope, what: "streamsBeforeSettings")
+                guard n >= 1, n == n.rounded(), n <= 1_000_000 else {
+                    throw LabRuntimeError("streamsBeforeSettings is a whole number of streams, 1 or more", at: setting.value.location)
+                }
+                config.http2StreamsBeforeSettings = Int(n)
             default:
                 throw unknownSetting(setting, Self.agentKeys, of: "agent")
             }

@@ -33,13 +33,14 @@ final class AgentH2Connection: LoopHandler {
     private var handshakeTimer: LoopTimer!
     let network: SimulatedNetwork
 
-    init(id: Int, origin: HTTPOrigin, pool: AgentH2Pool, loop: EventLoop, configuration: H2Configuration, network: SimulatedNetwork) {
+    init(id: Int, origin: HTTPOrigin, pool: AgentH2Pool, loop: EventLoop, configuration: H2Configuration, streamsBeforeSettings: Int,
+         network: SimulatedNetwork) {
         self.id = id
         self.origin = origin
         self.pool = pool
         self.loop = loop
         self.network = network
-        machine = H2ClientConnection(configuration: configuration)
+        machine = H2ClientConnection(configuration: configuration, streamsBeforeSettings: streamsBeforeSettings)
         let oneWay = network.oneWayNanos
         outbound = DelayLine(loop: loop, delayNanos: oneWay) { [unowned self] item in
             if case .bytes(let bytes) = item { self.writeNow(bytes) }
@@ -95,7 +96,13 @@ final class AgentH2Connection: LoopHandler {
         phase = .open
         pool.connected(self)
         perform(machine.start())
+        // What arrived during a simulated handshake (the server's SETTINGS, say) is read now,
+        // after our preface: the machine must not answer before it has started.
+        let early = earlyItems
+        earlyItems = []
+        for item in early where phase == .open { delivered(item) }
     }
+    private var earlyItems: [DelayLine.Item] = []
 
     // MARK: Requests
 
@@ -229,7 +236,11 @@ final class AgentH2Connection: LoopHandler {
     }
 
     private func delivered(_ item: DelayLine.Item) {
-        guard phase == .open || phase == .handshaking else { return }
+        if phase == .handshaking || phase == .connecting {
+            earlyItems.append(item)
+            return
+        }
+        guard phase == .open else { return }
         switch item {
         case .bytes(let bytes):
             perform(machine.receivedBytes(bytes))

@@ -29,6 +29,7 @@ final class AgentH2Pool {
     private unowned let agent: Agent
     private let loop: EventLoop
     private let configuration: H2Configuration
+    private let streamsBeforeSettings: Int
 
     private final class Entry {
         var result: AgentResult
@@ -55,10 +56,11 @@ final class AgentH2Pool {
     private(set) var h2 = AgentH2Stats()
     private var isDestroyed = false
 
-    init(agent: Agent, loop: EventLoop, configuration: H2Configuration) {
+    init(agent: Agent, loop: EventLoop, configuration: H2Configuration, streamsBeforeSettings: Int) {
         self.agent = agent
         self.loop = loop
         self.configuration = configuration
+        self.streamsBeforeSettings = streamsBeforeSettings
     }
 
     var stats: PoolStats {
@@ -111,7 +113,8 @@ final class AgentH2Pool {
         } else {
             nextConnectionID += 1
             connection = AgentH2Connection(id: nextConnectionID, origin: origin, pool: self, loop: loop,
-                                           configuration: configuration, network: agent.network)
+                                           configuration: configuration,
+                                           streamsBeforeSettings: streamsBeforeSettings, network: agent.network)
             current[key] = connection
             open[connection.id] = connection
             pool.created += 1

@@ -71,6 +71,9 @@ public struct AgentConfiguration: Sendable {
     public var httpProtocol: AgentProtocol = .http1
     /// Our side of an h2 connection: the SETTINGS we send and the windows we keep.
     public var http2 = H2Configuration()
+    /// h2: streams opened on a new connection before the server's SETTINGS say its limit (1: never
+    /// more than the server allows, at the cost of one round trip for the rest; nghttp2 uses 100).
+    public var http2StreamsBeforeSettings = 1
     /// Socket inactivity timeout while a request is in flight (Node: `timeout`). nil = none.
     public var timeoutMs: Int?
     /// TCP keepalive idle time set on sockets of a keep-alive agent (Node: `keepAliveMsecs`, 1000).
