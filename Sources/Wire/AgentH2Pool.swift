@@ -208,6 +208,10 @@ final class AgentH2Pool {
 
     func failed(_ tag: Int, stream: StreamID?, _ failure: H2RequestFailure, on connection: AgentH2Connection) {
         guard let entry = entries[tag] else { return }
+        if isDestroyed {
+            complete(tag, error: .destroyed)
+            return
+        }
         if failure.isRetryable { h2.notProcessed += 1 }
         if failure.isRetryable && !entry.result.isRetried && !isDestroyed {
             // §8.7: not processed, so safe to send again, once, on a new connection. A connection

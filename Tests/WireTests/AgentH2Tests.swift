@@ -97,3 +97,23 @@ struct AgentH2Tests {
         #expect(results.first?.error == .refused)
     }
 }
+
+@Suite("Agent over HTTP/2: destroy")
+struct AgentH2DestroyTests {
+    @Test("destroy fails the requests in flight with destroyed and closes the connection")
+    func destroy() throws {
+        let h = try ServerHarness()
+        let agent = AgentH2Tests.h2Agent(h)
+        let origin = HTTPOrigin(host: "127.0.0.1", port: h.server.port)
+        var result: AgentResult?
+        agent.send(AgentRequest(origin: origin, target: "/delay/2000")) { result = $0 }
+        #expect(h.wait("the request to be on its stream") { (agent.h2Stats?.openStreams ?? 0) == 1 })
+        agent.destroy()
+        #expect(h.wait("the failure") { result != nil })
+        #expect(result?.error == .destroyed)
+        #expect(agent.stats.closedByReason[.agentDestroyed] == 1)
+        var late: AgentResult?
+        agent.send(AgentRequest(origin: origin)) { late = $0 }
+        #expect(late?.error == .destroyed)
+    }
+}
