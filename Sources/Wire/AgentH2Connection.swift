@@ -31,16 +31,22 @@ final class AgentH2Connection: LoopHandler {
     private var outbound: DelayLine!
     private var inbound: DelayLine!
     private var handshakeTimer: LoopTimer!
+    /// The agent's `timeout` (socket inactivity while requests are in flight), 0 for none.
+    private let inactivityNanos: Int64
+    private var inactivityTimer: LoopTimer?
+    /// The inactivity timer fired: the requests in flight fail with `timedOut`.
+    private(set) var isTimedOut = false
     let network: SimulatedNetwork
 
     init(id: Int, origin: HTTPOrigin, pool: AgentH2Pool, loop: EventLoop, configuration: H2Configuration, streamsBeforeSettings: Int,
-         network: SimulatedNetwork) {
+         network: SimulatedNetwork, timeoutMs: Int?) {
         self.id = id
         self.origin = origin
         self.pool = pool
         self.loop = loop
         self.network = network
         machine = H2ClientConnection(configuration: configuration, streamsBeforeSettings: streamsBeforeSettings)
+        inactivityNanos = timeoutMs.map { Int64(max(0, $0)) * 1_000_000 } ?? 0
         let oneWay = network.oneWayNanos
         outbound = DelayLine(loop: loop, delayNanos: oneWay) { [unowned self] item in
             if case .bytes(let bytes) = item { self.writeNow(bytes) }
@@ -49,6 +55,25 @@ final class AgentH2Connection: LoopHandler {
         handshakeTimer = LoopTimer(loop: loop) { [unowned self] in
             if self.phase == .handshaking { self.established() }
         }
+        if inactivityNanos > 0 {
+            inactivityTimer = LoopTimer(loop: loop) { [unowned self] in self.inactivityFired() }
+        }
+    }
+
+    /// Re-armed by every read while requests are in flight, stopped when none is left.
+    private func noteActivity() {
+        guard let inactivityTimer else { return }
+        if openStreams > 0 || queued > 0 {
+            inactivityTimer.arm(afterNanos: inactivityNanos)
+        } else {
+            inactivityTimer.cancel()
+        }
+    }
+
+    private func inactivityFired() {
+        guard phase != .closed, openStreams > 0 || queued > 0 else { return }
+        isTimedOut = true
+        closeNow(reason: "timed out")
     }
 
     var openStreams: Int { machine.openStreamCount }
@@ -109,6 +134,7 @@ final class AgentH2Connection: LoopHandler {
     func submit(_ request: H2Request, tag: Int) {
         requestsTaken += 1
         perform(machine.send(request, tag: tag))
+        noteActivity()
     }
 
     func cancel(tag: Int) { perform(machine.cancel(tag: tag)) }
@@ -244,6 +270,7 @@ final class AgentH2Connection: LoopHandler {
         switch item {
         case .bytes(let bytes):
             perform(machine.receivedBytes(bytes))
+            noteActivity()
         case .endOfFile:
             let reason = machine.goAway.map { "server GOAWAY \($0.code), then closed" } ?? "closed by the server"
             perform(machine.connectionLost(reason))
@@ -268,6 +295,7 @@ final class AgentH2Connection: LoopHandler {
         outbound.cancel()
         inbound.cancel()
         handshakeTimer.release()
+        inactivityTimer?.release()
         if fd >= 0 {
             loop.unregister(fd)
             Platform.close(fd)
@@ -282,6 +310,7 @@ final class AgentH2Connection: LoopHandler {
         outbound.cancel()
         inbound.cancel()
         handshakeTimer.release()
+        inactivityTimer?.release()
         if fd >= 0 {
             loop.unregister(fd)
             Platform.close(fd)

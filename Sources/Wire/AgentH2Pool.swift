@@ -114,7 +114,8 @@ final class AgentH2Pool {
             nextConnectionID += 1
             connection = AgentH2Connection(id: nextConnectionID, origin: origin, pool: self, loop: loop,
                                            configuration: configuration,
-                                           streamsBeforeSettings: streamsBeforeSettings, network: agent.network)
+                                           streamsBeforeSettings: streamsBeforeSettings, network: agent.network,
+                                           timeoutMs: agent.configuration.timeoutMs)
             current[key] = connection
             open[connection.id] = connection
             pool.created += 1
@@ -212,6 +213,10 @@ final class AgentH2Pool {
             complete(tag, error: .destroyed)
             return
         }
+        if connection.isTimedOut && !failure.isRetryable {
+            complete(tag, error: .timedOut)
+            return
+        }
         if failure.isRetryable { h2.notProcessed += 1 }
         if failure.isRetryable && !entry.result.isRetried && !isDestroyed {
             // §8.7: not processed, so safe to send again, once, on a new connection. A connection
@@ -258,7 +263,8 @@ final class AgentH2Pool {
         guard open.removeValue(forKey: connection.id) != nil else { return }
         current = current.filter { $0.value !== connection }
         pool.closed += 1
-        let key: CloseReason = isDestroyed ? .agentDestroyed : connection.machine.goAway != nil ? .responseNotReusable : .requestFailed
+        let key: CloseReason = isDestroyed ? .agentDestroyed : connection.isTimedOut ? .timedOut
+            : connection.machine.goAway != nil ? .responseNotReusable : .requestFailed
         pool.closedByReason[key, default: 0] += 1
         agent.noteClosed(connection.id, reason: reason)
         // Anything still waiting on it (the machine failed them already, this is a safety net).

@@ -117,3 +117,18 @@ struct AgentH2DestroyTests {
         #expect(late?.error == .destroyed)
     }
 }
+
+@Suite("Agent over HTTP/2: timeout")
+struct AgentH2TimeoutTests {
+    @Test("timeout: a stream with nothing arriving fails with timedOut and the connection closes")
+    func inactivity() throws {
+        let h = try ServerHarness()
+        let agent = AgentH2Tests.h2Agent(h) { $0.timeoutMs = 100 }
+        let origin = HTTPOrigin(host: "127.0.0.1", port: h.server.port)
+        let results = sendInParallel(agent, [AgentRequest(origin: origin, target: "/delay/2000")])
+        #expect(results.first?.error == .timedOut)
+        #expect(agent.stats.closedByReason[.timedOut] == 1)
+        // A quick one on a new connection is not cut off.
+        #expect(sendSequentially(agent, [AgentRequest(origin: origin, target: "/delay/20")]).first?.status == 200)
+    }
+}
