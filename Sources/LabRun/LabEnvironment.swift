@@ -13,6 +13,9 @@ final class AgentHandle {
     let name: String
     var agent: Agent
     var baseline = PoolStats()
+    /// h2 streams opened when `reset NAME` ran.
+    var streamsBaseline = 0
+    func h2StreamsBaseline(_ wholeRun: Bool) -> Int { wholeRun ? 0 : streamsBaseline }
     /// 1 for the first agent of this name, 2 once `agent NAME` made it again, and so on.
     let generation: Int
     init(name: String, agent: Agent, generation: Int = 1) {
@@ -139,10 +142,10 @@ final class LabEnvironment {
 
     /// Hands one event to `trace`, with the statements running now; builds nothing without a trace.
     private func traced(_ source: TraceEvent.Source, _ connection: Int?, _ kind: TraceEvent.Kind, detail: String? = nil,
-                        _ text: @autoclosure () -> String) {
+                        stream: Int? = nil, _ text: @autoclosure () -> String) {
         guard let trace else { return }
         trace(TraceEvent(source: source, connection: connection, kind: kind, detail: detail, text: text(),
-                         lines: interpreter?.runningLines ?? []))
+                         lines: interpreter?.runningLines ?? [], stream: stream))
     }
 
     private func observeServer() {
@@ -199,7 +202,8 @@ final class LabEnvironment {
         guard let interpreter else { return }
         switch event {
         case .queued(let request):
-            traced(.agent(name), nil, .waited, "agent \(name) request \(request) waits for a socket")
+            let what = agents[name]?.agent.configuration.httpProtocol == .h2 ? "its connection" : "a socket"
+            traced(.agent(name), nil, .waited, "agent \(name) request \(request) waits for \(what)")
         case .connecting(let connection, let origin):
             traced(.agent(name), connection, .connecting, "agent \(name) #\(connection) connecting to \(origin)\(network.isOn ? " (\(network))" : "")")
             interpreter.fire(["agent", name, "connect"], [("connection", .number(Double(connection)))])
@@ -208,9 +212,16 @@ final class LabEnvironment {
         case .connectFailed(let connection, let error):
             traced(.agent(name), connection, .connectFailed, detail: error, "agent \(name) #\(connection) connect failed: \(error)")
         case .sent(let request, let connection, let reused):
-            traced(.agent(name), connection, .sent, detail: reused ? "on a reused socket" : "on a new socket",
-                   "agent \(name) #\(connection) \(reused ? "reused" : "new") for request \(request)")
+            // An h2 agent's `sent` is traced with its stream, at `.streamOpened` just after.
+            if agents[name]?.agent.configuration.httpProtocol != .h2 {
+                traced(.agent(name), connection, .sent, detail: reused ? "on a reused socket" : "on a new socket",
+                       "agent \(name) #\(connection) \(reused ? "reused" : "new") for request \(request)")
+            }
             if reused { interpreter.fire(["agent", name, "reuse"], [("connection", .number(Double(connection))), ("request", .number(Double(request)))]) }
+        case .streamOpened(let request, let connection, let stream):
+            let reused = stream > 1
+            traced(.agent(name), connection, .sent, detail: reused ? "on a reused connection (h2 stream)" : "on a new connection (h2 stream)",
+                   stream: stream, "agent \(name) #\(connection) stream \(stream) for request \(request)")
         case .response(let request, let connection, let status):
             traced(.agent(name), connection, .response, "agent \(name) #\(connection) request \(request) → \(status)")
         case .retrying(let request, let reason):
@@ -344,7 +355,7 @@ final class LabEnvironment {
         let fields = ["name", "inUse", "free", "waiting", "open", "created", "reused", "closed", "retried", "requests", "closedBy",
                       "keepAlive", "maxSockets", "maxTotalSockets", "maxFreeSockets", "timeout", "freeSocketTimeout",
                       "scheduling", "keepAliveMsecs", "hintMargin", "ignoreHint", "checkBeforeReuse", "retryStale",
-                      "tcpKeepAlive", "tcpKeepAliveIdle"]
+                      "tcpKeepAlive", "tcpKeepAliveIdle", "protocol", "streams", "peakStreams"]
         return LiveObject("agent \(handle.name)", fields: fields, display: { "agent \(handle.name)" }) { [unowned self] name in
             let agent = handle.agent, s = agent.stats, p = agent.configuration.pool
             let b = self.countsWholeRun ? PoolStats() : handle.baseline
@@ -379,6 +390,10 @@ final class LabEnvironment {
             case "retryStale": return .bool(p.retriesStaleRequests)
             case "tcpKeepAlive": return agent.tcpKeepAliveOfAnOpenSocket.map { .bool($0.enabled) } ?? LabValue.none
             case "tcpKeepAliveIdle": return agent.tcpKeepAliveOfAnOpenSocket.map { .number(Double($0.idleSeconds)) } ?? LabValue.none
+            case "protocol": return .string(agent.configuration.httpProtocol == .h2 ? "h2" : "http1")
+            // Streams opened: one per request sent over h2 (HTTP/1.1 has none). `created` counts connections.
+            case "streams": return number((agent.h2Stats?.streams ?? 0) - handle.h2StreamsBaseline(self.countsWholeRun))
+            case "peakStreams": return number(agent.h2Stats?.peakStreams ?? 0)
             default: return nil
             }
         }
@@ -388,7 +403,7 @@ final class LabEnvironment {
     /// knowing which agents the learner made).
     func agentsObject() -> LabObject {
         let handles = Array(agents.values)
-        let fields = ["count", "created", "reused", "closed", "retried", "requests", "closedBy"]
+        let fields = ["count", "created", "reused", "closed", "retried", "requests", "streams", "closedBy"]
         return LiveObject("all agents", fields: fields, display: { "all agents" }) { name in
             func sum(_ value: (PoolStats) -> Int) -> LabValue { .number(Double(handles.reduce(0) { $0 + value($1.agent.stats) })) }
             switch name {
@@ -398,6 +413,7 @@ final class LabEnvironment {
             case "closed": return sum(\.closed)
             case "retried": return sum(\.retried)
             case "requests": return sum(\.submitted)
+            case "streams": return .number(Double(handles.reduce(0) { $0 + ($1.agent.h2Stats?.streams ?? 0) }))
             case "closedBy":
                 return .object(RecordObject("all agents' close reasons", CloseReason.allCases.map { reason in
                     (reason.key, sum { $0.closedByReason[reason] ?? 0 })

@@ -31,7 +31,9 @@ extension Waterfall {
             let rows = Array(lanes.prefix(laneLimit)) + (unconnected.map { [$0] } ?? [])
             let endMs = max(0.001, (lanes + rows).flatMap(\.spans).map(\.done).max() ?? 0, lanes.map(\.lastUse).max() ?? 0)
 
-            let labelWidth = max(2, min(rows.map { Self.label($0).count }.max() ?? 2, 16, max(6, width / 5)))
+            let streamRows = rows.map(Self.streamSpans)
+            let labelWidth = max(2, min((rows.map { Self.label($0).count } + streamRows.joined().map { Self.streamLabel($0).count }).max() ?? 2,
+                                        16, max(6, width / 5)))
             let notes = rows.map(Self.note)
             // Notes that name another server ("3 requests to warmEdge") may take up to a third of the width.
             let noteCap = notes.contains { $0.contains(" to ") } ? min(28, width / 3) : min(20, width / 4)
@@ -39,21 +41,30 @@ extension Waterfall {
             let columns = max(10, width - 4 - labelWidth - noteWidth)
             let track = Track(columns: columns, msPerColumn: endMs / Double(columns))
             let bars = rows.map { Self.bar($0, on: track) }
+            let streamBars = streamRows.map { $0.map { Self.streamBar($0, on: track) } }
 
             func row(_ label: String, _ rest: String) -> String {
                 var line = "  " + label.rightPadded(to: labelWidth) + " " + rest
                 while line.last == " " { line.removeLast() }
                 return cut(line, to: width)
             }
-            let title = ["Waterfall:", "one", "row", "per", "connection,", "\(fixed(endMs)) ms", "in", "all",
-                         "(one column ≈ \(fixed(track.msPerColumn)) ms)"]
+            let hasStreams = streamRows.contains { !$0.isEmpty }
+            let title = ["Waterfall:", "one", "row", "per", "connection,"] + (hasStreams ? ["its", "HTTP/2", "streams", "under", "it,"] : [])
+                + ["\(fixed(endMs)) ms", "in", "all", "(one column ≈ \(fixed(track.msPerColumn)) ms)"]
             var lines = flow(title, width: width, continuation: "  ")
-            lines += flow(Self.legend(for: bars.joined(), folded: rows.contains(where: \.isFolded)), width: width, indent: "  ", separator: "  ")
+            lines += flow(Self.legend(for: (bars + streamBars.joined()).joined(), folded: rows.contains(where: \.isFolded), streams: hasStreams),
+                          width: width, indent: "  ", separator: "  ")
             let axis = axis(track, room: width - 3 - labelWidth)
             lines.append(row("ms", axis.labels))
             lines.append(row("", axis.ruler))
             for (index, lane) in rows.enumerated() {
                 lines.append(row(Self.label(lane, width: labelWidth), bars[index] + " " + notes[index]))
+                for (span, bar) in zip(streamRows[index], streamBars[index]).prefix(Self.streamRowLimit) {
+                    lines.append(row(cut(Self.streamLabel(span), to: labelWidth), bar + " " + fixed(span.done - span.connected) + " ms"))
+                }
+                if streamRows[index].count > Self.streamRowLimit {
+                    lines.append("  " + String(repeating: " ", count: labelWidth) + " … \(streamRows[index].count - Self.streamRowLimit) more streams")
+                }
                 if index == min(lanes.count, laneLimit) - 1, lanes.count > laneLimit {
                     lines += flow(Self.hidden(lanes.dropFirst(laneLimit)), width: width, indent: "  ", continuation: "    ")
                 }
@@ -115,6 +126,30 @@ extension Waterfall {
             return track.text
         }
 
+        /// Streams drawn under one HTTP/2 connection's row, at most; the rest are counted.
+        static let streamRowLimit = 8
+
+        /// The spans of an HTTP/2 connection's row, one sub-row each in stream order; none for an
+        /// HTTP/1.1 row, a folded one, or a connection that carried a single stream.
+        static func streamSpans(_ lane: Lane) -> [Span] {
+            guard lane.connections != nil, !lane.isSocket, !lane.isFolded else { return [] }
+            let streams = lane.spans.filter { $0.stream > 0 }
+            return streams.count > 1 ? streams.sorted { $0.stream < $1.stream } : []
+        }
+
+        static func streamLabel(_ span: Span) -> String { "  s\(span.stream)" }
+
+        /// One stream's bar: its wait for a stream, then the stream itself, overlapping its
+        /// neighbours' bars as the streams overlapped on the connection.
+        static func streamBar(_ span: Span, on empty: Track) -> String {
+            var track = empty
+            track.paint(from: span.submitted, to: span.assigned, Glyph.queued)
+            track.paint(from: span.assigned, to: span.connected, Glyph.connecting)
+            track.paint(from: span.connected, to: span.done, Glyph.request[0], atLeastOne: true)
+            if span.isFailed { track.cells[track.columns(from: span.connected, to: span.done, atLeastOne: true).last!] = Glyph.failed }
+            return track.text
+        }
+
         /// The "no connection" row: each request waited from when it was sent until it failed.
         static func unconnectedBar(_ lane: Lane, on empty: Track) -> String {
             var track = empty
@@ -127,16 +162,17 @@ extension Waterfall {
 
         /// The legend: what each glyph in `drawn` means (the request shades always, the rest only
         /// when they appear).
-        static func legend(for drawn: String, folded: Bool) -> [String] {
+        static func legend(for drawn: String, folded: Bool, streams: Bool = false) -> [String] {
             var items = ["\(String(Glyph.request)) requests (shades alternate)"]
             if drawn.contains(Glyph.connecting) { items.append("\(Glyph.connecting) connecting") }
             if drawn.contains(Glyph.open) { items.append("\(Glyph.open) socket open, nothing asked") }
-            if drawn.contains(Glyph.queued) { items.append("\(Glyph.queued) waiting for a socket") }
+            if drawn.contains(Glyph.queued) { items.append("\(Glyph.queued) waiting for a socket" + (streams ? " or a stream" : "")) }
             if drawn.contains(Glyph.waitedBehind) { items.append("\(Glyph.waitedBehind) had waited for this socket") }
             if drawn.contains(where: \.isWholeNumber) { items.append("2-9 requests in one column") }
             if drawn.contains(Glyph.many) { items.append("\(Glyph.many) ten or more") }
             if drawn.contains(Glyph.failed) { items.append("\(Glyph.failed) failed") }
             if folded { items.append("#m–n connections used once each") }
+            if streams { items.append("sN HTTP/2 stream N of the connection above") }
             return items
         }
 

@@ -12,6 +12,8 @@ extension Waterfall {
         /// When the response was complete, or the request failed.
         var done: Double
         var isFailed: Bool
+        /// The HTTP/2 stream that carried it; 0 over HTTP/1.1.
+        var stream = 0
 
         /// How long it waited for a socket (the pool's queue).
         var queueWait: Double { assigned - submitted }
@@ -31,6 +33,7 @@ extension Waterfall {
             connected = assigned + max(0, timings.connect ?? 0)
             done = max(submitted + timings.done, connected)
             isFailed = record.result.error != nil
+            stream = record.result.stream
         }
     }
 
