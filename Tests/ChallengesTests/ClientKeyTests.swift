@@ -65,6 +65,42 @@ struct ClientKeyTests {
         #expect(failures(wrong).contains("they came on 5 connections"), "\(wrong.details)")
     }
 
+    /// Builds Clients/go/drain.go with the standard library only (GO111MODULE=off, its cache and
+    /// GOPATH in a temporary directory), at most 120 s; the binary's path.
+    static func buildGoClient() throws -> String {
+        let directory = NSTemporaryDirectory() + "wirelab-go-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try KeyCoverageTests.source("Clients/go/drain.go").write(toFile: directory + "/drain.go", atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["timeout", "120", "go", "build", "-o", directory + "/drain", directory + "/drain.go"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["GO111MODULE"] = "off"
+        environment["GOCACHE"] = directory + "/cache"
+        environment["GOPATH"] = directory + "/gopath"
+        environment["GOFLAGS"] = ""
+        process.environment = environment
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        try process.run()
+        process.waitUntilExit()
+        try #require(process.terminationStatus == 0, "go build of Clients/go/drain.go failed (status \(process.terminationStatus))")
+        return directory + "/drain"
+    }
+
+    @Test("http-keep-alive 8 (go): bodies read to EOF and closed pass; closed unread, or never closed, fail", .enabled(if: hasTool("go"), "go is not installed"))
+    func reuseGo() throws {
+        let client = try Self.buildGoClient()
+        let right = try verifyClient("http-keep-alive", 8, [client, "drain"])
+        #expect(right.status == .correct, "\(right.details)")
+        let unread = try verifyClient("http-keep-alive", 8, [client, "close"])
+        #expect(unread.status == .wrong)
+        #expect(failures(unread).contains("they came on 5 connections; 0 of 5 reused one"), "\(unread.details)")
+        let leaked = try verifyClient("http-keep-alive", 8, [client, "leak"])
+        #expect(leaked.status == .wrong)
+        #expect(failures(leaked).contains("they came on 5 connections; 0 of 5 reused one"), "\(leaked.details)")
+        #expect(leaked.clientObservation?.maxOpenConnections == 5, "\(leaked.details)")
+    }
+
     @Test("max-requests-per-socket 6 (curl): seven URLs in one run pass; seven runs fail", .enabled(if: hasTool("curl"), "curl is not installed"))
     func closeHonoured() throws {
         let right = try verifyClient("max-requests-per-socket", 6, ["curl", "-s", "-o", "/dev/null"] + repeated("{url}/", 7))
