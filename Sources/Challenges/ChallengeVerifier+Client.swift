@@ -154,6 +154,14 @@ extension ChallengeVerifier {
             ("userAgents", .list(o.userAgents.map { .string($0.0) })),
             ("versions", .list(o.versions.map { .string($0.0) })),
             ("exitStatus", exitStatus),
+            ("h2Connections", .number(Double(o.http2Connections))),
+            ("http2Requests", .number(Double(o.http2Requests))),
+            ("maxStreamsInFlight", .number(Double(o.maxStreamsInFlight))),
+            ("droppedRequests", .number(Double(o.droppedRequests.count))),
+            ("resentDroppedRequests", .number(Double(o.resentDroppedRequests))),
+            ("silentCloses", .number(Double(o.silentlyClosedConnections.count))),
+            ("requestsOnClosedConnections", .number(Double(o.requestsOnClosedConnections))),
+            ("resentFromClosedConnections", .number(Double(o.resentLateRequests))),
         ]))
     }
 }

@@ -15,6 +15,8 @@ extension ClientObservation {
             lines.append("1 request on 1 connection: nothing to reuse; send more requests to see whether the client keeps the connection.")
         } else if reused == 0 && maxRequestsInFlight >= n {
             lines.append("\(n) requests on \(observedCount(used, "connection")), all \(n) in flight at once: HTTP/1.1 needs a connection per request in flight, so none could be reused; a pool limit (maxSockets) would queue them on fewer.")
+        } else if reused == 0 && connections.filter({ $0.requests > 0 && $0.closedBy == "server" }).count >= used - 1 {
+            lines.append("\(n) requests on \(observedCount(used, "connection")): the server closed each connection after its response, so none could be reused; the client opened a new one each time.")
         } else if reused == 0 {
             lines.append("\(n) requests on \(observedCount(used, "connection")): each request paid a new handshake; reuse a session/agent (keep-alive).")
         } else if used == 1 {
@@ -48,6 +50,48 @@ extension ClientObservation {
             let reasons = Self.tallyStrings(serverClosed.map { $0.closeReason == "keepAliveTimeout" ? "keep-alive timeout" : "max requests" })
             lines.append("\(observedCount(serverClosed.count, "connection")) closed by the server (\(reasons)): the client's next request needed a new one.")
         }
+        lines += misbehaviourDiagnosis
+        return lines
+    }
+
+    /// The `--drop-reused` flag as it was given ("--drop-reused 2", "--drop-reused all").
+    var dropReusedFlag: String {
+        dropReusedRequests == .max ? "--drop-reused all" : dropReusedRequests > 0 ? "--drop-reused \(dropReusedRequests)" : "--drop-reused"
+    }
+
+    var closeSilentlyFlag: String {
+        closeSilentlyAfter > 0 ? "--close-silently-after \(closeSilentlyAfter)" : "--close-silently-after"
+    }
+
+    /// What the client did about the server's misbehaviour: requests it dropped, connections it
+    /// closed without saying so, and requests written on connections after the server closed them.
+    var misbehaviourDiagnosis: [String] {
+        var lines: [String] = []
+        let dropped = droppedRequests.count
+        if dropped > 0 {
+            let resent = resentDroppedRequests
+            lines.append("\(observedCount(dropped, "request")) \(dropped == 1 ? "was" : "were") dropped unanswered by the server (\(dropReusedFlag)): "
+                + "read on a reused connection, which it then closed; "
+                + (dropped == 1 ? (resent == 1 ? "your client resent it on another connection" : "your client did not resend it")
+                    : "your client resent \(resent) of them on another connection")
+                + (resent == 0 ? " (a request never answered has to be sent again, if it is safe to)."
+                    : " (the same method and target came again after the drop: a resend, unless the client asks for that URL next anyway)."))
+        }
+        let silent = silentlyClosedConnections
+        let lateOnSilent = silent.map(\.lateRequests).reduce(0, +)
+        if !silent.isEmpty {
+            lines.append("\(observedCount(silent.count, "connection")) \(silent.count == 1 ? "was" : "were") closed by the server without saying so (\(closeSilentlyFlag)): "
+                + "after a response that said keep-alive; your client sent \(observedCount(lateOnSilent, "request")) on a closed connection"
+                + (lateOnSilent == 0 ? " (it sent nothing on them after the close)."
+                    : " (lost there: it wrote before it noticed the close; "
+                        + (lateOnSilent == 1 ? (resentLateRequests == 1 ? "it resent it on another connection" : "it did not resend it")
+                            : "it resent \(resentLateRequests) of them on another connection") + ")."))
+        }
+        let lateElsewhere = requestsOnClosedConnections - lateOnSilent
+        if lateElsewhere > 0 {
+            let reasons = Self.tallyStrings(connections.filter { $0.lateRequests > 0 && $0.closeReason != "closedSilently" }.map { $0.closeReason ?? "?" })
+            lines.append("\(observedCount(lateElsewhere, "request")) arrived on connections after the server had closed them (\(reasons)): the server discarded \(lateElsewhere == 1 ? "it" : "them") unanswered.")
+        }
         return lines
     }
 
@@ -64,6 +108,12 @@ extension ClientObservation {
             out += "  User-Agents:   " + userAgents.map { "\($0.0) ×\($0.1)" }.joined(separator: ", ") + "\n"
         }
         out += "  requests sent after the server announced Connection: close: \(requestsAfterClose)\n"
+        if dropReusedRequests > 0 || !droppedRequests.isEmpty {
+            out += "  requests dropped unanswered (\(dropReusedFlag)): \(droppedRequests.count); the same request sent again on another connection: \(resentDroppedRequests)\n"
+        }
+        if closeSilentlyAfter > 0 || !silentlyClosedConnections.isEmpty || requestsOnClosedConnections > 0 {
+            out += "  connections closed without saying so (\(closeSilentlyFlag)): \(silentlyClosedConnections.count); requests sent on a closed connection: \(requestsOnClosedConnections)\n"
+        }
         if !connections.isEmpty {
             out += "\nConnections:\n"
             for c in connections {
@@ -74,6 +124,7 @@ extension ClientObservation {
                 } else {
                     line += "  still open"
                 }
+                if c.lateRequests > 0 { line += "; then \(observedCount(c.lateRequests, "request")) after the close (\(c.lateBytes) bytes, discarded)" }
                 out += line + "\n"
             }
         }
@@ -81,7 +132,8 @@ extension ClientObservation {
             out += "\nRequests:\n"
             for r in requests {
                 var line = "  " + "#\(r.connection).\(r.indexOnConnection)".rightPadded(to: 7) + " \(r.method) \(r.target)"
-                line += "  → " + (r.status.map(String.init) ?? "no response")
+                let dropped = r.status == nil && connection(r.connection)?.closeReason == "droppedRequest"
+                line += "  → " + (r.status.map(String.init) ?? (dropped ? "no response (dropped)" : "no response"))
                 line += "  at " + ms(r.arrivedAtMs)
                 if let done = r.respondedAtMs { line += ", answered in " + ms(done - r.arrivedAtMs) }
                 if r.responseClosed { line += ", Connection: close" }
@@ -150,6 +202,7 @@ extension ClientObservation {
                 ("closedBy", c.closedBy.map(JSONValue.string) ?? .null),
                 ("closeReason", c.closeReason.map(JSONValue.string) ?? .null),
                 ("announcedCloseAtMs", number(c.announcedCloseAtMs)),
+                ("lateRequests", .integer(c.lateRequests)),
             ])
         }
         let requestsJSON: [JSONValue] = requests.map { r in
@@ -183,6 +236,15 @@ extension ClientObservation {
             ("diagnosis", .array(diagnosis.map(JSONValue.string))),
         ]
         fields += extra
+        fields += [
+            ("droppedRequests", .integer(droppedRequests.count)),
+            ("resentDroppedRequests", .integer(resentDroppedRequests)),
+            ("silentCloses", .integer(silentlyClosedConnections.count)),
+            ("requestsOnClosedConnections", .integer(requestsOnClosedConnections)),
+            ("resentFromClosedConnections", .integer(resentLateRequests)),
+            ("http2Connections", .integer(http2Connections)),
+            ("maxStreamsInFlight", .integer(maxStreamsInFlight)),
+        ]
         return .object(fields)
     }
 }

@@ -12,6 +12,11 @@ public struct ClientObservation: Sendable {
     public var requests: [ObservedRequest] = []
     /// When observation ended (the server shut down), in ms since it began.
     public var endedAtMs: Double = 0
+    /// The server's misbehaviour while observing (`ServerConfiguration`): close each connection
+    /// after this many responses without saying so (0: never), and drop this many requests that
+    /// arrive on a reused connection (0: none; `Int.max`: all). The report names them.
+    public var closeSilentlyAfter = 0
+    public var dropReusedRequests = 0
 
     public init(startedEpochMs: Double) {
         self.startedEpochMs = startedEpochMs
@@ -67,6 +72,63 @@ public struct ClientObservation: Sendable {
 
     /// Requests carried as HTTP/2 streams.
     public var http2Requests: Int { requests.filter { $0.stream != nil }.count }
+
+    /// The most streams in flight at once on one HTTP/2 connection (0 without HTTP/2).
+    public var maxStreamsInFlight: Int {
+        Dictionary(grouping: requests.filter { $0.stream != nil }, by: \.connection).values.map { Self.mostAtOnce($0, endedAtMs: endedAtMs) }.max() ?? 0
+    }
+
+    /// Connections whose first request was HTTP/2.
+    public var http2Connections: Int { connections.filter { $0.protocolVersion == "HTTP/2" }.count }
+
+    /// Requests the server read and never answered because `dropReusedRequests` dropped them (each
+    /// closed its connection: close reason `droppedRequest`).
+    public var droppedRequests: [ObservedRequest] {
+        let dropping = Set(connections.filter { $0.closeReason == "droppedRequest" }.map(\.id))
+        return requests.filter { dropping.contains($0.connection) && $0.status == nil }
+    }
+
+    /// How many dropped requests were followed by the same method and target on another
+    /// connection (each later request stands for one dropped request at most): a resend, as far
+    /// as the server can tell (a client that sends the same request again anyway looks the same).
+    public var resentDroppedRequests: Int {
+        var taken = Set<Int>()
+        var resent = 0
+        for dropped in droppedRequests {
+            if let again = requests.first(where: { r in
+                r.number > dropped.number && r.connection != dropped.connection && !taken.contains(r.number)
+                    && r.method == dropped.method && r.target == dropped.target
+            }) {
+                taken.insert(again.number)
+                resent += 1
+            }
+        }
+        return resent
+    }
+
+    /// Connections the server closed after a response that said keep-alive (`closeSilentlyAfter`).
+    public var silentlyClosedConnections: [ObservedConnection] { connections.filter { $0.closeReason == "closedSilently" } }
+
+    /// Of the requests written on a connection after the server closed it (its first one there),
+    /// how many came again (the same method and target) on another connection afterwards.
+    public var resentLateRequests: Int {
+        var taken = Set<Int>()
+        var resent = 0
+        for c in connections {
+            guard let late = c.lateRequest, let at = c.lateAtMs else { continue }
+            if let again = requests.first(where: { r in
+                r.connection != c.id && r.arrivedAtMs >= at && !taken.contains(r.number) && r.method == late.method && r.target == late.target
+            }) {
+                taken.insert(again.number)
+                resent += 1
+            }
+        }
+        return resent
+    }
+
+    /// Requests the client wrote on connections after the server had closed them (read and
+    /// discarded during the server's staged close), over all connections.
+    public var requestsOnClosedConnections: Int { connections.map(\.lateRequests).reduce(0, +) }
 
     static func mostAtOnce(_ requests: [ObservedRequest], endedAtMs: Double) -> Int {
         var changes: [(ms: Double, delta: Int)] = []
@@ -127,6 +189,23 @@ public struct ObservedConnection: Sendable, Equatable {
     public var protocolVersion: String?
     /// When the server answered on it with `Connection: close`, if it did.
     public var announcedCloseAtMs: Double?
+    /// Bytes the client wrote on it after the server began closing it (the server reads and
+    /// discards them until the client's FIN), and the request heads among them: each head's end
+    /// (an empty line), or 1 for bytes with no complete head.
+    public var lateBytes = 0
+    public var lateHeadEnds = 0
+    /// The last bytes seen after the close, to find a head's end split across reads.
+    var lateTail: [UInt8] = []
+    /// The first line the client wrote after the close (at most 256 bytes), and when it arrived.
+    public var lateFirstLine: [UInt8] = []
+    public var lateAtMs: Double?
+    /// The method and target of the first request written after the close, if its line was whole.
+    public var lateRequest: (method: String, target: String)? {
+        guard let end = lateFirstLine.firstIndex(of: 13) else { return nil }
+        let parts = String(decoding: lateFirstLine[..<end], as: UTF8.self).split(separator: " ")
+        return parts.count == 3 ? (String(parts[0]), String(parts[1])) : nil
+    }
+    public var lateRequests: Int { lateBytes == 0 ? 0 : max(1, lateHeadEnds) }
 
     public init(id: Int, openedAtMs: Double) {
         self.id = id
@@ -255,6 +334,35 @@ public struct ClientObserver: Sendable {
         guard let index = observation.requests.firstIndex(where: { $0.connection == id && $0.respondedAtMs == nil }) else { return }
         observation.requests[index].responseBodyBytes = (observation.requests[index].responseBodyBytes ?? 0) + wire
         observation.requests[index].responseContentBytes = (observation.requests[index].responseContentBytes ?? 0) + content
+    }
+
+    /// The server's misbehaviour knobs, for the report to name.
+    public mutating func misbehaviour(closeSilentlyAfter: Int, dropReusedRequests: Int) {
+        observation.closeSilentlyAfter = closeSilentlyAfter
+        observation.dropReusedRequests = dropReusedRequests
+    }
+
+    /// Bytes arrived on `connection` after the server began closing it (`lateInputTap`).
+    public mutating func lateInput(connection id: Int, bytes: some Collection<UInt8>, atMs ms: Double) {
+        let slot = connectionSlot(id, atMs: ms)
+        var connection = observation.connections[slot]
+        if connection.lateAtMs == nil { connection.lateAtMs = ms }
+        if !connection.lateFirstLine.contains(13) && connection.lateFirstLine.count < 256 {
+            connection.lateFirstLine += bytes.prefix(256 - connection.lateFirstLine.count)
+        }
+        connection.lateBytes += bytes.count
+        // Count each CR LF CR LF, also one that straddles two reads.
+        var window = connection.lateTail
+        for byte in bytes {
+            window.append(byte)
+            if window.count > 4 { window.removeFirst(window.count - 4) }
+            if window == [13, 10, 13, 10] {
+                connection.lateHeadEnds += 1
+                window = []
+            }
+        }
+        connection.lateTail = Array(window.suffix(3))
+        observation.connections[slot] = connection
     }
 
     public mutating func closed(connection id: Int, reason: ServerCloseReason, atMs ms: Double) {

@@ -26,6 +26,7 @@ public final class ClientSession {
         started = loop.now
         startedEpochMs = Date().timeIntervalSince1970 * 1000
         let recorder = Recorder(startedEpochMs: startedEpochMs)
+        recorder.observer.misbehaviour(closeSilentlyAfter: configuration.closeSilentlyAfter, dropReusedRequests: configuration.dropReusedRequests)
         self.recorder = recorder
         let loop = self.loop, started = self.started
         func nowMs() -> Double { Double(loop.now - started) / 1e6 }
@@ -36,6 +37,7 @@ public final class ClientSession {
                                       headers: head.headers.fields.map { ObservedHeader($0.name, $0.value) }, atMs: nowMs())
         }
         server.requestHeadSizeTap = { id, bytes in recorder.observer.requestHeadSize(connection: id, bytes: bytes) }
+        server.lateInputTap = { id, bytes in recorder.observer.lateInput(connection: id, bytes: bytes, atMs: nowMs()) }
         server.responseWriteTap = { id, write in
             switch write {
             case .head(_, let fields, let bytes):

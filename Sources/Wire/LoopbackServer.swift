@@ -78,6 +78,10 @@ public final class LoopbackServer: LoopHandler {
     /// What HTTP/1.1 connections write of each response (`ResponseWrite`): its head as written and
     /// its body's sizes. nil (the default) costs one test per response.
     public var responseWriteTap: ((_ connection: Int, _ write: ResponseWrite) -> Void)?
+    /// Bytes that arrive on an HTTP/1.1 connection the server has begun to close (after its last
+    /// response it stops writing and reads, discarding, until the client's FIN): a client writing
+    /// on a connection the server closed. `wirelab observe` counts them; nil costs nothing.
+    public var lateInputTap: ((_ connection: Int, _ bytes: UnsafeRawBufferPointer) -> Void)?
     public private(set) var port: UInt16 = 0
     public private(set) var isListening = false
     private var listenFD: Int32 = -1

@@ -128,7 +128,10 @@ final class ServerConnection: ServerConnectionHandler, TimerOwner {
         while !machine.isClosed {
             switch Platform.read(fd, into: buffer) {
             case .bytes(let n):
-                if case .closing = machine.state { continue }   // staged close: discard until FIN
+                if case .closing = machine.state {   // staged close: discard until FIN
+                    if let tap = server.lateInputTap { tap(id, UnsafeRawBufferPointer(rebasing: buffer[0..<n])) }
+                    continue
+                }
                 let input = UnsafeRawBufferPointer(rebasing: buffer[0..<n])
                 if preface.isDeciding {
                     // A connection's first bytes only: HTTP/1.1 or the HTTP/2 preface?

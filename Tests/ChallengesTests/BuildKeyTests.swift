@@ -275,6 +275,6 @@ struct KeyCoverageTests {
             }
         }
         #expect(seen >= 23)
-        #expect(clientChallenges >= 6)
+        #expect(clientChallenges >= 7)
     }
 }

@@ -22,6 +22,19 @@ let hasPythonRequests: Bool = {
     return process.terminationStatus == 0
 }()
 
+/// Whether python3 can import httpx and h2 (httpx's HTTP/2).
+let hasPythonHTTPX: Bool = {
+    guard hasTool("python3") else { return false }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["python3", "-c", "import httpx, h2"]
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    guard (try? process.run()) != nil else { return false }
+    process.waitUntilExit()
+    return process.terminationStatus == 0
+}()
+
 /// A client program written to a temporary file (its path).
 func clientFile(_ text: String, ext: String) throws -> String {
     let path = NSTemporaryDirectory() + "wirelab-client-\(UUID().uuidString).\(ext)"
@@ -63,6 +76,42 @@ struct ClientKeyTests {
         let wrong = try verifyClient("http-keep-alive", 8, ["python3", loose])
         #expect(wrong.status == .wrong)
         #expect(failures(wrong).contains("they came on 5 connections"), "\(wrong.details)")
+    }
+
+    /// Builds Clients/go/drain.go with the standard library only (GO111MODULE=off, its cache and
+    /// GOPATH in a temporary directory), at most 120 s; the binary's path.
+    static func buildGoClient() throws -> String {
+        let directory = NSTemporaryDirectory() + "wirelab-go-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try KeyCoverageTests.source("Clients/go/drain.go").write(toFile: directory + "/drain.go", atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["timeout", "120", "go", "build", "-o", directory + "/drain", directory + "/drain.go"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["GO111MODULE"] = "off"
+        environment["GOCACHE"] = directory + "/cache"
+        environment["GOPATH"] = directory + "/gopath"
+        environment["GOFLAGS"] = ""
+        process.environment = environment
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        try process.run()
+        process.waitUntilExit()
+        try #require(process.terminationStatus == 0, "go build of Clients/go/drain.go failed (status \(process.terminationStatus))")
+        return directory + "/drain"
+    }
+
+    @Test("http-keep-alive 8 (go): bodies read to EOF and closed pass; closed unread, or never closed, fail", .enabled(if: hasTool("go"), "go is not installed"))
+    func reuseGo() throws {
+        let client = try Self.buildGoClient()
+        let right = try verifyClient("http-keep-alive", 8, [client, "drain"])
+        #expect(right.status == .correct, "\(right.details)")
+        let unread = try verifyClient("http-keep-alive", 8, [client, "close"])
+        #expect(unread.status == .wrong)
+        #expect(failures(unread).contains("they came on 5 connections; 0 of 5 reused one"), "\(unread.details)")
+        let leaked = try verifyClient("http-keep-alive", 8, [client, "leak"])
+        #expect(leaked.status == .wrong)
+        #expect(failures(leaked).contains("they came on 5 connections; 0 of 5 reused one"), "\(leaked.details)")
+        #expect(leaked.clientObservation?.maxOpenConnections == 5, "\(leaked.details)")
     }
 
     @Test("max-requests-per-socket 6 (curl): seven URLs in one run pass; seven runs fail", .enabled(if: hasTool("curl"), "curl is not installed"))
@@ -242,6 +291,74 @@ struct ClientKeyTests {
         let wrong = try verifyClient("browser-connections", 5, ["curl", "-s", "-o", "/dev/null", "--parallel", "--parallel-max", "21"] + urls)
         #expect(wrong.status == .wrong)
         #expect(failures(wrong).contains("use at most six connections at once"), "\(wrong.details)")
+    }
+
+    /// The 20 images of /page/20, each answered 200 ms after it arrives.
+    static let pageImages = (1...20).map { "/page/20/\($0)?delay=200ms" }
+
+    @Test("browser-connections 7 (node): one http2.connect for 20 requests passes; a connect per request fails", .enabled(if: hasTool("node"), "node is not installed"))
+    func multiplexNode() throws {
+        func client(shared: Bool) throws -> String {
+            try clientFile("""
+                const http2 = require('http2');
+                const base = process.env.WIRELAB_URL;
+                const paths = [\(Self.pageImages.map { "'\($0)'" }.joined(separator: ", "))];
+                const shared = \(shared) ? http2.connect(base) : null;
+                let left = paths.length;
+                for (const path of paths) {
+                  const session = shared || http2.connect(base);
+                  const req = session.request({ ':path': path });
+                  req.on('response', () => { req.resume(); req.on('end', () => { if (!shared) session.close(); if (--left === 0 && shared) shared.close(); }); });
+                  req.on('error', e => console.log(path, 'failed:', e.code));
+                  req.end();
+                }
+                """, ext: "js")
+        }
+        let right = try verifyClient("browser-connections", 7, ["node", try client(shared: true)])
+        #expect(right.status == .correct, "\(right.details)")
+        let wrong = try verifyClient("browser-connections", 7, ["node", try client(shared: false)])
+        #expect(wrong.status == .wrong)
+        #expect(failures(wrong).contains("they came on 20 connections, 20 of them HTTP/2"), "\(wrong.details)")
+        #expect(failures(wrong).contains("at most 1 were in flight on one HTTP/2 connection"), "\(wrong.details)")
+    }
+
+    @Test("browser-connections 7 (python3 httpx): AsyncClient(http2=True) passes; the default HTTP/1.1 AsyncClient fails", .enabled(if: hasPythonHTTPX, "python3 with httpx and h2 is not installed"))
+    func multiplexHTTPX() throws {
+        func client(http2: Bool) throws -> String {
+            try clientFile("""
+                import asyncio, os
+                import httpx
+                base = os.environ['WIRELAB_URL']
+                paths = [\(Self.pageImages.map { "'\($0)'" }.joined(separator: ", "))]
+                async def main():
+                    async with httpx.AsyncClient(\(http2 ? "http1=False, http2=True" : "")) as client:
+                        responses = await asyncio.gather(*(client.get(base + p) for p in paths))
+                        print(sorted({r.http_version for r in responses}), [r.status_code for r in responses].count(200))
+                asyncio.run(main())
+                """, ext: "py")
+        }
+        let right = try verifyClient("browser-connections", 7, ["python3", try client(http2: true)])
+        #expect(right.status == .correct, "\(right.details)")
+        let wrong = try verifyClient("browser-connections", 7, ["python3", try client(http2: false)])
+        #expect(wrong.status == .wrong)
+        #expect(failures(wrong).contains("(0 of 20 were)"), "\(wrong.details)")
+        #expect(failures(wrong).contains("0 of them HTTP/2"), "\(wrong.details)")
+    }
+
+    @Test("browser-connections 7 (nghttp, curl): nghttp -n passes; curl --parallel over HTTP/1.1, and curl 7.88's prior knowledge with --parallel-immediate, fail",
+          .enabled(if: hasTool("nghttp") && hasTool("curl"), "nghttp or curl is not installed"))
+    func multiplexCLI() throws {
+        let urls = Self.pageImages.map { "{url}" + $0 }
+        let right = try verifyClient("browser-connections", 7, ["nghttp", "-n"] + urls)
+        #expect(right.status == .correct, "\(right.details)")
+        let http1 = try verifyClient("browser-connections", 7, ["curl", "-s", "-o", "/dev/null", "--parallel", "--parallel-max", "20"] + urls)
+        #expect(http1.status == .wrong)
+        #expect(failures(http1).contains("(0 of 20 were)"), "\(http1.details)")
+        // curl 7.88.1 cannot multiplex with prior knowledge (curl issue 10634): with
+        // --parallel-immediate each transfer opens its own HTTP/2 connection.
+        let immediate = try verifyClient("browser-connections", 7, ["curl", "-s", "-o", "/dev/null", "--http2-prior-knowledge", "--parallel", "--parallel-immediate", "--parallel-max", "20"] + urls)
+        #expect(immediate.status == .wrong)
+        #expect(failures(immediate).contains("they came on 20 connections"), "\(immediate.details)")
     }
 
     static func nginxScript() throws -> String {

@@ -142,6 +142,102 @@ struct ClientObservationTests {
         #expect(o.userAgents.map(\.0) == ["(none)"])
     }
 
+    /// GETs of /a, /b, /c, /d: with `dropped` the ones the server drops (each closes its
+    /// connection, `droppedRequest`) and `resend` whether the client sends a dropped one again on a
+    /// new connection before going on.
+    static func dropping(_ dropped: Set<String>, resend: Bool, knob: Int) -> ClientObservation {
+        var observer = ClientObserver(startedEpochMs: 0)
+        observer.misbehaviour(closeSilentlyAfter: 0, dropReusedRequests: knob)
+        var id = 1, index = 0, t = 0.0
+        observer.opened(connection: id, atMs: t)
+        func send(_ target: String, drop: Bool) {
+            index += 1
+            t += 1
+            observer.request(connection: id, index: index, method: "GET", target: target, version: "HTTP/1.1", headers: [], atMs: t)
+            if drop {
+                observer.closed(connection: id, reason: .droppedRequest, atMs: t + 0.5)
+                id += 1
+                index = 0
+                observer.opened(connection: id, atMs: t + 0.6)
+            } else {
+                observer.response(connection: id, status: 200, willClose: false, atMs: t + 0.5)
+            }
+        }
+        for target in ["/a", "/b", "/c", "/d"] {
+            let drop = dropped.contains(target)
+            send(target, drop: drop)
+            if drop && resend { send(target, drop: false) }
+        }
+        observer.closed(connection: id, reason: .clientClosed, atMs: t + 1)
+        observer.finish(atMs: t + 2)
+        return observer.observation
+    }
+
+    @Test("dropped requests (--drop-reused): counted from the close reason; a resend is the same request on another connection")
+    func dropped() throws {
+        let retried = Self.dropping(["/b", "/d"], resend: true, knob: 2)
+        #expect(retried.droppedRequests.map(\.target) == ["/b", "/d"])
+        #expect(retried.resentDroppedRequests == 2)
+        #expect(retried.diagnosis.contains("2 requests were dropped unanswered by the server (--drop-reused 2): read on a reused connection, which it then closed; "
+            + "your client resent 2 of them on another connection (the same method and target came again after the drop: a resend, unless the client asks for that URL next anyway)."),
+            "\(retried.diagnosis)")
+        let report = retried.report()
+        #expect(report.contains("  requests dropped unanswered (--drop-reused 2): 2; the same request sent again on another connection: 2\n"), "\(report)")
+        #expect(report.contains("GET /b  → no response (dropped)"), "\(report)")
+        let given = Self.dropping(["/b", "/c"], resend: false, knob: .max)
+        #expect(given.resentDroppedRequests == 0)
+        #expect(given.diagnosis.contains { $0.hasPrefix("2 requests were dropped unanswered by the server (--drop-reused all): read on a reused connection, which it then closed; your client resent 0 of them on another connection (a request never answered") }, "\(given.diagnosis)")
+        let one = Self.dropping(["/c"], resend: true, knob: 1)
+        #expect(one.diagnosis.contains { $0.hasPrefix("1 request was dropped unanswered by the server (--drop-reused 1): read on a reused connection, which it then closed; your client resent it on another connection") }, "\(one.diagnosis)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(retried.json().text().utf8)) as? [String: Any])
+        #expect(object["droppedRequests"] as? Int == 2)
+        #expect(object["resentDroppedRequests"] as? Int == 2)
+        // Without the knob and without drops, nothing is said about them.
+        let plain = Self.sequential(3, reuse: true)
+        #expect(!plain.report().contains("dropped"))
+        #expect(!plain.report().contains("without saying so"))
+    }
+
+    @Test("silent closes (--close-silently-after): counted; a request written after the close is counted from the bytes the server discarded")
+    func silentCloses() throws {
+        var observer = ClientObserver(startedEpochMs: 0)
+        observer.misbehaviour(closeSilentlyAfter: 1, dropReusedRequests: 0)
+        for id in 1...3 {
+            let t = Double(id * 10)
+            observer.opened(connection: id, atMs: t)
+            observer.request(connection: id, index: 1, method: "GET", target: "/", version: "HTTP/1.1", headers: [], atMs: t + 1)
+            observer.response(connection: id, status: 200, willClose: false, atMs: t + 2)
+        }
+        // On #2 the client writes one request after the close, its end split across two reads.
+        observer.lateInput(connection: 2, bytes: Array("GET /again HTTP/1.1\r\nHost: x\r\n\r".utf8), atMs: 23)
+        observer.lateInput(connection: 2, bytes: Array("\n".utf8), atMs: 23.5)
+        for id in 1...3 { observer.closed(connection: id, reason: .closedSilently, atMs: Double(id * 10 + 5)) }
+        // And on #4, closed for idling, a request that never reached its end.
+        observer.opened(connection: 4, atMs: 40)
+        observer.lateInput(connection: 4, bytes: Array("GET / HT".utf8), atMs: 41)
+        observer.closed(connection: 4, reason: .keepAliveTimeout, atMs: 42)
+        observer.finish(atMs: 50)
+        let o = observer.observation
+        #expect(o.connections.map(\.lateRequests) == [0, 1, 0, 1])
+        #expect(o.connections[1].lateBytes == 32)
+        #expect(o.connections[1].lateRequest?.target == "/again")
+        #expect(o.connections[3].lateRequest == nil)   // no whole line
+        #expect(o.resentLateRequests == 0)
+        #expect(o.silentlyClosedConnections.count == 3)
+        #expect(o.requestsOnClosedConnections == 2)
+        #expect(o.diagnosis.first == "3 requests on 3 connections: the server closed each connection after its response, so none could be reused; the client opened a new one each time.", "\(o.diagnosis)")
+        #expect(o.diagnosis.contains("3 connections were closed by the server without saying so (--close-silently-after 1): after a response that said keep-alive; "
+            + "your client sent 1 request on a closed connection (lost there: it wrote before it noticed the close; it did not resend it)."), "\(o.diagnosis)")
+        #expect(o.diagnosis.contains("1 request arrived on connections after the server had closed them (1 keepAliveTimeout): the server discarded it unanswered."), "\(o.diagnosis)")
+        let report = o.report()
+        #expect(report.contains("  connections closed without saying so (--close-silently-after 1): 3; requests sent on a closed connection: 2\n"), "\(report)")
+        #expect(report.contains("then 1 request after the close (32 bytes, discarded)"), "\(report)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(o.json().text().utf8)) as? [String: Any])
+        #expect(object["silentCloses"] as? Int == 3)
+        #expect(object["requestsOnClosedConnections"] as? Int == 2)
+        #expect((object["connections"] as? [[String: Any]])?.map { $0["lateRequests"] as? Int } == [0, 1, 0, 1])
+    }
+
     @Test("nothing observed: the diagnosis says where to point the client")
     func nothing() {
         var observer = ClientObserver(startedEpochMs: 0)
