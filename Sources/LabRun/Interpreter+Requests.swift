@@ -71,6 +71,7 @@ extension Interpreter {
         }
         var body: [UInt8] = []
         var readsBody = true
+        var stallMs = 0.0
         for setting in request.settings {
             switch setting.key {
             case "body": body = Array(try evaluate(setting.value, scope).description.utf8)
@@ -80,11 +81,20 @@ extension Interpreter {
                 // false: the caller takes the head and leaves the body unread (the pool then closes
                 // the socket: closedBy.bodyUnread).
                 readsBody = try flag(setting, scope)
-            default: throw unknownSetting(setting, ["body", "to", "readBody"], of: "a request")
+            case "stall":
+                // Simulated: the first segment the connection receives after this request is lost
+                // and resent this much later; nothing behind it is delivered before.
+                guard lab.network.isOn else {
+                    throw LabRuntimeError("stall= simulates a lost segment on the simulated network; switch it on first (network rtt=100ms)", at: setting.location)
+                }
+                stallMs = try number(setting.value, scope, what: "stall")
+                guard stallMs > 0 else { throw LabRuntimeError("stall is how late the lost segment's retransmission arrives, a duration above 0 like 300ms", at: setting.location) }
+            default: throw unknownSetting(setting, ["body", "to", "readBody", "stall"], of: "a request")
             }
         }
-        let agentRequest = AgentRequest(method: request.method, origin: origin, target: target, headers: headers, body: body,
+        var agentRequest = AgentRequest(method: request.method, origin: origin, target: target, headers: headers, body: body,
                                         readsBody: readsBody)
+        if stallMs > 0 { agentRequest.stallMs = stallMs }
         let agentName = handle.name
         let generation = handle.generation
         handle.agent.send(agentRequest) { [weak self] result in

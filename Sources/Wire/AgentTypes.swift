@@ -112,6 +112,16 @@ public struct AgentRequest: Sendable {
         _modify { yield &unique().readsBody }
     }
 
+    /// Simulated, under the simulated network only: the first segment the request's connection
+    /// receives after the request is written is lost and arrives this many milliseconds late (its
+    /// retransmission), and nothing behind it on that connection is delivered before it. 0: no loss.
+    /// On HTTP/1.1 that segment is this request's response; on a connection that carries several
+    /// requests at once it may be anyone's, and everything after it waits.
+    public var stallMs: Double {
+        get { storage.stallMs }
+        _modify { yield &unique().stallMs }
+    }
+
     private var storage: Storage
 
     public init(method: String = "GET", origin: HTTPOrigin, target: String = "/", headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = [],
@@ -140,6 +150,7 @@ public struct AgentRequest: Sendable {
         var headers: HTTPHeaders
         var body: [UInt8]
         var readsBody: Bool
+        var stallMs: Double = 0
 
         init(method: String, origin: HTTPOrigin, target: String, headers: HTTPHeaders, body: [UInt8], readsBody: Bool) {
             self.method = method
@@ -150,7 +161,11 @@ public struct AgentRequest: Sendable {
             self.readsBody = readsBody
         }
 
-        func copy() -> Storage { Storage(method: method, origin: origin, target: target, headers: headers, body: body, readsBody: readsBody) }
+        func copy() -> Storage {
+            let copy = Storage(method: method, origin: origin, target: target, headers: headers, body: body, readsBody: readsBody)
+            copy.stallMs = stallMs
+            return copy
+        }
     }
 }
 
