@@ -35,7 +35,7 @@ public final class ClientSession {
         }
         server.addObserver { event in
             if case .opened(let id) = event { recorder.observer.opened(connection: id, atMs: nowMs()) }
-            if case .response(let id, let status, let willClose) = event { recorder.observer.response(connection: id, status: status, willClose: willClose, atMs: nowMs()) }
+            if case .response(let id, let status, let willClose, _) = event { recorder.observer.response(connection: id, status: status, willClose: willClose, atMs: nowMs()) }
             if case .closed(let id, let reason, _) = event { recorder.observer.closed(connection: id, reason: reason, atMs: nowMs()) }
         }
     }

@@ -40,7 +40,7 @@ struct ConnectionLog {
             serverSides[ServerSideKey(generation: serverGeneration, id: id)] = ServerSide(peerPort: peerPort(id))
         case .request(let id, _, _):
             serverSides[ServerSideKey(generation: serverGeneration, id: id)]?.exchanges.append(SocketRecord.Exchange(requestNanos: now))
-        case .response(let id, _, _):
+        case .response(let id, _, _, _):
             let key = ServerSideKey(generation: serverGeneration, id: id)
             if let last = serverSides[key]?.exchanges.indices.last { serverSides[key]?.exchanges[last].responseNanos = now }
         case .idle, .refused:

@@ -40,11 +40,20 @@ extension Interpreter {
         }
     }
 
-    static let serverKeys = ["keepAliveTimeout", "headersTimeout", "requestTimeout", "maxRequestsPerSocket", "maxBodyBytes", "keepAliveHint"]
+    static let serverKeys = ["keepAliveTimeout", "headersTimeout", "requestTimeout", "maxRequestsPerSocket", "maxBodyBytes", "keepAliveHint",
+                             "h2MaxConcurrentStreams", "h2InitialWindowSize", "h2MaxFrameSize"]
+
+    /// The HTTP/2 settings, each a SETTINGS value (RFC 9113 §6.5.2) with the whole numbers it may take.
+    static let h2SettingRanges: [String: (range: ClosedRange<Int>, name: String)] = [
+        "h2MaxConcurrentStreams": (ServerConfiguration.h2MaxConcurrentStreamsRange, "SETTINGS_MAX_CONCURRENT_STREAMS"),
+        "h2InitialWindowSize": (ServerConfiguration.h2InitialWindowSizeRange, "SETTINGS_INITIAL_WINDOW_SIZE"),
+        "h2MaxFrameSize": (ServerConfiguration.h2MaxFrameSizeRange, "SETTINGS_MAX_FRAME_SIZE"),
+    ]
 
     /// One `server` setting (or a server setting of a proxy, which takes `keys`, some of them).
     /// `keepAliveHint` takes a duration (what `Keep-Alive: timeout=` says) or `none` (no
-    /// `Keep-Alive` header); the others take a number of 0 or more.
+    /// `Keep-Alive` header); the `h2` ones a whole number in the range RFC 9113 allows; the others
+    /// a number of 0 or more.
     func applyServerSetting(_ setting: Setting, to config: inout ServerConfiguration, _ scope: Scope, of owner: String,
                             keys: [String] = serverKeys) throws(LabRuntimeError) {
         guard keys.contains(setting.key) else { throw unknownSetting(setting, keys, of: owner) }
@@ -53,6 +62,18 @@ extension Interpreter {
             return
         }
         let value = try number(setting.value, scope, what: setting.key)
+        if let h2 = Self.h2SettingRanges[setting.key] {
+            guard value == value.rounded(), value >= Double(h2.range.lowerBound), value <= Double(h2.range.upperBound) else {
+                throw LabRuntimeError("\(setting.key) is a whole number from \(h2.range.lowerBound) to \(h2.range.upperBound) "
+                    + "(\(h2.name), RFC 9113 §6.5.2), got \(LabValue.format(value))", at: setting.location)
+            }
+            switch setting.key {
+            case "h2MaxConcurrentStreams": config.h2MaxConcurrentStreams = Int(value)
+            case "h2InitialWindowSize": config.h2InitialWindowSize = Int(value)
+            default: config.h2MaxFrameSize = Int(value)
+            }
+            return
+        }
         guard value >= 0 else { throw LabRuntimeError("\(setting.key) must be 0 or more", at: setting.location) }
         switch setting.key {
         case "keepAliveTimeout": config.keepAliveTimeoutMs = Int(value)

@@ -160,27 +160,40 @@ final class LabEnvironment {
             traced(.server, id, .opened, "server   #\(id) opened")
             interpreter.fire(["server", "connection"], [("id", .number(Double(id)))])
         case .request(let id, let index, let head):
+            let stream = head.stream.map { " stream \($0)" } ?? ""
             traced(.server, id, .request, detail: index == 1 ? "on a new connection" : "on a reused connection",
-                   "server   #\(id) \(head.method) \(head.target) \(head.version) (\(index == 1 ? "new connection" : "reused, request \(index)"))")
+                   "server   #\(id) \(head.method) \(head.target) \(head.version)\(stream) (\(index == 1 ? "new connection" : "reused, request \(index)"))")
             interpreter.fire(["server", "request"], [
                 ("connection", .number(Double(id))), ("reused", .bool(index > 1)), ("index", .number(Double(index))),
                 ("method", .string(head.method)), ("path", .string(head.target)), ("version", .string(head.version)),
+                ("protocol", .string(Self.protocolName(stream: head.stream))), ("stream", .number(Double(head.stream ?? 0))),
             ])
-        case .response(let id, let status, let willClose):
-            traced(.server, id, .response, detail: willClose ? "said Connection: close" : nil, "server   #\(id) → \(status)\(willClose ? " (Connection: close)" : "")")
-            interpreter.fire(["server", "response"], [("connection", .number(Double(id))), ("status", .number(Double(status))), ("close", .bool(willClose))])
+        case .response(let id, let status, let willClose, let stream):
+            traced(.server, id, .response, detail: willClose ? "said Connection: close" : nil,
+                   "server   #\(id) → \(status)\(stream.map { " stream \($0)" } ?? "")\(willClose ? " (Connection: close)" : "")")
+            interpreter.fire(["server", "response"], [
+                ("connection", .number(Double(id))), ("status", .number(Double(status))), ("close", .bool(willClose)),
+                ("protocol", .string(Self.protocolName(stream: stream))), ("stream", .number(Double(stream ?? 0))),
+            ])
         case .refused:
             break   // the close that follows says it (reason "bad request" or the timeout)
         case .idle(let id):
             interpreter.fire(["server", "idle"], [("connection", .number(Double(id)))])
         case .closed(let id, let reason, let requests):
-            traced(.server, id, .closed, detail: "\(reason)", "server   #\(id) closed: \(reason) after \(requests) request\(requests == 1 ? "" : "s")")
+            let isHTTP2 = server.isHTTP2(connection: id)
+            traced(.server, id, .closed, detail: "\(reason)", "server   #\(id) closed: \(reason) after \(requests) "
+                   + (isHTTP2 ? "HTTP/2 stream\(requests == 1 ? "" : "s")" : "request\(requests == 1 ? "" : "s")"))
             interpreter.fire(["server", "close"], [
                 ("connection", .number(Double(id))), ("reason", .string(reason.description)),
                 ("key", .string(reason.key)), ("requests", .number(Double(requests))),
+                ("protocol", .string(isHTTP2 ? "HTTP/2" : "HTTP/1.1")), ("streams", .number(Double(isHTTP2 ? requests : 0))),
             ])
         }
     }
+
+    /// What `event.protocol` says: the connection's framing, `HTTP/2` for a request or response on
+    /// a stream, else `HTTP/1.1` (whose parser also takes HTTP/1.0 requests: `event.version` says which).
+    static func protocolName(stream: Int?) -> String { stream == nil ? "HTTP/1.1" : "HTTP/2" }
 
     private func agentEvent(_ name: String, _ event: AgentEvent) {
         guard let interpreter else { return }
@@ -258,8 +271,9 @@ final class LabEnvironment {
 
     /// The fields every server object has: counters, address and settings.
     static let serverFields = ["requests", "connections", "open", "idle", "reused", "responses", "closed", "closedBy", "port", "url",
+                               "streams", "h2Connections",
                                "keepAliveTimeout", "headersTimeout", "requestTimeout", "maxRequestsPerSocket", "keepAliveHint", "listening",
-                               "timeWait", "timeWaitAtServer"]
+                               "timeWait", "timeWaitAtServer", "h2MaxConcurrentStreams", "h2InitialWindowSize", "h2MaxFrameSize"]
 
     func serverObject() -> LabObject {
         let server = self.server
@@ -299,6 +313,8 @@ final class LabEnvironment {
         case "idle": return .number(Double(s.idle))
         case "reused": return .number(Double(s.reusedRequests))
         case "responses": return .number(Double(s.responses))
+        case "streams": return .number(Double(s.streams))
+        case "h2Connections": return .number(Double(s.h2Connections))
         case "closed": return .number(Double(s.closed))
         case "closedBy":
             return .object(RecordObject("\(owner)'s close reasons", ServerCloseReason.allCases.map { ($0.key, .number(Double(s.closes[$0] ?? 0))) }))
@@ -308,6 +324,9 @@ final class LabEnvironment {
         case "headersTimeout": return .number(Double(c.headersTimeoutMs))
         case "requestTimeout": return .number(Double(c.requestTimeoutMs))
         case "maxRequestsPerSocket": return .number(Double(c.maxRequestsPerSocket))
+        case "h2MaxConcurrentStreams": return .number(Double(c.h2MaxConcurrentStreams))
+        case "h2InitialWindowSize": return .number(Double(c.h2InitialWindowSize))
+        case "h2MaxFrameSize": return .number(Double(c.h2MaxFrameSize))
         case "keepAliveHint":
             guard c.sendsKeepAliveHeader, c.keepAliveTimeoutMs > 0 else { return LabValue.none }
             return .number(Double(c.advertisedKeepAliveTimeoutMs ?? c.keepAliveTimeoutMs))
@@ -398,7 +417,9 @@ final class LabEnvironment {
             return parts.isEmpty ? "" : "; closed: " + parts.joined(separator: ", ")
         }
         var lines = ["server: \(stats.accepted) connection\(stats.accepted == 1 ? "" : "s") accepted, \(stats.requests) request\(stats.requests == 1 ? "" : "s")"
-            + " (\(stats.reusedRequests) on a reused connection)" + reasons(stats.closes) { $0.key }]
+            + " (\(stats.reusedRequests) on a reused connection)"
+            + (stats.h2Connections > 0 ? ", \(stats.streams) HTTP/2 stream\(stats.streams == 1 ? "" : "s") on \(stats.h2Connections)" : "")
+            + reasons(stats.closes) { $0.key }]
         for name in agents.keys.sorted() {
             guard let handle = agents[name] else { continue }
             let s = handle.agent.stats
@@ -541,6 +562,8 @@ extension ServerStats {
         sum.requests = requests + other.requests
         sum.reusedRequests = reusedRequests + other.reusedRequests
         sum.responses = responses + other.responses
+        sum.h2Connections = h2Connections + other.h2Connections
+        sum.streams = streams + other.streams
         sum.closes = closes.merging(other.closes, uniquingKeysWith: +)
         sum.open = gauges.open
         sum.idle = gauges.idle

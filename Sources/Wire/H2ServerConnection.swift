@@ -10,7 +10,10 @@ import HTTP2
 ///
 /// Idle (no stream open) for `keepAliveTimeoutMs`: GOAWAY, then close. Graceful shutdown: the
 /// two-step GOAWAY (2^31-1 with a PING, then the real last stream id on the PING's ACK or after a
-/// second); streams in flight finish, then the connection closes.
+/// second); streams in flight finish, then the connection closes. A response that must close the
+/// connection (`/close`: HTTP/1.1's `Connection: close`) is sent whole, then GOAWAY with the last
+/// stream id: the streams up to it finish, later ones are refused by the GOAWAY, and the
+/// connection closes when none is left (`response said close`).
 final class H2ServerConnection: ServerConnectionHandler {
     let fd: Int32
     let id: Int
@@ -31,6 +34,8 @@ final class H2ServerConnection: ServerConnectionHandler {
     /// How long the client has to acknowledge our SETTINGS (§6.5.3) before SETTINGS_TIMEOUT.
     static let settingsTimeoutNanos: Int64 = 10_000_000_000
     private var isShuttingDown = false
+    /// Set once a response asked for the connection to close and its GOAWAY went out.
+    private var isClosingAfterResponse = false
     /// Requests (streams) this connection has carried.
     private(set) var requestCount = 0
     /// When the machine's rapid-reset and control-frame window last started.
@@ -115,14 +120,17 @@ final class H2ServerConnection: ServerConnectionHandler {
                 streamsChanged()
             case .streamClosed(let streamID):
                 if let stream = streams.removeValue(forKey: streamID) {
-                    if let status = stream.sentStatus { server.h2ResponseWritten(connection: id, stream: Int(streamID), status: status) }
+                    if let status = stream.sentStatus {
+                        server.h2ResponseWritten(connection: id, stream: Int(streamID), status: status, willClose: stream.askedToClose)
+                    }
                     stream.drop()
                 }
                 streamsChanged()
             case .peerWentAway:
                 continue
             case .close(let error):
-                let reason: ServerCloseReason = error != nil ? .badRequest : (isShuttingDown ? .shutdown : .keepAliveTimeout)
+                let reason: ServerCloseReason = error != nil ? .badRequest
+                    : isShuttingDown ? .shutdown : isClosingAfterResponse ? .responseClose : .keepAliveTimeout
                 closeWhenFlushed = reason
             }
         }
@@ -165,7 +173,7 @@ final class H2ServerConnection: ServerConnectionHandler {
     }
 
     private func streamsChanged() {
-        if streams.isEmpty && !closed && !isShuttingDown { armIdleTimer() }
+        if streams.isEmpty && !closed && !isShuttingDown && !isClosingAfterResponse { armIdleTimer() }
     }
 
     // MARK: The response side, for streams
@@ -179,6 +187,18 @@ final class H2ServerConnection: ServerConnectionHandler {
     }
 
     func pendingCount(_ streamID: StreamID) -> Int { machine.pendingSendCount(stream: streamID) }
+
+    /// A response asked for the connection to close (`/close`; HTTP/1.1 would say `Connection:
+    /// close`). HTTP/2 has no such field (§8.2.2): the honest equivalent is GOAWAY with the last
+    /// stream id, after the response's frames. Streams up to that id still finish; the client
+    /// opens its next ones on a new connection; the connection closes once none is left.
+    func closeAfterResponse() {
+        guard !closed, !isShuttingDown, !isClosingAfterResponse else { return }
+        isClosingAfterResponse = true
+        idleTimer?.cancel()
+        idleTimer = nil
+        perform(machine.finishGracefulShutdown())
+    }
 
     // MARK: Writing
 
@@ -294,6 +314,8 @@ final class H2ResponseStream: ResponseStream {
     var awaitingPieceSent = false
     /// The status of the response handed over, once it is.
     private(set) var sentStatus: Int?
+    /// Its response asked for the connection to close (`mustClose`).
+    private(set) var askedToClose = false
     private var timer: LoopTimer?
     private var dropped = false
 
@@ -334,9 +356,11 @@ final class H2ResponseStream: ResponseStream {
     func sendResponse(status: Int, headers: HTTPHeaders, body: [UInt8], mustClose: Bool) {
         guard isAwaitingResponse else { return }
         sentStatus = status
+        askedToClose = mustClose   // before the frames: END_STREAM may close the stream at once
         let noBody = body.isEmpty || isHEAD
         connection.send(headers: fields(status: status, headers, contentLength: body.count), on: id, endStream: noBody)
         if !noBody { connection.send(data: body, on: id, endStream: true) }
+        if mustClose { connection.closeAfterResponse() }
     }
 
     func sendRootResponse() {

@@ -182,6 +182,15 @@ public final class LoopbackServer: LoopHandler {
         stats.idle = idle
     }
 
+    /// Whether connection `id` speaks HTTP/2: while it is open, and during its `.closed` event
+    /// (so an observer can say which protocol a closed connection spoke, and that its `requests`
+    /// were streams).
+    public func isHTTP2(connection id: Int) -> Bool {
+        handedOver[id] != nil || closingHTTP2 == id
+    }
+    /// The HTTP/2 connection whose `.closed` event is being emitted.
+    private var closingHTTP2: Int?
+
     public var openConnectionIDs: [Int] { (Array(connections.keys) + Array(handedOver.keys)).sorted() }
 
     /// The client's port of open connection `id` (nil once it closed): who made it, for the
@@ -239,6 +248,7 @@ public final class LoopbackServer: LoopHandler {
     /// A request arrived on HTTP/2 `stream` of `connection` (its `index`-th there).
     func h2RequestArrived(connection: Int, index: Int, stream: Int, head: HTTPRequestHead) {
         stats.requests += 1
+        stats.streams += 1
         if index > 1 { stats.reusedRequests += 1 }
         if let tap = requestHeadTap { tap(connection, index, head) }
         guard !observers.isEmpty else { return }
@@ -248,16 +258,20 @@ public final class LoopbackServer: LoopHandler {
     }
 
     /// An HTTP/2 stream's response went out whole (END_STREAM written into the connection).
-    func h2ResponseWritten(connection: Int, stream: Int, status: Int) {
+    /// `willClose`: the response asked for the connection to close (its GOAWAY went out after it).
+    func h2ResponseWritten(connection: Int, stream: Int, status: Int, willClose: Bool) {
         stats.responses += 1
-        emit(.response(connection: connection, status: status, willClose: false))
+        emit(.response(connection: connection, status: status, willClose: willClose, stream: stream))
     }
 
     func connectionClosed(_ connection: any ServerConnectionHandler, reason: ServerCloseReason, requests: Int) {
+        let wasHTTP2 = handedOver[connection.id] != nil
         guard connections.removeValue(forKey: connection.id) != nil || handedOver.removeValue(forKey: connection.id) != nil else { return }
+        if wasHTTP2 { closingHTTP2 = connection.id }
         stats.open -= 1
         stats.closes[reason, default: 0] += 1
         emit(.closed(connection: connection.id, reason: reason, requests: requests))
+        closingHTTP2 = nil
         if var progress = shutdownState {
             if progress.busy.remove(connection.id) != nil {
                 if reason == .shutdownForced { progress.report.forced += 1 } else { progress.report.drained += 1 }
@@ -281,6 +295,7 @@ public final class LoopbackServer: LoopHandler {
         loop.replaceHandler(connection.fd, with: handler)
         connections[connection.id] = nil
         handedOver[connection.id] = handler
+        stats.h2Connections += 1
         handler.start()
         return true
     }

@@ -34,6 +34,32 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// enforces (RFC 9113 §6.5.2). Its idle timeout is `keepAliveTimeoutMs` (GOAWAY, then close).
     var http2 = H2Configuration()
 
+    /// SETTINGS_MAX_CONCURRENT_STREAMS our HTTP/2 connections announce (default 100, as nginx and
+    /// Node): a stream opened beyond it gets RST_STREAM REFUSED_STREAM. 0 refuses every stream.
+    public var h2MaxConcurrentStreams: Int {
+        get { http2.maxConcurrentStreams }
+        set { http2.maxConcurrentStreams = newValue }
+    }
+    /// SETTINGS_INITIAL_WINDOW_SIZE: how many bytes of request body a client may send on each
+    /// stream before the server's WINDOW_UPDATE (default 65,535, the RFC's). The connection's own
+    /// window stays 1 MiB.
+    public var h2InitialWindowSize: Int {
+        get { http2.initialWindowSize }
+        set { http2.initialWindowSize = newValue }
+    }
+    /// SETTINGS_MAX_FRAME_SIZE: the largest frame payload the server accepts (default 16,384, the
+    /// RFC's); a larger frame is a connection error FRAME_SIZE_ERROR.
+    public var h2MaxFrameSize: Int {
+        get { http2.maxFrameSize }
+        set { http2.maxFrameSize = newValue }
+    }
+
+    /// The values RFC 9113 §6.5.2 allows for each HTTP/2 knob (a SETTINGS value is 32 bits; a
+    /// window at most 2^31-1; a frame size from 2^14 to 2^24-1).
+    public static let h2MaxConcurrentStreamsRange = 0...4_294_967_295
+    public static let h2InitialWindowSizeRange = 0...2_147_483_647
+    public static let h2MaxFrameSizeRange = 16_384...16_777_215
+
     public init() {}
 
     /// A server whose settings come from `number` (any whole number; the same number always gives the
@@ -139,6 +165,11 @@ public struct ServerStats: Sendable, Equatable {
     public var reusedRequests = 0
     /// Responses written completely.
     public var responses = 0
+    /// Connections that spoke HTTP/2 (began with the client preface).
+    public var h2Connections = 0
+    /// HTTP/2 streams that carried a request (each is also counted in `requests`; a refused or
+    /// malformed stream is not).
+    public var streams = 0
     /// Closed connections, by reason.
     public var closes: [ServerCloseReason: Int] = [:]
 
@@ -154,7 +185,8 @@ public enum ServerEvent: Sendable, Equatable {
     /// A request's head was parsed. `index` is its number on the connection (1 = new connection).
     case request(connection: Int, index: Int, head: HTTPRequestHeadSummary)
     /// A response was written completely. `willClose` says the connection closes after it.
-    case response(connection: Int, status: Int, willClose: Bool)
+    /// `stream` is the HTTP/2 stream that carried it (nil over HTTP/1.1), as on its `.request`.
+    case response(connection: Int, status: Int, willClose: Bool, stream: Int? = nil)
     /// The connection refused what it was sent and is answering with an error `status` before it
     /// closes (the response is not counted as one: no request was taken). `reason` says why in a
     /// few words: "unknown method", "HTTP/2 preface on an HTTP/1.1 port", "headers timeout".

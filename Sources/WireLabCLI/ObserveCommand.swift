@@ -9,7 +9,8 @@ import Wire
 /// what it means (docs/observe.md).
 enum ObserveCommand {
     /// The server's knobs are `serve`'s own options.
-    static let serverOptionNames = ["port", "keep-alive-timeout", "headers-timeout", "request-timeout", "max-requests-per-socket", "mystery"]
+    static let serverOptionNames = ["port", "keep-alive-timeout", "headers-timeout", "request-timeout", "max-requests-per-socket",
+                                     "h2-max-concurrent-streams", "h2-initial-window-size", "h2-max-frame-size", "mystery"]
 
     static let options: [OptionSpec] = ServeCommand.options.filter { serverOptionNames.contains($0.name) } + [
         OptionSpec(name: "limit", valueName: "duration", help: "How long COMMAND may run before it is stopped (default 60s; exit 2)"),
@@ -227,6 +228,7 @@ enum ObserveCommand {
             config = .mystery(mystery)
             config.port = port
         }
+        try ServeCommand.applyHTTP2Options(parsed, to: &config, command: "observe")
         return config
     }
 

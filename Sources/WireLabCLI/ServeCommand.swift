@@ -10,6 +10,9 @@ enum ServeCommand {
         OptionSpec(name: "headers-timeout", valueName: "duration", help: "Time allowed for a request's headers, from its first byte (default 60s)"),
         OptionSpec(name: "request-timeout", valueName: "duration", help: "Time allowed for a whole request (default 300s; 0 disables)"),
         OptionSpec(name: "max-requests-per-socket", valueName: "n", help: "Requests per connection before the server closes it (default 0: unlimited)"),
+        OptionSpec(name: "h2-max-concurrent-streams", valueName: "n", help: "HTTP/2: streams open at once per connection; more get REFUSED_STREAM (default 100)"),
+        OptionSpec(name: "h2-initial-window-size", valueName: "bytes", help: "HTTP/2: request body bytes per stream before a WINDOW_UPDATE (default 65535)"),
+        OptionSpec(name: "h2-max-frame-size", valueName: "bytes", help: "HTTP/2: the largest frame payload accepted, 16384-16777215 (default 16384)"),
         OptionSpec(name: "mystery", valueName: "n", help: "Mystery server n: settings you find by measuring, not by reading (lesson mystery-server)"),
         OptionSpec(name: "grace", valueName: "duration", help: "How long Ctrl-C lets in-flight requests finish (default 5s)"),
         OptionSpec(name: "for", valueName: "duration", help: "Stop by itself (drain gracefully) after this long"),
@@ -35,6 +38,8 @@ enum ServeCommand {
                 HTTP/2 with prior knowledge (h2c, RFC 9113 §3.3) on the same port: a connection that
                 starts with the client preface speaks HTTP/2 (`curl --http2-prior-knowledge`, h2load);
                 its requests are logged with their stream, and it answers every route the same.
+                The --h2-* options are its SETTINGS (RFC 9113 §6.5.2), announced and enforced; its idle
+                timeout is --keep-alive-timeout (GOAWAY, then close).
                 Ctrl-C drains gracefully: idle connections close at once, in-flight requests finish.
                 """))
             return 0
@@ -55,6 +60,7 @@ enum ServeCommand {
             config = .mystery(mystery)
             config.port = port
         }
+        try applyHTTP2Options(parsed, to: &config, command: "serve")
         let graceMs = try requireDuration(parsed, "grace", command: "serve") ?? 5_000
         let runForMs = try requireDuration(parsed, "for", command: "serve")
         let quiet = parsed.has("quiet")
@@ -83,6 +89,8 @@ enum ServeCommand {
             console.line("  keepAliveTimeout=\(config.keepAliveTimeoutMs)ms headersTimeout=\(config.headersTimeoutMs)ms "
                 + "requestTimeout=\(config.requestTimeoutMs)ms maxRequestsPerSocket=\(config.maxRequestsPerSocket)"
                 + (config.maxRequestsPerSocket == 0 ? " (unlimited)" : ""))
+            console.line("  HTTP/2: maxConcurrentStreams=\(config.h2MaxConcurrentStreams) initialWindowSize=\(config.h2InitialWindowSize) "
+                + "maxFrameSize=\(config.h2MaxFrameSize), idle timeout = keepAliveTimeout (GOAWAY, then close)")
         }
         console.line("  try: curl -v \(server.url)/   (also /echo /delay/500 /stream/5?interval=200 /close)")
         console.line("  HTTP/2 (h2c) on the same port: curl --http2-prior-knowledge -v \(server.url)/")
@@ -115,8 +123,31 @@ enum ServeCommand {
         }
         let s = server.stats
         func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
-        console.line("  \(count(s.accepted, "connection")), \(count(s.requests, "request")) (\(s.reusedRequests) on reused connections)")
+        console.line("  \(count(s.accepted, "connection")), \(count(s.requests, "request")) (\(s.reusedRequests) on reused connections)"
+            + (s.h2Connections > 0 ? "; HTTP/2: \(count(s.streams, "stream")) on \(count(s.h2Connections, "connection"))" : ""))
         return 0
+    }
+
+    /// The HTTP/2 knobs `serve` and `observe` share: each a SETTINGS value our connections announce
+    /// and enforce, refused outside what RFC 9113 §6.5.2 allows, naming the flag and the range.
+    static func applyHTTP2Options(_ parsed: ParsedArguments, to config: inout ServerConfiguration, command: String) throws(UsageError) {
+        func setting(_ name: String, _ range: ClosedRange<Int>, _ rfcName: String) throws(UsageError) -> Int? {
+            guard let text = parsed.value(name) else { return nil }
+            guard let value = Int(text), range.contains(value) else {
+                throw UsageError("Option '--\(name)' expects a whole number in \(range.lowerBound)...\(range.upperBound) "
+                    + "(\(rfcName), RFC 9113 §6.5.2), got '\(text)'", command: command)
+            }
+            return value
+        }
+        if let n = try setting("h2-max-concurrent-streams", ServerConfiguration.h2MaxConcurrentStreamsRange, "SETTINGS_MAX_CONCURRENT_STREAMS") {
+            config.h2MaxConcurrentStreams = n
+        }
+        if let n = try setting("h2-initial-window-size", ServerConfiguration.h2InitialWindowSizeRange, "SETTINGS_INITIAL_WINDOW_SIZE") {
+            config.h2InitialWindowSize = n
+        }
+        if let n = try setting("h2-max-frame-size", ServerConfiguration.h2MaxFrameSizeRange, "SETTINGS_MAX_FRAME_SIZE") {
+            config.h2MaxFrameSize = n
+        }
     }
 }
 
@@ -125,8 +156,8 @@ enum ServeCommand {
 /// request (new or reused connection), per response, and per refusal, with its status and why:
 /// `#1 refused → 501: unknown method`. A connection closed after a refusal says so with the status
 /// (`closed: refused with 501`), never a "bad request" for a 501. An HTTP/2 connection's request
-/// lines name their stream (`#1 GET / HTTP/2 stream 3  (request 2 on this connection)`); its
-/// response lines say `stream ended` (the response event carries no stream id yet).
+/// lines name their stream (`#1 GET / HTTP/2 stream 3  (request 2 on this connection)`), and so
+/// do its responses (`#1 → 200 HTTP/2 stream 3 ended`) and its close (`(2 streams)`).
 final class ServeEventLines {
     let isMystery: Bool
     /// The connections that speak HTTP/2 (seen from their requests), until they close.
@@ -161,9 +192,13 @@ final class ServeEventLines {
             } else {
                 text.text("  (reused, request "); text.number(index); text.text(" on this connection)")
             }
-        case .response(let id, let status, let willClose):
+        case .response(let id, let status, let willClose, let stream):
             text.connection(id); text.text(" → "); text.number(status)
-            if h2Connections.contains(id) { text.text(", stream ended") } else { text.text(willClose ? ", Connection: close" : ", kept alive") }
+            if let stream {
+                text.text(" HTTP/2 stream "); text.number(stream); text.text(" ended")
+            } else {
+                text.text(willClose ? ", Connection: close" : ", kept alive")
+            }
         case .refused(let id, let status, let reason):
             refusedStatus[id] = status
             text.connection(id); text.text(" refused → "); text.number(status)
@@ -174,7 +209,7 @@ final class ServeEventLines {
             break
         case .closed(let id, let reason, let requests):
             let refused = refusedStatus.removeValue(forKey: id)
-            h2Connections.remove(id)
+            let isHTTP2 = h2Connections.remove(id) != nil
             text.connection(id)
             text.text(" closed")
             if !isMystery {
@@ -185,7 +220,8 @@ final class ServeEventLines {
                     text.text(reason.rawValue)
                 }
             }
-            text.text(" ("); text.number(requests); text.text(requests == 1 ? " request)" : " requests)")
+            let noun = isHTTP2 ? " stream" : " request"
+            text.text(" ("); text.number(requests); text.text(noun); text.text(requests == 1 ? ")" : "s)")
         }
     }
 }

@@ -219,6 +219,29 @@ struct InterpreterLabTests {
         #expect(outcome.output == ["200 timeout=5 keep-alive 1 false false", "404 1 true none", "true"])
     }
 
+    @Test("the HTTP/2 server settings apply and are readable; a value outside RFC 9113's range is an error at its place")
+    func h2ServerSettings() {
+        let outcome = run("""
+            print "{server.h2MaxConcurrentStreams} {server.h2InitialWindowSize} {server.h2MaxFrameSize}"
+            server h2MaxConcurrentStreams=8 h2InitialWindowSize=1000 h2MaxFrameSize=32768
+            print "{server.h2MaxConcurrentStreams} {server.h2InitialWindowSize} {server.h2MaxFrameSize}"
+            """)
+        #expect(outcome.runtimeError == nil)
+        #expect(outcome.output == ["100 65535 16384", "8 1000 32768"])
+        for (statement, message, column) in [
+            ("server h2MaxFrameSize=100", "h2MaxFrameSize is a whole number from 16384 to 16777215 (SETTINGS_MAX_FRAME_SIZE, RFC 9113 §6.5.2), got 100", 8),
+            ("server keepAliveTimeout=1s h2InitialWindowSize=2147483648",
+             "h2InitialWindowSize is a whole number from 0 to 2147483647 (SETTINGS_INITIAL_WINDOW_SIZE, RFC 9113 §6.5.2), got 2147483648", 28),
+            ("server h2MaxConcurrentStreams=1.5", "h2MaxConcurrentStreams is a whole number from 0 to 4294967295 (SETTINGS_MAX_CONCURRENT_STREAMS, RFC 9113 §6.5.2), got 1.5", 8),
+            ("server x h2MaxConcurrentStreams=-1", "h2MaxConcurrentStreams is a whole number from 0 to 4294967295 (SETTINGS_MAX_CONCURRENT_STREAMS, RFC 9113 §6.5.2), got -1", 10),
+        ] {
+            let failed = run("print 1\n" + statement)
+            #expect(failed.runtimeError?.message == message, "\(statement)")
+            #expect(failed.runtimeError?.location.line == 2)
+            #expect(failed.runtimeError?.location.column == column, "\(statement)")
+        }
+    }
+
     @Test("server settings apply and are readable")
     func serverSettings() {
         let outcome = run("""
@@ -231,6 +254,27 @@ struct InterpreterLabTests {
             print "{server.connections} {server.closedBy.maxRequests}"
             """)
         #expect(outcome.output == ["3000 2 timeout=3, max=2", "2 1"])
+    }
+
+    @Test("server events say protocol and stream: HTTP/1.1 and stream 0, then an HTTP/2 connection (the preface) closed idle")
+    func protocolAndStream() {
+        let outcome = run("""
+            server keepAliveTimeout=100ms
+            on server.request { print "request {event.protocol} {event.version} stream {event.stream}" }
+            on server.response { print "response {event.protocol} stream {event.stream}" }
+            on server.close { print "close {event.protocol}: {event.streams} streams, {event.requests} requests ({event.key})" }
+            agent a keepAlive=false
+            a GET /
+            open c
+            send c "PRI * HTTP/2.0\\r\\n\\r\\nSM\\r\\n\\r\\n"
+            let rest = recv c until=close
+            print "{server.h2Connections} {server.streams} {server.requests}"
+            """)
+        #expect(outcome.parseErrors.isEmpty && outcome.runtimeError == nil, "\(outcome.parseErrors) \(String(describing: outcome.runtimeError))")
+        #expect(outcome.output == [
+            "request HTTP/1.1 HTTP/1.1 stream 0", "response HTTP/1.1 stream 0", "close HTTP/1.1: 0 streams, 1 requests (clientRequestedClose)",
+            "close HTTP/2: 0 streams, 0 requests (keepAliveTimeout)", "1 0 1",
+        ])
     }
 
     @Test("hooks see server close reasons")

@@ -88,21 +88,23 @@ struct ServeLogTests {
         #expect(!lines.contains { $0.contains("501") && $0.contains("bad request") })
     }
 
-    @Test("an HTTP/2 connection's request lines name their stream; its responses say the stream ended")
+    @Test("an HTTP/2 connection's request and response lines name the protocol and the stream; its close counts streams")
     func h2Lines() {
         let lines = Self.lines([
             .opened(connection: 1),
             .request(connection: 1, index: 1, head: HTTPRequestHeadSummary(method: "GET", target: "/delay/300", version: "HTTP/2", stream: 1)),
             .request(connection: 1, index: 2, head: HTTPRequestHeadSummary(method: "GET", target: "/", version: "HTTP/2", stream: 3)),
-            .response(connection: 1, status: 200, willClose: false),
+            .response(connection: 1, status: 200, willClose: false, stream: 3),
+            .response(connection: 1, status: 200, willClose: false, stream: 1),
             .closed(connection: 1, reason: .clientClosed, requests: 2),
         ])
         #expect(lines == [
             " #1 opened",
             " #1 GET /delay/300 HTTP/2 stream 1  (new connection)",
             " #1 GET / HTTP/2 stream 3  (request 2 on this connection)",
-            " #1 → 200, stream ended",
-            " #1 closed: client closed (2 requests)",
+            " #1 → 200 HTTP/2 stream 3 ended",
+            " #1 → 200 HTTP/2 stream 1 ended",
+            " #1 closed: client closed (2 streams)",
         ])
     }
 

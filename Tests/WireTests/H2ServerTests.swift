@@ -76,6 +76,13 @@ final class H2TestClient {
     func status(_ s: StreamID) -> String? { headers[s]?.first { $0.nameString == ":status" }?.valueString }
     func body(_ s: StreamID) -> String { String(decoding: bodies[s] ?? [], as: UTF8.self) }
     var goaways: [Frame] { frames.filter { if case .goaway = $0 { return true } else { return false } } }
+    /// The settings of the server's first SETTINGS frame (not an ACK), by id.
+    var serverSettings: [SettingID: UInt32]? {
+        for frame in frames {
+            if case .settings(false, let list) = frame { return Dictionary(list.map { ($0.id, $0.value) }, uniquingKeysWith: { $1 }) }
+        }
+        return nil
+    }
 }
 
 @Suite("Server: HTTP/2 with prior knowledge (h2c) beside HTTP/1.1 on one port", .serialized)
@@ -99,7 +106,12 @@ struct H2ServerTests {
         #expect(h.server.stats.requests == 2)
         h.wait("the response event") { h.server.stats.responses == 2 }
         #expect(h.events.contains { if case .request(2, 1, let head) = $0 { head.version == "HTTP/2" && head.stream == 1 } else { false } })
-        #expect(h.events.contains { if case .response(2, 200, false) = $0 { true } else { false } })
+        #expect(h.events.contains { if case .response(2, 200, false, 1) = $0 { true } else { false } })
+        #expect(h.events.contains { if case .response(1, 200, false, nil) = $0 { true } else { false } })
+        #expect(h.server.stats.streams == 1)
+        #expect(h.server.stats.h2Connections == 1)
+        #expect(h.server.isHTTP2(connection: 2))
+        #expect(!h.server.isHTTP2(connection: 1))
         c.raw.close()
         #expect(h.waitForClose() == .clientClosed)
         #expect(h.events.contains { if case .closed(2, .clientClosed, 1) = $0 { true } else { false } })
@@ -217,6 +229,127 @@ struct H2ServerTests {
         #expect(lasts == [maxStreamID, 1])
         #expect(report?.drained == 1)
         #expect(report?.forced == 0)
+    }
+
+    @Test("the server's SETTINGS say its knobs: the defaults, then each one changed")
+    func settingsReflectKnobs() throws {
+        let plain = try ServerHarness()
+        let d = H2TestClient(plain)
+        plain.wait("the default SETTINGS") { d.update(); return d.serverSettings != nil }
+        // 100 streams; the window and frame size are the RFC's defaults, which need no entry (§6.5.2).
+        #expect(d.serverSettings?[.maxConcurrentStreams] == 100)
+        #expect(d.serverSettings?[.initialWindowSize] ?? 65_535 == 65_535)
+        #expect(d.serverSettings?[.maxFrameSize] ?? 16_384 == 16_384)
+        let h = try ServerHarness {
+            $0.h2MaxConcurrentStreams = 7
+            $0.h2InitialWindowSize = 1_000
+            $0.h2MaxFrameSize = 32_768
+        }
+        let c = H2TestClient(h)
+        h.wait("the SETTINGS") { c.update(); return c.serverSettings != nil }
+        #expect(c.serverSettings?[.maxConcurrentStreams] == 7)
+        #expect(c.serverSettings?[.initialWindowSize] == 1_000)
+        #expect(c.serverSettings?[.maxFrameSize] == 32_768)
+        // The connection works with them: a body within the 1,000-byte window is echoed.
+        let body = [UInt8](repeating: UInt8(ascii: "x"), count: 900)
+        c.request("POST", "/echo", stream: 1, body: body, extra: [HeaderField("content-length", "900")])
+        h.wait("the echo") { c.update(); return c.ended.contains(1) }
+        #expect(c.status(1) == "200")
+        #expect(c.goaways.isEmpty)
+    }
+
+    @Test("h2MaxFrameSize is enforced: a frame above it is FRAME_SIZE_ERROR, one at it is taken")
+    func maxFrameSizeEnforced() throws {
+        let h = try ServerHarness { $0.h2MaxFrameSize = 20_000; $0.h2InitialWindowSize = 100_000 }
+        let c = H2TestClient(h)
+        h.wait("the SETTINGS") { c.update(); return c.serverSettings != nil }
+        c.request("POST", "/echo", stream: 1, body: [UInt8](repeating: 0x61, count: 20_000), extra: [HeaderField("content-length", "20000")])
+        h.wait("the echo") { c.update(); return c.ended.contains(1) }
+        #expect(c.status(1) == "200")
+        c.request("POST", "/echo", stream: 3, body: [UInt8](repeating: 0x61, count: 20_001), extra: [HeaderField("content-length", "20001")])
+        h.wait("the GOAWAY") { c.update(); return !c.goaways.isEmpty }
+        if case .goaway(_, let code, _)? = c.goaways.first { #expect(code == .frameSizeError) }
+    }
+
+    @Test("h2InitialWindowSize is what a client may send before WINDOW_UPDATE: over it is FLOW_CONTROL_ERROR")
+    func initialWindowEnforced() throws {
+        let h = try ServerHarness { $0.h2InitialWindowSize = 1_000 }
+        let c = H2TestClient(h)
+        // A smaller window applies once the client has acknowledged our SETTINGS (update() sends
+        // the ACK, before the requests below on the same socket).
+        h.wait("the SETTINGS") { c.update(); return c.serverSettings != nil }
+        c.get("/", stream: 1)
+        h.wait("a first response, after the ACK") { c.update(); return c.ended.contains(1) }
+        c.request("POST", "/echo", stream: 3, body: [UInt8](repeating: 0x61, count: 1_001), extra: [HeaderField("content-length", "1001")])
+        h.wait("the reset") { c.update(); return c.resets[3] != nil }
+        #expect(c.resets[3] == .flowControlError)
+    }
+
+    @Test("a stream past h2MaxConcurrentStreams gets RST_STREAM REFUSED_STREAM; the others are answered")
+    func refusedPastLimit() throws {
+        let h = try ServerHarness { $0.h2MaxConcurrentStreams = 2 }
+        let c = H2TestClient(h)
+        c.get("/delay/300", stream: 1)
+        c.get("/delay/300", stream: 3)
+        c.get("/", stream: 5)
+        h.wait("the refusal and both responses") { c.update(); return c.resets[5] != nil && c.ended.contains(1) && c.ended.contains(3) }
+        #expect(c.resets[5] == .refusedStream)
+        #expect(c.status(1) == "200")
+        #expect(c.status(3) == "200")
+        #expect(c.goaways.isEmpty)
+        // Once they are done, a new stream is taken again.
+        c.get("/", stream: 7)
+        h.wait("the next response") { c.update(); return c.ended.contains(7) }
+        #expect(c.status(7) == "200")
+        #expect(h.server.stats.requests == 3)
+    }
+
+    @Test("/close over h2: the response whole, then GOAWAY with the last stream id; the stream in flight finishes, then the server closes")
+    func closeRoute() throws {
+        let h = try ServerHarness()
+        let c = H2TestClient(h)
+        c.get("/delay/300", stream: 1)
+        c.get("/close", stream: 3)
+        h.wait("the /close response and the GOAWAY") { c.update(); return c.ended.contains(3) && !c.goaways.isEmpty }
+        #expect(c.status(3) == "200")
+        #expect(c.body(3) == #"{"close":true}"#)
+        #expect(!c.ended.contains(1), "the delayed stream is still in flight")
+        #expect(c.headers[3]?.contains { $0.nameString == "connection" } == false)
+        // The GOAWAY comes after the response's last frame, and names stream 3 as the last one taken.
+        let goawayAt = c.frames.firstIndex { if case .goaway = $0 { true } else { false } }
+        let endAt = c.frames.firstIndex { if case .data(3, _, true, _) = $0 { true } else { false } }
+        #expect(goawayAt != nil && endAt != nil && goawayAt! > endAt!)
+        if case .goaway(let last, let code, _)? = c.goaways.first {
+            #expect(last == 3)
+            #expect(code == .noError)
+        }
+        // A stream the client opens after the GOAWAY is not processed (§6.8): it gets no response.
+        c.get("/", stream: 5)
+        #expect(h.waitForClose() == .responseClose)
+        h.wait("EOF") { c.update(); return c.raw.state == .peerClosed }
+        #expect(c.ended.contains(1) && c.status(1) == "200")
+        #expect(c.headers[5] == nil)
+        #expect(c.goaways.count == 1)
+        #expect(h.server.stats.requests == 2)
+        #expect(h.events.contains { if case .response(1, 200, true, 3) = $0 { true } else { false } })
+        #expect(h.events.contains { if case .response(1, 200, false, 1) = $0 { true } else { false } })
+        #expect(h.events.contains { if case .closed(1, .responseClose, 2) = $0 { true } else { false } })
+    }
+
+    @Test("/echo is one route for both protocols: its version says HTTP/1.1 over HTTP/1.1 and HTTP/2.0 over h2")
+    func echoVersion() throws {
+        let h = try ServerHarness()
+        let plain = h.connect()
+        plain.send(get("/echo"))
+        h.wait("the HTTP/1.1 echo") { plain.responseCount == 1 }
+        #expect(ServerHarness.responses(plain.received).first?.body.contains(#""version":"HTTP/1.1""#) == true)
+        let c = H2TestClient(h)
+        c.get("/echo", stream: 1)
+        h.wait("the h2 echo") { c.update(); return c.ended.contains(1) }
+        #expect(c.body(1).contains(#""version":"HTTP/2.0""#), "\(c.body(1))")
+        #expect(c.body(1).contains(#""method":"GET""#))
+        #expect(c.body(1).contains(#""target":"/echo""#))
+        #expect(c.body(1).contains(#"["host","127.0.0.1"]"#))
     }
 
     @Test("curl --http2-prior-knowledge gets the body (skipped without curl)")
