@@ -35,6 +35,8 @@ public final class BenchRunner {
     public let target: String
     /// No phase runs longer than this, whatever its count says.
     public var limitNanos: Int64 = 60_000_000_000
+    /// `.h2`: every phase speaks HTTP/2 with prior knowledge (one connection, requests as streams).
+    public var httpProtocol: AgentProtocol = .http1
 
     public init(loop: EventLoop, origin: HTTPOrigin, target: String) {
         self.loop = loop
@@ -48,6 +50,7 @@ public final class BenchRunner {
         var configuration = AgentConfiguration()
         configuration.pool.keepAlive = keepAlive
         configuration.pool.maxSockets = 1
+        configuration.httpProtocol = httpProtocol
         return drive(configuration: configuration, inFlight: 1, count: count, durationNanos: nil)
     }
 
@@ -58,6 +61,15 @@ public final class BenchRunner {
         configuration.pool.maxSockets = connections
         configuration.pool.maxFreeSockets = connections
         return drive(configuration: configuration, inFlight: connections, count: count, durationNanos: durationNanos)
+    }
+
+    /// HTTP/2: `streams` requests in flight at all times on one connection (h2load's `-c1 -mN`), for
+    /// `durationNanos` or until `count` requests completed. The server's
+    /// SETTINGS_MAX_CONCURRENT_STREAMS may hold some in the agent's queue.
+    public func streams(_ streams: Int, count: Int?, durationNanos: Int64?) -> BenchFigures {
+        var configuration = AgentConfiguration()
+        configuration.httpProtocol = .h2
+        return drive(configuration: configuration, inFlight: streams, count: count, durationNanos: durationNanos)
     }
 
     private func drive(configuration: AgentConfiguration, inFlight: Int, count: Int?, durationNanos: Int64?) -> BenchFigures {

@@ -21,7 +21,7 @@ extension H2Connection {
             replenishConnection(into: &actions)
         }
         guard var stream = streams[id] else {
-            if id > highestPeerStream {
+            if isIdle(id) {
                 connectionError(.connection(.protocolError, "DATA on stream \(id), which is idle"), into: &actions)
             } else if closedStreams[id] != .resetByUs {
                 streamError(id, .streamClosed, into: &actions)
@@ -36,10 +36,15 @@ extension H2Connection {
             streamError(id, .flowControlError, into: &actions)
             return
         }
+        if role == .client && !stream.hasResponseHead {
+            // §8.1: a response starts with its HEADERS.
+            streamError(id, .protocolError, detail: "DATA on stream \(id) before the response's HEADERS", into: &actions)
+            return
+        }
         stream.receiveWindow -= length
         stream.dataReceived += payload.count
         if let limit = stream.contentLength, stream.dataReceived > limit || (endStream && stream.dataReceived != limit) {
-            streamError(id, .protocolError, into: &actions)
+            streamError(id, .protocolError, detail: "content-length \(limit), but \(stream.dataReceived) bytes of DATA\(endStream ? " in all" : " so far")", into: &actions)
             return
         }
         delivered = true
@@ -98,7 +103,7 @@ extension H2Connection {
             return
         }
         guard streams[id] != nil else {
-            if id > highestPeerStream {
+            if isIdle(id) {
                 connectionError(.connection(.protocolError, "WINDOW_UPDATE on stream \(id), which is idle"), into: &actions)
             }
             return   // closed: ignored

@@ -26,6 +26,11 @@ struct Stream: Sendable {
     var isLocalEndQueued = false
     /// Received bytes consumed but not yet given back with WINDOW_UPDATE.
     var consumed = 0
+    /// Client role: the final response's HEADERS arrived (DATA before them is malformed; a second
+    /// block is trailers).
+    var hasResponseHead = false
+    /// Client role: the response has no body whatever its content-length says (a HEAD request).
+    var bodyless = false
 }
 
 /// How a recently closed stream ended.
@@ -93,6 +98,10 @@ extension H2Connection {
                 return
             }
             listError = .stream(id, .enhanceYourCalm, "\(error)")
+        }
+        if role == .client {
+            receivedResponseBlock(block, fields: fields, listError: listError, into: &actions)
+            return
         }
         if id % 2 == 0 {
             connectionError(.connection(.protocolError, "HEADERS on stream \(id): a client's streams are odd"), into: &actions)
@@ -166,7 +175,7 @@ extension H2Connection {
                 throw H2Error.stream(id, .protocolError, "content-length \(length), but \(stream.dataReceived) bytes of DATA")
             }
         } catch {
-            streamError(id, error.code, into: &actions)
+            streamError(id, error.code, detail: error.detail, into: &actions)
             return
         }
         actions.append(.trailers(stream: id, fields))
@@ -203,15 +212,26 @@ extension H2Connection {
             actions.append(.streamReset(stream: id, code, byPeer: true))
             countReset(into: &actions)
             closeIfDrained(into: &actions)
-        } else if id > highestPeerStream {
+        } else if isIdle(id) {
             connectionError(.connection(.protocolError, "RST_STREAM on stream \(id), which is idle"), into: &actions)
         }
         // On a closed stream: ignored.
     }
 
-    /// A stream error (§5.4.2): RST_STREAM with the code; the connection goes on.
-    mutating func streamError(_ id: StreamID, _ code: ErrorCode, into actions: inout [H2Action]) {
-        if id > highestPeerStream && streams[id] == nil {
+    /// Whether `id` is idle (§5.1): above every stream its opener used. A client's even ids are
+    /// all idle: it refuses server push.
+    func isIdle(_ id: StreamID) -> Bool {
+        switch role {
+        case .server: id > highestPeerStream
+        case .client: id % 2 == 0 || id > highestLocalStream
+        }
+    }
+
+    /// A stream error (§5.4.2): RST_STREAM with the code; the connection goes on. The client role
+    /// keeps `detail` for the IO layer (`localResetDetails`).
+    mutating func streamError(_ id: StreamID, _ code: ErrorCode, detail: String? = nil, into actions: inout [H2Action]) {
+        if role == .client, let detail { localResetDetails[id] = detail }
+        if isIdle(id) && streams[id] == nil {
             // A stream error on an idle stream (e.g. a bad PRIORITY): reset it, it is closed now.
             rememberClosed(id, .resetByUs)
             actions.append(.send(.rstStream(stream: id, code)))

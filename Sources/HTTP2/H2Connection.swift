@@ -7,11 +7,16 @@
 //   H2Connection+Flow.swift     flow control both ways (§5.2, §6.9), DATA in and out
 //   RequestValidation.swift     malformed requests (§8.1.1, §8.2, §8.3)
 //
-// The client role would share all of this but the preface direction, which stream ids are the
-// peer's (even instead of odd) and PUSH_PROMISE handling; only the server role is written.
+// Both roles share all of this. The client role (`H2ClientConnection` drives it) differs only
+// where RFC 9113 makes the roles differ: who sends the preface, whose stream ids are odd, which
+// header lists are valid (responses, not requests), and PUSH_PROMISE (we send ENABLE_PUSH 0, so
+// one is PROTOCOL_ERROR).
 import HPACK
 
 public struct H2Connection: Sendable {
+    /// Which end of the connection this machine is (§3.4, §5.1.1).
+    public enum Role: Sendable, Equatable { case server, client }
+
     /// The 24 octets a client starts with (§3.4).
     public static let clientPreface: [UInt8] = Array("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".utf8)
     /// The PING payload of the graceful shutdown's round trip.
@@ -36,6 +41,7 @@ public struct H2Connection: Sendable {
     }
 
     public let configuration: H2Configuration
+    public let role: Role
     var state: State = .awaitingPreface(matched: 0)
     var shutdown: Shutdown = .none
     var parser: FrameParser
@@ -46,12 +52,22 @@ public struct H2Connection: Sendable {
     var peerInitialWindowSize = 65_535
     public internal(set) var peerMaxFrameSize = 16_384
     public internal(set) var peerMaxHeaderListSize: Int?
+    /// The peer's SETTINGS_MAX_CONCURRENT_STREAMS: how many streams we may open (client role);
+    /// nil until its SETTINGS say (unlimited by §6.5.2, though a client waits for them, see
+    /// `H2ClientConnection`).
+    public internal(set) var peerMaxConcurrentStreams: Int?
+    /// Whether the peer's first SETTINGS arrived.
+    public internal(set) var isPeerSettingsReceived = false
     /// Whether the client acknowledged our SETTINGS.
     public internal(set) var isSettingsAcknowledged = false
 
     var streams: [StreamID: Stream] = [:]
     /// The highest stream id the client used (§5.1.1: a new one must be above it).
     public internal(set) var highestPeerStream: StreamID = 0
+    /// The highest stream id we opened (client role): our next one is 2 above it.
+    public internal(set) var highestLocalStream: StreamID = 0
+    /// Why the client role reset a stream itself (a malformed response), for the IO layer's report.
+    var localResetDetails: [StreamID: String] = [:]
     /// How recently closed streams ended, bounded (`closedMemory`): frames on a stream we reset are
     /// ignored (§5.1 "closed"), others answered with STREAM_CLOSED.
     var closedStreams: [StreamID: ClosedHow] = [:]
@@ -75,13 +91,16 @@ public struct H2Connection: Sendable {
     /// Streams the client opened (requests delivered), for stats.
     public internal(set) var streamsOpened = 0
 
-    public init(configuration: H2Configuration = H2Configuration()) {
+    public init(role: Role = .server, configuration: H2Configuration = H2Configuration()) {
         precondition(configuration.maxFrameSize >= 16_384 && configuration.maxFrameSize <= 16_777_215, "H2Configuration.maxFrameSize \(configuration.maxFrameSize)")
         precondition(configuration.initialWindowSize >= 0 && configuration.initialWindowSize <= maxWindowSize, "H2Configuration.initialWindowSize \(configuration.initialWindowSize)")
         precondition(configuration.connectionWindowSize >= 65_535 && configuration.connectionWindowSize <= maxWindowSize, "H2Configuration.connectionWindowSize \(configuration.connectionWindowSize)")
         precondition((0...Int(UInt32.max)).contains(configuration.maxConcurrentStreams) && (0...Int(UInt32.max)).contains(configuration.maxHeaderListSize),
                      "H2Configuration limits \(configuration.maxConcurrentStreams), \(configuration.maxHeaderListSize)")
         self.configuration = configuration
+        self.role = role
+        // A client sends the preface; what it reads starts with the server's SETTINGS (§3.4).
+        if role == .client { state = .awaitingSettings }
         self.parser = FrameParser(maxFrameSize: configuration.maxFrameSize)
         self.decoder = HPACKDecoder(maxHeaderListSize: configuration.maxHeaderListSize)
     }
@@ -90,11 +109,14 @@ public struct H2Connection: Sendable {
     public var activeStreamCount: Int { streams.count }
     public var isClosed: Bool { state == .closed }
 
-    /// The server's first frames, sent without waiting for the preface (§3.4): our SETTINGS, and a
-    /// WINDOW_UPDATE raising the connection window when configured above the default.
+    /// The first frames (the server's without waiting for the preface, §3.4; a client's right after
+    /// its preface, which the IO layer writes first): our SETTINGS, and a WINDOW_UPDATE raising the
+    /// connection window when configured above the default. A client says ENABLE_PUSH 0 (§8.4).
     public mutating func start() -> [H2Action] {
-        var settings = [Setting(.maxConcurrentStreams, UInt32(configuration.maxConcurrentStreams)),
-                        Setting(.maxHeaderListSize, UInt32(configuration.maxHeaderListSize))]
+        var settings = role == .server
+            ? [Setting(.maxConcurrentStreams, UInt32(configuration.maxConcurrentStreams)),
+               Setting(.maxHeaderListSize, UInt32(configuration.maxHeaderListSize))]
+            : [Setting(.enablePush, 0), Setting(.maxHeaderListSize, UInt32(configuration.maxHeaderListSize))]
         if configuration.initialWindowSize != 65_535 { settings.append(Setting(.initialWindowSize, UInt32(configuration.initialWindowSize))) }
         if configuration.maxFrameSize != 16_384 { settings.append(Setting(.maxFrameSize, UInt32(configuration.maxFrameSize))) }
         var actions: [H2Action] = [.send(.settings(ack: false, settings))]
@@ -150,7 +172,9 @@ public struct H2Connection: Sendable {
     mutating func receivedFrame(_ frame: Frame, into actions: inout [H2Action]) {
         if state == .awaitingSettings {
             guard case .settings(ack: false, _) = frame else {
-                connectionError(.connection(.protocolError, "the first frame after the preface is \(frame), not SETTINGS"), into: &actions)
+                connectionError(.connection(.protocolError, role == .server
+                    ? "the first frame after the preface is \(frame), not SETTINGS"
+                    : "the server's first frame is \(frame), not SETTINGS"), into: &actions)
                 return
             }
             state = .open
@@ -187,7 +211,9 @@ public struct H2Connection: Sendable {
                 receivedSettings(list, into: &actions)
             }
         case .pushPromise(let stream, _, _, _, _):
-            connectionError(.connection(.protocolError, "PUSH_PROMISE on stream \(stream): a client cannot push"), into: &actions)
+            connectionError(.connection(.protocolError, role == .server
+                ? "PUSH_PROMISE on stream \(stream): a client cannot push"
+                : "PUSH_PROMISE on stream \(stream), but we sent SETTINGS_ENABLE_PUSH 0"), into: &actions)
         case .ping(let ack, let opaque):
             if !ack {
                 actions.append(.send(.ping(ack: true, opaque: opaque)))
@@ -205,10 +231,17 @@ public struct H2Connection: Sendable {
         }
     }
 
-    /// §6.5: apply the client's parameters, then acknowledge them.
+    /// §6.5: apply the peer's parameters, then acknowledge them.
     mutating func receivedSettings(_ list: [Setting], into actions: inout [H2Action]) {
+        isPeerSettingsReceived = true
         for setting in list {
             switch setting.id {
+            case .maxConcurrentStreams:
+                peerMaxConcurrentStreams = Int(setting.value)
+            case .enablePush where role == .client && setting.value != 0:
+                // §6.5.2: a server never sends ENABLE_PUSH 1.
+                connectionError(.connection(.protocolError, "SETTINGS_ENABLE_PUSH \(setting.value) from a server"), into: &actions)
+                return
             case .headerTableSize:
                 encoder.setMaxTableSizeLimit(Int(setting.value))
                 encoder.setMaxTableSize(min(Int(setting.value), 4096))
@@ -228,7 +261,7 @@ public struct H2Connection: Sendable {
             case .maxHeaderListSize:
                 peerMaxHeaderListSize = Int(setting.value)
             default:
-                continue   // ENABLE_PUSH (we never push), MAX_CONCURRENT_STREAMS (we open none), unknown
+                continue   // ENABLE_PUSH (we never push), unknown
             }
         }
         actions.append(.send(.settings(ack: true, [])))
@@ -263,6 +296,7 @@ public struct H2Connection: Sendable {
 
     /// Counts one stream the client reset or made us reset; past the limit, ENHANCE_YOUR_CALM.
     mutating func countReset(into actions: inout [H2Action]) {
+        guard role == .server else { return }   // a server resetting our streams costs us nothing
         recentResets += 1
         if recentResets > configuration.maxResetsPerWindow {
             connectionError(.connection(.enhanceYourCalm, "\(recentResets) streams reset in one window, above the limit of \(configuration.maxResetsPerWindow)"), into: &actions)

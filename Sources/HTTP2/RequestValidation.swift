@@ -70,7 +70,7 @@ enum RequestValidation {
 
     /// §8.2.1: a name is not empty, has no uppercase letter, and no octet outside visible ASCII
     /// (the colon only as the first octet, of a pseudo-header).
-    private static func validateName(_ field: HeaderField, stream: StreamID) throws(H2Error) {
+    static func validateName(_ field: HeaderField, stream: StreamID) throws(H2Error) {
         guard !field.name.isEmpty else { throw .stream(stream, .protocolError, "empty header name") }
         for (i, byte) in field.name.enumerated() {
             if byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") {
@@ -89,7 +89,7 @@ enum RequestValidation {
         }
     }
 
-    private static func validateRegular(_ field: HeaderField, stream: StreamID, head: inout RequestHead) throws(H2Error) {
+    static func validateRegular(_ field: HeaderField, stream: StreamID, head: inout RequestHead) throws(H2Error) {
         if connectionSpecific.contains(field.name) {
             throw .stream(stream, .protocolError, "connection-specific field \(field.nameString)")
         }

@@ -17,6 +17,7 @@ extension Interpreter {
     func resetAgent(_ name: String, at: SourceLocation, done: Done) throws(LabRuntimeError) {
         guard let handle = lab.agents[name] else { throw unknownAgent(name, at: at) }
         handle.baseline = handle.agent.stats
+        handle.streamsBaseline = handle.agent.h2Stats?.streams ?? 0
         done(nil)
     }
 
@@ -38,7 +39,7 @@ extension Interpreter {
     }
 
     static let agentKeys = ["keepAlive", "maxSockets", "maxTotalSockets", "maxFreeSockets", "timeout", "freeSocketTimeout", "scheduling", "keepAliveMsecs",
-                            "hintMargin", "ignoreHint", "checkBeforeReuse", "retryStale"]
+                            "hintMargin", "ignoreHint", "checkBeforeReuse", "retryStale", "protocol"]
 
     func setNetwork(_ network: SimulatedNetwork) {
         lab.network = network
@@ -113,7 +114,8 @@ extension Interpreter {
             ("status", result.status.map { .number(Double($0)) } ?? LabValue.none),
             ("ok", .bool(result.isSuccess)),
             ("reason", result.head.map { .string($0.reason) } ?? LabValue.none),
-            ("version", result.head.map { .string($0.version.description) } ?? LabValue.none),
+            ("version", result.head.map { .string($0.version.major == 2 ? "HTTP/2" : $0.version.description) } ?? LabValue.none),
+            ("stream", .number(Double(result.stream))),
             ("headers", .object(HeadersObject((result.head?.headers.fields ?? []).map { (name: $0.name, value: $0.value) }))),
             ("body", .string(result.bodyText)),
             ("bytes", .number(Double(result.body.count))),
@@ -178,6 +180,15 @@ extension Interpreter {
                 config.pool.checksBeforeReuse = try flag(setting, scope)
             case "retryStale":
                 config.pool.retriesStaleRequests = try flag(setting, scope)
+            case "protocol":
+                // h2: HTTP/2 over cleartext TCP with prior knowledge, one connection per origin.
+                let word = try settingWord(setting, scope)
+                switch word.lowercased() {
+                case "http1", "http1.1", "http/1.1", "h1": config.httpProtocol = .http1
+                case "h2", "http2", "http/2", "h2c": config.httpProtocol = .h2
+                default:
+                    throw LabRuntimeError("protocol is http1 or h2 (HTTP/2 with prior knowledge), got '\(word)'", at: setting.value.location)
+                }
             default:
                 throw unknownSetting(setting, Self.agentKeys, of: "agent")
             }

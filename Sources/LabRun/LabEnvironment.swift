@@ -13,6 +13,9 @@ final class AgentHandle {
     let name: String
     var agent: Agent
     var baseline = PoolStats()
+    /// h2 streams opened when `reset NAME` ran.
+    var streamsBaseline = 0
+    func h2StreamsBaseline(_ wholeRun: Bool) -> Int { wholeRun ? 0 : streamsBaseline }
     /// 1 for the first agent of this name, 2 once `agent NAME` made it again, and so on.
     let generation: Int
     init(name: String, agent: Agent, generation: Int = 1) {
@@ -139,10 +142,10 @@ final class LabEnvironment {
 
     /// Hands one event to `trace`, with the statements running now; builds nothing without a trace.
     private func traced(_ source: TraceEvent.Source, _ connection: Int?, _ kind: TraceEvent.Kind, detail: String? = nil,
-                        _ text: @autoclosure () -> String) {
+                        stream: Int? = nil, _ text: @autoclosure () -> String) {
         guard let trace else { return }
         trace(TraceEvent(source: source, connection: connection, kind: kind, detail: detail, text: text(),
-                         lines: interpreter?.runningLines ?? []))
+                         lines: interpreter?.runningLines ?? [], stream: stream))
     }
 
     private func observeServer() {
@@ -208,9 +211,16 @@ final class LabEnvironment {
         case .connectFailed(let connection, let error):
             traced(.agent(name), connection, .connectFailed, detail: error, "agent \(name) #\(connection) connect failed: \(error)")
         case .sent(let request, let connection, let reused):
-            traced(.agent(name), connection, .sent, detail: reused ? "on a reused socket" : "on a new socket",
-                   "agent \(name) #\(connection) \(reused ? "reused" : "new") for request \(request)")
+            // An h2 agent's `sent` is traced with its stream, at `.streamOpened` just after.
+            if agents[name]?.agent.configuration.httpProtocol != .h2 {
+                traced(.agent(name), connection, .sent, detail: reused ? "on a reused socket" : "on a new socket",
+                       "agent \(name) #\(connection) \(reused ? "reused" : "new") for request \(request)")
+            }
             if reused { interpreter.fire(["agent", name, "reuse"], [("connection", .number(Double(connection))), ("request", .number(Double(request)))]) }
+        case .streamOpened(let request, let connection, let stream):
+            let reused = stream > 1
+            traced(.agent(name), connection, .sent, detail: reused ? "on a reused connection (h2 stream)" : "on a new connection (h2 stream)",
+                   stream: stream, "agent \(name) #\(connection) stream \(stream) for request \(request)")
         case .response(let request, let connection, let status):
             traced(.agent(name), connection, .response, "agent \(name) #\(connection) request \(request) → \(status)")
         case .retrying(let request, let reason):
@@ -344,7 +354,7 @@ final class LabEnvironment {
         let fields = ["name", "inUse", "free", "waiting", "open", "created", "reused", "closed", "retried", "requests", "closedBy",
                       "keepAlive", "maxSockets", "maxTotalSockets", "maxFreeSockets", "timeout", "freeSocketTimeout",
                       "scheduling", "keepAliveMsecs", "hintMargin", "ignoreHint", "checkBeforeReuse", "retryStale",
-                      "tcpKeepAlive", "tcpKeepAliveIdle"]
+                      "tcpKeepAlive", "tcpKeepAliveIdle", "protocol", "streams", "peakStreams"]
         return LiveObject("agent \(handle.name)", fields: fields, display: { "agent \(handle.name)" }) { [unowned self] name in
             let agent = handle.agent, s = agent.stats, p = agent.configuration.pool
             let b = self.countsWholeRun ? PoolStats() : handle.baseline
@@ -379,6 +389,10 @@ final class LabEnvironment {
             case "retryStale": return .bool(p.retriesStaleRequests)
             case "tcpKeepAlive": return agent.tcpKeepAliveOfAnOpenSocket.map { .bool($0.enabled) } ?? LabValue.none
             case "tcpKeepAliveIdle": return agent.tcpKeepAliveOfAnOpenSocket.map { .number(Double($0.idleSeconds)) } ?? LabValue.none
+            case "protocol": return .string(agent.configuration.httpProtocol == .h2 ? "h2" : "http1")
+            // Streams opened: one per request sent over h2 (HTTP/1.1 has none). `created` counts connections.
+            case "streams": return number((agent.h2Stats?.streams ?? 0) - handle.h2StreamsBaseline(self.countsWholeRun))
+            case "peakStreams": return number(agent.h2Stats?.peakStreams ?? 0)
             default: return nil
             }
         }

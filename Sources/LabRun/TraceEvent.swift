@@ -47,9 +47,13 @@ public struct TraceEvent: Sendable, Equatable {
     public var elapsedMs: Double
     /// The file lines of the statements running when it happened, outermost first.
     public var lines: [Int]
+    /// HTTP/2: the stream of `connection` the request went out on (a `sent` event of an h2
+    /// agent), so a waterfall can draw a connection's streams under its one lane. nil otherwise.
+    public var stream: Int?
 
     public init(source: Source, connection: Int?, kind: Kind, detail: String? = nil, text: String,
-                elapsedMs: Double = 0, lines: [Int] = []) {
+                elapsedMs: Double = 0, lines: [Int] = [], stream: Int? = nil) {
+        self.stream = stream
         self.source = source
         self.connection = connection
         self.kind = kind

@@ -113,12 +113,16 @@ public final class Agent {
         }
     }
 
+    /// The HTTP/2 side (`protocol=h2`); nil for HTTP/1.1.
+    private var h2Pool: AgentH2Pool?
+
     public init(loop: EventLoop, name: String = "agent", configuration: AgentConfiguration = AgentConfiguration()) {
         self.loop = loop
         self.name = name
         self.configuration = configuration
         self.network = configuration.network
         machine = PoolStateMachine(configuration: configuration.pool)
+        if configuration.httpProtocol == .h2 { h2Pool = AgentH2Pool(agent: self, loop: loop, configuration: configuration.http2) }
     }
 
     /// An agent let go without `destroy()` still closes its sockets: they hold it `unowned(unsafe)`
@@ -126,13 +130,18 @@ public final class Agent {
     /// not completed: no one is left to tell.
     deinit {
         for connection in connections.values { connection.close() }
+        h2Pool?.releaseAll()
     }
 
     /// Counters and the pool's present state (sockets in use, free, waiting; created, reused, closed
     /// by reason).
-    public var stats: PoolStats { machine.stats }
+    public var stats: PoolStats { h2Pool?.stats ?? machine.stats }
 
-    public var isDestroyed: Bool { machine.isDestroyed }
+    /// Streams, over HTTP/2 (nil for an HTTP/1.1 agent).
+    public var h2Stats: AgentH2Stats? { h2Pool?.h2Stats }
+
+    public var isDestroyed: Bool { machine.isDestroyed || h2Destroyed }
+    private var h2Destroyed = false
 
     /// SO_KEEPALIVE as the kernel reports it for one of this agent's open sockets, if any is open.
     public var tcpKeepAliveOfAnOpenSocket: (enabled: Bool, idleSeconds: Int32)? {
@@ -150,10 +159,21 @@ public final class Agent {
         for observer in observers { observer(event) }
     }
 
+    /// For the h2 side (`AgentH2Pool`).
+    func emitEvent(_ event: AgentEvent) { emit(event) }
+    func noteClosed(_ connection: Int, reason: String) {
+        closeReasons[connection] = reason
+        emit(.closed(connection: connection, reason: reason))
+    }
+
     // MARK: Sending
 
     /// Sends `request`; `completion` runs on the loop thread exactly once, with a response or an error.
     public func send(_ request: AgentRequest, completion: @escaping (AgentResult) -> Void) {
+        if let h2Pool {
+            h2Pool.send(request, completion: completion)
+            return
+        }
         let encoded: [UInt8], origin: Origin, saysClose: Bool
         if lastSent?.request.isSameRequest(as: request) == true {
             // The very request sent last (a client repeating one request value, as the bench does):
@@ -234,6 +254,11 @@ public final class Agent {
 
     /// Closes every socket and fails every queued or in-flight request with `destroyed`.
     public func destroy() {
+        if let h2Pool {
+            h2Destroyed = true
+            h2Pool.destroy()
+            return
+        }
         perform(machine.destroyed())
     }
 

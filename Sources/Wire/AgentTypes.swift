@@ -1,4 +1,5 @@
 import HTTP1
+import HTTP2
 import Pooling
 
 /// Where the agent sends requests: an IPv4 address and a port. `http://` only.
@@ -65,6 +66,11 @@ public struct HTTPOrigin: Hashable, Sendable, CustomStringConvertible {
 /// socket-level ones the pool does not decide.
 public struct AgentConfiguration: Sendable {
     public var pool = PoolConfiguration()
+    /// HTTP/1.1 (the pool) or HTTP/2 with prior knowledge (one connection per origin, requests as
+    /// streams: `AgentH2Pool`). Under h2 the pool's socket settings do not apply.
+    public var httpProtocol: AgentProtocol = .http1
+    /// Our side of an h2 connection: the SETTINGS we send and the windows we keep.
+    public var http2 = H2Configuration()
     /// Socket inactivity timeout while a request is in flight (Node: `timeout`). nil = none.
     public var timeoutMs: Int?
     /// TCP keepalive idle time set on sockets of a keep-alive agent (Node: `keepAliveMsecs`, 1000).
@@ -73,6 +79,16 @@ public struct AgentConfiguration: Sendable {
     public var network = SimulatedNetwork.off
 
     public init() {}
+}
+
+/// Which protocol an agent speaks.
+public enum AgentProtocol: String, Sendable, CaseIterable {
+    case http1 = "http1.1"
+    /// HTTP/2 over cleartext TCP with prior knowledge (RFC 9113 §3.3): no Upgrade, no TLS.
+    case h2
+
+    /// What a result's `version` says.
+    public var version: String { self == .h2 ? "HTTP/2" : "HTTP/1.1" }
 }
 
 /// One request for the agent to send.
@@ -283,6 +299,8 @@ public struct AgentResult: Sendable {
     public var body: [UInt8] = []
     /// The connection (numbered per agent from 1) that carried the final attempt.
     public var connection: Int?
+    /// The HTTP/2 stream that carried it; 0 over HTTP/1.1.
+    public var stream = 0
     public var isReused = false
     /// The request was resent once on a new connection after a reused one turned out stale.
     public var isRetried = false
@@ -309,6 +327,8 @@ public enum AgentEvent: Sendable, Equatable {
     case connectFailed(connection: Int, error: String)
     /// A request was written on a connection; `reused` when the socket had served before.
     case sent(request: Int, connection: Int, reused: Bool)
+    /// HTTP/2: the request went out on `stream` of the connection (right after `.sent`).
+    case streamOpened(request: Int, connection: Int, stream: Int)
     case response(request: Int, connection: Int, status: Int)
     case retrying(request: Int, reason: String)
     case failed(request: Int, error: String)

@@ -11,6 +11,8 @@ enum BenchCommand {
         OptionSpec(name: "connections", valueName: "n", help: "Sockets in the concurrent phase (default 50; 0 skips it)", short: "c"),
         OptionSpec(name: "duration", valueName: "duration", help: "Length of the concurrent phase (default 5s)", short: "d"),
         OptionSpec(name: "requests", valueName: "n", help: "End the concurrent phase after this many requests instead"),
+        OptionSpec(name: "h2", valueName: nil, help: "Speak HTTP/2 (h2c, prior knowledge): one connection, requests as streams"),
+        OptionSpec(name: "streams", valueName: "n", help: "With --h2: streams in flight in the concurrent phase (default 10), like h2load -c1 -m N"),
         OptionSpec(name: "idle-connections", valueName: "n", help: "Instead: hold N idle keep-alive connections and report RSS per connection"),
         OptionSpec(name: "json", valueName: nil, help: "Print one JSON object instead of the table"),
         OptionSpec(name: "help", valueName: nil, help: "Show this help", short: "h"),
@@ -32,6 +34,9 @@ enum BenchCommand {
                   concurrent, keep-alive       --connections requests in flight for --duration
                 Reports req/s, p50 and p99 latency (submission to last byte) and the speedup of reuse.
                 The embedded server runs on its own thread (127.0.0.1); build with -c release.
+                With --h2 (HTTP/2, cleartext with prior knowledge): sequential is one stream at a time
+                on one connection, there is no new-connection phase, and the concurrent phase keeps
+                --streams requests in flight on one connection (compare with h2load -c1 -m N).
                 --idle-connections N opens N connections (one request each), leaves them idle and
                 compares the process's RSS before and after: both ends are in this process.
                 """))
@@ -47,6 +52,13 @@ enum BenchCommand {
         if idleCount != nil && parsed.value("url") != nil {
             throw UsageError("'--idle-connections' measures the embedded server; it cannot be combined with '--url'", command: "bench")
         }
+        let isH2 = parsed.has("h2")
+        let streams = try requireInt(parsed, "streams", command: "bench", range: 1...10_000) ?? 10
+        if !isH2 && parsed.value("streams") != nil { throw UsageError("'--streams' needs '--h2'", command: "bench") }
+        if isH2 && parsed.value("connections") != nil {
+            throw UsageError("with '--h2' the agent opens one connection per origin: use '--streams' for concurrency", command: "bench")
+        }
+        if isH2 && idleCount != nil { throw UsageError("'--idle-connections' measures HTTP/1.1 connections; it cannot be combined with '--h2'", command: "bench") }
         let isJSON = parsed.has("json")
         #if DEBUG
         let isDebugBuild = true
@@ -76,6 +88,7 @@ enum BenchCommand {
         }
         defer { server?.stop() }
         var report = BenchReport(target: "\(origin)\(target)", isEmbeddedServer: server != nil, isDebugBuild: isDebugBuild)
+        report.h2Streams = isH2 ? streams : nil
 
         if let idleCount, let server {
             do {
@@ -90,6 +103,7 @@ enum BenchCommand {
 
         let runner = BenchRunner(loop: loop, origin: origin, target: target)
         runner.limitNanos = phaseLimitNanos
+        if isH2 { runner.httpProtocol = .h2 }
         // Warm up (and find out early whether anything is listening).
         let warmup = runner.sequential(count: min(200, max(sequential, 20)), keepAlive: true)
         if warmup.completed == 0 {
@@ -98,6 +112,12 @@ enum BenchCommand {
             return 1
         }
         if sequential > 0 { report.sequentialKeepAlive = runner.sequential(count: sequential, keepAlive: true) }
+        if isH2 {
+            report.concurrent = runner.streams(streams, count: requests, durationNanos: requests == nil ? Int64(durationMs) * 1_000_000 : nil)
+            report.concurrentConnections = report.concurrent?.connectionsOpened ?? 1
+            console.out(isJSON ? report.json().text() + "\n" : report.text())
+            return 0
+        }
         if fresh > 0 { report.sequentialNewConnection = runner.sequential(count: fresh, keepAlive: false) }
         if connections > 0 {
             report.concurrentConnections = connections

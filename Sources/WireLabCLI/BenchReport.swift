@@ -13,6 +13,8 @@ struct BenchReport {
     var concurrent: BenchFigures?
     var concurrentConnections = 0
     var idle: IdleMemoryFigures?
+    /// HTTP/2 (`--h2`): the streams in flight in the concurrent phase.
+    var h2Streams: Int?
 
     /// How many times faster sequential requests are on one kept-alive connection than on a new
     /// connection each, from the two measured rates.
@@ -29,9 +31,14 @@ struct BenchReport {
             rows.append([name, String(f.completed), connections, Format.fixed(Double(f.elapsedNanos) / 1e9, 2),
                          Format.fixed(f.requestsPerSecond, 0), Format.fixed(f.p50, 3), Format.fixed(f.p99, 3), String(f.failed)])
         }
-        if let f = sequentialKeepAlive { row("sequential, keep-alive", f, connections: String(f.connectionsOpened)) }
-        if let f = sequentialNewConnection { row("sequential, new connection each", f, connections: String(f.connectionsOpened)) }
-        if let f = concurrent { row("concurrent, keep-alive", f, connections: String(concurrentConnections)) }
+        if let streams = h2Streams {
+            if let f = sequentialKeepAlive { row("sequential, h2 (one stream at a time)", f, connections: String(f.connectionsOpened)) }
+            if let f = concurrent { row("concurrent, h2 (\(streams) streams in flight)", f, connections: String(concurrentConnections)) }
+        } else {
+            if let f = sequentialKeepAlive { row("sequential, keep-alive", f, connections: String(f.connectionsOpened)) }
+            if let f = sequentialNewConnection { row("sequential, new connection each", f, connections: String(f.connectionsOpened)) }
+            if let f = concurrent { row("concurrent, keep-alive", f, connections: String(concurrentConnections)) }
+        }
         if !rows.isEmpty {
             let header = ["phase", "requests", "conns", "seconds", "req/s", "p50 ms", "p99 ms", "errors"]
             let widths = header.indices.map { i in max(header[i].count, rows.map { $0[i].count }.max() ?? 0) }
@@ -74,7 +81,9 @@ struct BenchReport {
             ("target", .string(target)),
             ("embedded_server", .bool(isEmbeddedServer)),
             ("build", .string(isDebugBuild ? "debug" : "release")),
+            ("protocol", .string(h2Streams == nil ? "http1.1" : "h2")),
         ]
+        if let streams = h2Streams { members.append(("streams", .integer(streams))) }
         if sequentialKeepAlive != nil || sequentialNewConnection != nil {
             members.append(("sequential", .object([
                 ("keep_alive", figures(sequentialKeepAlive)),

@@ -89,9 +89,27 @@ struct BenchCommandTests {
         #expect(run.stderr == "Error: nothing is listening on 127.0.0.1:\(port)\n")
     }
 
+    @Test("--h2: one stream at a time, then --streams in flight, all on one h2 connection")
+    func h2() throws {
+        let run = runCLI(["bench", "--h2", "--streams", "4", "--sequential", "10", "--requests", "40", "--json"])
+        #expect(run.status == 0, "stderr: \(run.stderr)")
+        let report = try jsonObject(run.stdout)
+        #expect(member(report, "protocol") as? String == "h2")
+        #expect(member(report, "streams") as? Int == 4)
+        #expect(member(report, "sequential.keep_alive.requests") as? Int == 10)
+        #expect(member(report, "sequential.keep_alive.connections") as? Int == 1)
+        #expect(member(report, "sequential.new_connection") is NSNull)
+        #expect(member(report, "concurrent.requests") as? Int == 40)
+        #expect(member(report, "concurrent.errors") as? Int == 0)
+        #expect(member(report, "concurrent.connections") as? Int == 1)
+        let table = runCLI(["bench", "--h2", "--streams", "2", "--sequential", "5", "--requests", "10"])
+        #expect(table.stdout.contains("  concurrent, h2 (2 streams in flight) "))
+    }
+
     @Test("usage errors exit 64", arguments: [
         ["bench", "--idle-connections", "10", "--url", "http://127.0.0.1:1/"], ["bench", "--duration", "fast"],
-        ["bench", "extra"], ["bench", "--url", "ftp://x/"],
+        ["bench", "extra"], ["bench", "--url", "ftp://x/"], ["bench", "--streams", "4"], ["bench", "--h2", "--connections", "2"],
+        ["bench", "--h2", "--streams", "0"],
     ])
     func usage(arguments: [String]) {
         let run = runCLI(arguments)
