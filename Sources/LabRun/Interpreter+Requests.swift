@@ -39,7 +39,8 @@ extension Interpreter {
     }
 
     static let agentKeys = ["keepAlive", "maxSockets", "maxTotalSockets", "maxFreeSockets", "timeout", "freeSocketTimeout", "scheduling", "keepAliveMsecs",
-                            "hintMargin", "ignoreHint", "checkBeforeReuse", "retryStale", "protocol"]
+                            "hintMargin", "ignoreHint", "checkBeforeReuse", "retryStale", "protocol",
+                            "h2ConnectionWindow", "h2ReadDelay"]
 
     func setNetwork(_ network: SimulatedNetwork) {
         lab.network = network
@@ -101,7 +102,8 @@ extension Interpreter {
         handle.agent.send(agentRequest) { [weak self] result in
             guard let self, !self.isFinished else { return }
             self.lab.requestLog.append(RequestRecord(agent: agentName, result: result, line: at.line, generation: generation,
-                                                     destination: self.lab.destination(of: result)))
+                                                     destination: self.lab.destination(of: result),
+                                                     stream: result.stream > 0 ? result.stream : nil))
             if let bindTo { self.bind(bindTo, in: scope, .object(Self.resultObject(result))) }
             done(nil)
         }
@@ -189,9 +191,27 @@ extension Interpreter {
                 default:
                     throw LabRuntimeError("protocol is http1 or h2 (HTTP/2 with prior knowledge), got '\(word)'", at: setting.value.location)
                 }
+            case "h2ConnectionWindow":
+                // HTTP/2: the connection's receive window; above 65,535 a WINDOW_UPDATE on stream 0
+                // follows the agent's SETTINGS (RFC 9113 §6.9.2: no setting changes it).
+                let n = try number(setting.value, scope, what: "h2ConnectionWindow")
+                guard n == n.rounded(), n >= 65_535, n <= 2_147_483_647 else {
+                    throw LabRuntimeError("h2ConnectionWindow is a whole number of bytes from 65535 (the initial window) to 2147483647, got \(LabValue.number(n))", at: setting.location)
+                }
+                config.http2.connectionWindowSize = Int(n)
+            case "h2ReadDelay":
+                // HTTP/2: a slow reader. Each DATA frame is taken (and its bytes given back to the
+                // server's windows) this long after it arrives.
+                let ms = try number(setting.value, scope, what: "h2ReadDelay")
+                guard ms >= 0 else { throw LabRuntimeError("h2ReadDelay must be 0ms or more", at: setting.location) }
+                config.h2ReadDelayMs = ms
+                config.http2.automaticWindowUpdates = ms == 0
             default:
                 throw unknownSetting(setting, Self.agentKeys, of: "agent")
             }
+        }
+        if config.httpProtocol != .h2, let h2Only = settings.first(where: { $0.key == "h2ConnectionWindow" || $0.key == "h2ReadDelay" }) {
+            throw LabRuntimeError("\(h2Only.key) is an HTTP/2 setting; add protocol=h2 to the agent", at: h2Only.location)
         }
         if config.pool.maxSockets == 0 { throw LabRuntimeError("maxSockets must be at least 1", at: settings.first { $0.key == "maxSockets" }!.location) }
         return config

@@ -30,8 +30,15 @@ extension Waterfall {
         init(_ record: RequestRecord, startedNanos: Int64) {
             let timings = record.result.timings
             submitted = Double(timings.startNanos - startedNanos) / 1e6
-            assigned = submitted + max(0, timings.assigned ?? 0)
-            connected = assigned + max(0, timings.connect ?? 0)
+            if record.stream != nil {
+                // An HTTP/2 stream is assigned when its HEADERS leave, after the connection opened:
+                // its `connect` (the stream that opened the connection) lies before `assigned`.
+                connected = submitted + max(0, timings.assigned ?? 0)
+                assigned = max(submitted, connected - max(0, timings.connect ?? 0))
+            } else {
+                assigned = submitted + max(0, timings.assigned ?? 0)
+                connected = assigned + max(0, timings.connect ?? 0)
+            }
             done = max(submitted + timings.done, connected)
             isFailed = record.result.error != nil
             stream = record.stream
@@ -143,7 +150,10 @@ extension Waterfall {
             connectionsOpened = connections + sockets.count
             requests = records.count + sockets.map(\.spans.count).reduce(0, +)
             reused = records.count(where: \.result.isReused) + sockets.map { max(0, $0.spans.count - 1) }.reduce(0, +)
-            longestQueueWait = records.compactMap(\.result.timings.assigned).max() ?? 0
+            // An HTTP/2 stream's `assigned` includes opening the connection (see `Span`).
+            longestQueueWait = records.compactMap { record in
+                record.result.timings.assigned.map { record.stream == nil ? $0 : max(0, $0 - (record.result.timings.connect ?? 0)) }
+            }.max() ?? 0
             failed = records.count(where: { $0.result.error != nil })
             streams = records.count(where: { $0.stream != nil })
         }

@@ -111,7 +111,8 @@ final class AgentH2Pool {
         } else {
             nextConnectionID += 1
             connection = AgentH2Connection(id: nextConnectionID, origin: origin, pool: self, loop: loop,
-                                           configuration: configuration, network: agent.network)
+                                           configuration: configuration, network: agent.network,
+                                           readDelayNanos: Int64(max(0, agent.configuration.h2ReadDelayMs) * 1_000_000))
             current[key] = connection
             open[connection.id] = connection
             pool.created += 1
@@ -173,6 +174,8 @@ final class AgentH2Pool {
         entry.result.timings.assigned = ms(entry, now)
         entry.result.timings.sent = ms(entry, now)
         if !reused, entry.result.timings.connect == nil { entry.result.timings.connect = connection.connectMs }
+        // Simulated: the first segment back after this stream's HEADERS is lost (`AgentRequest.stallMs`).
+        if entry.result.request.stallMs > 0 { connection.loseNextSegment(resentAfterNanos: Int64(entry.result.request.stallMs * 1_000_000)) }
         agent.emitEvent(.sent(request: tag, connection: connection.id, reused: reused))
         agent.emitEvent(.streamOpened(request: tag, connection: connection.id, stream: Int(stream)))
     }

@@ -71,6 +71,10 @@ public struct AgentConfiguration: Sendable {
     public var httpProtocol: AgentProtocol = .http1
     /// Our side of an h2 connection: the SETTINGS we send and the windows we keep.
     public var http2 = H2Configuration()
+    /// Over HTTP/2, a slow reader: the application takes each DATA frame's bytes this many
+    /// milliseconds after they arrive, and only then are they given back to the server's windows
+    /// (set `http2.automaticWindowUpdates` off with it). 0: taken at once.
+    public var h2ReadDelayMs: Double = 0
     /// Socket inactivity timeout while a request is in flight (Node: `timeout`). nil = none.
     public var timeoutMs: Int?
     /// TCP keepalive idle time set on sockets of a keep-alive agent (Node: `keepAliveMsecs`, 1000).

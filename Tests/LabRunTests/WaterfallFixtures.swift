@@ -49,10 +49,11 @@ let mixedRun: [RequestRecord] = queuedBurst + [
 
 /// One HTTP/2 connection of agent `h2` carrying `count` streams sent together at `start`: the first
 /// opens the connection (`connect` ms), the others wait for it; stream `n` (ids 1, 3, 5...) is done
-/// after `each(n)` ms. `assigned` is when the connection could take the stream.
+/// after `each(n)` ms. As the h2 agent records them, `assigned` is when the stream's HEADERS left,
+/// after the connection opened, and the first stream's `connect` lies before it.
 func streams(_ count: Int, at start: Double = 0, connect: Double = 10, each: (Int) -> Double) -> [RequestRecord] {
     (0..<count).map { index in
-        request("h2", on: 1, at: start, assigned: index == 0 ? 0 : connect, connect: index == 0 ? connect : nil,
+        request("h2", on: 1, at: start, assigned: connect, connect: index == 0 ? connect : nil,
                 done: each(index), reused: index > 0, stream: 2 * index + 1)
     }
 }
