@@ -22,6 +22,10 @@ public struct AgentH2Stats: Sendable, Equatable {
     public var serverStreamLimit: Int?
     /// Requests that failed as not processed (§8.7), and how many of them were resent.
     public var notProcessed = 0
+    /// GOAWAY frames received (a graceful server sends two: 2^31-1, then the real last id), and
+    /// the last-stream-id of the latest one (nil before any).
+    public var goAways = 0
+    public var lastGoAwayStream: Int?
     public init() {}
 }
 
@@ -238,6 +242,8 @@ final class AgentH2Pool {
     }
 
     func wentAway(_ connection: AgentH2Connection, lastStream: StreamID, _ code: ErrorCode) {
+        h2.goAways += 1
+        h2.lastGoAwayStream = Int(lastStream)
         current = current.filter { $0.value !== connection }
     }
 
