@@ -90,10 +90,11 @@ public enum H2ClientAction: Hashable, Sendable, CustomStringConvertible {
 }
 
 public struct H2ClientConnection: Sendable {
-    /// Streams we open before the server's SETTINGS say how many it allows: one. §6.5.2's initial
-    /// value is "unlimited", but a server with a lower limit would refuse the rest; the SETTINGS
-    /// come in the server's first flight, so the wait is at most one round trip, for the second request.
-    public static let streamsBeforeSettings = 1
+    /// Streams we open before the server's SETTINGS say how many it allows (default 1). §6.5.2's
+    /// initial value is "unlimited", but a server with a lower limit would refuse the rest; the
+    /// SETTINGS come in the server's first flight, so the wait costs the second and later requests
+    /// of a new connection one round trip at most. nghttp2 assumes 100 instead.
+    public let streamsBeforeSettings: Int
 
     public private(set) var connection: H2Connection
     /// Requests waiting for a stream, oldest first (`queueStart` is the first unread one).
@@ -108,8 +109,9 @@ public struct H2ClientConnection: Sendable {
     /// Streams open at once, at most (for tests and stats).
     public private(set) var peakOpenStreams = 0
 
-    public init(configuration: H2Configuration = H2Configuration()) {
+    public init(configuration: H2Configuration = H2Configuration(), streamsBeforeSettings: Int = 1) {
         connection = H2Connection(role: .client, configuration: configuration)
+        self.streamsBeforeSettings = max(1, streamsBeforeSettings)
     }
 
     /// Requests waiting for a stream.
@@ -120,7 +122,7 @@ public struct H2ClientConnection: Sendable {
     public var streamsOpened: Int { connection.streamsOpened }
     /// How many streams may be open at once now.
     public var streamLimit: Int {
-        connection.isPeerSettingsReceived ? (connection.peerMaxConcurrentStreams ?? Int.max) : H2ClientConnection.streamsBeforeSettings
+        connection.isPeerSettingsReceived ? (connection.peerMaxConcurrentStreams ?? Int.max) : streamsBeforeSettings
     }
     /// Whether a new request sent here now would be carried (no GOAWAY, not closed, ids left).
     public var acceptsRequests: Bool { !isClosed && goAway == nil && connection.highestLocalStream < maxStreamID - 1 }

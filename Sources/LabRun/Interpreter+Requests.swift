@@ -39,7 +39,7 @@ extension Interpreter {
     }
 
     static let agentKeys = ["keepAlive", "maxSockets", "maxTotalSockets", "maxFreeSockets", "timeout", "freeSocketTimeout", "scheduling", "keepAliveMsecs",
-                            "hintMargin", "ignoreHint", "checkBeforeReuse", "retryStale", "protocol",
+                            "hintMargin", "ignoreHint", "checkBeforeReuse", "retryStale", "protocol", "streamsBeforeSettings",
                             "h2ConnectionWindow", "h2ReadDelay"]
 
     func setNetwork(_ network: SimulatedNetwork) {
@@ -206,6 +206,12 @@ extension Interpreter {
                 guard ms >= 0 else { throw LabRuntimeError("h2ReadDelay must be 0ms or more", at: setting.location) }
                 config.h2ReadDelayMs = ms
                 config.http2.automaticWindowUpdates = ms == 0
+            case "streamsBeforeSettings":
+                let n = try number(setting.value, scope, what: "streamsBeforeSettings")
+                guard n >= 1, n == n.rounded(), n <= 1_000_000 else {
+                    throw LabRuntimeError("streamsBeforeSettings is a whole number of streams, 1 or more", at: setting.value.location)
+                }
+                config.http2StreamsBeforeSettings = Int(n)
             default:
                 throw unknownSetting(setting, Self.agentKeys, of: "agent")
             }

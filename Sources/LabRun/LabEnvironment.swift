@@ -202,7 +202,8 @@ final class LabEnvironment {
         guard let interpreter else { return }
         switch event {
         case .queued(let request):
-            traced(.agent(name), nil, .waited, "agent \(name) request \(request) waits for a socket")
+            let what = agents[name]?.agent.configuration.httpProtocol == .h2 ? "its connection" : "a socket"
+            traced(.agent(name), nil, .waited, "agent \(name) request \(request) waits for \(what)")
         case .connecting(let connection, let origin):
             traced(.agent(name), connection, .connecting, "agent \(name) #\(connection) connecting to \(origin)\(network.isOn ? " (\(network))" : "")")
             interpreter.fire(["agent", name, "connect"], [("connection", .number(Double(connection)))])

@@ -122,7 +122,8 @@ public final class Agent {
         self.configuration = configuration
         self.network = configuration.network
         machine = PoolStateMachine(configuration: configuration.pool)
-        if configuration.httpProtocol == .h2 { h2Pool = AgentH2Pool(agent: self, loop: loop, configuration: configuration.http2) }
+        if configuration.httpProtocol == .h2 { h2Pool = AgentH2Pool(agent: self, loop: loop, configuration: configuration.http2,
+                                                                           streamsBeforeSettings: configuration.http2StreamsBeforeSettings) }
     }
 
     /// An agent let go without `destroy()` still closes its sockets: they hold it `unowned(unsafe)`

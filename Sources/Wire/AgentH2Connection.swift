@@ -31,6 +31,11 @@ final class AgentH2Connection: LoopHandler {
     private var outbound: DelayLine!
     private var inbound: DelayLine!
     private var handshakeTimer: LoopTimer!
+    /// The agent's `timeout` (socket inactivity while requests are in flight), 0 for none.
+    private let inactivityNanos: Int64
+    private var inactivityTimer: LoopTimer?
+    /// The inactivity timer fired: the requests in flight fail with `timedOut`.
+    private(set) var isTimedOut = false
     let network: SimulatedNetwork
     /// A slow reader (`AgentConfiguration.h2ReadDelayMs`): DATA bytes are taken, and given back to
     /// the server's windows, this long after they arrive. 0: at once (the machine's own updates).
@@ -40,15 +45,16 @@ final class AgentH2Connection: LoopHandler {
     private var unreadHead = 0
     private var readTimer: LoopTimer?
 
-    init(id: Int, origin: HTTPOrigin, pool: AgentH2Pool, loop: EventLoop, configuration: H2Configuration, network: SimulatedNetwork,
-         readDelayNanos: Int64 = 0) {
+    init(id: Int, origin: HTTPOrigin, pool: AgentH2Pool, loop: EventLoop, configuration: H2Configuration, streamsBeforeSettings: Int,
+         network: SimulatedNetwork, timeoutMs: Int?, readDelayNanos: Int64 = 0) {
         self.id = id
         self.readDelayNanos = readDelayNanos
         self.origin = origin
         self.pool = pool
         self.loop = loop
         self.network = network
-        machine = H2ClientConnection(configuration: configuration)
+        machine = H2ClientConnection(configuration: configuration, streamsBeforeSettings: streamsBeforeSettings)
+        inactivityNanos = timeoutMs.map { Int64(max(0, $0)) * 1_000_000 } ?? 0
         let oneWay = network.oneWayNanos
         outbound = DelayLine(loop: loop, delayNanos: oneWay) { [unowned self] item in
             if case .bytes(let bytes) = item { self.writeNow(bytes) }
@@ -56,6 +62,9 @@ final class AgentH2Connection: LoopHandler {
         inbound = DelayLine(loop: loop, delayNanos: oneWay) { [unowned self] item in self.delivered(item) }
         handshakeTimer = LoopTimer(loop: loop) { [unowned self] in
             if self.phase == .handshaking { self.established() }
+        }
+        if inactivityNanos > 0 {
+            inactivityTimer = LoopTimer(loop: loop) { [unowned self] in self.inactivityFired() }
         }
         if readDelayNanos > 0 { readTimer = LoopTimer(loop: loop) { [unowned self] in self.takeDueBytes() } }
     }
@@ -91,6 +100,22 @@ final class AgentH2Connection: LoopHandler {
             readTimer?.arm(at: unread[unreadHead].due)
         }
         perform(actions)
+    }
+
+    /// Re-armed by every read while requests are in flight, stopped when none is left.
+    private func noteActivity() {
+        guard let inactivityTimer else { return }
+        if openStreams > 0 || queued > 0 {
+            inactivityTimer.arm(afterNanos: inactivityNanos)
+        } else {
+            inactivityTimer.cancel()
+        }
+    }
+
+    private func inactivityFired() {
+        guard phase != .closed, openStreams > 0 || queued > 0 else { return }
+        isTimedOut = true
+        closeNow(reason: "timed out")
     }
 
     var openStreams: Int { machine.openStreamCount }
@@ -138,13 +163,20 @@ final class AgentH2Connection: LoopHandler {
         phase = .open
         pool.connected(self)
         perform(machine.start())
+        // What arrived during a simulated handshake (the server's SETTINGS, say) is read now,
+        // after our preface: the machine must not answer before it has started.
+        let early = earlyItems
+        earlyItems = []
+        for item in early where phase == .open { delivered(item) }
     }
+    private var earlyItems: [DelayLine.Item] = []
 
     // MARK: Requests
 
     func submit(_ request: H2Request, tag: Int) {
         requestsTaken += 1
         perform(machine.send(request, tag: tag))
+        noteActivity()
     }
 
     func cancel(tag: Int) { perform(machine.cancel(tag: tag)) }
@@ -274,10 +306,15 @@ final class AgentH2Connection: LoopHandler {
     }
 
     private func delivered(_ item: DelayLine.Item) {
-        guard phase == .open || phase == .handshaking else { return }
+        if phase == .handshaking || phase == .connecting {
+            earlyItems.append(item)
+            return
+        }
+        guard phase == .open else { return }
         switch item {
         case .bytes(let bytes):
             perform(machine.receivedBytes(bytes))
+            noteActivity()
         case .endOfFile:
             let reason = machine.goAway.map { "server GOAWAY \($0.code), then closed" } ?? "closed by the server"
             perform(machine.connectionLost(reason))
@@ -303,6 +340,7 @@ final class AgentH2Connection: LoopHandler {
         inbound.cancel()
         handshakeTimer.release()
         readTimer?.release()
+        inactivityTimer?.release()
         if fd >= 0 {
             loop.unregister(fd)
             Platform.close(fd)
@@ -318,6 +356,7 @@ final class AgentH2Connection: LoopHandler {
         inbound.cancel()
         handshakeTimer.release()
         readTimer?.release()
+        inactivityTimer?.release()
         if fd >= 0 {
             loop.unregister(fd)
             Platform.close(fd)

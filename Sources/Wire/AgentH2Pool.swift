@@ -33,6 +33,7 @@ final class AgentH2Pool {
     private unowned let agent: Agent
     private let loop: EventLoop
     private let configuration: H2Configuration
+    private let streamsBeforeSettings: Int
 
     private final class Entry {
         var result: AgentResult
@@ -59,10 +60,11 @@ final class AgentH2Pool {
     private(set) var h2 = AgentH2Stats()
     private var isDestroyed = false
 
-    init(agent: Agent, loop: EventLoop, configuration: H2Configuration) {
+    init(agent: Agent, loop: EventLoop, configuration: H2Configuration, streamsBeforeSettings: Int) {
         self.agent = agent
         self.loop = loop
         self.configuration = configuration
+        self.streamsBeforeSettings = streamsBeforeSettings
     }
 
     var stats: PoolStats {
@@ -115,7 +117,9 @@ final class AgentH2Pool {
         } else {
             nextConnectionID += 1
             connection = AgentH2Connection(id: nextConnectionID, origin: origin, pool: self, loop: loop,
-                                           configuration: configuration, network: agent.network,
+                                           configuration: configuration,
+                                           streamsBeforeSettings: streamsBeforeSettings, network: agent.network,
+                                           timeoutMs: agent.configuration.timeoutMs,
                                            readDelayNanos: Int64(max(0, agent.configuration.h2ReadDelayMs) * 1_000_000))
             current[key] = connection
             open[connection.id] = connection
@@ -212,6 +216,14 @@ final class AgentH2Pool {
 
     func failed(_ tag: Int, stream: StreamID?, _ failure: H2RequestFailure, on connection: AgentH2Connection) {
         guard let entry = entries[tag] else { return }
+        if isDestroyed {
+            complete(tag, error: .destroyed)
+            return
+        }
+        if connection.isTimedOut && !failure.isRetryable {
+            complete(tag, error: .timedOut)
+            return
+        }
         if failure.isRetryable { h2.notProcessed += 1 }
         if failure.isRetryable && !entry.result.isRetried && !isDestroyed {
             // §8.7: not processed, so safe to send again, once, on a new connection. A connection
@@ -260,7 +272,8 @@ final class AgentH2Pool {
         guard open.removeValue(forKey: connection.id) != nil else { return }
         current = current.filter { $0.value !== connection }
         pool.closed += 1
-        let key: CloseReason = isDestroyed ? .agentDestroyed : connection.machine.goAway != nil ? .responseNotReusable : .requestFailed
+        let key: CloseReason = isDestroyed ? .agentDestroyed : connection.isTimedOut ? .timedOut
+            : connection.machine.goAway != nil ? .responseNotReusable : .requestFailed
         pool.closedByReason[key, default: 0] += 1
         agent.noteClosed(connection.id, reason: reason)
         // Anything still waiting on it (the machine failed them already, this is a safety net).

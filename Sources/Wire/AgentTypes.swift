@@ -75,6 +75,9 @@ public struct AgentConfiguration: Sendable {
     /// milliseconds after they arrive, and only then are they given back to the server's windows
     /// (set `http2.automaticWindowUpdates` off with it). 0: taken at once.
     public var h2ReadDelayMs: Double = 0
+    /// h2: streams opened on a new connection before the server's SETTINGS say its limit (1: never
+    /// more than the server allows, at the cost of one round trip for the rest; nghttp2 uses 100).
+    public var http2StreamsBeforeSettings = 1
     /// Socket inactivity timeout while a request is in flight (Node: `timeout`). nil = none.
     public var timeoutMs: Int?
     /// TCP keepalive idle time set on sockets of a keep-alive agent (Node: `keepAliveMsecs`, 1000).

@@ -27,6 +27,10 @@ import HPACK
         #expect(actions.first == .send(.settings(ack: true, [])))
         #expect(actions.started == [3, 5])
         #expect(actions.contains(.started(tag: 2, stream: 3)))
+        // A client told to assume more sends them at once.
+        var eager = H2ClientConnection(streamsBeforeSettings: 100)
+        _ = eager.start()
+        #expect((1...3).flatMap { eager.send(ServerScript.get(), tag: $0).started } == [1, 3, 5])
     }
 
     @Test func neverMoreStreamsThanTheServerAllowsTheRestQueue() {

@@ -42,3 +42,30 @@ struct AgentH2ScriptTests {
         #expect(outcome.runtimeError?.message == "protocol is http1 or h2 (HTTP/2 with prior knowledge), got 'h3'")
     }
 }
+
+@Suite("Lab script: h2 under a simulated round trip")
+struct AgentH2RTTScriptTests {
+    @Test("the second request waits for the server's SETTINGS by default; streamsBeforeSettings=100 sends it at once")
+    func streamsBeforeSettings() {
+        func third(_ settings: String) -> Double? {
+            let outcome = run("""
+                network rtt=40ms
+                agent p protocol=h2 \(settings)
+                let a = none
+                let b = none
+                parallel {
+                  a = p GET /
+                  b = p GET /
+                }
+                print b.ms - a.ms
+                """)
+            #expect(outcome.runtimeError == nil)
+            return outcome.output.first.flatMap(Double.init)
+        }
+        // Labelled simulation: the round trip is the delay lines', 40 ms.
+        let waiting = third("")
+        let eager = third("streamsBeforeSettings=100")
+        #expect((waiting ?? 0) >= 35)
+        #expect((eager ?? 99) < 35)
+    }
+}

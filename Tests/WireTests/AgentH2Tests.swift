@@ -97,3 +97,38 @@ struct AgentH2Tests {
         #expect(results.first?.error == .refused)
     }
 }
+
+@Suite("Agent over HTTP/2: destroy")
+struct AgentH2DestroyTests {
+    @Test("destroy fails the requests in flight with destroyed and closes the connection")
+    func destroy() throws {
+        let h = try ServerHarness()
+        let agent = AgentH2Tests.h2Agent(h)
+        let origin = HTTPOrigin(host: "127.0.0.1", port: h.server.port)
+        var result: AgentResult?
+        agent.send(AgentRequest(origin: origin, target: "/delay/2000")) { result = $0 }
+        #expect(h.wait("the request to be on its stream") { (agent.h2Stats?.openStreams ?? 0) == 1 })
+        agent.destroy()
+        #expect(h.wait("the failure") { result != nil })
+        #expect(result?.error == .destroyed)
+        #expect(agent.stats.closedByReason[.agentDestroyed] == 1)
+        var late: AgentResult?
+        agent.send(AgentRequest(origin: origin)) { late = $0 }
+        #expect(late?.error == .destroyed)
+    }
+}
+
+@Suite("Agent over HTTP/2: timeout")
+struct AgentH2TimeoutTests {
+    @Test("timeout: a stream with nothing arriving fails with timedOut and the connection closes")
+    func inactivity() throws {
+        let h = try ServerHarness()
+        let agent = AgentH2Tests.h2Agent(h) { $0.timeoutMs = 100 }
+        let origin = HTTPOrigin(host: "127.0.0.1", port: h.server.port)
+        let results = sendInParallel(agent, [AgentRequest(origin: origin, target: "/delay/2000")])
+        #expect(results.first?.error == .timedOut)
+        #expect(agent.stats.closedByReason[.timedOut] == 1)
+        // A quick one on a new connection is not cut off.
+        #expect(sendSequentially(agent, [AgentRequest(origin: origin, target: "/delay/20")]).first?.status == 200)
+    }
+}
