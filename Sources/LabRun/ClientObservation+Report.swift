@@ -22,6 +22,12 @@ extension ClientObservation {
         } else {
             lines.append("\(n) requests on \(observedCount(used, "connection")): \(reused) reused an open connection, \(used) paid a handshake.")
         }
+        let streams = http2Requests
+        if streams > 0 {
+            let h2 = connections.filter { $0.protocolVersion == "HTTP/2" }.count
+            lines.append("\(streams) of the requests \(streams == 1 ? "was an HTTP/2 stream" : "were HTTP/2 streams") on \(observedCount(h2, "connection")), "
+                + "at most \(maxRequestsInFlightOnOneConnection) in flight on one: HTTP/2 multiplexes, so a request in flight needs no connection of its own.")
+        }
         let asked = requests.filter { ($0.header("Connection") ?? "").lowercased().split(separator: ",").contains { $0.filter { $0 != " " && $0 != "\t" } == "close" } }.count
         if asked > 0 {
             lines.append("\(observedCount(asked, "request")) said Connection: close: the client itself asked for its connection to end.")
@@ -159,6 +165,7 @@ extension ClientObservation {
                 ("responseClosed", .bool(r.responseClosed)),
                 ("sentAfterClose", .bool(r.sentAfterClose)),
                 ("userAgent", r.userAgent.map(JSONValue.string) ?? .null),
+                ("stream", r.stream.map(JSONValue.integer) ?? .null),
             ])
         }
         var fields: [(String, JSONValue)] = [

@@ -56,6 +56,30 @@ public struct ClientObservation: Sendable {
         return most
     }
 
+    /// The most requests in flight at once on one connection: over HTTP/1.1 one (two when
+    /// pipelined); over HTTP/2 as many streams as the client multiplexed.
+    public var maxRequestsInFlightOnOneConnection: Int {
+        Dictionary(grouping: requests, by: \.connection).values.map { Self.mostAtOnce($0, endedAtMs: endedAtMs) }.max() ?? 0
+    }
+
+    /// Requests carried as HTTP/2 streams.
+    public var http2Requests: Int { requests.filter { $0.stream != nil }.count }
+
+    static func mostAtOnce(_ requests: [ObservedRequest], endedAtMs: Double) -> Int {
+        var changes: [(ms: Double, delta: Int)] = []
+        for request in requests {
+            changes.append((request.arrivedAtMs, 1))
+            changes.append((request.respondedAtMs ?? max(endedAtMs, request.arrivedAtMs), -1))
+        }
+        changes.sort { $0.ms != $1.ms ? $0.ms < $1.ms : $0.delta < $1.delta }
+        var inFlight = 0, most = 0
+        for change in changes {
+            inFlight += change.delta
+            most = max(most, inFlight)
+        }
+        return most
+    }
+
     /// Requests whose head arrived on a connection after the server had answered on it with
     /// `Connection: close` (a client pipelining past a close, or ignoring it).
     public var requestsAfterClose: Int { requests.filter(\.sentAfterClose).count }
@@ -93,8 +117,10 @@ public struct ObservedConnection: Sendable, Equatable {
     public var closedBy: String?
     /// The server's close reason (`ServerCloseReason.key`), nil while open.
     public var closeReason: String?
+    /// The requests it carried (over HTTP/2: its streams).
     public var requests: Int = 0
-    /// The HTTP version of its first request (`HTTP/1.1`), or nil if it carried none.
+    /// The HTTP version of its first request (`HTTP/1.1`; `HTTP/2` for a connection that began
+    /// with the h2c preface), or nil if it carried none.
     public var protocolVersion: String?
     /// When the server answered on it with `Connection: close`, if it did.
     public var announcedCloseAtMs: Double?
@@ -114,7 +140,10 @@ public struct ObservedRequest: Sendable, Equatable {
     public var indexOnConnection: Int
     public var method: String
     public var target: String
+    /// `HTTP/1.1`, `HTTP/1.0`, or `HTTP/2`.
     public var version: String
+    /// The HTTP/2 stream that carried it (nil over HTTP/1.1).
+    public var stream: Int?
     /// Every header in arrival order, with its original spelling.
     public var headers: [ObservedHeader]
     public var arrivedAtMs: Double
@@ -167,10 +196,21 @@ public struct ClientObserver: Sendable {
         observation.requests.append(request)
     }
 
-    /// A response was written completely on `connection`: it answers the oldest request there
-    /// without one (responses go out in request order, pipelined or not).
-    public mutating func response(connection id: Int, status: Int, willClose: Bool, atMs ms: Double) {
-        if let index = observation.requests.firstIndex(where: { $0.connection == id && $0.respondedAtMs == nil }) {
+    /// The request `index` on `connection` came on HTTP/2 `stream` (the server's `.request` event,
+    /// which follows the head `request` recorded).
+    public mutating func streamOpened(connection id: Int, index: Int, stream: Int) {
+        if let slot = observation.requests.lastIndex(where: { $0.connection == id && $0.indexOnConnection == index }) {
+            observation.requests[slot].stream = stream
+        }
+    }
+
+    /// A response was written completely on `connection`: over HTTP/2 it answers the request of its
+    /// `stream`; over HTTP/1.1, the oldest request there without one (responses go out in request
+    /// order, pipelined or not).
+    public mutating func response(connection id: Int, status: Int, willClose: Bool, stream: Int? = nil, atMs ms: Double) {
+        let answered = stream.map { s in observation.requests.lastIndex { $0.connection == id && $0.stream == s && $0.respondedAtMs == nil } }
+            ?? observation.requests.firstIndex { $0.connection == id && $0.respondedAtMs == nil }
+        if let index = answered {
             observation.requests[index].respondedAtMs = ms
             observation.requests[index].status = status
             observation.requests[index].responseClosed = willClose

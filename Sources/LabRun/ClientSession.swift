@@ -30,12 +30,19 @@ public final class ClientSession {
         let loop = self.loop, started = self.started
         func nowMs() -> Double { Double(loop.now - started) / 1e6 }
         server.requestHeadTap = { id, index, head in
-            recorder.observer.request(connection: id, index: index, method: head.method, target: head.target, version: head.version.description,
+            // HTTP/2 as RFC 9113 and curl name it, not the "HTTP/2.0" of a request line it never had.
+            let version = head.version.major == 2 ? "HTTP/2" : head.version.description
+            recorder.observer.request(connection: id, index: index, method: head.method, target: head.target, version: version,
                                       headers: head.headers.fields.map { ObservedHeader($0.name, $0.value) }, atMs: nowMs())
         }
         server.addObserver { event in
             if case .opened(let id) = event { recorder.observer.opened(connection: id, atMs: nowMs()) }
-            if case .response(let id, let status, let willClose, _) = event { recorder.observer.response(connection: id, status: status, willClose: willClose, atMs: nowMs()) }
+            if case .request(let id, let index, let head) = event, let stream = head.stream {
+                recorder.observer.streamOpened(connection: id, index: index, stream: stream)
+            }
+            if case .response(let id, let status, let willClose, let stream) = event {
+                recorder.observer.response(connection: id, status: status, willClose: willClose, stream: stream, atMs: nowMs())
+            }
             if case .closed(let id, let reason, _) = event { recorder.observer.closed(connection: id, reason: reason, atMs: nowMs()) }
         }
     }

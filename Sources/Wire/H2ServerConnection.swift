@@ -54,6 +54,10 @@ final class H2ServerConnection: ServerConnectionHandler {
     }
 
     var isIdle: Bool { streams.isEmpty }
+    /// The socket is full: the connection waits to write and reads nothing until it drains.
+    var isWaitingForWritable: Bool { watchingWritable }
+    /// The bytes encoded and not yet written (for tests of the above).
+    var unwrittenCount: Int { outbox.count - outboxStart }
     var openStreamCount: Int { streams.count }
 
     func start() {
@@ -255,9 +259,12 @@ final class H2ServerConnection: ServerConnectionHandler {
 
     // MARK: Timers, shutdown, close
 
+    /// Arms the idle timeout; `keepAliveTimeoutMs` 0 disables it, as over HTTP/1.1.
     private func armIdleTimer() {
         idleTimer?.cancel()
+        idleTimer = nil
         let ms = server.configuration.keepAliveTimeoutMs
+        guard ms > 0 else { return }
         idleTimer = server.loop.schedule(afterNanos: Int64(ms) * 1_000_000) { [weak self] in
             guard let self, !self.closed, self.streams.isEmpty else { return }
             // GOAWAY with the last stream id, then close (the machine closes at once: nothing open).

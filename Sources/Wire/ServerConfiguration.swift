@@ -34,8 +34,9 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// enforces (RFC 9113 §6.5.2). Its idle timeout is `keepAliveTimeoutMs` (GOAWAY, then close).
     var http2 = H2Configuration()
 
-    /// SETTINGS_MAX_CONCURRENT_STREAMS our HTTP/2 connections announce (default 100, as nginx and
-    /// Node): a stream opened beyond it gets RST_STREAM REFUSED_STREAM. 0 refuses every stream.
+    /// SETTINGS_MAX_CONCURRENT_STREAMS our HTTP/2 connections announce (default 100, the least RFC
+    /// 9113 §5.1.2 recommends; nginx announces 128): a stream opened beyond it gets RST_STREAM
+    /// REFUSED_STREAM. 0 refuses every stream.
     public var h2MaxConcurrentStreams: Int {
         get { http2.maxConcurrentStreams }
         set { http2.maxConcurrentStreams = newValue }
@@ -92,10 +93,22 @@ public struct ServerConfiguration: Sendable, Equatable {
         return configuration
     }
 
-    /// Node's names, for printing the configuration the way a lesson talks about it.
+    /// Node's names, for printing the configuration the way a lesson talks about it, then the
+    /// HTTP/2 knobs under the lab script's names.
     public var settings: [(name: String, value: Int)] {
         [("keepAliveTimeout", keepAliveTimeoutMs), ("headersTimeout", headersTimeoutMs),
-         ("requestTimeout", requestTimeoutMs), ("maxRequestsPerSocket", maxRequestsPerSocket)]
+         ("requestTimeout", requestTimeoutMs), ("maxRequestsPerSocket", maxRequestsPerSocket)] + http2Settings.map { ($0.name, $0.value) }
+    }
+
+    /// The HTTP/2 knobs, named as the lab script's `server` settings.
+    public var http2Settings: [H2Knob] {
+        [H2Knob(name: "h2MaxConcurrentStreams", value: h2MaxConcurrentStreams), H2Knob(name: "h2InitialWindowSize", value: h2InitialWindowSize),
+         H2Knob(name: "h2MaxFrameSize", value: h2MaxFrameSize)]
+    }
+
+    public struct H2Knob: Sendable, Equatable {
+        public var name: String
+        public var value: Int
     }
 }
 
@@ -193,7 +206,8 @@ public enum ServerEvent: Sendable, Equatable {
     case refused(connection: Int, status: Int, reason: String)
     /// The connection is idle, waiting for its next request.
     case idle(connection: Int)
-    /// The connection closed.
+    /// The connection closed, after carrying `requests` (over HTTP/2, its streams that carried a
+    /// request: `LoopbackServer.isHTTP2(connection:)` tells, during this event too).
     case closed(connection: Int, reason: ServerCloseReason, requests: Int)
 }
 

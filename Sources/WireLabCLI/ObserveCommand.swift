@@ -95,6 +95,9 @@ enum ObserveCommand {
                 console.line("  keepAliveTimeout=\(config.keepAliveTimeoutMs)ms headersTimeout=\(config.headersTimeoutMs)ms "
                     + "requestTimeout=\(config.requestTimeoutMs)ms maxRequestsPerSocket=\(config.maxRequestsPerSocket)"
                     + (config.maxRequestsPerSocket == 0 ? " (unlimited)" : ""))
+                if config.http2Settings != ServerConfiguration().http2Settings {
+                    console.line("  HTTP/2: " + config.http2Settings.map { "\($0.name)=\($0.value)" }.joined(separator: " "))
+                }
             }
         }
         if rttMs > 0 && !json {

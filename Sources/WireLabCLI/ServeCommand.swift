@@ -39,7 +39,8 @@ enum ServeCommand {
                 starts with the client preface speaks HTTP/2 (`curl --http2-prior-knowledge`, h2load);
                 its requests are logged with their stream, and it answers every route the same.
                 The --h2-* options are its SETTINGS (RFC 9113 §6.5.2), announced and enforced; its idle
-                timeout is --keep-alive-timeout (GOAWAY, then close).
+                timeout is --keep-alive-timeout (GOAWAY, then close). /close over HTTP/2: the response,
+                then GOAWAY with the last stream id; streams in flight finish, then the server closes.
                 Ctrl-C drains gracefully: idle connections close at once, in-flight requests finish.
                 """))
             return 0

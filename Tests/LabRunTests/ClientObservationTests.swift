@@ -87,6 +87,27 @@ struct ClientObservationTests {
         #expect(short.observation.waterfall(width: 20).split(separator: "\n")[1].hasSuffix(" 12x"))
     }
 
+    @Test("HTTP/2: a response is matched with its request by stream, out of request order")
+    func streamsOutOfOrder() {
+        var observer = ClientObserver(startedEpochMs: 0)
+        observer.opened(connection: 1, atMs: 0)
+        observer.request(connection: 1, index: 1, method: "GET", target: "/delay/300", version: "HTTP/2", headers: [], atMs: 1)
+        observer.streamOpened(connection: 1, index: 1, stream: 1)
+        observer.request(connection: 1, index: 2, method: "GET", target: "/", version: "HTTP/2", headers: [], atMs: 1)
+        observer.streamOpened(connection: 1, index: 2, stream: 3)
+        observer.response(connection: 1, status: 201, willClose: false, stream: 3, atMs: 2)
+        observer.response(connection: 1, status: 200, willClose: false, stream: 1, atMs: 301)
+        observer.finish(atMs: 400)
+        let o = observer.observation
+        #expect(o.requests.map(\.stream) == [1, 3])
+        #expect(o.requests.map(\.status) == [200, 201])
+        #expect(o.requests.map(\.respondedAtMs) == [301, 2])
+        #expect(o.connections.first?.protocolVersion == "HTTP/2")
+        #expect(o.maxRequestsInFlightOnOneConnection == 2)
+        #expect(o.http2Requests == 2)
+        #expect(o.diagnosis.contains { $0.hasPrefix("2 of the requests were HTTP/2 streams on 1 connection, at most 2 in flight on one") })
+    }
+
     @Test("all requests in flight together: the diagnosis names parallelism, not a missing session")
     func parallel() {
         var observer = ClientObserver(startedEpochMs: 0)

@@ -243,6 +243,53 @@ struct ObserveCommandTests {
         }
     }
 
+    static let hasH2Load = tool("h2load") != nil
+
+    @Test("curl --http2-prior-knowledge: one HTTP/2 connection, its request on stream 1",
+          .enabled(if: hasCurl, "curl is not installed: skipped"))
+    func curlHTTP2() throws {
+        let run = try Self.observe(["--h2-max-concurrent-streams", "7", "--", "curl", "--http2-prior-knowledge", "-s", "-o", "/dev/null", "{url}/echo"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let json = try #require(run.json, "stdout: \(run.stdout)")
+        #expect((json["server"] as? [String: Any])?["h2MaxConcurrentStreams"] as? Int == 7)
+        #expect((json["server"] as? [String: Any])?["h2MaxFrameSize"] as? Int == 16_384)
+        #expect(json["requests"] as? Int == 1)
+        #expect((json["versions"] as? [String: Int]) == ["HTTP/2": 1])
+        let connections = Self.connections(json)
+        #expect(connections.count == 1)
+        #expect(connections.first?["protocol"] as? String == "HTTP/2")
+        #expect(connections.first?["requests"] as? Int == 1)
+        let requests = try #require(json["requestList"] as? [[String: Any]])
+        #expect(requests.first?["version"] as? String == "HTTP/2")
+        #expect(requests.first?["stream"] as? Int == 1)
+        #expect(requests.first?["status"] as? Int == 200)
+    }
+
+    @Test("h2load -n 20 -c 2 -m 5: 2 HTTP/2 connections of 10 streams each, every one answered, multiplexed",
+          .enabled(if: hasH2Load, "h2load is not installed: skipped"))
+    func h2load() throws {
+        let run = try Self.observe(["--", "h2load", "-n", "20", "-c", "2", "-m", "5", "{url}/delay/20"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let json = try #require(run.json, "stdout: \(run.stdout)")
+        #expect(json["requests"] as? Int == 20)
+        let connections = Self.connections(json)
+        #expect(connections.count == 2)
+        #expect(connections.allSatisfy { $0["protocol"] as? String == "HTTP/2" && $0["requests"] as? Int == 10 })
+        let requests = try #require(json["requestList"] as? [[String: Any]])
+        #expect(requests.count == 20)
+        #expect(requests.allSatisfy { $0["status"] as? Int == 200 && $0["respondedAtMs"] is Double })
+        for id in [1, 2] {
+            let mine = requests.filter { $0["connection"] as? Int == id }
+            // Streams 1, 3, ... 19 on each connection, their index on it in order.
+            #expect(mine.compactMap { $0["stream"] as? Int }.sorted() == Array(stride(from: 1, through: 19, by: 2)))
+            #expect(mine.compactMap { $0["indexOnConnection"] as? Int }.sorted() == Array(1...10))
+        }
+        // /delay/20 holds each stream 20 ms: the five of one batch are in flight together.
+        #expect((json["maxRequestsInFlight"] as? Int ?? 0) >= 5)
+        let diagnosis = (json["diagnosis"] as? [String] ?? []).joined(separator: "\n")
+        #expect(diagnosis.contains("20 of the requests were HTTP/2 streams on 2 connections, at most 5 in flight on one"), "\(diagnosis)")
+    }
+
     @Test("usage errors exit 64 and name the option")
     func usage() {
         for (arguments, message) in [(["observe", "--"], "Nothing after '--'"),

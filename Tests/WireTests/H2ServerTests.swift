@@ -34,12 +34,17 @@ final class H2TestClient {
     }
 
     func request(_ method: String, _ path: String, stream: StreamID, body: [UInt8], extra: [HeaderField] = []) {
+        raw.send(requestBytes(method, path, stream: stream, body: body, extra: extra))
+    }
+
+    /// The frames of a request, encoded (through this client's HPACK context) but not sent.
+    func requestBytes(_ method: String, _ path: String, stream: StreamID, body: [UInt8] = [], extra: [HeaderField] = []) -> [UInt8] {
         let fields = [HeaderField(":method", method), HeaderField(":scheme", "http"), HeaderField(":path", path),
                       HeaderField(":authority", "127.0.0.1")] + extra
         var out: [UInt8] = []
         Frame.headers(stream: stream, fragment: encoder.encode(fields), endStream: body.isEmpty, endHeaders: true).encode(into: &out)
         if !body.isEmpty { Frame.data(stream: stream, payload: body, endStream: true).encode(into: &out) }
-        raw.send(out)
+        return out
     }
 
     /// Parses what arrived since the last call (call it inside waits).
@@ -211,6 +216,23 @@ struct H2ServerTests {
             #expect(last == 1)
             #expect(code == .noError)
         }
+    }
+
+    @Test("keepAliveTimeout 0 disables the idle timeout over h2 too: no GOAWAY while idle")
+    func noIdleTimeout() throws {
+        let h = try ServerHarness { $0.keepAliveTimeoutMs = 0 }
+        let c = H2TestClient(h)
+        c.get("/", stream: 1)
+        h.wait("the response") { c.update(); return c.ended.contains(1) }
+        // A round trip on another connection gives a zero-length timer every chance to fire.
+        let marker = h.connect()
+        marker.send(get("/"))
+        h.wait("a response on another connection") { marker.responseCount == 1 }
+        c.get("/", stream: 3)
+        h.wait("the second response") { c.update(); return c.ended.contains(3) }
+        #expect(c.goaways.isEmpty)
+        #expect(c.raw.isOpen)
+        #expect(h.closeReasons().isEmpty)
     }
 
     @Test("graceful shutdown: GOAWAY 2^31-1, then the real last id; the stream in flight finishes")
