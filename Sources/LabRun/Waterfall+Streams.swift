@@ -6,14 +6,15 @@ extension Waterfall {
     /// The streams of one HTTP/2 connection, laid out in rows under its lane: each stream goes on
     /// the first row that is free by the time it was sent, so streams that overlap in time get rows
     /// of their own and streams that followed each other share one. The number of rows is the most
-    /// streams the connection had going at once (up to `streamRowLimit`).
+    /// streams that overlapped in time, from when each was sent (a wait for the connection or for
+    /// a free stream included) to when it was done, up to `streamRowLimit`.
     struct StreamLayout: Equatable {
         /// Each row's streams, in the order they were sent.
         var rows: [[Span]]
         /// Streams on rows past `streamRowLimit`, not drawn.
         var hidden: [Span]
-        /// The most streams that were open at one instant (one ending as another begins does not
-        /// overlap it): the rows the layout needed before the limit.
+        /// The most streams under way at one instant, sent and not yet done (one ending as another
+        /// begins does not overlap it): the rows the layout needed before the limit.
         var mostAtOnce: Int
 
         init(_ lane: Lane, limit: Int = Waterfall.streamRowLimit) {
@@ -33,7 +34,7 @@ extension Waterfall {
             hidden = rows.dropFirst(max(0, limit)).flatMap { $0 }
         }
 
-        /// The most of `spans` open at one instant, counted from their edges: a check on the layout.
+        /// The most of `spans` under way at one instant, counted from their edges: a check on the layout.
         static func mostAtOnce(_ spans: [Span]) -> Int {
             // Ends sort before starts at the same instant.
             let edges = spans.flatMap { [($0.submitted, 1), ($0.done, -1)] }.sorted { ($0.0, $0.1) < ($1.0, $1.1) }
@@ -97,7 +98,7 @@ extension Waterfall {
 
     /// The line under a connection's stream rows that counts the streams not drawn.
     static func hiddenStreams(_ layout: StreamLayout) -> [String] {
-        "… \(plural(layout.hidden.count, "more stream")) not drawn (\(layout.mostAtOnce) were open at once)"
+        "… \(plural(layout.hidden.count, "more stream")) not drawn (\(layout.mostAtOnce) overlapped in time)"
             .split(separator: " ").map(String.init)
     }
 }

@@ -47,12 +47,12 @@ struct WaterfallStreamTests {
         #expect(segments(subRows[0]) == 3)
     }
 
-    @Test("past streamRowLimit rows, the other streams are counted, with the most that were open at once")
+    @Test("past streamRowLimit rows, the other streams are counted, with the most that overlapped")
     func limit() {
         let records = streams(20) { _ in 100 }
         let text = lanes(records, width: 100)
         #expect(rows(text, "  s").count == Waterfall.streamRowLimit)
-        #expect(text.contains("… 12 more streams not drawn (20 were open at once)"))
+        #expect(text.contains("… 12 more streams not drawn (20 overlapped in time)"))
     }
 
     @Test("the layout's rows agree with an edge count of the streams open at once")
