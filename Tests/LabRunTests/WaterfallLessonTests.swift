@@ -22,7 +22,7 @@ struct WaterfallLessonTests {
 
     @Test("a lane for every connection the embedded server saw; other servers' lanes say where they went",
           arguments: ["request-response-lifecycle", "idle-timeout", "head-of-line-blocking", "graceful-shutdown", "proxy-keep-alive",
-                      "load-balancer-timeouts"])
+                      "load-balancer-timeouts", "what-http2-does-not-fix"])
     func lanesMatchServer(id: String) throws {
         let lesson = try #require(LessonTests.library.find(id))
         let outcome = ExperimentRunner.run(lesson: lesson)
