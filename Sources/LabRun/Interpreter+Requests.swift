@@ -102,8 +102,7 @@ extension Interpreter {
         handle.agent.send(agentRequest) { [weak self] result in
             guard let self, !self.isFinished else { return }
             self.lab.requestLog.append(RequestRecord(agent: agentName, result: result, line: at.line, generation: generation,
-                                                     destination: self.lab.destination(of: result),
-                                                     stream: result.stream > 0 ? result.stream : nil))
+                                                     destination: self.lab.destination(of: result)))
             if let bindTo { self.bind(bindTo, in: scope, .object(Self.resultObject(result))) }
             done(nil)
         }

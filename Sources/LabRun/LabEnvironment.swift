@@ -406,7 +406,7 @@ final class LabEnvironment {
     /// knowing which agents the learner made).
     func agentsObject() -> LabObject {
         let handles = Array(agents.values)
-        let fields = ["count", "created", "reused", "closed", "retried", "requests", "closedBy"]
+        let fields = ["count", "created", "reused", "closed", "retried", "requests", "streams", "closedBy"]
         return LiveObject("all agents", fields: fields, display: { "all agents" }) { name in
             func sum(_ value: (PoolStats) -> Int) -> LabValue { .number(Double(handles.reduce(0) { $0 + value($1.agent.stats) })) }
             switch name {
@@ -416,6 +416,7 @@ final class LabEnvironment {
             case "closed": return sum(\.closed)
             case "retried": return sum(\.retried)
             case "requests": return sum(\.submitted)
+            case "streams": return .number(Double(handles.reduce(0) { $0 + ($1.agent.h2Stats?.streams ?? 0) }))
             case "closedBy":
                 return .object(RecordObject("all agents' close reasons", CloseReason.allCases.map { reason in
                     (reason.key, sum { $0.closedByReason[reason] ?? 0 })

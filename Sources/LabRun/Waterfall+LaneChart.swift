@@ -32,7 +32,8 @@ extension Waterfall {
             let endMs = max(0.001, (lanes + rows).flatMap(\.spans).map(\.done).max() ?? 0, lanes.map(\.lastUse).max() ?? 0)
 
             // An HTTP/2 connection's streams go on rows of their own under its lane.
-            let layouts = rows.map { $0.isMultiplexed && $0.connections != nil ? StreamLayout($0) : nil }
+            // (A connection that carried a single stream is drawn as an HTTP/1.1 one would be.)
+            let layouts = rows.map { $0.isMultiplexed && $0.connections != nil && $0.spans.count > 1 ? StreamLayout($0) : nil }
             let streamLabels = layouts.flatMap { $0?.rows.map { "  " + Waterfall.streamLabel($0) } ?? [] }
             let labelWidth = max(2, min((rows.map { Self.label($0).count } + streamLabels.map(\.count)).max() ?? 2, 16, max(6, width / 5)))
             let notes = rows.map(Self.note)
@@ -50,12 +51,13 @@ extension Waterfall {
                 while line.last == " " { line.removeLast() }
                 return cut(line, to: width)
             }
-            let title = ["Waterfall:", "one", "row", "per", "connection,", "\(fixed(endMs)) ms", "in", "all",
-                         "(one column ≈ \(fixed(track.msPerColumn)) ms)"]
+            let hasStreams = layouts.contains { $0 != nil }
+            let title = ["Waterfall:", "one", "row", "per", "connection,"] + (hasStreams ? ["its", "HTTP/2", "streams", "under", "it,"] : [])
+                + ["\(fixed(endMs)) ms", "in", "all", "(one column ≈ \(fixed(track.msPerColumn)) ms)"]
             var lines = flow(title, width: width, continuation: "  ")
             let streamDrawn = streamBars.flatMap { $0 }.joined()
             lines += flow(Self.legend(for: bars.joined() + streamDrawn, folded: rows.contains(where: \.isFolded),
-                                      streams: layouts.contains { $0 != nil }, streamWait: streamDrawn.contains(Glyph.queued)),
+                                      streams: hasStreams, streamWait: streamDrawn.contains(Glyph.queued)),
                           width: width, indent: "  ", separator: "  ")
             let axis = axis(track, room: width - 3 - labelWidth)
             lines.append(row("ms", axis.labels))
@@ -157,7 +159,7 @@ extension Waterfall {
             if drawn.contains(Glyph.many) { items.append("\(Glyph.many) ten or more") }
             if drawn.contains(Glyph.failed) { items.append("\(Glyph.failed) failed") }
             if folded { items.append("#m–n connections used once each") }
-            if streams { items.append("sN rows: the HTTP/2 streams of the connection above, side by side") }
+            if streams { items.append("sN HTTP/2 stream N of the connection above (sN +k: k more followed it on its row)") }
             return items
         }
 

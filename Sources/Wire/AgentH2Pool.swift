@@ -278,7 +278,7 @@ final class AgentH2Pool {
         agent.noteClosed(connection.id, reason: reason)
         // Anything still waiting on it (the machine failed them already, this is a safety net).
         for (tag, entry) in entries.sorted(by: { $0.key < $1.key }) where entry.connection === connection {
-            complete(tag, error: .closedBeforeResponse)
+            complete(tag, error: isDestroyed ? .destroyed : .closedBeforeResponse)
         }
     }
 

@@ -7,7 +7,11 @@
 // - the connection machine, fed the bytes after the preface and a SETTINGS (its windows given back
 //   at once or as the body is consumed, requests answered or reset, as the first byte says), emits
 //   nothing after `.close`, never raises a GOAWAY's last-stream-id, never has more active streams
-//   than its limit, and keeps its windows within 0...2^31-1.
+//   than its limit, and keeps its windows within 0...2^31-1;
+// - the client role (`H2ClientConnection`), fed the same bytes as the server's after its SETTINGS
+//   (or without them, when the first byte says), with three requests sent, emits nothing after
+//   `.close`, starts streams on odd increasing ids, ends each request at most once (finished or
+//   failed), and keeps its windows within bounds.
 import HPACK
 
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -29,7 +33,48 @@ public func fuzzFrameParser(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         if again.frames != [frame] || !again.errors.isEmpty { fuzzFailure("\(frame) re-encoded parses as \(again)") }
     }
     checkConnection(rest, control: control)
+    checkClient(rest, control: control)
     return 0
+}
+
+func checkClient(_ bytes: [UInt8], control: UInt8) {
+    var config = H2Configuration()
+    config.maxHeaderListSize = 512
+    config.maxContinuationFrames = 4
+    config.maxHeaderBlockSize = 512
+    config.automaticWindowUpdates = control & 0x20 == 0
+    var client = H2ClientConnection(configuration: config, streamsBeforeSettings: control & 0x04 == 0 ? 1 : 100)
+    var actions = client.start()
+    actions += client.send(H2Request(authority: "x", path: "/a"), tag: 1)
+    actions += client.send(H2Request(method: "POST", authority: "x", path: "/b", body: [UInt8](repeating: 2, count: 70_000)), tag: 2)
+    actions += client.send(H2Request(method: "HEAD", authority: "x", path: "/c"), tag: 3)
+    var input: [UInt8] = []
+    if control & 0x08 == 0 { Frame.settings(ack: false, [Setting(.maxConcurrentStreams, 2)]).encode(into: &input) }
+    input += bytes
+    let cut = input.isEmpty ? 0 : Int(control) % (input.count + 1)
+    actions += client.receivedBytes(Array(input[..<cut]))
+    if control & 0x10 != 0 { actions += client.cancel(tag: 1) }
+    actions += client.receivedBytes(Array(input[cut...]))
+    if control & 0x40 != 0 { actions += client.connectionLost("fuzz") } else { actions += client.close() }
+    var isClosed = false
+    var lastStarted: StreamID = 0
+    var ended: Set<Int> = []
+    for action in actions {
+        if isClosed { fuzzFailure("client: \(action) after close") }
+        switch action {
+        case .close: isClosed = true
+        case .started(_, let stream):
+            if stream % 2 == 0 || stream <= lastStarted { fuzzFailure("client: stream \(stream) after \(lastStarted)") }
+            lastStarted = stream
+        case .finished(let tag, _), .failed(let tag, _, _):
+            if !ended.insert(tag).inserted { fuzzFailure("client: request \(tag) ended twice") }
+        default: break
+        }
+    }
+    let machine = client.connection
+    if machine.connectionSendWindow > maxWindowSize || machine.connectionReceiveWindow < 0 || machine.connectionReceiveWindow > maxWindowSize {
+        fuzzFailure("client windows: send \(machine.connectionSendWindow), receive \(machine.connectionReceiveWindow)")
+    }
 }
 
 struct Parsed: Equatable {

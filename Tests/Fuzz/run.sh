@@ -5,7 +5,7 @@
 #   Tests/Fuzz/run.sh build <target|all>         # build only
 #   Tests/Fuzz/run.sh replay <target> <file>...  # run inputs once (a crash, a saved finding)
 #
-# Targets: request response chunked script lesson hpack h2frames. Each builds with `swiftc -sanitize=fuzzer,address`
+# Targets: request response chunked script lesson hpack h2frames (server and client roles). Each builds with `swiftc -sanitize=fuzzer,address`
 # into .build/fuzz/, starts from Tests/Fuzz/seeds/<target>/ and keeps its growing corpus in
 # .build/fuzz/corpus/<target>/. Runs are nice'd (the machine may be shared) and one at a time.
 # A crash, a hang (-timeout) or an allocation over -malloc_limit_mb stops the run and leaves the input
