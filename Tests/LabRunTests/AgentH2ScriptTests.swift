@@ -35,6 +35,16 @@ struct AgentH2ScriptTests {
         #expect(sent.map(\.connection) == [1, 1])
     }
 
+    @Test("pool settings on an h2 agent, and h2 settings on an HTTP/1.1 one, are errors at the key")
+    func mismatchedSettings() {
+        let pooled = run("agent p protocol=h2 maxSockets=3")
+        #expect(pooled.runtimeError?.location == SourceLocation(line: 1, column: 21))
+        #expect(pooled.runtimeError?.message.hasPrefix("maxSockets is an HTTP/1.1 pool setting") == true)
+        let h1 = run("agent q streamsBeforeSettings=10")
+        #expect(h1.runtimeError?.message == "streamsBeforeSettings needs protocol=h2")
+        #expect(run("agent r protocol=h2 timeout=2s streamsBeforeSettings=100").runtimeError == nil)
+    }
+
     @Test("protocol=h3 is an error at the value, naming the allowed values")
     func wrongProtocol() {
         let outcome = run("agent p protocol=h3")
