@@ -220,9 +220,9 @@ extension Interpreter {
         }
         if config.pool.maxSockets == 0 { throw LabRuntimeError("maxSockets must be at least 1", at: settings.first { $0.key == "maxSockets" }!.location) }
         // An h2 agent has one connection per origin and no pool: the pool's settings would be ignored.
-        let h2Keys: Set<String> = ["protocol", "timeout", "streamsBeforeSettings"]
+        let h2Keys: Set<String> = ["protocol", "timeout", "streamsBeforeSettings", "h2ConnectionWindow", "h2ReadDelay"]
         if config.httpProtocol == .h2, let pooled = settings.first(where: { !h2Keys.contains($0.key) }) {
-            throw LabRuntimeError("\(pooled.key) is an HTTP/1.1 pool setting; an agent with protocol=h2 takes only protocol, timeout and streamsBeforeSettings",
+            throw LabRuntimeError("\(pooled.key) is an HTTP/1.1 pool setting; an agent with protocol=h2 takes only protocol, timeout, streamsBeforeSettings, h2ConnectionWindow and h2ReadDelay",
                                   at: pooled.location)
         }
         if config.httpProtocol != .h2, let h2Only = settings.first(where: { $0.key == "streamsBeforeSettings" }) {
