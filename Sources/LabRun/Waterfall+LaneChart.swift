@@ -159,7 +159,7 @@ extension Waterfall {
             if drawn.contains(Glyph.many) { items.append("\(Glyph.many) ten or more") }
             if drawn.contains(Glyph.failed) { items.append("\(Glyph.failed) failed") }
             if folded { items.append("#m–n connections used once each") }
-            if streams { items.append("sN HTTP/2 stream N of the connection above (sN +k: k more followed it on its row)") }
+            if streams { items.append("sN HTTP/2 stream N of the connection above (+k: k more after it)") }
             return items
         }
 
