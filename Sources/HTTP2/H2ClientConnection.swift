@@ -194,6 +194,17 @@ public struct H2ClientConnection: Sendable {
         return out
     }
 
+    /// The application took `count` bytes of `stream`'s response body: with
+    /// `automaticWindowUpdates` off, only this gives them back to the server's windows (a slow
+    /// reader holds the connection window for every stream).
+    public mutating func dataConsumed(stream: StreamID, count: Int) -> [H2ClientAction] {
+        guard !isClosed else { return [] }
+        var out: [H2ClientAction] = []
+        translate(connection.dataConsumed(stream: stream, count: count), into: &out)
+        pump(into: &out)
+        return out
+    }
+
     /// Window bookkeeping passthroughs for tests and stats.
     public func sendWindow(stream: StreamID) -> Int? { connection.sendWindow(stream: stream) }
     public func receiveWindow(stream: StreamID) -> Int? { connection.receiveWindow(stream: stream) }

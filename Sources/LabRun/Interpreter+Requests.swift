@@ -39,7 +39,8 @@ extension Interpreter {
     }
 
     static let agentKeys = ["keepAlive", "maxSockets", "maxTotalSockets", "maxFreeSockets", "timeout", "freeSocketTimeout", "scheduling", "keepAliveMsecs",
-                            "hintMargin", "ignoreHint", "checkBeforeReuse", "retryStale", "protocol", "streamsBeforeSettings"]
+                            "hintMargin", "ignoreHint", "checkBeforeReuse", "retryStale", "protocol", "streamsBeforeSettings",
+                            "h2ConnectionWindow", "h2ReadDelay"]
 
     func setNetwork(_ network: SimulatedNetwork) {
         lab.network = network
@@ -72,6 +73,7 @@ extension Interpreter {
         }
         var body: [UInt8] = []
         var readsBody = true
+        var stallMs = 0.0
         for setting in request.settings {
             switch setting.key {
             case "body": body = Array(try evaluate(setting.value, scope).description.utf8)
@@ -81,11 +83,20 @@ extension Interpreter {
                 // false: the caller takes the head and leaves the body unread (the pool then closes
                 // the socket: closedBy.bodyUnread).
                 readsBody = try flag(setting, scope)
-            default: throw unknownSetting(setting, ["body", "to", "readBody"], of: "a request")
+            case "stall":
+                // Simulated: the first segment the connection receives after this request is lost
+                // and resent this much later; nothing behind it is delivered before.
+                guard lab.network.isOn else {
+                    throw LabRuntimeError("stall= simulates a lost segment on the simulated network; switch it on first (network rtt=100ms)", at: setting.location)
+                }
+                stallMs = try number(setting.value, scope, what: "stall")
+                guard stallMs > 0 else { throw LabRuntimeError("stall is how late the lost segment's retransmission arrives, a duration above 0 like 300ms", at: setting.location) }
+            default: throw unknownSetting(setting, ["body", "to", "readBody", "stall"], of: "a request")
             }
         }
-        let agentRequest = AgentRequest(method: request.method, origin: origin, target: target, headers: headers, body: body,
+        var agentRequest = AgentRequest(method: request.method, origin: origin, target: target, headers: headers, body: body,
                                         readsBody: readsBody)
+        if stallMs > 0 { agentRequest.stallMs = stallMs }
         let agentName = handle.name
         let generation = handle.generation
         handle.agent.send(agentRequest) { [weak self] result in
@@ -179,6 +190,21 @@ extension Interpreter {
                 default:
                     throw LabRuntimeError("protocol is http1 or h2 (HTTP/2 with prior knowledge), got '\(word)'", at: setting.value.location)
                 }
+            case "h2ConnectionWindow":
+                // HTTP/2: the connection's receive window; above 65,535 a WINDOW_UPDATE on stream 0
+                // follows the agent's SETTINGS (RFC 9113 §6.9.2: no setting changes it).
+                let n = try number(setting.value, scope, what: "h2ConnectionWindow")
+                guard n == n.rounded(), n >= 65_535, n <= 2_147_483_647 else {
+                    throw LabRuntimeError("h2ConnectionWindow is a whole number of bytes from 65535 (the initial window) to 2147483647, got \(LabValue.number(n))", at: setting.location)
+                }
+                config.http2.connectionWindowSize = Int(n)
+            case "h2ReadDelay":
+                // HTTP/2: a slow reader. Each DATA frame is taken (and its bytes given back to the
+                // server's windows) this long after it arrives.
+                let ms = try number(setting.value, scope, what: "h2ReadDelay")
+                guard ms >= 0 else { throw LabRuntimeError("h2ReadDelay must be 0ms or more", at: setting.location) }
+                config.h2ReadDelayMs = ms
+                config.http2.automaticWindowUpdates = ms == 0
             case "streamsBeforeSettings":
                 let n = try number(setting.value, scope, what: "streamsBeforeSettings")
                 guard n >= 1, n == n.rounded(), n <= 1_000_000 else {
@@ -189,11 +215,14 @@ extension Interpreter {
                 throw unknownSetting(setting, Self.agentKeys, of: "agent")
             }
         }
+        if config.httpProtocol != .h2, let h2Only = settings.first(where: { $0.key == "h2ConnectionWindow" || $0.key == "h2ReadDelay" }) {
+            throw LabRuntimeError("\(h2Only.key) is an HTTP/2 setting; add protocol=h2 to the agent", at: h2Only.location)
+        }
         if config.pool.maxSockets == 0 { throw LabRuntimeError("maxSockets must be at least 1", at: settings.first { $0.key == "maxSockets" }!.location) }
         // An h2 agent has one connection per origin and no pool: the pool's settings would be ignored.
-        let h2Keys: Set<String> = ["protocol", "timeout", "streamsBeforeSettings"]
+        let h2Keys: Set<String> = ["protocol", "timeout", "streamsBeforeSettings", "h2ConnectionWindow", "h2ReadDelay"]
         if config.httpProtocol == .h2, let pooled = settings.first(where: { !h2Keys.contains($0.key) }) {
-            throw LabRuntimeError("\(pooled.key) is an HTTP/1.1 pool setting; an agent with protocol=h2 takes only protocol, timeout and streamsBeforeSettings",
+            throw LabRuntimeError("\(pooled.key) is an HTTP/1.1 pool setting; an agent with protocol=h2 takes only protocol, timeout, streamsBeforeSettings, h2ConnectionWindow and h2ReadDelay",
                                   at: pooled.location)
         }
         if config.httpProtocol != .h2, let h2Only = settings.first(where: { $0.key == "streamsBeforeSettings" }) {

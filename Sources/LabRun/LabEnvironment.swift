@@ -355,7 +355,7 @@ final class LabEnvironment {
         let fields = ["name", "inUse", "free", "waiting", "open", "created", "reused", "closed", "retried", "requests", "closedBy",
                       "keepAlive", "maxSockets", "maxTotalSockets", "maxFreeSockets", "timeout", "freeSocketTimeout",
                       "scheduling", "keepAliveMsecs", "hintMargin", "ignoreHint", "checkBeforeReuse", "retryStale",
-                      "tcpKeepAlive", "tcpKeepAliveIdle", "protocol", "streams", "peakStreams"]
+                      "tcpKeepAlive", "tcpKeepAliveIdle", "protocol", "streams", "peakStreams", "goAways", "goAwayLastStream"]
         return LiveObject("agent \(handle.name)", fields: fields, display: { "agent \(handle.name)" }) { [unowned self] name in
             let agent = handle.agent, s = agent.stats, p = agent.configuration.pool
             let b = self.countsWholeRun ? PoolStats() : handle.baseline
@@ -394,6 +394,9 @@ final class LabEnvironment {
             // Streams opened: one per request sent over h2 (HTTP/1.1 has none). `created` counts connections.
             case "streams": return number((agent.h2Stats?.streams ?? 0) - handle.h2StreamsBaseline(self.countsWholeRun))
             case "peakStreams": return number(agent.h2Stats?.peakStreams ?? 0)
+            // GOAWAY frames received over h2 since the agent was made, and the latest one's last-stream-id.
+            case "goAways": return number(agent.h2Stats?.goAways ?? 0)
+            case "goAwayLastStream": return agent.h2Stats?.lastGoAwayStream.map { number($0) } ?? LabValue.none
             default: return nil
             }
         }

@@ -31,39 +31,46 @@ extension Waterfall {
             let rows = Array(lanes.prefix(laneLimit)) + (unconnected.map { [$0] } ?? [])
             let endMs = max(0.001, (lanes + rows).flatMap(\.spans).map(\.done).max() ?? 0, lanes.map(\.lastUse).max() ?? 0)
 
-            let streamRows = rows.map(Self.streamSpans)
-            let labelWidth = max(2, min((rows.map { Self.label($0).count } + streamRows.joined().map { Self.streamLabel($0).count }).max() ?? 2,
-                                        16, max(6, width / 5)))
+            // An HTTP/2 connection's streams go on rows of their own under its lane.
+            // (A connection that carried a single stream is drawn as an HTTP/1.1 one would be.)
+            let layouts = rows.map { $0.isMultiplexed && $0.connections != nil && $0.spans.count > 1 ? StreamLayout($0) : nil }
+            let streamLabels = layouts.flatMap { $0?.rows.map { "  " + Waterfall.streamLabel($0) } ?? [] }
+            let labelWidth = max(2, min((rows.map { Self.label($0).count } + streamLabels.map(\.count)).max() ?? 2, 16, max(6, width / 5)))
             let notes = rows.map(Self.note)
+            let streamNotes = layouts.flatMap { $0?.rows.map(Waterfall.streamNote) ?? [] }
             // Notes that name another server ("3 requests to warmEdge") may take up to a third of the width.
             let noteCap = notes.contains { $0.contains(" to ") } ? min(28, width / 3) : min(20, width / 4)
-            let noteWidth = min(notes.map(\.count).max() ?? 0, max(11, noteCap))
+            let noteWidth = min((notes + streamNotes).map(\.count).max() ?? 0, max(11, noteCap))
             let columns = max(10, width - 4 - labelWidth - noteWidth)
             let track = Track(columns: columns, msPerColumn: endMs / Double(columns))
-            let bars = rows.map { Self.bar($0, on: track) }
-            let streamBars = streamRows.map { $0.map { Self.streamBar($0, on: track) } }
+            let bars = rows.map { $0.isMultiplexed && $0.connections != nil ? Waterfall.multiplexedBar($0, on: track) : Self.bar($0, on: track) }
+            let streamBars = layouts.map { $0?.rows.map { Waterfall.streamBar($0, on: track) } ?? [] }
 
             func row(_ label: String, _ rest: String) -> String {
                 var line = "  " + label.rightPadded(to: labelWidth) + " " + rest
                 while line.last == " " { line.removeLast() }
                 return cut(line, to: width)
             }
-            let hasStreams = streamRows.contains { !$0.isEmpty }
+            let hasStreams = layouts.contains { $0 != nil }
             let title = ["Waterfall:", "one", "row", "per", "connection,"] + (hasStreams ? ["its", "HTTP/2", "streams", "under", "it,"] : [])
                 + ["\(fixed(endMs)) ms", "in", "all", "(one column ≈ \(fixed(track.msPerColumn)) ms)"]
             var lines = flow(title, width: width, continuation: "  ")
-            lines += flow(Self.legend(for: (bars + streamBars.joined()).joined(), folded: rows.contains(where: \.isFolded), streams: hasStreams),
+            let streamDrawn = streamBars.flatMap { $0 }.joined()
+            lines += flow(Self.legend(for: bars.joined() + streamDrawn, folded: rows.contains(where: \.isFolded),
+                                      streams: hasStreams, streamWait: streamDrawn.contains(Glyph.queued)),
                           width: width, indent: "  ", separator: "  ")
             let axis = axis(track, room: width - 3 - labelWidth)
             lines.append(row("ms", axis.labels))
             lines.append(row("", axis.ruler))
             for (index, lane) in rows.enumerated() {
                 lines.append(row(Self.label(lane, width: labelWidth), bars[index] + " " + notes[index]))
-                for (span, bar) in zip(streamRows[index], streamBars[index]).prefix(Self.streamRowLimit) {
-                    lines.append(row(cut(Self.streamLabel(span), to: labelWidth), bar + " " + fixed(span.done - span.connected) + " ms"))
-                }
-                if streamRows[index].count > Self.streamRowLimit {
-                    lines.append("  " + String(repeating: " ", count: labelWidth) + " … \(streamRows[index].count - Self.streamRowLimit) more streams")
+                if let layout = layouts[index] {
+                    for (rowIndex, streams) in layout.rows.enumerated() {
+                        lines.append(row(cut("  " + Waterfall.streamLabel(streams), to: labelWidth), streamBars[index][rowIndex] + " " + Waterfall.streamNote(streams)))
+                    }
+                    if !layout.hidden.isEmpty {
+                        lines += flow(Waterfall.hiddenStreams(layout), width: width, indent: "    ", continuation: "      ")
+                    }
                 }
                 if index == min(lanes.count, laneLimit) - 1, lanes.count > laneLimit {
                     lines += flow(Self.hidden(lanes.dropFirst(laneLimit)), width: width, indent: "  ", continuation: "    ")
@@ -89,6 +96,10 @@ extension Waterfall {
         static func note(_ lane: Lane) -> String {
             guard lane.connections != nil else { return "\(lane.spans.count) failed" }
             if lane.isSocket { return plural(lane.spans.count, "request") }
+            if lane.isMultiplexed {
+                let failed = lane.failures > 0 ? ", \(lane.failures) failed" : ""
+                return "h2, " + plural(lane.spans.count, "stream") + (lane.destination.map { " to \($0)" } ?? "") + failed
+            }
             let failed = lane.failures > 0 ? ", \(lane.failures) failed" : ""
             let destination = lane.destination.map { " to \($0)" } ?? ""
             return (lane.isFolded ? "\(lane.spans.count) × 1 request" : plural(lane.spans.count, "request")) + destination + failed
@@ -126,30 +137,6 @@ extension Waterfall {
             return track.text
         }
 
-        /// Streams drawn under one HTTP/2 connection's row, at most; the rest are counted.
-        static let streamRowLimit = 8
-
-        /// The spans of an HTTP/2 connection's row, one sub-row each in stream order; none for an
-        /// HTTP/1.1 row, a folded one, or a connection that carried a single stream.
-        static func streamSpans(_ lane: Lane) -> [Span] {
-            guard lane.connections != nil, !lane.isSocket, !lane.isFolded else { return [] }
-            let streams = lane.spans.filter { $0.stream > 0 }
-            return streams.count > 1 ? streams.sorted { $0.stream < $1.stream } : []
-        }
-
-        static func streamLabel(_ span: Span) -> String { "  s\(span.stream)" }
-
-        /// One stream's bar: its wait for a stream, then the stream itself, overlapping its
-        /// neighbours' bars as the streams overlapped on the connection.
-        static func streamBar(_ span: Span, on empty: Track) -> String {
-            var track = empty
-            track.paint(from: span.submitted, to: span.assigned, Glyph.queued)
-            track.paint(from: span.assigned, to: span.connected, Glyph.connecting)
-            track.paint(from: span.connected, to: span.done, Glyph.request[0], atLeastOne: true)
-            if span.isFailed { track.cells[track.columns(from: span.connected, to: span.done, atLeastOne: true).last!] = Glyph.failed }
-            return track.text
-        }
-
         /// The "no connection" row: each request waited from when it was sent until it failed.
         static func unconnectedBar(_ lane: Lane, on empty: Track) -> String {
             var track = empty
@@ -161,18 +148,18 @@ extension Waterfall {
         }
 
         /// The legend: what each glyph in `drawn` means (the request shades always, the rest only
-        /// when they appear).
-        static func legend(for drawn: String, folded: Bool, streams: Bool = false) -> [String] {
+        /// when they appear), and what the stream rows are when an HTTP/2 connection has them.
+        static func legend(for drawn: String, folded: Bool, streams: Bool = false, streamWait: Bool = false) -> [String] {
             var items = ["\(String(Glyph.request)) requests (shades alternate)"]
             if drawn.contains(Glyph.connecting) { items.append("\(Glyph.connecting) connecting") }
             if drawn.contains(Glyph.open) { items.append("\(Glyph.open) socket open, nothing asked") }
-            if drawn.contains(Glyph.queued) { items.append("\(Glyph.queued) waiting for a socket" + (streams ? " or a stream" : "")) }
+            if drawn.contains(Glyph.queued) { items.append("\(Glyph.queued) waiting for a socket" + (streamWait ? " or a stream" : "")) }
             if drawn.contains(Glyph.waitedBehind) { items.append("\(Glyph.waitedBehind) had waited for this socket") }
             if drawn.contains(where: \.isWholeNumber) { items.append("2-9 requests in one column") }
             if drawn.contains(Glyph.many) { items.append("\(Glyph.many) ten or more") }
             if drawn.contains(Glyph.failed) { items.append("\(Glyph.failed) failed") }
             if folded { items.append("#m–n connections used once each") }
-            if streams { items.append("sN HTTP/2 stream N of the connection above") }
+            if streams { items.append("sN HTTP/2 stream N of the connection above (+k: k more after it)") }
             return items
         }
 

@@ -12,28 +12,36 @@ extension Waterfall {
         /// When the response was complete, or the request failed.
         var done: Double
         var isFailed: Bool
-        /// The HTTP/2 stream that carried it; 0 over HTTP/1.1.
-        var stream = 0
+        /// The HTTP/2 stream that carried it, nil over HTTP/1.1 (see `RequestRecord.stream`).
+        var stream: Int?
 
         /// How long it waited for a socket (the pool's queue).
         var queueWait: Double { assigned - submitted }
 
-        init(submitted: Double, assigned: Double, connected: Double, done: Double, isFailed: Bool) {
+        init(submitted: Double, assigned: Double, connected: Double, done: Double, isFailed: Bool, stream: Int? = nil) {
             self.submitted = submitted
             self.assigned = assigned
             self.connected = connected
             self.done = done
             self.isFailed = isFailed
+            self.stream = stream
         }
 
         init(_ record: RequestRecord, startedNanos: Int64) {
             let timings = record.result.timings
             submitted = Double(timings.startNanos - startedNanos) / 1e6
-            assigned = submitted + max(0, timings.assigned ?? 0)
-            connected = assigned + max(0, timings.connect ?? 0)
+            if record.stream != nil {
+                // An HTTP/2 stream is assigned when its HEADERS leave, after the connection opened:
+                // its `connect` (the stream that opened the connection) lies before `assigned`.
+                connected = submitted + max(0, timings.assigned ?? 0)
+                assigned = max(submitted, connected - max(0, timings.connect ?? 0))
+            } else {
+                assigned = submitted + max(0, timings.assigned ?? 0)
+                connected = assigned + max(0, timings.connect ?? 0)
+            }
             done = max(submitted + timings.done, connected)
             isFailed = record.result.error != nil
-            stream = record.result.stream
+            stream = record.stream
         }
     }
 
@@ -70,6 +78,8 @@ extension Waterfall {
 
         var failures: Int { spans.count(where: \.isFailed) }
         var isFolded: Bool { (connections?.count ?? 0) > 1 }
+        /// An HTTP/2 connection: its requests went as streams, side by side, not one after another.
+        var isMultiplexed: Bool { spans.contains { $0.stream != nil } }
     }
 
     /// `lanes` with every run of two or more connections that follow each other — same agent,
@@ -80,7 +90,7 @@ extension Waterfall {
         var rows: [Lane] = []
         for lane in lanes {
             if let last = rows.last, let previous = last.connections, let next = lane.connections,
-               !last.isSocket, !lane.isSocket, last.destination == lane.destination, last.agent == lane.agent, last.spans.count == previous.count, lane.spans.count == 1,
+               !last.isSocket, !lane.isSocket, !last.isMultiplexed, !lane.isMultiplexed, last.destination == lane.destination, last.agent == lane.agent, last.spans.count == previous.count, lane.spans.count == 1,
                next.lowerBound == previous.upperBound + 1 {
                 rows[rows.count - 1].connections = previous.lowerBound...next.upperBound
                 rows[rows.count - 1].spans += lane.spans
@@ -131,6 +141,8 @@ extension Waterfall {
         /// The longest any request waited for a socket, in ms (`timings.assigned`).
         var longestQueueWait: Double
         var failed: Int
+        /// Requests that went as HTTP/2 streams.
+        var streams: Int = 0
 
         /// `sockets` are the raw sockets' lanes: each is a connection, each of its requests a
         /// request, and every one after its first a reuse, as the server counts them.
@@ -138,14 +150,18 @@ extension Waterfall {
             connectionsOpened = connections + sockets.count
             requests = records.count + sockets.map(\.spans.count).reduce(0, +)
             reused = records.count(where: \.result.isReused) + sockets.map { max(0, $0.spans.count - 1) }.reduce(0, +)
-            longestQueueWait = records.compactMap(\.result.timings.assigned).max() ?? 0
+            // An HTTP/2 stream's `assigned` includes opening the connection (see `Span`).
+            longestQueueWait = records.compactMap { record in
+                record.result.timings.assigned.map { record.stream == nil ? $0 : max(0, $0 - (record.result.timings.connect ?? 0)) }
+            }.max() ?? 0
             failed = records.count(where: { $0.result.error != nil })
+            streams = records.count(where: { $0.stream != nil })
         }
 
         /// The summary as comma-separated items, for `flow`.
         var items: [String] {
             var items = ["Summary: \(plural(connectionsOpened, "connection")) opened", plural(requests, "request"),
-                         "\(reused) reused", "longest queue wait \(fixed(longestQueueWait)) ms"]
+                         "\(reused) reused"] + (streams > 0 ? ["\(streams) as HTTP/2 streams"] : []) + ["longest queue wait \(fixed(longestQueueWait)) ms"]
             if failed > 0 { items.append("\(failed) failed") }
             return items.indices.map { items[$0] + ($0 == items.count - 1 ? "" : ",") }
         }

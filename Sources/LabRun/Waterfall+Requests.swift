@@ -36,6 +36,7 @@ extension Waterfall {
             var note = r.error.map { "✘ \($0.kind)" } ?? "\(r.status.map(String.init) ?? "")"
             note += r.isReused ? " reused" : (r.connection == nil ? "" : " new")
             if r.isRetried { note += " retried" }
+            if let stream = record.stream { note += " stream \(stream)" }
             return (lane, "\(r.request.method) \(r.request.target)", start, r.timings, note)
         }
         let end = rows.map { $0.start + $0.t.done }.max() ?? 1

@@ -10,13 +10,19 @@ public struct RequestRecord: Sendable {
     /// Where the request went when not to the lab's embedded server: `box` (a named server), a
     /// proxy's name, `port N`. Nil for the embedded server.
     public var destination: String?
+    /// The HTTP/2 stream that carried it (1, 3, 5...: `result.stream`), or nil for a request over
+    /// HTTP/1.1. The waterfall draws the streams of one connection as overlapping bars under its lane.
+    public var stream: Int? { result.stream > 0 ? result.stream : nil }
 
-    public init(agent: String, result: AgentResult, line: Int, generation: Int = 1, destination: String? = nil) {
+    /// `stream`, when given, is stored as the result's (for records built by hand).
+    public init(agent: String, result: AgentResult, line: Int, generation: Int = 1, destination: String? = nil,
+                stream: Int? = nil) {
         self.agent = agent
         self.result = result
         self.line = line
         self.generation = generation
         self.destination = destination
+        if let stream { self.result.stream = stream }
     }
 
     /// The agent's name as the waterfall labels it: `pool`, then `pool(2)` for a re-created one.

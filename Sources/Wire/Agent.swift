@@ -64,6 +64,8 @@ public final class Agent {
         let saysClose: Bool
         /// The caller reads the response body (`AgentRequest.readsBody`).
         let readsBody: Bool
+        /// A simulated lost segment after the write (`AgentRequest.stallMs`), in nanoseconds; 0: none.
+        let stallNanos: Int64
         let completion: (AgentResult) -> Void
         /// Optional only so the finished result can be moved out to the completion, not copied: a
         /// copy retains and releases each of its dozen strings and arrays (~330 instructions, twice
@@ -77,6 +79,7 @@ public final class Agent {
             method = request.method
             self.saysClose = saysClose
             readsBody = request.readsBody
+            stallNanos = Int64(max(0, request.stallMs) * 1_000_000)
             self.completion = completion
             var result = AgentResult(request: request)
             result.timings.startNanos = startNanos
@@ -400,6 +403,7 @@ public final class Agent {
         let assignedAt = isReused ? now : min(now, connection.connectStarted)
         let connectMs = isReused ? nil : connection.connectMs
         connection.execute(requestID, method: entry.method, bytes: entry.encoded, saysClose: entry.saysClose, readsBody: entry.readsBody)
+        if entry.stallNanos > 0 { connection.loseNextSegment(resentAfterNanos: entry.stallNanos) }
         // Noted after the write (see `AgentConnection.execute` on why every instruction before it
         // counts), with the time taken before it. Nothing in between can see the difference:
         // `execute` reports nothing to anyone synchronously (a failure re-enters `perform`,

@@ -191,6 +191,12 @@ final class AgentConnection: LoopHandler {
         }
     }
 
+    /// Simulated (see `AgentRequest.stallMs`): the next segment this connection receives is lost
+    /// and resent `resentAfterNanos` later, holding back everything behind it.
+    func loseNextSegment(resentAfterNanos: Int64) {
+        inbound.loseNext(resentAfterNanos: resentAfterNanos)
+    }
+
     private func writeNow(_ bytes: [UInt8]) {
         guard fd >= 0 else { return }
         if !pendingWrite.isEmpty {

@@ -37,10 +37,18 @@ final class AgentH2Connection: LoopHandler {
     /// The inactivity timer fired: the requests in flight fail with `timedOut`.
     private(set) var isTimedOut = false
     let network: SimulatedNetwork
+    /// A slow reader (`AgentConfiguration.h2ReadDelayMs`): DATA bytes are taken, and given back to
+    /// the server's windows, this long after they arrive. 0: at once (the machine's own updates).
+    private let readDelayNanos: Int64
+    /// Bytes received and not yet taken, in arrival order.
+    private var unread: [(due: Int64, stream: StreamID, count: Int)] = []
+    private var unreadHead = 0
+    private var readTimer: LoopTimer?
 
     init(id: Int, origin: HTTPOrigin, pool: AgentH2Pool, loop: EventLoop, configuration: H2Configuration, streamsBeforeSettings: Int,
-         network: SimulatedNetwork, timeoutMs: Int?) {
+         network: SimulatedNetwork, timeoutMs: Int?, readDelayNanos: Int64 = 0) {
         self.id = id
+        self.readDelayNanos = readDelayNanos
         self.origin = origin
         self.pool = pool
         self.loop = loop
@@ -58,6 +66,40 @@ final class AgentH2Connection: LoopHandler {
         if inactivityNanos > 0 {
             inactivityTimer = LoopTimer(loop: loop) { [unowned self] in self.inactivityFired() }
         }
+        if readDelayNanos > 0 { readTimer = LoopTimer(loop: loop) { [unowned self] in self.takeDueBytes() } }
+    }
+
+    /// Simulated (see `AgentRequest.stallMs`): the next segment this connection receives is lost
+    /// and resent `resentAfterNanos` later; TCP delivers nothing behind it before, whichever
+    /// stream the bytes belong to.
+    func loseNextSegment(resentAfterNanos: Int64) {
+        inbound.loseNext(resentAfterNanos: resentAfterNanos)
+    }
+
+    /// A slow reader takes `count` bytes of `stream` `readDelayNanos` from now.
+    private func takeLater(_ stream: StreamID, _ count: Int) {
+        guard let readTimer, count > 0 else { return }
+        unread.append((loop.now + readDelayNanos, stream, count))
+        if unread.count - unreadHead == 1 { readTimer.arm(at: unread[unreadHead].due) }
+    }
+
+    /// The bytes whose time has come are taken: the machine gives them back with WINDOW_UPDATE.
+    private func takeDueBytes() {
+        guard phase == .open else { return }
+        let now = loop.now
+        var actions: [H2ClientAction] = []
+        while unreadHead < unread.count, unread[unreadHead].due <= now {
+            let item = unread[unreadHead]
+            unreadHead += 1
+            actions += machine.dataConsumed(stream: item.stream, count: item.count)
+        }
+        if unreadHead == unread.count {
+            unread.removeAll(keepingCapacity: true)
+            unreadHead = 0
+        } else {
+            readTimer?.arm(at: unread[unreadHead].due)
+        }
+        perform(actions)
     }
 
     /// Re-armed by every read while requests are in flight, stopped when none is left.
@@ -155,7 +197,9 @@ final class AgentH2Connection: LoopHandler {
                 case .send(let frame): frame.encode(into: &output)
                 case .started(let tag, let stream): pool.started(tag, stream: stream, on: self)
                 case .response(let tag, let stream, let status, let fields, _): pool.head(tag, stream: stream, status: status, fields: fields)
-                case .data(let tag, _, let bytes, _): pool.body(tag, bytes)
+                case .data(let tag, let stream, let bytes, _):
+                    pool.body(tag, bytes)
+                    if readDelayNanos > 0 { takeLater(stream, bytes.count) }
                 case .trailers: break
                 case .finished(let tag, _):
                     responsesCompleted += 1
@@ -295,6 +339,7 @@ final class AgentH2Connection: LoopHandler {
         outbound.cancel()
         inbound.cancel()
         handshakeTimer.release()
+        readTimer?.release()
         inactivityTimer?.release()
         if fd >= 0 {
             loop.unregister(fd)
@@ -310,6 +355,7 @@ final class AgentH2Connection: LoopHandler {
         outbound.cancel()
         inbound.cancel()
         handshakeTimer.release()
+        readTimer?.release()
         inactivityTimer?.release()
         if fd >= 0 {
             loop.unregister(fd)

@@ -22,6 +22,10 @@ public struct AgentH2Stats: Sendable, Equatable {
     public var serverStreamLimit: Int?
     /// Requests that failed as not processed (§8.7), and how many of them were resent.
     public var notProcessed = 0
+    /// GOAWAY frames received (a graceful server sends two: 2^31-1, then the real last id), and
+    /// the last-stream-id of the latest one (nil before any).
+    public var goAways = 0
+    public var lastGoAwayStream: Int?
     public init() {}
 }
 
@@ -115,7 +119,8 @@ final class AgentH2Pool {
             connection = AgentH2Connection(id: nextConnectionID, origin: origin, pool: self, loop: loop,
                                            configuration: configuration,
                                            streamsBeforeSettings: streamsBeforeSettings, network: agent.network,
-                                           timeoutMs: agent.configuration.timeoutMs)
+                                           timeoutMs: agent.configuration.timeoutMs,
+                                           readDelayNanos: Int64(max(0, agent.configuration.h2ReadDelayMs) * 1_000_000))
             current[key] = connection
             open[connection.id] = connection
             pool.created += 1
@@ -177,6 +182,8 @@ final class AgentH2Pool {
         entry.result.timings.assigned = ms(entry, now)
         entry.result.timings.sent = ms(entry, now)
         if !reused, entry.result.timings.connect == nil { entry.result.timings.connect = connection.connectMs }
+        // Simulated: the first segment back after this stream's HEADERS is lost (`AgentRequest.stallMs`).
+        if entry.result.request.stallMs > 0 { connection.loseNextSegment(resentAfterNanos: Int64(entry.result.request.stallMs * 1_000_000)) }
         agent.emitEvent(.sent(request: tag, connection: connection.id, reused: reused))
         agent.emitEvent(.streamOpened(request: tag, connection: connection.id, stream: Int(stream)))
     }
@@ -247,6 +254,8 @@ final class AgentH2Pool {
     }
 
     func wentAway(_ connection: AgentH2Connection, lastStream: StreamID, _ code: ErrorCode) {
+        h2.goAways += 1
+        h2.lastGoAwayStream = Int(lastStream)
         current = current.filter { $0.value !== connection }
     }
 

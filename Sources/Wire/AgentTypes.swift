@@ -71,6 +71,10 @@ public struct AgentConfiguration: Sendable {
     public var httpProtocol: AgentProtocol = .http1
     /// Our side of an h2 connection: the SETTINGS we send and the windows we keep.
     public var http2 = H2Configuration()
+    /// Over HTTP/2, a slow reader: the application takes each DATA frame's bytes this many
+    /// milliseconds after they arrive, and only then are they given back to the server's windows
+    /// (set `http2.automaticWindowUpdates` off with it). 0: taken at once.
+    public var h2ReadDelayMs: Double = 0
     /// h2: streams opened on a new connection before the server's SETTINGS say its limit (1: never
     /// more than the server allows, at the cost of one round trip for the rest; nghttp2 uses 100).
     public var http2StreamsBeforeSettings = 1
@@ -131,6 +135,16 @@ public struct AgentRequest: Sendable {
         _modify { yield &unique().readsBody }
     }
 
+    /// Simulated, under the simulated network only: the first segment the request's connection
+    /// receives after the request is written is lost and arrives this many milliseconds late (its
+    /// retransmission), and nothing behind it on that connection is delivered before it. 0: no loss.
+    /// On HTTP/1.1 that segment is this request's response; on a connection that carries several
+    /// requests at once it may be anyone's, and everything after it waits.
+    public var stallMs: Double {
+        get { storage.stallMs }
+        _modify { yield &unique().stallMs }
+    }
+
     private var storage: Storage
 
     public init(method: String = "GET", origin: HTTPOrigin, target: String = "/", headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = [],
@@ -159,6 +173,7 @@ public struct AgentRequest: Sendable {
         var headers: HTTPHeaders
         var body: [UInt8]
         var readsBody: Bool
+        var stallMs: Double = 0
 
         init(method: String, origin: HTTPOrigin, target: String, headers: HTTPHeaders, body: [UInt8], readsBody: Bool) {
             self.method = method
@@ -169,7 +184,11 @@ public struct AgentRequest: Sendable {
             self.readsBody = readsBody
         }
 
-        func copy() -> Storage { Storage(method: method, origin: origin, target: target, headers: headers, body: body, readsBody: readsBody) }
+        func copy() -> Storage {
+            let copy = Storage(method: method, origin: origin, target: target, headers: headers, body: body, readsBody: readsBody)
+            copy.stallMs = stallMs
+            return copy
+        }
     }
 }
 

@@ -39,6 +39,12 @@ public struct SimulatedNetwork: Sendable, Equatable, CustomStringConvertible {
 
 /// DelayLine: bytes (or an end-of-stream) that become visible only after a fixed delay, in order.
 /// With a zero delay it delivers synchronously.
+///
+/// A simulated loss (`loseNext`): the next item pushed stands for a TCP segment that was lost and
+/// resent, so it arrives that much later, and so does everything pushed after it until then,
+/// because TCP hands the application its bytes in order: a segment that arrived behind a hole
+/// waits in the kernel until the hole is filled. That is TCP's head-of-line blocking, and it is
+/// why one lost segment on an HTTP/2 connection delays every stream on it.
 final class DelayLine {
     enum Item { case bytes([UInt8]), endOfFile, failed(SystemError) }
 
@@ -48,6 +54,10 @@ final class DelayLine {
     private let delay: Int64
     private let deliver: (Item) -> Void
     private lazy var timer = LoopTimer(loop: loop) { [unowned self] in self.deliverDue() }
+    /// Above 0: the next item pushed is lost and resent this many nanoseconds after it would have arrived.
+    private var lossArmedNanos: Int64 = 0
+    /// Nothing is delivered before this instant (the resent segment's arrival); 0: no hold.
+    private var holdUntil: Int64 = 0
 
     init(loop: EventLoop, delayNanos: Int64, deliver: @escaping (Item) -> Void) {
         self.loop = loop
@@ -64,13 +74,29 @@ final class DelayLine {
             deliver(item)
             return
         }
-        queue.append((loop.now + delay, item))
+        var due = loop.now + delay
+        if lossArmedNanos > 0 {
+            holdUntil = due + lossArmedNanos
+            lossArmedNanos = 0
+        }
+        if holdUntil > 0 { due = max(due, holdUntil) }
+        queue.append((due, item))
         if queue.count - head == 1 { timer.arm(at: queue[head].due) }
+    }
+
+    /// Simulated: the next item pushed is lost, and its retransmission arrives `resentAfterNanos`
+    /// after the item would have; every item pushed before then waits behind it. Only for a line
+    /// with a delay (under the simulated network): a line without one delivers as it is pushed.
+    func loseNext(resentAfterNanos: Int64) {
+        guard delay > 0, resentAfterNanos > 0 else { return }
+        lossArmedNanos = resentAfterNanos
     }
 
     func cancel() {
         queue.removeAll()
         head = 0
+        lossArmedNanos = 0
+        holdUntil = 0
         timer.cancel()
     }
 
@@ -84,6 +110,8 @@ final class DelayLine {
         if head == queue.count {
             queue.removeAll(keepingCapacity: true)
             head = 0
+            // The resent segment is in and nothing waits behind it: later items keep their own delay.
+            if holdUntil <= now { holdUntil = 0 }
         } else {
             timer.arm(at: queue[head].due)
         }

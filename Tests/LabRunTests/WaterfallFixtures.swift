@@ -7,7 +7,7 @@ import Wire
 /// agent records them.
 func request(_ agent: String, on connection: Int?, at start: Double, assigned: Double? = 0, connect: Double? = nil,
              firstByte: Double? = nil, done: Double, reused: Bool = false, target: String = "/",
-             error: AgentError? = nil) -> RequestRecord {
+             error: AgentError? = nil, stream: Int? = nil) -> RequestRecord {
     var result = AgentResult(request: AgentRequest(origin: HTTPOrigin(host: "127.0.0.1", port: 8080), target: target))
     result.connection = connection
     result.isReused = reused
@@ -19,7 +19,7 @@ func request(_ agent: String, on connection: Int?, at start: Double, assigned: D
     result.timings.sent = connection == nil ? nil : (assigned ?? 0) + (connect ?? 0)
     result.timings.firstByte = error == nil ? (firstByte ?? done) : nil
     result.timings.done = done
-    return RequestRecord(agent: agent, result: result, line: 1)
+    return RequestRecord(agent: agent, result: result, line: 1, stream: stream)
 }
 
 /// `count` requests, one after another, each `each` ms long, on one connection of `agent`.
@@ -46,3 +46,14 @@ let mixedRun: [RequestRecord] = queuedBurst + [
     request("pool", on: 2, at: 205, assigned: 0.01, done: 12, reused: true, error: .reset),
     request("down", on: nil, at: 220, done: 3, error: .refused),
 ]
+
+/// One HTTP/2 connection of agent `h2` carrying `count` streams sent together at `start`: the first
+/// opens the connection (`connect` ms), the others wait for it; stream `n` (ids 1, 3, 5...) is done
+/// after `each(n)` ms. As the h2 agent records them, `assigned` is when the stream's HEADERS left,
+/// after the connection opened, and the first stream's `connect` lies before it.
+func streams(_ count: Int, at start: Double = 0, connect: Double = 10, each: (Int) -> Double) -> [RequestRecord] {
+    (0..<count).map { index in
+        request("h2", on: 1, at: start, assigned: connect, connect: index == 0 ? connect : nil,
+                done: each(index), reused: index > 0, stream: 2 * index + 1)
+    }
+}

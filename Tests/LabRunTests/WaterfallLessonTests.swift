@@ -22,7 +22,7 @@ struct WaterfallLessonTests {
 
     @Test("a lane for every connection the embedded server saw; other servers' lanes say where they went",
           arguments: ["request-response-lifecycle", "idle-timeout", "head-of-line-blocking", "graceful-shutdown", "proxy-keep-alive",
-                      "load-balancer-timeouts"])
+                      "load-balancer-timeouts", "what-http2-does-not-fix"])
     func lanesMatchServer(id: String) throws {
         let lesson = try #require(LessonTests.library.find(id))
         let outcome = ExperimentRunner.run(lesson: lesson)
@@ -38,7 +38,7 @@ struct WaterfallLessonTests {
         if lanes > Self.embeddedLaneCount(outcome) { #expect(text.contains(" to "), "\(text)") }
     }
 
-    @Test("an agent made again is a new pool: lesson 10 draws 1 + 2 + 4 pool connections and the raw socket")
+    @Test("an agent made again is a new pool: lesson 10 draws 1 + 2 + 4 pool connections, the HTTP/2 one and the raw socket")
     func recreatedAgent() throws {
         let lesson = try #require(LessonTests.library.find("head-of-line-blocking"))
         let outcome = ExperimentRunner.run(lesson: lesson)
@@ -48,7 +48,14 @@ struct WaterfallLessonTests {
         #expect(rows.filter { $0.hasPrefix("  pool(2) #") }.count == 2)
         #expect(rows.filter { $0.hasPrefix("  pool(3) #") }.count == 4)
         #expect(rows.filter { $0.hasPrefix("  socket c ") }.count == 1)
-        #expect(text.contains("Summary: 8 connections opened, 18 requests, 10 reused"), "\(text)")
+        // The HTTP/2 agent: one connection, its warm-up stream and the burst's four under it. The
+        // slow stream follows the warm-up on its row; the three fast ones overlap it on rows of their own.
+        let h2 = try #require(rows.firstIndex { $0.hasPrefix("  h2 #1") })
+        #expect(rows[h2].hasSuffix("h2, 5 streams"))
+        let streamRows = rows[(h2 + 1)...].prefix { $0.hasPrefix("    s") }
+        #expect(streamRows.map { $0.split(separator: " ").first! } == ["s1", "s5", "s7", "s9"], "\(text)")
+        #expect(streamRows.first!.hasSuffix("2 streams"))
+        #expect(text.contains("Summary: 9 connections opened, 23 requests, 14 reused, 5 as HTTP/2 streams"), "\(text)")
     }
 }
 

@@ -35,7 +35,7 @@ struct ScreenOutputTests {
         #expect(!result.out.contains("✔10"))
         // The lesson rows keep their columns: every id starts in the same column.
         let lessonRows = rows.filter { $0.contains(" min") }
-        #expect(lessonRows.count == 16)
+        #expect(lessonRows.count == 17)
         let idColumns = Set(lessonRows.map { row in row.distance(from: row.startIndex, to: row.range(of: "  ", range: row.index(row.startIndex, offsetBy: 6)..<row.endIndex)!.upperBound) })
         #expect(idColumns.count == 1, "\(lessonRows)")
     }
