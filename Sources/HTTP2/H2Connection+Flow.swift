@@ -115,7 +115,11 @@ extension H2Connection {
     /// WINDOW_UPDATE. `endStream` ends our side once they are all out.
     public mutating func sendData(stream id: StreamID, _ bytes: [UInt8], endStream: Bool) -> [H2Action] {
         guard state != .closed, let stream = streams[id], stream.state != .halfClosedLocal, !stream.isLocalEndQueued else { return [] }
-        streams[id]!.pendingData += bytes
+        if stream.pendingData.isEmpty {
+            streams[id]!.pendingData = bytes   // shared, not copied (a response body is often a constant)
+        } else {
+            streams[id]!.pendingData += bytes
+        }
         if endStream {
             streams[id]!.pendingEndStream = true
             streams[id]!.isLocalEndQueued = true
@@ -142,8 +146,14 @@ extension H2Connection {
             let room = min(connectionSendWindow, stream.sendWindow, peerMaxFrameSize)
             guard room > 0 else { break }
             let count = min(room, stream.pendingData.count)
-            let chunk = Array(stream.pendingData.prefix(count))
-            stream.pendingData.removeFirst(count)
+            let chunk: [UInt8]
+            if count == stream.pendingData.count {
+                chunk = stream.pendingData   // all of it: moved out, no copy
+                stream.pendingData = []
+            } else {
+                chunk = Array(stream.pendingData.prefix(count))
+                stream.pendingData.removeFirst(count)
+            }
             stream.sendWindow -= count
             connectionSendWindow -= count
             let ends = stream.pendingData.isEmpty && stream.pendingEndStream && stream.pendingTrailers == nil

@@ -56,6 +56,7 @@ public struct H2Connection: Sendable {
     /// ignored (§5.1 "closed"), others answered with STREAM_CLOSED.
     var closedStreams: [StreamID: ClosedHow] = [:]
     var closedOrder: [StreamID] = []
+    var closedNext = 0
     static let closedMemory = 256
     /// A HEADERS without END_HEADERS and the CONTINUATIONs so far (§6.10).
     var pendingBlock: PendingBlock?
@@ -122,7 +123,7 @@ public struct H2Connection: Sendable {
             if take.count < needed { return actions }
         }
         guard state != .closed else { return actions }
-        parser.append(rest)
+        if rest.count == bytes.count { parser.append(bytes) } else { parser.append(rest) }
         while state != .closed {
             do {
                 guard let frame = try parser.nextFrame() else { break }
