@@ -114,17 +114,21 @@ extension H2Connection {
     /// Sends response body bytes on `stream`, as far as the windows allow; the rest waits for
     /// WINDOW_UPDATE. `endStream` ends our side once they are all out.
     public mutating func sendData(stream id: StreamID, _ bytes: [UInt8], endStream: Bool) -> [H2Action] {
-        guard state != .closed, let stream = streams[id], stream.state != .halfClosedLocal, !stream.isLocalEndQueued else { return [] }
+        guard state != .closed, let index = streams.index(forKey: id) else { return [] }
+        // In place through the index: one hash lookup, not one per field.
+        let stream = streams.values[index]
+        guard stream.state != .halfClosedLocal, !stream.isLocalEndQueued else { return [] }
         if stream.pendingData.isEmpty {
-            streams[id]!.pendingData = bytes   // shared, not copied (a response body is often a constant)
+            streams.values[index].pendingData = bytes   // shared, not copied (a response body is often a constant)
         } else {
-            streams[id]!.pendingData += bytes
+            streams.values[index].pendingData += bytes
         }
         if endStream {
-            streams[id]!.pendingEndStream = true
-            streams[id]!.isLocalEndQueued = true
+            streams.values[index].pendingEndStream = true
+            streams.values[index].isLocalEndQueued = true
         }
         var actions: [H2Action] = []
+        actions.reserveCapacity(2)
         flush(id, into: &actions)
         return actions
     }

@@ -257,6 +257,7 @@ extension H2Connection {
     public mutating func sendHeaders(stream id: StreamID, _ fields: [HeaderField], endStream: Bool) -> [H2Action] {
         guard state != .closed, let stream = streams[id], stream.state != .halfClosedLocal, !stream.isLocalEndQueued else { return [] }
         var actions: [H2Action] = []
+        actions.reserveCapacity(2)
         if !stream.pendingData.isEmpty {
             // Trailers wait behind the body.
             streams[id]!.pendingTrailers = fields

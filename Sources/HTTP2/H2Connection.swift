@@ -110,6 +110,7 @@ public struct H2Connection: Sendable {
     /// Bytes from the socket, in any split.
     public mutating func receivedBytes(_ bytes: [UInt8]) -> [H2Action] {
         var actions: [H2Action] = []
+        actions.reserveCapacity(4)   // one allocation for the usual batch, not three as it grows
         var rest = bytes[...]
         if case .awaitingPreface(let matched) = state {
             let needed = H2Connection.clientPreface.count - matched

@@ -83,8 +83,10 @@ enum RequestValidation {
             }
             return head
         }
-        for (bit, name) in [(methodBit, ":method"), (schemeBit, ":scheme"), (pathBit, ":path")] where seenPseudo & bit == 0 {
-            throw .stream(stream, .protocolError, "request without \(name)")
+        let required = methodBit | schemeBit | pathBit
+        if seenPseudo & required != required {
+            let missing = seenPseudo & methodBit == 0 ? ":method" : seenPseudo & schemeBit == 0 ? ":scheme" : ":path"
+            throw .stream(stream, .protocolError, "request without \(missing)")
         }
         return head
     }
