@@ -113,7 +113,13 @@ final class H2ServerConnection: ServerConnectionHandler {
                 // The loop's scratch buffer while nothing waits to be written: an idle connection
                 // keeps no output storage of its own (`flush` gives it back).
                 if outbox.capacity == 0 { outbox = server.takeScratch() }
-                frame.encode(into: &outbox)
+                if server.responseWriteTap == nil {
+                    frame.encode(into: &outbox)
+                } else {
+                    let start = outbox.count
+                    frame.encode(into: &outbox)
+                    reportWritten(frame, bytes: outbox.count - start)
+                }
             case .request(let streamID, let fields, let endStream):
                 openStream(streamID, fields, endStream: endStream)
             case .data(let streamID, let bytes, let endStream):
@@ -150,6 +156,29 @@ final class H2ServerConnection: ServerConnectionHandler {
             settingsTimer = nil
         }
         flush()
+    }
+
+    /// Tells the server's `responseWriteTap` what a response frame carried, as over HTTP/1.1: the
+    /// head once its HEADERS (and CONTINUATIONs) are encoded, its size being theirs, frame headers
+    /// included; each DATA frame as a body piece, `wire` with its frame header, `content` its
+    /// payload. Out of line: it runs only while someone observes.
+    @inline(never)
+    private func reportWritten(_ frame: Frame, bytes: Int) {
+        guard let tap = server.responseWriteTap else { return }
+        switch frame {
+        case .headers(let streamID, _, _, let endHeaders, _, _), .continuation(let streamID, _, let endHeaders):
+            guard let stream = streams[streamID], let fields = stream.headToReport else { return }
+            stream.headBytesWritten += bytes
+            if endHeaders {
+                stream.headToReport = nil
+                tap(id, .head(status: stream.sentStatus ?? 0, fields: fields, bytes: stream.headBytesWritten))
+            }
+        case .data(let streamID, let payload, _, _):
+            guard streams[streamID] != nil else { return }
+            tap(id, .body(wire: bytes, content: payload.count))
+        default:
+            return
+        }
     }
 
     private func openStream(_ streamID: StreamID, _ fields: [HeaderField], endStream: Bool) {
@@ -413,6 +442,10 @@ final class H2ResponseStream: ResponseStream {
     private(set) var sentStatus: Int?
     /// Its response asked for the connection to close (`mustClose`).
     private(set) var askedToClose = false
+    /// The response head's fields (no pseudo-headers) while its frames are being encoded, when the
+    /// server's `responseWriteTap` is set; and the bytes of its frames so far.
+    var headToReport: [ResponseField]?
+    var headBytesWritten = 0
     private var timer: LoopTimer?
     private var dropped = false
 
@@ -452,12 +485,21 @@ final class H2ResponseStream: ResponseStream {
         return out
     }
 
+    /// Keeps the head's fields for `responseWriteTap` (nothing when no one observes).
+    private func noteHead(_ list: [HeaderField]) {
+        guard connection.server.responseWriteTap != nil else { return }
+        headBytesWritten = 0
+        headToReport = list.filter { $0.name.first != UInt8(ascii: ":") }.map { ResponseField(name: $0.nameString, value: $0.valueString) }
+    }
+
     func sendResponse(status: Int, headers: HTTPHeaders, body: [UInt8], mustClose: Bool) {
         guard isAwaitingResponse else { return }
         sentStatus = status
         askedToClose = mustClose   // before the frames: END_STREAM may close the stream at once
         let noBody = body.isEmpty || isHEAD
-        connection.send(headers: fields(status: status, headers, contentLength: body.count), on: id, endStream: noBody)
+        let list = fields(status: status, headers, contentLength: body.count)
+        noteHead(list)
+        connection.send(headers: list, on: id, endStream: noBody)
         if !noBody { connection.send(data: body, on: id, endStream: true) }
         if mustClose { connection.closeAfterResponse() }
     }
@@ -483,6 +525,7 @@ final class H2ResponseStream: ResponseStream {
             fields = self.fields(status: status, headers, contentLength: body.count)
             server.cachedH2RootFields = (date, fields)
         }
+        noteHead(fields)
         connection.send(headers: fields, on: id, endStream: false)
         connection.send(data: body, on: id, endStream: true)
         if mustClose { connection.closeAfterResponse() }
@@ -492,7 +535,9 @@ final class H2ResponseStream: ResponseStream {
         guard isAwaitingResponse else { return }
         sentStatus = status
         awaitingPieceSent = true
-        connection.send(headers: fields(status: status, headers, contentLength: nil), on: id, endStream: isHEAD)
+        let list = fields(status: status, headers, contentLength: nil)
+        noteHead(list)
+        connection.send(headers: list, on: id, endStream: isHEAD)
     }
 
     func sendBodyPiece(_ bytes: [UInt8]) {

@@ -76,8 +76,9 @@ public final class LoopbackServer: LoopHandler {
     /// The size in bytes of each HTTP/1.1 request head the parser took (request line through the
     /// empty line), called right after `requestHeadTap` for the same head. nil costs nothing.
     public var requestHeadSizeTap: ((_ connection: Int, _ bytes: Int) -> Void)?
-    /// What HTTP/1.1 connections write of each response (`ResponseWrite`): its head as written and
-    /// its body's sizes. nil (the default) costs one test per response.
+    /// What connections write of each response (`ResponseWrite`), HTTP/1.1 and HTTP/2: its head as
+    /// written and its body's sizes. nil (the default) costs one test per response (per frame
+    /// over HTTP/2).
     public var responseWriteTap: ((_ connection: Int, _ write: ResponseWrite) -> Void)?
     public private(set) var port: UInt16 = 0
     public private(set) var isListening = false
