@@ -505,7 +505,7 @@ final class H2ResponseStream: ResponseStream {
     }
 
     /// The benchmark's route. Its header list is the same for every stream but for `date`: the
-    /// server builds it once a second (`H2ResponseStream.rootFields`), and the encoder, finding
+    /// server keeps it for each `Date` (`LoopbackServer.cachedH2RootFields`), and the encoder, finding
     /// the same list with its table unchanged, reuses the block it made (callgrind: building and
     /// encoding the list were a sixth of an h2 request).
     func sendRootResponse() {
