@@ -14,6 +14,9 @@ public struct DynamicTable: Sendable {
     public private(set) var size = 0
     /// The largest `size` may be: the last size update's value (§6.3), or the initial 4,096.
     public private(set) var maxSize: Int
+    /// Counts the changes to the table (insertions, evictions, size changes): an encoder may reuse a
+    /// block made of indexes only while it has not moved.
+    private(set) var version = 0
 
     public init(maxSize: Int = 4096) {
         self.maxSize = maxSize
@@ -40,6 +43,7 @@ public struct DynamicTable: Sendable {
             return
         }
         evict(toFit: maxSize - entrySize)
+        version &+= 1
         var stored = field
         stored.isNeverIndexed = false
         storage.append(stored)
@@ -50,6 +54,7 @@ public struct DynamicTable: Sendable {
     public mutating func setMaxSize(_ newMaxSize: Int) {
         precondition(newMaxSize >= 0, "DynamicTable.setMaxSize(\(newMaxSize))")
         maxSize = newMaxSize
+        version &+= 1
         evict(toFit: newMaxSize)
     }
 
@@ -87,6 +92,7 @@ public struct DynamicTable: Sendable {
     }
 
     private mutating func removeAll() {
+        version &+= 1
         storage.removeAll(keepingCapacity: true)
         first = 0
         size = 0

@@ -58,6 +58,7 @@ public struct HPACKDecoder: Sendable {
     private mutating func decodeFields(_ block: [UInt8]) throws(HPACKError) -> [HeaderField] {
         var reader = ByteReader(block)
         var fields: [HeaderField] = []
+        fields.reserveCapacity(min(block.count, 16))   // a field takes a byte at least; no regrowth for the usual lists
         var listSize = 0
         var isAtStart = true
         var isOverLimit = false

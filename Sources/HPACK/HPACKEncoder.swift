@@ -30,22 +30,36 @@ public struct HPACKEncoder: Sendable {
     /// The most table this encoder uses, whatever the peer allows: a peer announcing 1 GiB does not
     /// get us to hold 1 GiB of our own fields. 4,096 by default, where Go's and nghttp2's stop too.
     public let tableSizeCap: Int
-    public var huffman: HuffmanPolicy
+    public var huffman: HuffmanPolicy {
+        didSet { repeated = nil }
+    }
     /// Names whose fields always go never-indexed (lowercase, as HTTP/2 sends them). The default:
     /// credentials, which a compression oracle could otherwise guess a byte at a time (§7.1.3).
     public var sensitiveNames: Set<String> {
-        didSet { sensitiveNameBytes = sensitiveNames.map { Array($0.utf8) } }
+        didSet {
+            sensitiveNameBytes = sensitiveNames.map { Array($0.utf8) }
+            repeated = nil
+        }
     }
     /// `sensitiveNames` as bytes, compared with each field's name (a few, so a scan beats a hash).
     private var sensitiveNameBytes: [[UInt8]]
     /// Cookies whose value is shorter than this go never-indexed: §7.1.3 says a short cookie is
     /// easy to guess. 0 turns it off.
-    public var shortCookieLength: Int
+    public var shortCookieLength: Int {
+        didSet { repeated = nil }
+    }
+    /// The last block, when it was made of indexes only (§6.1), with its fields and the table's
+    /// `version` then: the same list again, with the table unchanged, encodes to the same bytes
+    /// (a server sends the same response head over and over). nil otherwise.
+    private var repeated: (fields: [HeaderField], block: [UInt8], version: Int)?
+    /// Whether the block being made has only indexed fields so far.
+    private var blockIsIndexedOnly = true
     /// The smallest and the last table size set since the last block: §4.2 has the next block start
     /// with the smallest, then the last if different, so the peer evicts what we evicted.
     private var pendingSizeUpdate: (smallest: Int, last: Int)?
 
     public static let defaultSensitiveNames: Set<String> = ["authorization", "proxy-authorization"]
+    private static let defaultSensitiveNameBytes: [[UInt8]] = defaultSensitiveNames.map { Array($0.utf8) }
 
     /// An encoder for a peer whose decoder starts with a table of `maxTableSize` (HTTP/2: 4,096
     /// until its SETTINGS say otherwise). A `tableSizeCap` below it has the first block shrink the table.
@@ -57,7 +71,9 @@ public struct HPACKEncoder: Sendable {
         self.tableSizeCap = tableSizeCap
         self.huffman = huffman
         self.sensitiveNames = sensitiveNames
-        self.sensitiveNameBytes = sensitiveNames.map { Array($0.utf8) }
+        // The default list's bytes are shared by every encoder (no arrays of its own per connection).
+        self.sensitiveNameBytes = sensitiveNames == HPACKEncoder.defaultSensitiveNames
+            ? HPACKEncoder.defaultSensitiveNameBytes : sensitiveNames.map { Array($0.utf8) }
         self.shortCookieLength = shortCookieLength
         if tableSizeCap < maxTableSize { setMaxTableSize(tableSizeCap) }
     }
@@ -81,10 +97,15 @@ public struct HPACKEncoder: Sendable {
 
     /// Encodes `fields` as one header block.
     public mutating func encode(_ fields: [HeaderField]) -> [UInt8] {
+        if pendingSizeUpdate == nil, let repeated, repeated.version == table.version, repeated.fields == fields {
+            return repeated.block   // (the comparison is one pointer when the list is the same array)
+        }
         var block: [UInt8] = []
         block.reserveCapacity(fields.count * 8)
+        blockIsIndexedOnly = pendingSizeUpdate == nil
         appendSizeUpdates(into: &block)
         for field in fields { append(field, into: &block) }
+        repeated = blockIsIndexedOnly ? (fields, block, table.version) : nil
         return block
     }
 
@@ -147,6 +168,7 @@ public struct HPACKEncoder: Sendable {
     }
 
     private mutating func appendLiteral(_ field: HeaderField, nameIndex: Int?, indexing: FieldIndexing, into block: inout [UInt8]) {
+        blockIsIndexedOnly = false
         switch indexing {
         case .incremental: HPACKInteger.encode(nameIndex ?? 0, prefixBits: 6, flags: 0x40, into: &block)
         case .none: HPACKInteger.encode(nameIndex ?? 0, prefixBits: 4, flags: 0x00, into: &block)

@@ -5,6 +5,25 @@ extension Frame {
     /// Sizes are the caller's to keep under the peer's SETTINGS_MAX_FRAME_SIZE; the connection
     /// machine splits DATA and header blocks so they are.
     public func encode(into out: inout [UInt8]) {
+        // The frames of every response, written straight into `out` (no payload array, no
+        // concatenations): DATA and HEADERS without padding or priority, and WINDOW_UPDATE.
+        switch self {
+        case .data(let stream, let body, let end, nil):
+            Frame.appendHeader(length: body.count, type: FrameType.data.rawValue, flags: end ? FrameFlag.endStream : 0, stream: stream, into: &out)
+            out.append(contentsOf: body)
+            return
+        case .headers(let stream, let fragment, let end, let endHeaders, nil, nil):
+            let flags = (end ? FrameFlag.endStream : 0) | (endHeaders ? FrameFlag.endHeaders : 0)
+            Frame.appendHeader(length: fragment.count, type: FrameType.headers.rawValue, flags: flags, stream: stream, into: &out)
+            out.append(contentsOf: fragment)
+            return
+        case .windowUpdate(let stream, let increment):
+            Frame.appendHeader(length: 4, type: FrameType.windowUpdate.rawValue, flags: 0, stream: stream, into: &out)
+            Frame.appendWord(increment & 0x7fff_ffff, into: &out)
+            return
+        default:
+            break
+        }
         var payload: [UInt8] = []
         var flags: UInt8 = 0
         let type: UInt8
@@ -69,6 +88,25 @@ extension Frame {
         out.append(contentsOf: [UInt8(length >> 16 & 0xff), UInt8(length >> 8 & 0xff), UInt8(length & 0xff), type, flags])
         out.append(contentsOf: word(streamID & maxStreamID))
         out.append(contentsOf: payload)
+    }
+
+    /// Appends a frame header (§4.1): length, type, flags, stream id.
+    @inline(__always)
+    static func appendHeader(length: Int, type: UInt8, flags: UInt8, stream: StreamID, into out: inout [UInt8]) {
+        out.append(UInt8(length >> 16 & 0xff))
+        out.append(UInt8(length >> 8 & 0xff))
+        out.append(UInt8(length & 0xff))
+        out.append(type)
+        out.append(flags)
+        appendWord(stream & maxStreamID, into: &out)
+    }
+
+    @inline(__always)
+    static func appendWord(_ v: UInt32, into out: inout [UInt8]) {
+        out.append(UInt8(v >> 24))
+        out.append(UInt8(v >> 16 & 0xff))
+        out.append(UInt8(v >> 8 & 0xff))
+        out.append(UInt8(v & 0xff))
     }
 
     /// The frame as bytes.

@@ -23,6 +23,16 @@ public struct FrameParser: Sendable {
     /// Bytes received but not yet consumed as frames.
     public var bufferedCount: Int { buffer.count - start }
 
+    /// Bytes as an array: taken as they are when nothing is buffered (no copy), appended otherwise.
+    public mutating func append(_ bytes: [UInt8]) {
+        if start == buffer.count {
+            buffer = bytes
+            start = 0
+            return
+        }
+        append(bytes[...])
+    }
+
     public mutating func append<Bytes: Sequence>(_ bytes: Bytes) where Bytes.Element == UInt8 {
         if start > 0 && start >= buffer.count / 2 {
             buffer.removeFirst(start)
@@ -48,7 +58,9 @@ public struct FrameParser: Sendable {
         let payload = Array(buffer[(start + 9)..<(start + 9 + length)])
         start += 9 + length
         if start == buffer.count {
-            buffer.removeAll(keepingCapacity: true)
+            // Everything is consumed: let the storage go (an idle connection keeps none; the next
+            // read's array is taken as it is, see `append`).
+            buffer = []
             start = 0
         }
         do {

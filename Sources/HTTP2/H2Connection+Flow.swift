@@ -119,13 +119,21 @@ extension H2Connection {
     /// Sends response body bytes on `stream`, as far as the windows allow; the rest waits for
     /// WINDOW_UPDATE. `endStream` ends our side once they are all out.
     public mutating func sendData(stream id: StreamID, _ bytes: [UInt8], endStream: Bool) -> [H2Action] {
-        guard state != .closed, let stream = streams[id], stream.state != .halfClosedLocal, !stream.isLocalEndQueued else { return [] }
-        streams[id]!.pendingData += bytes
+        guard state != .closed, let index = streams.index(forKey: id) else { return [] }
+        // In place through the index: one hash lookup, not one per field.
+        let stream = streams.values[index]
+        guard stream.state != .halfClosedLocal, !stream.isLocalEndQueued else { return [] }
+        if stream.pendingData.isEmpty {
+            streams.values[index].pendingData = bytes   // shared, not copied (a response body is often a constant)
+        } else {
+            streams.values[index].pendingData += bytes
+        }
         if endStream {
-            streams[id]!.pendingEndStream = true
-            streams[id]!.isLocalEndQueued = true
+            streams.values[index].pendingEndStream = true
+            streams.values[index].isLocalEndQueued = true
         }
         var actions: [H2Action] = []
+        actions.reserveCapacity(2)
         flush(id, into: &actions)
         return actions
     }
@@ -147,8 +155,14 @@ extension H2Connection {
             let room = min(connectionSendWindow, stream.sendWindow, peerMaxFrameSize)
             guard room > 0 else { break }
             let count = min(room, stream.pendingData.count)
-            let chunk = Array(stream.pendingData.prefix(count))
-            stream.pendingData.removeFirst(count)
+            let chunk: [UInt8]
+            if count == stream.pendingData.count {
+                chunk = stream.pendingData   // all of it: moved out, no copy
+                stream.pendingData = []
+            } else {
+                chunk = Array(stream.pendingData.prefix(count))
+                stream.pendingData.removeFirst(count)
+            }
             stream.sendWindow -= count
             connectionSendWindow -= count
             let ends = stream.pendingData.isEmpty && stream.pendingEndStream && stream.pendingTrailers == nil

@@ -245,15 +245,28 @@ extension H2Connection {
         closeIfDrained(into: &actions)
     }
 
+    /// Lets go of the stream table's storage when no stream is open (the IO layer calls it once a
+    /// connection has been idle a while: an idle connection then keeps none; doing it at every
+    /// last close cost ~2,000 instructions a request in regrowth, callgrind).
+    public mutating func releaseIdleStorage() {
+        if streams.isEmpty && streams.capacity > 0 { streams = [:] }
+    }
+
     mutating func closeStream(_ id: StreamID, _ how: ClosedHow) {
         streams[id] = nil
         rememberClosed(id, how)
     }
 
     mutating func rememberClosed(_ id: StreamID, _ how: ClosedHow) {
-        if closedStreams.updateValue(how, forKey: id) == nil { closedOrder.append(id) }
-        if closedOrder.count > H2Connection.closedMemory {
-            closedStreams[closedOrder.removeFirst()] = nil
+        guard closedStreams.updateValue(how, forKey: id) == nil else { return }
+        // `closedOrder` is a ring of the last `closedMemory` ids, oldest at `closedNext` once full
+        // (shifting the whole array at each close was a tenth of an h2 request's machine work).
+        if closedOrder.count < H2Connection.closedMemory {
+            closedOrder.append(id)
+        } else {
+            closedStreams[closedOrder[closedNext]] = nil
+            closedOrder[closedNext] = id
+            closedNext = (closedNext + 1) % H2Connection.closedMemory
         }
     }
 
@@ -264,6 +277,7 @@ extension H2Connection {
     public mutating func sendHeaders(stream id: StreamID, _ fields: [HeaderField], endStream: Bool) -> [H2Action] {
         guard state != .closed, let stream = streams[id], stream.state != .halfClosedLocal, !stream.isLocalEndQueued else { return [] }
         var actions: [H2Action] = []
+        actions.reserveCapacity(2)
         if !stream.pendingData.isEmpty {
             // Trailers wait behind the body.
             streams[id]!.pendingTrailers = fields
@@ -278,6 +292,11 @@ extension H2Connection {
     /// The block in HEADERS and CONTINUATIONs of at most the peer's SETTINGS_MAX_FRAME_SIZE.
     mutating func appendHeaderFrames(stream id: StreamID, _ fields: [HeaderField], endStream: Bool, into actions: inout [H2Action]) {
         let block = encoder.encode(fields)
+        if block.count <= peerMaxFrameSize {
+            // The usual case: one HEADERS frame, the block as it is.
+            actions.append(.send(.headers(stream: id, fragment: block, endStream: endStream, endHeaders: true)))
+            return
+        }
         var chunks: [[UInt8]] = []
         var at = 0
         repeat {

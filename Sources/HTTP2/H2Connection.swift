@@ -72,6 +72,7 @@ public struct H2Connection: Sendable {
     /// ignored (§5.1 "closed"), others answered with STREAM_CLOSED.
     var closedStreams: [StreamID: ClosedHow] = [:]
     var closedOrder: [StreamID] = []
+    var closedNext = 0
     static let closedMemory = 256
     /// A HEADERS without END_HEADERS and the CONTINUATIONs so far (§6.10).
     var pendingBlock: PendingBlock?
@@ -131,6 +132,7 @@ public struct H2Connection: Sendable {
     /// Bytes from the socket, in any split.
     public mutating func receivedBytes(_ bytes: [UInt8]) -> [H2Action] {
         var actions: [H2Action] = []
+        actions.reserveCapacity(4)   // one allocation for the usual batch, not three as it grows
         var rest = bytes[...]
         if case .awaitingPreface(let matched) = state {
             let needed = H2Connection.clientPreface.count - matched
@@ -144,7 +146,7 @@ public struct H2Connection: Sendable {
             if take.count < needed { return actions }
         }
         guard state != .closed else { return actions }
-        parser.append(rest)
+        if rest.count == bytes.count { parser.append(bytes) } else { parser.append(rest) }
         while state != .closed {
             do {
                 guard let frame = try parser.nextFrame() else { break }

@@ -1,3 +1,4 @@
+import HPACK
 import HTTP1
 
 /// A complete request, as a `requestHandler` receives it.
@@ -75,8 +76,9 @@ public final class LoopbackServer: LoopHandler {
     /// The size in bytes of each HTTP/1.1 request head the parser took (request line through the
     /// empty line), called right after `requestHeadTap` for the same head. nil costs nothing.
     public var requestHeadSizeTap: ((_ connection: Int, _ bytes: Int) -> Void)?
-    /// What HTTP/1.1 connections write of each response (`ResponseWrite`): its head as written and
-    /// its body's sizes. nil (the default) costs one test per response.
+    /// What connections write of each response (`ResponseWrite`), HTTP/1.1 and HTTP/2: its head as
+    /// written and its body's sizes. nil (the default) costs one test per response (per frame
+    /// over HTTP/2).
     public var responseWriteTap: ((_ connection: Int, _ write: ResponseWrite) -> Void)?
     /// Bytes that arrive on an HTTP/1.1 connection the server has begun to close (after its last
     /// response it stops writing and reads, discarding, until the client's FIN): a client writing
@@ -221,6 +223,10 @@ public final class LoopbackServer: LoopHandler {
             let fd = Platform.accept(listenFD)
             if fd < 0 { return }
             Platform.setNoDelay(fd)
+            if configuration.h2Only, let make = makeHTTP2Handler {
+                acceptHTTP2(fd, make)
+                continue
+            }
             let connection = ServerConnection(fd: fd, id: nextConnectionID, server: self)
             nextConnectionID += 1
             do {
@@ -235,6 +241,25 @@ public final class LoopbackServer: LoopHandler {
             emit(.opened(connection: connection.id))
             connection.start()   // HTTP/1.1 until its first bytes say otherwise (`handOver`)
         }
+    }
+
+    /// `h2Only`: the connection is HTTP/2 from its first byte; its handler checks the preface.
+    private func acceptHTTP2(_ fd: Int32, _ make: (ServerHandoff) -> any ServerConnectionHandler) {
+        let id = nextConnectionID
+        nextConnectionID += 1
+        let handler = make(ServerHandoff(fd: fd, id: id, server: self, bytesRead: []))
+        do {
+            try loop.register(fd, handler: handler, interest: .readable)
+        } catch {
+            Platform.close(fd)
+            return
+        }
+        handedOver[id] = handler
+        stats.accepted += 1
+        stats.open += 1
+        stats.h2Connections += 1
+        emit(.opened(connection: id))
+        handler.start()
     }
 
     // MARK: Reports from connections
@@ -268,10 +293,13 @@ public final class LoopbackServer: LoopHandler {
     }
 
     /// A request arrived on HTTP/2 `stream` of `connection` (its `index`-th there).
-    func h2RequestArrived(connection: Int, index: Int, stream: Int, head: HTTPRequestHead) {
+    /// `head` is built only if a tap or an observer wants it.
+    func h2RequestArrived(connection: Int, index: Int, stream: Int, head makeHead: @autoclosure () -> HTTPRequestHead) {
         stats.requests += 1
         stats.streams += 1
         if index > 1 { stats.reusedRequests += 1 }
+        guard requestHeadTap != nil || !observers.isEmpty else { return }
+        let head = makeHead()
         if let tap = requestHeadTap { tap(connection, index, head) }
         guard !observers.isEmpty else { return }
         emit(.request(connection: connection, index: index,
@@ -398,6 +426,9 @@ public final class LoopbackServer: LoopHandler {
     func returnScratch(_ buffer: [UInt8]) {
         if buffer.capacity <= 64 * 1024 { scratch = buffer }
     }
+
+    /// HTTP/2: the root response's header list for the Date it carries (`H2ResponseStream.sendRootResponse`).
+    var cachedH2RootFields: (date: String, fields: [HeaderField])?
 
     /// The Date header, formatted once per second.
     func dateHeader() -> String {

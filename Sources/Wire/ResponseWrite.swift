@@ -1,7 +1,10 @@
-/// What an HTTP/1.1 connection wrote of a response, as the bytes went out, for an observer that
-/// records their shape (`wirelab observe`'s HAR: response headers and sizes). Reported through
+/// What a connection wrote of a response, as the bytes went out, for an observer that records
+/// their shape (`wirelab observe`'s HAR: response headers and sizes). Reported through
 /// `LoopbackServer.responseWriteTap`, on the loop thread, before the write completes; the
 /// `.response` event follows when it has. Error responses to refused requests are not reported.
+/// Over HTTP/2 the head's fields are the header list without pseudo-headers (`:status` is the
+/// status), its size that of its HEADERS and CONTINUATION frames (HPACK block and 9-byte frame
+/// headers), and each DATA frame is a body piece: `wire` with its frame header, `content` without.
 public enum ResponseWrite: Sendable, Equatable {
     /// The head as written: its status, its field lines in order, and its size in bytes (status
     /// line, field lines and the empty line).

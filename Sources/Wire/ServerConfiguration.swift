@@ -40,6 +40,11 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// closed its idle side while the request was on its way. It applies to the first
     /// `dropReusedRequests` such requests the server sees (`Int.max`: every one); 0 (the default) = none.
     public var dropReusedRequests: Int = 0
+    /// Speak only HTTP/2 with prior knowledge on this port, as nginx's `listen ... http2` without
+    /// TLS: every connection is HTTP/2 from its first byte, and one that does not start with the
+    /// client preface gets GOAWAY PROTOCOL_ERROR and a close (RFC 9113 §3.4). false (the default):
+    /// HTTP/1.1 and h2c on one port, told apart by the first bytes.
+    public var h2Only = false
     /// The HTTP/2 limits and windows a connection that began with the preface announces and
     /// enforces (RFC 9113 §6.5.2). Its idle timeout is `keepAliveTimeoutMs` (GOAWAY, then close).
     var http2 = H2Configuration()

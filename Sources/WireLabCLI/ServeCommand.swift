@@ -10,6 +10,7 @@ enum ServeCommand {
         OptionSpec(name: "headers-timeout", valueName: "duration", help: "Time allowed for a request's headers, from its first byte (default 60s)"),
         OptionSpec(name: "request-timeout", valueName: "duration", help: "Time allowed for a whole request (default 300s; 0 disables)"),
         OptionSpec(name: "max-requests-per-socket", valueName: "n", help: "Requests per connection before the server closes it (default 0: unlimited)"),
+        OptionSpec(name: "h2-only", valueName: nil, help: "Speak only HTTP/2 with prior knowledge (no HTTP/1.1): a connection that does not start with the preface gets GOAWAY PROTOCOL_ERROR"),
         OptionSpec(name: "h2-max-concurrent-streams", valueName: "n", help: "HTTP/2: streams open at once per connection; more get REFUSED_STREAM (default 100)"),
         OptionSpec(name: "h2-initial-window-size", valueName: "bytes", help: "HTTP/2: request body bytes per stream before a WINDOW_UPDATE (default 65535)"),
         OptionSpec(name: "h2-max-frame-size", valueName: "bytes", help: "HTTP/2: the largest frame payload accepted, 16384-16777215 (default 16384)"),
@@ -43,6 +44,8 @@ enum ServeCommand {
                 The --h2-* options are its SETTINGS (RFC 9113 §6.5.2), announced and enforced; its idle
                 timeout is --keep-alive-timeout (GOAWAY, then close). /close over HTTP/2: the response,
                 then GOAWAY with the last stream id; streams in flight finish, then the server closes.
+                --h2-only makes the port speak HTTP/2 alone, as nginx's `listen ... http2` without TLS:
+                anything but the preface gets GOAWAY PROTOCOL_ERROR and a close (RFC 9113 §3.4).
                 Ctrl-C drains gracefully: idle connections close at once, in-flight requests finish.
                 """))
             return 0
@@ -64,6 +67,7 @@ enum ServeCommand {
             config.port = port
         }
         try applyHTTP2Options(parsed, to: &config, command: "serve")
+        config.h2Only = parsed.has("h2-only")
         try applyMisbehaviour(parsed, to: &config, command: "serve")
         let graceMs = try requireDuration(parsed, "grace", command: "serve") ?? 5_000
         let runForMs = try requireDuration(parsed, "for", command: "serve")
@@ -97,8 +101,12 @@ enum ServeCommand {
                 + "maxFrameSize=\(config.h2MaxFrameSize), idle timeout = keepAliveTimeout (GOAWAY, then close)")
         }
         if let misbehaviour = misbehaviourLine(config) { console.line(misbehaviour) }
-        console.line("  try: curl -v \(server.url)/   (also /echo /delay/500 /stream/5?interval=200 /close)")
-        console.line("  HTTP/2 (h2c) on the same port: curl --http2-prior-knowledge -v \(server.url)/")
+        if config.h2Only {
+            console.line("  HTTP/2 only (h2c, prior knowledge): curl --http2-prior-knowledge -v \(server.url)/   (also /echo /delay/500 /stream/5?interval=200 /close)")
+        } else {
+            console.line("  try: curl -v \(server.url)/   (also /echo /delay/500 /stream/5?interval=200 /close)")
+            console.line("  HTTP/2 (h2c) on the same port: curl --http2-prior-knowledge -v \(server.url)/")
+        }
         console.line(runForMs.map { "  stops by itself after \($0)ms; Ctrl-C drains now" } ?? "  Ctrl-C drains gracefully")
         let log = TurnLog(console: console, loop: loop, started: started)
         if !quiet {

@@ -392,4 +392,52 @@ struct H2ServerTests {
         #expect(output == #"{"hello":"wirelab"}"# + "\n")
         #expect(h.events.contains { if case .request(_, _, let head) = $0 { head.version == "HTTP/2" } else { false } })
     }
+
+    /// The frames in `bytes`, parsed from the start (the server's first frames, say).
+    private func frames(in bytes: [UInt8]) throws -> [Frame] {
+        var parser = FrameParser()
+        parser.append(bytes)
+        var frames: [Frame] = []
+        while let frame = try parser.nextFrame() { frames.append(frame) }
+        return frames
+    }
+
+    @Test("h2Only: what is not the client preface gets our SETTINGS, then GOAWAY PROTOCOL_ERROR, then EOF (RFC 9113 §3.4)",
+          arguments: ["INVALID CONNECTION PREFACE\r\n\r\n", "GET / HTTP/1.1\r\nHost: x\r\n\r\n"])
+    func h2OnlyRefusesWhatIsNotThePreface(_ first: String) throws {
+        let h = try ServerHarness { $0.h2Only = true }
+        let raw = h.connect()
+        raw.send(first)
+        h.wait("EOF") { raw.state == .peerClosed }
+        let frames = try frames(in: raw.received)
+        // SETTINGS and the connection's WINDOW_UPDATE go out at once (§3.4: the server's preface
+        // does not wait for the client's); then the GOAWAY, and nothing after it.
+        #expect(frames.count == 3)
+        #expect(frames.dropFirst().dropLast().allSatisfy { if case .windowUpdate(0, _) = $0 { true } else { false } })
+        if case .settings(false, _)? = frames.first {} else { Issue.record("the first frame is not SETTINGS: \(frames)") }
+        if case .goaway(let last, let code, _)? = frames.last {
+            #expect(last == 0)
+            #expect(code == .protocolError)
+        } else {
+            Issue.record("no GOAWAY last: \(frames)")
+        }
+        #expect(h.waitForClose() == .badRequest)
+        #expect(h.server.stats.h2Connections == 1)
+        #expect(h.server.isHTTP2(connection: 1) == false)   // closed
+    }
+
+    @Test("h2Only: a real preface is served as on the mixed port; nothing is handed over")
+    func h2OnlyServesThePreface() throws {
+        let h = try ServerHarness { $0.h2Only = true }
+        let c = H2TestClient(h)
+        c.get("/", stream: 1)
+        h.wait("the h2 response") { c.update(); return c.ended.contains(1) }
+        #expect(c.parseError == nil)
+        #expect(c.status(1) == "200")
+        #expect(c.body(1) == #"{"hello":"wirelab"}"# + "\n")
+        #expect(c.goaways.isEmpty)
+        #expect(h.server.isHTTP2(connection: 1))
+        #expect(h.server.stats.h2Connections == 1)
+        #expect(h.server.stats.requests == 1)
+    }
 }

@@ -1,4 +1,6 @@
+import HPACK
 import HTTP1
+import HTTP2
 import Testing
 @testable import Wire
 
@@ -71,5 +73,37 @@ struct ResponseWriteTapTests {
         let hs = Self.sizes(headWrites)
         #expect(hs.wire == 0 && hs.content == 0)
         #expect(hs.head == headReceived.count)
+    }
+
+    @Test("HTTP/2: each response's head (fields without pseudo-headers, its HEADERS frame's size) and DATA frames (wire and content) are reported",
+          arguments: ["/", "/echo", "/bytes/300"])
+    func overHTTP2(_ target: String) throws {
+        let h = try ServerHarness()
+        var writes: [ResponseWrite] = []
+        h.server.responseWriteTap = { _, write in writes.append(write) }
+        let c = H2TestClient(h)
+        c.get(target, stream: 1)
+        h.wait("the h2 response") { c.update(); return c.ended.contains(1) && h.server.stats.responses == 1 }
+        let s = Self.sizes(writes)
+        guard case .head(let status, _, _)? = writes.first else {
+            Issue.record("no head first: \(writes)")
+            return
+        }
+        #expect(status == 200)
+        // What the client received on stream 1, frame by frame (no padding: re-encoding gives their size).
+        var headBytes = 0, wire = 0
+        for frame in c.frames {
+            switch frame {
+            case .headers(1, _, _, _, _, _), .continuation(1, _, _): headBytes += frame.encoded.count
+            case .data(1, _, _, _): wire += frame.encoded.count
+            default: break
+            }
+        }
+        #expect(s.head == headBytes)
+        #expect(s.wire == wire)
+        #expect(s.content == c.bodies[1]?.count ?? 0)
+        let sent = (c.headers[1] ?? []).filter { $0.name.first != UInt8(ascii: ":") }
+        #expect(s.fields == sent.map { ResponseField(name: $0.nameString, value: $0.valueString) })
+        #expect(s.fields.first { $0.name == "content-length" }?.value == String(s.content))
     }
 }
