@@ -330,6 +330,9 @@ extension ChallengeVerifier {
             ("idleOutcome", .string(h.idleOutcome)),
             ("idleSeconds", h.idleSeconds.map { .number($0) } ?? .none),
             ("idleDetail", .string(h.idleDetail)),
+            ("initialWindow", optional(h.initialWindow)),
+            ("connectionWindow", optional(h.connectionWindow)),
+            ("windowsDetail", .string(h.windowsDetail)),
         ]))
     }
 }

@@ -182,6 +182,12 @@ public struct H2Findings: Sendable {
     public var idleOutcome: String
     public var idleSeconds: Double?
     public var idleDetail: String
+    /// The windows the server grants the client's DATA: each new stream's (SETTINGS_INITIAL_WINDOW_SIZE,
+    /// 65,535 when not sent; nil without HTTP/2), the connection's (65,535 plus the WINDOW_UPDATE
+    /// increments on stream 0 up to the first response; nil when not measured), and in words.
+    public var initialWindow: Int?
+    public var connectionWindow: Int?
+    public var windowsDetail: String
 
     init(_ r: H2Report) {
         priorKnowledge = r.accepted
@@ -210,5 +216,8 @@ public struct H2Findings: Sendable {
         case .openPastWait, .notMeasured: idleSeconds = nil
         }
         idleDetail = r.accepted ? r.idle.detail : "not measured: no HTTP/2"
+        initialWindow = r.accepted ? r.initialWindow : nil
+        connectionWindow = r.accepted ? r.connectionWindow : nil
+        windowsDetail = r.accepted ? r.windowsDetail : "not measured: no HTTP/2"
     }
 }

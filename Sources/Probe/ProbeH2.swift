@@ -48,6 +48,9 @@ final class H2ProbeConnection {
     private(set) var malformed: String?
     private(set) var endedAt: Int64?
     private(set) var pushPromises = 0
+    /// The sum of the server's WINDOW_UPDATE increments on stream 0 so far: the connection window
+    /// it grants the probe is 65,535 plus this (RFC 9113 §6.9.2).
+    private(set) var connectionWindowIncrements = 0
     private var nextStream: StreamID = 1
 
     private init(loop: EventLoop, origin: HTTPOrigin) {
@@ -234,7 +237,9 @@ final class H2ProbeConnection {
             }
         case .goaway(let last, let code, let debug):
             if goaway == nil { goaway = (last, code, String(decoding: debug.prefix(200), as: UTF8.self), loop.now) }
-        case .windowUpdate, .priority, .unknown:
+        case .windowUpdate(let stream, let increment):
+            if stream == 0 { connectionWindowIncrements += Int(increment) }
+        case .priority, .unknown:
             break
         }
     }

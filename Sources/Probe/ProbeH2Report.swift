@@ -21,6 +21,9 @@ struct H2Report {
     var idle = Idle.notMeasured("not tried")
     var pushPromises = 0
     var requestsSent = 0
+    /// The connection window the server grants the probe's DATA: 65,535 plus its WINDOW_UPDATE
+    /// increments on stream 0 received up to the response on stream 1 (nil: not measured).
+    var connectionWindow: Int?
 
     enum Get {
         case notTried
@@ -121,6 +124,21 @@ struct H2Report {
     /// SETTINGS_MAX_CONCURRENT_STREAMS as sent; nil when not sent (no limit, §5.1.2).
     var maxConcurrentStreams: UInt32? { sent(0x3) }
 
+    /// The window each new stream of the probe's starts with: SETTINGS_INITIAL_WINDOW_SIZE as sent,
+    /// or 65,535 when not sent.
+    var initialWindow: Int { Int(sent(0x4) ?? 65_535) }
+
+    /// The receive windows, in words: `stream 65535 (SETTINGS_INITIAL_WINDOW_SIZE not sent),
+    /// connection 1048576 (65535 + WINDOW_UPDATE 983041 on stream 0)`.
+    var windowsDetail: String {
+        let stream = "stream \(initialWindow)" + (sent(0x4) == nil ? " (SETTINGS_INITIAL_WINDOW_SIZE not sent)" : " (SETTINGS_INITIAL_WINDOW_SIZE)")
+        guard let connectionWindow else { return stream + ", connection not measured" }
+        let increments = connectionWindow - 65_535
+        let connection = "connection \(connectionWindow)"
+            + (increments == 0 ? " (no WINDOW_UPDATE on stream 0)" : " (65535 + WINDOW_UPDATE \(increments) on stream 0)")
+        return stream + ", " + connection
+    }
+
     var maxConcurrentStreamsText: String {
         maxConcurrentStreams.map(String.init) ?? "no limit (not sent)"
     }
@@ -158,6 +176,7 @@ struct H2Report {
         for (name, value) in settingRows { rows.append(("  SETTINGS_" + name, value)) }
         rows.append(("h2 max concurrent streams", maxConcurrentStreamsText))
         rows.append(("h2 GET \(getTarget) on stream 1", get.detail))
+        rows.append(("h2 windows for the client's DATA", windowsDetail))
         if let c = concurrency { rows.append(("h2 \(c.requested) GETs at once, one connection", c.detail)) }
         if let endedAfterFirst { rows.append(("h2 GETs at once, one connection", "not tried: " + endedAfterFirst)) }
         rows.append(("h2 idle", idle.detail))
@@ -202,6 +221,8 @@ struct H2Report {
             ("settings", accepted ? .object(settingsJSON) : .null),
             ("settings_acked", .bool(settingsAcked)),
             ("max_concurrent_streams", number(maxConcurrentStreams)),
+            ("initial_window", accepted ? .integer(initialWindow) : .null),
+            ("connection_window", connectionWindow.map(JSONValue.integer) ?? .null),
             ("get", getJSON),
             ("concurrent", concurrencyJSON),
             ("idle", accepted ? idleJSON : .null),

@@ -45,6 +45,9 @@ extension ProbeSession {
         report.h2.requestsSent += 1
         connection.waitFor(first, timeoutMs: settings.timeoutMs)
         report.h2.get = getOutcome(connection, first[0])
+        // The windows the server grants for what the probe sends: the stream window from its
+        // SETTINGS, the connection window from its WINDOW_UPDATEs on stream 0 up to this response.
+        report.h2.connectionWindow = 65_535 + connection.connectionWindowIncrements
         guard report.h2.get.status != nil else {
             keep = false
             report.h2.idle = .notMeasured("the GET on stream 1 was not answered")

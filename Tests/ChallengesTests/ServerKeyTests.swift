@@ -224,6 +224,38 @@ struct ServerKeyTests {
     }
 
 
+    @Test("what-http2-does-not-fix 5: 1 MiB stream and connection windows pass; Node's and nginx's defaults, or SETTINGS alone, fail with the windows named")
+    func receiveWindows5() throws {
+        // Node with settings: { initialWindowSize: 1048576 } and session.setLocalWindowSize(1048576).
+        let right = try verifyServer("what-http2-does-not-fix", 5, H2(initialWindowSize: 1_048_576, connectionWindowIncrement: 1_048_576 - 65_535))
+        #expect(right.status == .correct, "\(right.details)")
+        // nginx with http2_body_preread_size 1m: stream 1 MiB, connection 2^31-1.
+        let nginxRight = try verifyServer("what-http2-does-not-fix", 5, H2(maxConcurrentStreams: 128, initialWindowSize: 1_048_576, connectionWindowIncrement: 2_147_418_112))
+        #expect(nginxRight.status == .correct, "\(nginxRight.details)")
+        // Node's default: an empty SETTINGS frame, no WINDOW_UPDATE.
+        let node = try verifyServer("what-http2-does-not-fix", 5, H2())
+        #expect(node.status == .wrong)
+        #expect(failures(node) == """
+            ✘ grant each stream a window of at least 1 MiB (yours: stream 65535 (SETTINGS_INITIAL_WINDOW_SIZE not sent), connection 65535 (no WINDOW_UPDATE on stream 0))
+            ✘ grant the connection a window of at least 1 MiB (yours: stream 65535 (SETTINGS_INITIAL_WINDOW_SIZE not sent), connection 65535 (no WINDOW_UPDATE on stream 0))
+            """)
+        // Node with the setting only: the connection window stays at 65,535.
+        let settingOnly = try verifyServer("what-http2-does-not-fix", 5, H2(initialWindowSize: 1_048_576))
+        #expect(settingOnly.status == .wrong)
+        #expect(failures(settingOnly) == "✘ grant the connection a window of at least 1 MiB (yours: stream 1048576 (SETTINGS_INITIAL_WINDOW_SIZE), connection 65535 (no WINDOW_UPDATE on stream 0))")
+        // nginx's default: connection 2^31-1, each stream 65,536.
+        let nginx = try verifyServer("what-http2-does-not-fix", 5, H2(maxConcurrentStreams: 128, initialWindowSize: 65_536, connectionWindowIncrement: 2_147_418_112))
+        #expect(nginx.status == .wrong)
+        #expect(failures(nginx) == "✘ grant each stream a window of at least 1 MiB (yours: stream 65536 (SETTINGS_INITIAL_WINDOW_SIZE), connection 2147483647 (65535 + WINDOW_UPDATE 2147418112 on stream 0))")
+        // One byte short of 1 MiB for the connection.
+        let short = try verifyServer("what-http2-does-not-fix", 5, H2(initialWindowSize: 1_048_576, connectionWindowIncrement: 1_048_575 - 65_535))
+        #expect(short.status == .wrong)
+        #expect(failures(short).contains("connection 1048575 (65535 + WINDOW_UPDATE 983040 on stream 0)"))
+        let http1 = try verifyServer("what-http2-does-not-fix", 5, Behaviour())
+        #expect(http1.status == .wrong)
+        #expect(failures(http1).contains("it answered with HTTP/1: HTTP/1.1 200 OK"))
+    }
+
     @Test("probe.h2.sent reads every known setting, none when not sent; protocol: h2 sends no HTTP/1.1 request")
     func sentSettings() throws {
         let text = """

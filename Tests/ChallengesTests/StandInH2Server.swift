@@ -7,7 +7,8 @@ import Glibc
 /// plays a learner's server for an h2c your-server key the way Node's `http2.createServer` and
 /// nginx's `listen ... http2` behave: SETTINGS with or without MAX_CONCURRENT_STREAMS (Node sends
 /// none unless told, nginx 128), a 200 with a short body on every stream, and GOAWAY then a close
-/// after an idle time (Node's `server.setTimeout`, nginx's `keepalive_timeout`) or never.
+/// after an idle time (Node's `server.setTimeout`, nginx's `keepalive_timeout`) or never, and the
+/// receive windows it grants: SETTINGS_INITIAL_WINDOW_SIZE and a WINDOW_UPDATE on stream 0, or not.
 ///
 /// Frames are written by hand here, not with Sources/HTTP2, so a bug there cannot make a key pass:
 /// the response header block is the one byte 0x88 (`:status: 200`, HPACK static index 8).
@@ -20,6 +21,11 @@ final class StandInH2Server: @unchecked Sendable {
         /// Send GOAWAY (NO_ERROR) and close after a connection is idle this long; nil: never (the
         /// connection stays until the client closes it, or 20 s).
         var idleGoawayMs: Int?
+        /// SETTINGS_INITIAL_WINDOW_SIZE to send (nginx: 65536, its `http2_body_preread_size`), or nil.
+        var initialWindowSize: UInt32?
+        /// A WINDOW_UPDATE on stream 0 with this increment, right after SETTINGS (Node's
+        /// `session.setLocalWindowSize`, nginx's 2^31-1 - 65535), or nil for none (Node's default).
+        var connectionWindowIncrement: UInt32?
     }
 
     let behaviour: Behaviour
@@ -76,7 +82,10 @@ final class StandInH2Server: @unchecked Sendable {
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var settings: [UInt8] = []
         if let n = behaviour.maxConcurrentStreams { settings = [0, 3] + word(n) }
-        send(fd, frame(type: 4, flags: 0, stream: 0, settings))
+        if let n = behaviour.initialWindowSize { settings += [0, 4] + word(n) }
+        var preface = frame(type: 4, flags: 0, stream: 0, settings)
+        if let n = behaviour.connectionWindowIncrement { preface += frame(type: 8, flags: 0, stream: 0, word(n)) }
+        send(fd, preface)
         var buffer: [UInt8] = []
         var prefaceSeen = false
         var lastStream: UInt32 = 0

@@ -109,7 +109,7 @@ struct ProbeCommandTests {
         let h2Labels = ["h2c, prior knowledge", "  SETTINGS_HEADER_TABLE_SIZE", "  SETTINGS_ENABLE_PUSH", "  SETTINGS_MAX_CONCURRENT_STREAMS",
                         "  SETTINGS_INITIAL_WINDOW_SIZE", "  SETTINGS_MAX_FRAME_SIZE", "  SETTINGS_MAX_HEADER_LIST_SIZE",
                         "  SETTINGS_ENABLE_CONNECT_PROTOCOL", "  SETTINGS_NO_RFC7540_PRIORITIES", "h2 max concurrent streams",
-                        "h2 GET / on stream 1", "h2 10 GETs at once, one connection", "h2 idle", "h2 requests sent"]
+                        "h2 GET / on stream 1", "h2 windows for the client's DATA", "h2 10 GETs at once, one connection", "h2 idle", "h2 requests sent"]
         #expect(lines.count == labels.count + h2Labels.count + 1)
         // Labels are padded to one width, so every value starts in the same column.
         let column = 2 + (labels + h2Labels).map(\.count).max()! + 2

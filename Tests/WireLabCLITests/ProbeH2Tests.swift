@@ -134,6 +134,10 @@ struct ProbeH2Tests {
         #expect(member(report, "h2.settings.initial_window_size.value") as? Int == 65_535)
         #expect(member(report, "h2.settings.initial_window_size.sent") as? Bool == false)
         #expect(member(report, "h2.settings.header_table_size.value") as? Int == 4_096)
+        // The windows for the probe's DATA: each stream 65,535 (not sent), the connection raised to
+        // our server's 1 MiB by a WINDOW_UPDATE on stream 0.
+        #expect(member(report, "h2.initial_window") as? Int == 65_535)
+        #expect(member(report, "h2.connection_window") as? Int == 1_048_576)
         #expect(member(report, "h2.get.outcome") as? String == "answered")
         #expect(member(report, "h2.get.status") as? Int == 200)
         #expect(member(report, "h2.concurrent.requested") as? Int == 10)
@@ -165,6 +169,22 @@ struct ProbeH2Tests {
         #expect(member(report, "h2.idle.outcome") as? String == "open past wait")
     }
 
+    @Test("the windows the server grants: SETTINGS_INITIAL_WINDOW_SIZE and 65,535 plus its WINDOW_UPDATEs on stream 0")
+    func windows() throws {
+        let server = try backgroundServer {
+            $0.http2.initialWindowSize = 1_048_576
+            $0.http2.connectionWindowSize = 2_000_000
+        }
+        defer { server.stop() }
+        let run = runCLI(["probe", server.url, "--protocol", "h2", "--idle-wait", "50ms", "--streams", "1", "--json"])
+        #expect(run.status == 0, "stderr: \(run.stderr)")
+        let report = try jsonObject(run.stdout)
+        #expect(member(report, "h2.initial_window") as? Int == 1_048_576)
+        #expect(member(report, "h2.connection_window") as? Int == 2_000_000)
+        let text = runCLI(["probe", server.url, "--protocol", "h2", "--idle-wait", "50ms", "--streams", "1"])
+        #expect(text.stdout.contains("stream 1048576 (SETTINGS_INITIAL_WINDOW_SIZE), connection 2000000 (65535 + WINDOW_UPDATE 1934465 on stream 0)"), "\(text.stdout)")
+    }
+
     @Test("an HTTP/1.1-only server's answer to the preface is named", arguments: [
         (NotH2Server.Trick.answer("HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"), "it answered with HTTP/1: HTTP/1.1 400 Bad Request"),
         (NotH2Server.Trick.close, "it closed the connection without a byte"),
@@ -181,6 +201,8 @@ struct ProbeH2Tests {
         #expect(member(report, "h2.refusal") as? String == said)
         #expect(member(report, "h2.settings") is NSNull)
         #expect(member(report, "h2.get") is NSNull)
+        #expect(member(report, "h2.initial_window") is NSNull)
+        #expect(member(report, "h2.connection_window") is NSNull)
         let text = runCLI(["probe", server.url, "--protocol", "h2", "--timeout", "2s"])
         #expect(text.stdout.contains("h2c, prior knowledge  no   (\(said))"), "\(text.stdout)")
     }
@@ -211,6 +233,9 @@ struct ProbeH2Tests {
         #expect(member(report, "h2.get.detail") as? String == detail)
         #expect(member(report, "h2.concurrent") is NSNull)
         #expect(member(report, "h2.idle.outcome") as? String == "not measured")
+        // An empty SETTINGS frame and no WINDOW_UPDATE: the RFC's 65,535 for both.
+        #expect(member(report, "h2.initial_window") as? Int == 65_535)
+        #expect(member(report, "h2.connection_window") as? Int == 65_535)
     }
 
     @Test("a server's SETTINGS_HEADER_TABLE_SIZE=0 is honoured: the first header block starts with a size update to 0")
