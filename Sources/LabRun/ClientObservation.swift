@@ -319,10 +319,18 @@ public struct ClientObserver: Sendable {
         if let index = observation.requests.lastIndex(where: { $0.connection == id }) { observation.requests[index].headSize = bytes }
     }
 
-    /// The head of the response being written on `connection`: it belongs to the oldest request
-    /// there still without a written response, as `response` does.
-    public mutating func responseHead(connection id: Int, headers: [ObservedHeader], bytes: Int) {
-        guard let index = observation.requests.firstIndex(where: { $0.connection == id && $0.respondedAtMs == nil }) else { return }
+    /// The request a response being written on `connection` belongs to: over HTTP/2 the one on
+    /// `stream`; over HTTP/1.1 the oldest there still without a written response, as `response` does.
+    private func respondingRequest(connection id: Int, stream: Int?) -> Int? {
+        if let stream {
+            return observation.requests.lastIndex { $0.connection == id && $0.stream == stream }
+        }
+        return observation.requests.firstIndex { $0.connection == id && $0.respondedAtMs == nil }
+    }
+
+    /// The head of the response being written on `connection` (and `stream`, over HTTP/2).
+    public mutating func responseHead(connection id: Int, stream: Int? = nil, headers: [ObservedHeader], bytes: Int) {
+        guard let index = respondingRequest(connection: id, stream: stream) else { return }
         observation.requests[index].responseHeaders = headers
         observation.requests[index].responseHeadSize = bytes
         observation.requests[index].responseBodyBytes = 0
@@ -330,8 +338,8 @@ public struct ClientObserver: Sendable {
     }
 
     /// Body bytes of the response being written on `connection`.
-    public mutating func responseBody(connection id: Int, wire: Int, content: Int) {
-        guard let index = observation.requests.firstIndex(where: { $0.connection == id && $0.respondedAtMs == nil }) else { return }
+    public mutating func responseBody(connection id: Int, stream: Int? = nil, wire: Int, content: Int) {
+        guard let index = respondingRequest(connection: id, stream: stream) else { return }
         observation.requests[index].responseBodyBytes = (observation.requests[index].responseBodyBytes ?? 0) + wire
         observation.requests[index].responseContentBytes = (observation.requests[index].responseContentBytes ?? 0) + content
     }

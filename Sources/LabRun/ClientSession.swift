@@ -38,12 +38,12 @@ public final class ClientSession {
         }
         server.requestHeadSizeTap = { id, bytes in recorder.observer.requestHeadSize(connection: id, bytes: bytes) }
         server.lateInputTap = { id, bytes in recorder.observer.lateInput(connection: id, bytes: bytes, atMs: nowMs()) }
-        server.responseWriteTap = { id, write in
+        server.responseWriteTap = { id, stream, write in
             switch write {
             case .head(_, let fields, let bytes):
-                recorder.observer.responseHead(connection: id, headers: fields.map { ObservedHeader($0.name, $0.value) }, bytes: bytes)
+                recorder.observer.responseHead(connection: id, stream: stream, headers: fields.map { ObservedHeader($0.name, $0.value) }, bytes: bytes)
             case .body(let wire, let content):
-                recorder.observer.responseBody(connection: id, wire: wire, content: content)
+                recorder.observer.responseBody(connection: id, stream: stream, wire: wire, content: content)
             }
         }
         server.addObserver { event in

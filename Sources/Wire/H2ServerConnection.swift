@@ -183,11 +183,11 @@ final class H2ServerConnection: ServerConnectionHandler {
             stream.headBytesWritten += bytes
             if endHeaders {
                 stream.headToReport = nil
-                tap(id, .head(status: stream.sentStatus ?? 0, fields: fields, bytes: stream.headBytesWritten))
+                tap(id, Int(streamID), .head(status: stream.sentStatus ?? 0, fields: fields, bytes: stream.headBytesWritten))
             }
         case .data(let streamID, let payload, _, _):
             guard streams[streamID] != nil else { return }
-            tap(id, .body(wire: bytes, content: payload.count))
+            tap(id, Int(streamID), .body(wire: bytes, content: payload.count))
         default:
             return
         }

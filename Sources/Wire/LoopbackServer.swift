@@ -77,9 +77,10 @@ public final class LoopbackServer: LoopHandler {
     /// empty line), called right after `requestHeadTap` for the same head. nil costs nothing.
     public var requestHeadSizeTap: ((_ connection: Int, _ bytes: Int) -> Void)?
     /// What connections write of each response (`ResponseWrite`), HTTP/1.1 and HTTP/2: its head as
-    /// written and its body's sizes. nil (the default) costs one test per response (per frame
-    /// over HTTP/2).
-    public var responseWriteTap: ((_ connection: Int, _ write: ResponseWrite) -> Void)?
+    /// written and its body's sizes, with the HTTP/2 stream it belongs to (nil over HTTP/1.1, where
+    /// responses go out in request order; over HTTP/2 they interleave). nil (the default) costs one
+    /// test per response (per frame over HTTP/2).
+    public var responseWriteTap: ((_ connection: Int, _ stream: Int?, _ write: ResponseWrite) -> Void)?
     /// Bytes that arrive on an HTTP/1.1 connection the server has begun to close (after its last
     /// response it stops writing and reads, discarding, until the client's FIN): a client writing
     /// on a connection the server closed. `wirelab observe` counts them; nil costs nothing.

@@ -453,12 +453,12 @@ final class ServerConnection: ServerConnectionHandler, TimerOwner {
     private func reportWritten(_ bytes: [UInt8], bodyInPieces: Bool, contentBytes: Int? = nil) {
         guard let tap = server.responseWriteTap else { return }
         if let contentBytes {
-            tap(id, .body(wire: bytes.count, content: contentBytes))
+            tap(id, nil, .body(wire: bytes.count, content: contentBytes))
             return
         }
         guard let (head, headBytes) = ResponseWrite.head(in: bytes) else { return }
-        tap(id, head)
-        if !bodyInPieces { tap(id, .body(wire: bytes.count - headBytes, content: bytes.count - headBytes)) }
+        tap(id, nil, head)
+        if !bodyInPieces { tap(id, nil, .body(wire: bytes.count - headBytes, content: bytes.count - headBytes)) }
     }
 
     /// Writes `bytes` now, or queues them behind output still waiting for the socket.

@@ -20,7 +20,7 @@ struct ResponseWriteTapTests {
     /// Sends `request` on a fresh connection of `h` and returns the taps' reports and the bytes received.
     static func exchange(_ h: ServerHarness, _ request: String, methods: [String] = ["GET"]) -> (writes: [ResponseWrite], headSizes: [Int], received: [UInt8]) {
         var writes: [ResponseWrite] = [], sizes: [Int] = []
-        h.server.responseWriteTap = { _, write in writes.append(write) }
+        h.server.responseWriteTap = { _, stream, write in #expect(stream == nil); writes.append(write) }
         h.server.requestHeadSizeTap = { _, bytes in sizes.append(bytes) }
         let c = h.connect()
         c.send(request)
@@ -80,7 +80,7 @@ struct ResponseWriteTapTests {
     func overHTTP2(_ target: String) throws {
         let h = try ServerHarness()
         var writes: [ResponseWrite] = []
-        h.server.responseWriteTap = { _, write in writes.append(write) }
+        h.server.responseWriteTap = { _, stream, write in #expect(stream == 1); writes.append(write) }
         let c = H2TestClient(h)
         c.get(target, stream: 1)
         h.wait("the h2 response") { c.update(); return c.ended.contains(1) && h.server.stats.responses == 1 }
