@@ -30,20 +30,34 @@ public struct HPACKEncoder: Sendable {
     /// The most table this encoder uses, whatever the peer allows: a peer announcing 1 GiB does not
     /// get us to hold 1 GiB of our own fields. 4,096 by default, where Go's and nghttp2's stop too.
     public let tableSizeCap: Int
-    public var huffman: HuffmanPolicy
+    public var huffman: HuffmanPolicy {
+        didSet { cachedBlock = nil }
+    }
     /// Names whose fields always go never-indexed (lowercase, as HTTP/2 sends them). The default:
     /// credentials, which a compression oracle could otherwise guess a byte at a time (§7.1.3).
     public var sensitiveNames: Set<String> {
-        didSet { sensitiveNameBytes = sensitiveNames.map { Array($0.utf8) } }
+        didSet {
+            sensitiveNameBytes = sensitiveNames.map { Array($0.utf8) }
+            cachedBlock = nil
+        }
     }
     /// `sensitiveNames` as bytes, compared with each field's name (a few, so a scan beats a hash).
     private var sensitiveNameBytes: [[UInt8]]
     /// Cookies whose value is shorter than this go never-indexed: §7.1.3 says a short cookie is
     /// easy to guess. 0 turns it off.
-    public var shortCookieLength: Int
+    public var shortCookieLength: Int {
+        didSet { cachedBlock = nil }
+    }
     /// The smallest and the last table size set since the last block: §4.2 has the next block start
     /// with the smallest, then the last if different, so the peer evicts what we evicted.
     private var pendingSizeUpdate: (smallest: Int, last: Int)?
+    /// The last block `encode` made and its fields, kept while it is what encoding them again would
+    /// give: the encoding left the table as it was (every field indexed, or not indexed), and
+    /// nothing changed the table or the policy since. A client sending the same request again and
+    /// again (the second time, every field is in the table) then encodes each with one comparison.
+    private var cachedBlock: (fields: [HeaderField], block: [UInt8])?
+    /// Bumped whenever the table changes (an insertion, a size change).
+    private var tableChanges = 0
 
     public static let defaultSensitiveNames: Set<String> = ["authorization", "proxy-authorization"]
 
@@ -77,14 +91,21 @@ public struct HPACKEncoder: Sendable {
         if size == table.maxSize && pendingSizeUpdate == nil { return }
         pendingSizeUpdate = (min(pendingSizeUpdate?.smallest ?? size, size), size)
         table.setMaxSize(size)
+        tableChanges &+= 1
+        cachedBlock = nil
     }
 
     /// Encodes `fields` as one header block.
     public mutating func encode(_ fields: [HeaderField]) -> [UInt8] {
+        if pendingSizeUpdate == nil, let cached = cachedBlock, cached.fields == fields { return cached.block }
+        cachedBlock = nil
+        let changesBefore = tableChanges
+        let hadSizeUpdate = pendingSizeUpdate != nil
         var block: [UInt8] = []
         block.reserveCapacity(fields.count * 8)
         appendSizeUpdates(into: &block)
         for field in fields { append(field, into: &block) }
+        if tableChanges == changesBefore && !hadSizeUpdate { cachedBlock = (fields, block) }
         return block
     }
 
@@ -154,6 +175,10 @@ public struct HPACKEncoder: Sendable {
         }
         if nameIndex == nil { StringLiteral.encode(field.name, policy: huffman, into: &block) }
         StringLiteral.encode(field.value, policy: huffman, into: &block)
-        if indexing == .incremental { table.insert(field) }
+        if indexing == .incremental {
+            table.insert(field)
+            tableChanges &+= 1
+            cachedBlock = nil
+        }
     }
 }

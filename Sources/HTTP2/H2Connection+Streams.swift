@@ -278,6 +278,10 @@ extension H2Connection {
     /// The block in HEADERS and CONTINUATIONs of at most the peer's SETTINGS_MAX_FRAME_SIZE.
     mutating func appendHeaderFrames(stream id: StreamID, _ fields: [HeaderField], endStream: Bool, into actions: inout [H2Action]) {
         let block = encoder.encode(fields)
+        if block.count <= peerMaxFrameSize {
+            actions.append(.send(.headers(stream: id, fragment: block, endStream: endStream, endHeaders: true)))
+            return
+        }
         var chunks: [[UInt8]] = []
         var at = 0
         repeat {
