@@ -220,6 +220,7 @@ final class AgentH2Pool {
     func finished(_ tag: Int, on connection: AgentH2Connection) {
         guard let entry = entries.removeValue(forKey: tag) else { return }
         var headers = HTTPHeaders()
+        headers.reserveCapacity(entry.fields.count)
         for field in entry.fields where field.name.first != UInt8(ascii: ":") {
             field.name.withUnsafeBufferPointer { name in field.value.withUnsafeBufferPointer { value in headers.add(name: name, value: value) } }
         }
