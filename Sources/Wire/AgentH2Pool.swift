@@ -137,6 +137,10 @@ final class AgentH2Pool {
     /// page repeating one request does the lowercasing and the field building once.
     private var lastTranslated: (method: String, target: String, origin: HTTPOrigin, headers: HTTPHeaders, h2: H2Request)?
 
+    /// The last response's fields and the headers made of them: a server answering with the same
+    /// fields (all but `date`, which changes once a second) has them converted once.
+    private var lastResponseHeaders: (fields: [HeaderField], headers: HTTPHeaders)?
+
     private func h2Request(_ request: AgentRequest) -> H2Request {
         // A body adds content-length: only bodyless requests are kept.
         guard request.body.isEmpty else { return translate(request) }
@@ -219,10 +223,17 @@ final class AgentH2Pool {
 
     func finished(_ tag: Int, on connection: AgentH2Connection) {
         guard let entry = entries.removeValue(forKey: tag) else { return }
-        var headers = HTTPHeaders()
-        headers.reserveCapacity(entry.fields.count)
-        for field in entry.fields where field.name.first != UInt8(ascii: ":") {
-            field.name.withUnsafeBufferPointer { name in field.value.withUnsafeBufferPointer { value in headers.add(name: name, value: value) } }
+        let headers: HTTPHeaders
+        if let last = lastResponseHeaders, last.fields == entry.fields {
+            headers = last.headers
+        } else {
+            var built = HTTPHeaders()
+            built.reserveCapacity(entry.fields.count)
+            for field in entry.fields where field.name.first != UInt8(ascii: ":") {
+                field.name.withUnsafeBufferPointer { name in field.value.withUnsafeBufferPointer { value in built.add(name: name, value: value) } }
+            }
+            headers = built
+            lastResponseHeaders = (entry.fields, built)
         }
         entry.result.head = HTTPResponseHead(version: HTTPVersion(major: 2, minor: 0), status: entry.status, headers: headers)
         entry.result.body = entry.body
