@@ -141,7 +141,7 @@ public struct HPACKDecoder: Sendable {
               length <= HPACKDecoder.recentMaxLength, let coded = probe.take(length) else {
             return try StringLiteral.decode(from: &reader)
         }
-        for entry in recentHuffman where entry.coded[...] == coded {
+        for entry in recentHuffman where entry.coded.count == coded.count && entry.coded[...] == coded {
             reader = probe
             return entry.text
         }
