@@ -14,9 +14,6 @@ public struct DynamicTable: Sendable {
     public private(set) var size = 0
     /// The largest `size` may be: the last size update's value (§6.3), or the initial 4,096.
     public private(set) var maxSize: Int
-    /// Counts the changes to the table (insertions, evictions, size changes): an encoder may reuse a
-    /// block made of indexes only while it has not moved.
-    private(set) var version = 0
 
     public init(maxSize: Int = 4096) {
         self.maxSize = maxSize
@@ -43,7 +40,6 @@ public struct DynamicTable: Sendable {
             return
         }
         evict(toFit: maxSize - entrySize)
-        version &+= 1
         var stored = field
         stored.isNeverIndexed = false
         storage.append(stored)
@@ -54,7 +50,6 @@ public struct DynamicTable: Sendable {
     public mutating func setMaxSize(_ newMaxSize: Int) {
         precondition(newMaxSize >= 0, "DynamicTable.setMaxSize(\(newMaxSize))")
         maxSize = newMaxSize
-        version &+= 1
         evict(toFit: newMaxSize)
     }
 
@@ -92,7 +87,6 @@ public struct DynamicTable: Sendable {
     }
 
     private mutating func removeAll() {
-        version &+= 1
         storage.removeAll(keepingCapacity: true)
         first = 0
         size = 0

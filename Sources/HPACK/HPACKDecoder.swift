@@ -22,6 +22,14 @@ public struct HPACKDecoder: Sendable {
     private var isSizeUpdateRequired = false
     /// The connection error that stopped this decoder.
     public private(set) var failure: HPACKError?
+    /// Huffman strings decoded lately: their coded bytes and their text, the oldest replaced first.
+    /// A peer that sends the same values as literals in every block (nginx does, for `server`,
+    /// `content-type`, `content-length`: it does not index them) has each decoded once, then found
+    /// by one comparison. Bounded: `recentCapacity` strings of at most `recentMaxLength` bytes.
+    private var recentHuffman: [(coded: [UInt8], text: [UInt8])] = []
+    private var recentNext = 0
+    private static let recentCapacity = 8
+    private static let recentMaxLength = 64
 
     /// A decoder for a connection where our side announced `maxTableSizeLimit` (4,096 is HTTP/2's
     /// default) and accepts header lists up to `maxHeaderListSize` bytes.
@@ -115,12 +123,37 @@ public struct HPACKDecoder: Sendable {
         let isNeverIndexed = !isIncremental && first & 0x10 != 0
         let nameIndex = try HPACKInteger.decode(prefixBits: isIncremental ? 6 : 4, from: &reader)
         let name = nameIndex == 0
-            ? try StringLiteral.decode(from: &reader)
+            ? try decodeString(from: &reader)
             : try field(at: nameIndex, offset: start).name
-        let value = try StringLiteral.decode(from: &reader)
+        let value = try decodeString(from: &reader)
         let field = HeaderField(name: name, value: value, isNeverIndexed: isNeverIndexed)
         if isIncremental { table.insert(field) }
         return field
+    }
+
+    /// A string literal, as `StringLiteral.decode` reads it; a short Huffman one seen lately is
+    /// taken from `recentHuffman` instead of being decoded again.
+    private mutating func decodeString(from reader: inout ByteReader) throws(HPACKError) -> [UInt8] {
+        let start = reader.offset
+        var probe = reader
+        guard (reader.peek() ?? 0) & 0x80 != 0,
+              let length = try? HPACKInteger.decode(prefixBits: 7, from: &probe),
+              length <= HPACKDecoder.recentMaxLength, let coded = probe.take(length) else {
+            return try StringLiteral.decode(from: &reader)
+        }
+        for entry in recentHuffman where entry.coded.count == coded.count && entry.coded[...] == coded {
+            reader = probe
+            return entry.text
+        }
+        let text = try Huffman.decode(coded, offset: start)
+        reader = probe
+        if recentHuffman.count < HPACKDecoder.recentCapacity {
+            recentHuffman.append((Array(coded), text))
+        } else {
+            recentHuffman[recentNext] = (Array(coded), text)
+            recentNext = (recentNext + 1) % HPACKDecoder.recentCapacity
+        }
+        return text
     }
 
     /// The field at `index` of the address space (§2.3.3): 1...61 static, then the dynamic table, newest first.

@@ -31,14 +31,14 @@ public struct HPACKEncoder: Sendable {
     /// get us to hold 1 GiB of our own fields. 4,096 by default, where Go's and nghttp2's stop too.
     public let tableSizeCap: Int
     public var huffman: HuffmanPolicy {
-        didSet { repeated = nil }
+        didSet { cachedBlock = nil }
     }
     /// Names whose fields always go never-indexed (lowercase, as HTTP/2 sends them). The default:
     /// credentials, which a compression oracle could otherwise guess a byte at a time (§7.1.3).
     public var sensitiveNames: Set<String> {
         didSet {
             sensitiveNameBytes = sensitiveNames.map { Array($0.utf8) }
-            repeated = nil
+            cachedBlock = nil
         }
     }
     /// `sensitiveNames` as bytes, compared with each field's name (a few, so a scan beats a hash).
@@ -46,17 +46,18 @@ public struct HPACKEncoder: Sendable {
     /// Cookies whose value is shorter than this go never-indexed: §7.1.3 says a short cookie is
     /// easy to guess. 0 turns it off.
     public var shortCookieLength: Int {
-        didSet { repeated = nil }
+        didSet { cachedBlock = nil }
     }
-    /// The last block, when it was made of indexes only (§6.1), with its fields and the table's
-    /// `version` then: the same list again, with the table unchanged, encodes to the same bytes
-    /// (a server sends the same response head over and over). nil otherwise.
-    private var repeated: (fields: [HeaderField], block: [UInt8], version: Int)?
-    /// Whether the block being made has only indexed fields so far.
-    private var blockIsIndexedOnly = true
     /// The smallest and the last table size set since the last block: §4.2 has the next block start
     /// with the smallest, then the last if different, so the peer evicts what we evicted.
     private var pendingSizeUpdate: (smallest: Int, last: Int)?
+    /// The last block `encode` made and its fields, kept while it is what encoding them again would
+    /// give: the encoding left the table as it was (every field indexed, or not indexed), and
+    /// nothing changed the table or the policy since. A client sending the same request again and
+    /// again (the second time, every field is in the table) then encodes each with one comparison.
+    private var cachedBlock: (fields: [HeaderField], block: [UInt8])?
+    /// Bumped whenever the table changes (an insertion, a size change).
+    private var tableChanges = 0
 
     public static let defaultSensitiveNames: Set<String> = ["authorization", "proxy-authorization"]
     private static let defaultSensitiveNameBytes: [[UInt8]] = defaultSensitiveNames.map { Array($0.utf8) }
@@ -93,19 +94,21 @@ public struct HPACKEncoder: Sendable {
         if size == table.maxSize && pendingSizeUpdate == nil { return }
         pendingSizeUpdate = (min(pendingSizeUpdate?.smallest ?? size, size), size)
         table.setMaxSize(size)
+        tableChanges &+= 1
+        cachedBlock = nil
     }
 
     /// Encodes `fields` as one header block.
     public mutating func encode(_ fields: [HeaderField]) -> [UInt8] {
-        if pendingSizeUpdate == nil, let repeated, repeated.version == table.version, repeated.fields == fields {
-            return repeated.block   // (the comparison is one pointer when the list is the same array)
-        }
+        if pendingSizeUpdate == nil, let cached = cachedBlock, cached.fields == fields { return cached.block }
+        cachedBlock = nil
+        let changesBefore = tableChanges
+        let hadSizeUpdate = pendingSizeUpdate != nil
         var block: [UInt8] = []
         block.reserveCapacity(fields.count * 8)
-        blockIsIndexedOnly = pendingSizeUpdate == nil
         appendSizeUpdates(into: &block)
         for field in fields { append(field, into: &block) }
-        repeated = blockIsIndexedOnly ? (fields, block, table.version) : nil
+        if tableChanges == changesBefore && !hadSizeUpdate { cachedBlock = (fields, block) }
         return block
     }
 
@@ -168,7 +171,6 @@ public struct HPACKEncoder: Sendable {
     }
 
     private mutating func appendLiteral(_ field: HeaderField, nameIndex: Int?, indexing: FieldIndexing, into block: inout [UInt8]) {
-        blockIsIndexedOnly = false
         switch indexing {
         case .incremental: HPACKInteger.encode(nameIndex ?? 0, prefixBits: 6, flags: 0x40, into: &block)
         case .none: HPACKInteger.encode(nameIndex ?? 0, prefixBits: 4, flags: 0x00, into: &block)
@@ -176,6 +178,10 @@ public struct HPACKEncoder: Sendable {
         }
         if nameIndex == nil { StringLiteral.encode(field.name, policy: huffman, into: &block) }
         StringLiteral.encode(field.value, policy: huffman, into: &block)
-        if indexing == .incremental { table.insert(field) }
+        if indexing == .incremental {
+            table.insert(field)
+            tableChanges &+= 1
+            cachedBlock = nil
+        }
     }
 }

@@ -143,8 +143,9 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
         name.withUTF8Bytes { name in value.withUTF8Bytes { value in add(name: name, value: value) } }
     }
 
-    /// Appends a field from its name and value bytes.
-    mutating func add(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) {
+    /// Appends a field from its name and value bytes (the h2 agent adds decoded HPACK fields so,
+    /// without a String of each).
+    package mutating func add(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) {
         let start = bytes.count
         precondition(start + name.count + value.count <= Int(UInt32.max), "a header list over 4 GiB")
         bytes.append(contentsOf: name)

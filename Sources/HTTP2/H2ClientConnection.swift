@@ -27,9 +27,26 @@ public struct H2Request: Sendable, Hashable {
     }
 
     var headerList: [HeaderField] {
-        [HeaderField(":method", method), HeaderField(":scheme", scheme), HeaderField(":authority", authority),
-         HeaderField(":path", path)] + headers
+        var list: [HeaderField] = []
+        list.reserveCapacity(4 + headers.count)
+        list.append(HeaderField(name: H2Request.methodName, value: Array(method.utf8)))
+        list.append(HeaderField(name: H2Request.schemeName, value: Array(scheme.utf8)))
+        list.append(HeaderField(name: H2Request.authorityName, value: Array(authority.utf8)))
+        list.append(HeaderField(name: H2Request.pathName, value: Array(path.utf8)))
+        list.append(contentsOf: headers)
+        return list
     }
+
+    /// Whether `other` has the same head (all but the body): then its header list is this one's.
+    func hasSameHead(as other: H2Request) -> Bool {
+        method == other.method && path == other.path && authority == other.authority && scheme == other.scheme
+            && headers == other.headers
+    }
+
+    private static let methodName = Array(":method".utf8)
+    private static let schemeName = Array(":scheme".utf8)
+    private static let authorityName = Array(":authority".utf8)
+    private static let pathName = Array(":path".utf8)
 }
 
 /// Why a request did not complete, as §8.7 sorts it.
@@ -102,6 +119,9 @@ public struct H2ClientConnection: Sendable {
     private var queueStart = 0
     /// The tag of each open stream's request.
     private var tags: [StreamID: Int] = [:]
+    /// The last request's head and header list: a client repeating a request builds its list once,
+    /// and the encoder, handed the same list, its block once (`HPACKEncoder.encode`).
+    private var lastHead: (request: H2Request, list: [HeaderField])?
     /// The server's GOAWAY, once it came.
     public private(set) var goAway: (lastStream: StreamID, code: ErrorCode)?
     private var isStarted = false
@@ -219,7 +239,16 @@ public struct H2ClientConnection: Sendable {
             let (tag, request) = queue[queueStart]
             queueStart += 1
             let hasBody = !request.body.isEmpty
-            guard let (stream, actions) = connection.openStream(request.headerList, endStream: !hasBody, bodyless: request.method == "HEAD") else {
+            let list: [HeaderField]
+            if let last = lastHead, last.request.hasSameHead(as: request) {
+                list = last.list
+            } else {
+                list = request.headerList
+                var head = request
+                head.body = []
+                lastHead = (head, list)
+            }
+            guard let (stream, actions) = connection.openStream(list, endStream: !hasBody, bodyless: request.method == "HEAD") else {
                 out.append(.failed(tag: tag, stream: nil, .notProcessed("stream ids used up")))
                 continue
             }

@@ -35,7 +35,7 @@ enum RequestValidation {
     }
 
     /// Whether a name is one of the connection-specific fields (§8.2.2).
-    private static func isConnectionSpecific(_ name: [UInt8]) -> Bool {
+    static func isConnectionSpecific(_ name: [UInt8]) -> Bool {
         name.withUnsafeBufferPointer { n -> Bool in
             func matches(_ text: StaticString) -> Bool {
                 text.utf8CodeUnitCount == n.count && UnsafeBufferPointer(start: text.utf8Start, count: n.count).elementsEqual(n)

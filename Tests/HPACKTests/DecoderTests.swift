@@ -132,4 +132,20 @@ struct DecoderTests {
         }
         #expect(seen > 0)   // some random blocks are valid, so both paths are exercised
     }
+
+    @Test("The same Huffman literal in block after block decodes the same each time, beside others")
+    func repeatedHuffmanLiterals() throws {
+        var encoder = HPACKEncoder(huffman: .always)
+        var decoder = HPACKDecoder()
+        for round in 0..<20 {
+            let list = [HeaderField(":status", "200"), HeaderField("server", "nginx/1.22.1"),
+                        HeaderField("date", "Sun, 06 Dec 2026 22:\(round) GMT"), HeaderField("x-a", "v\(round % 3)")]
+            for field in list where field.name != Array(":status".utf8) {
+                var block: [UInt8] = []
+                encoder.appendLiteral(field, indexing: .none, into: &block)
+                #expect(try decoder.decode(block) == [field])
+            }
+            #expect(try decoder.decode(encoder.encode(list)) == list)
+        }
+    }
 }

@@ -97,4 +97,26 @@ struct EncoderTests {
             #expect(decoder.table.maxSize == encoder.table.maxSize)
         }
     }
+
+    @Test("A repeated list gives the block a fresh encoder in the same state would; a size change or a policy change is not hidden by the kept block")
+    func repeatedBlock() throws {
+        let list = [HeaderField(":method", "GET"), HeaderField(":authority", "example.com"), HeaderField("user-agent", "lab")]
+        var encoder = HPACKEncoder(huffman: .never)
+        let first = encoder.encode(list)
+        let second = encoder.encode(list)   // every field now indexed
+        #expect(second == [0x82, 0xbf, 0xbe])
+        #expect(encoder.encode(list) == second)
+        #expect(encoder.table.count == 2)
+        encoder.setMaxTableSize(0)
+        let afterShrink = encoder.encode(list)
+        #expect(afterShrink.first == 0x20)   // the size update comes first, then literals
+        #expect(afterShrink != second)
+        var decoder = HPACKDecoder()
+        for block in [first, second, second, afterShrink] { #expect(try decoder.decode(block) == list) }
+        var policy = HPACKEncoder(huffman: .never)
+        _ = policy.encode([HeaderField("authorization", "x")])
+        let plain = policy.encode([HeaderField("authorization", "x")])
+        policy.sensitiveNames = []
+        #expect(policy.encode([HeaderField("authorization", "x")]) != plain)
+    }
 }
