@@ -106,9 +106,11 @@ for round in $(seq 1 "$ROUNDS"); do
     done
     if [[ "$AGENT_ROW" == 1 ]]; then
         next_port; start_nginx_h2 "$PORT"
-        out=$(timeout 120 "$WIRELAB" bench --url "http://127.0.0.1:$PORT/" --h2 --streams 10 --requests "$REQUESTS" 2>&1) \
-            || { echo "$out" >&2; die "wirelab bench --h2 failed"; }
-        ours=$(grep -Eo '[0-9][0-9,]* req/s' <<<"$out" | head -1 | tr -d ', req/s')
+        "$WIRELAB" bench --url "http://127.0.0.1:$PORT/" --h2 --streams 10 --sequential 0 --requests 2000 >/dev/null 2>&1 || true
+        out=$(timeout 120 "$WIRELAB" bench --url "http://127.0.0.1:$PORT/" --h2 --streams 10 --sequential 0 \
+            --requests "$REQUESTS" --json 2>&1) || { echo "$out" >&2; die "wirelab bench --h2 failed"; }
+        ours=$(python3 -c 'import json, sys; r = json.loads(sys.stdin.read())["concurrent"]; print(r["requests_per_second"] if r["errors"] == 0 else "")' <<<"$out")
+        [[ -n "$ours" ]] || { echo "$out" >&2; die "wirelab bench --h2 had errors"; }
         peer=$(h2load_rps -n "$REQUESTS" -c 1 -m 10 "http://127.0.0.1:$PORT/"); stop_server
         record "agent.wirelab" "$ours"; record "agent.h2load" "$peer"
         record "agent.ratio" "$(awk -v a="$ours" -v b="$peer" 'BEGIN { printf "%.3f", a / b }')"
