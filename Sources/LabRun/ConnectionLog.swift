@@ -43,7 +43,7 @@ struct ConnectionLog {
         case .response(let id, _, _, _):
             let key = ServerSideKey(generation: serverGeneration, id: id)
             if let last = serverSides[key]?.exchanges.indices.last { serverSides[key]?.exchanges[last].responseNanos = now }
-        case .idle, .refused:
+        case .idle, .refused, .streamReset:
             break
         case .closed(let id, _, _):
             serverSides[ServerSideKey(generation: serverGeneration, id: id)]?.closedNanos = now

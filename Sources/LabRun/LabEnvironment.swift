@@ -180,6 +180,8 @@ final class LabEnvironment {
             ])
         case .refused:
             break   // the close that follows says it (reason "bad request" or the timeout)
+        case .streamReset:
+            break   // the agent's side says it: the request failed or was retried (REFUSED_STREAM)
         case .idle(let id):
             interpreter.fire(["server", "idle"], [("connection", .number(Double(id)))])
         case .closed(let id, let reason, let requests):

@@ -133,6 +133,9 @@ final class H2ServerConnection: ServerConnectionHandler {
                     frame.encode(into: &outbox)
                     reportWritten(frame, bytes: outbox.count - start)
                 }
+                if case .rstStream(let streamID, let code) = frame {
+                    server.h2StreamReset(connection: id, stream: Int(streamID), code: code.description)
+                }
             case .request(let streamID, let fields, let endStream):
                 openStream(streamID, fields, endStream: endStream)
             case .data(let streamID, let bytes, let endStream):

@@ -315,6 +315,12 @@ public final class LoopbackServer: LoopHandler {
         emit(.response(connection: connection, status: status, willClose: willClose, stream: stream))
     }
 
+    /// The server reset an HTTP/2 stream (RST_STREAM it wrote); told to observers only.
+    func h2StreamReset(connection: Int, stream: Int, code: String) {
+        guard !observers.isEmpty else { return }
+        emit(.streamReset(connection: connection, stream: stream, code: code))
+    }
+
     func connectionClosed(_ connection: any ServerConnectionHandler, reason: ServerCloseReason, requests: Int) {
         let wasHTTP2 = handedOver[connection.id] != nil
         guard connections.removeValue(forKey: connection.id) != nil || handedOver.removeValue(forKey: connection.id) != nil else { return }

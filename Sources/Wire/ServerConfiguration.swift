@@ -226,6 +226,10 @@ public enum ServerEvent: Sendable, Equatable {
     /// closes (the response is not counted as one: no request was taken). `reason` says why in a
     /// few words: "unknown method", "HTTP/2 preface on an HTTP/1.1 port", "headers timeout".
     case refused(connection: Int, status: Int, reason: String)
+    /// The server reset HTTP/2 `stream` of the connection (RST_STREAM with `code`, its RFC 9113
+    /// name): "REFUSED_STREAM" past SETTINGS_MAX_CONCURRENT_STREAMS (the client may retry it: it was
+    /// not processed), "PROTOCOL_ERROR" for a malformed request, and so on. The connection lives on.
+    case streamReset(connection: Int, stream: Int, code: String)
     /// The connection is idle, waiting for its next request.
     case idle(connection: Int)
     /// The connection closed, after carrying `requests` (over HTTP/2, its streams that carried a

@@ -218,6 +218,9 @@ final class ServeEventLines {
             // A mystery server's timeouts are what the learner measures: their names stay hidden.
             if !(isMystery && status == 408) { text.text(": "); text.text(reason) }
             text.text(", Connection: close")
+        case .streamReset(let id, let stream, let code):
+            text.connection(id); text.text(" HTTP/2 stream "); text.number(stream); text.text(" reset: "); text.text(code)
+            if code == "REFUSED_STREAM" { text.text(" (past --h2-max-concurrent-streams; not processed, the client may retry it)") }
         case .idle:
             break
         case .closed(let id, let reason, let requests):

@@ -88,7 +88,7 @@ struct ServeLogTests {
         #expect(!lines.contains { $0.contains("501") && $0.contains("bad request") })
     }
 
-    @Test("an HTTP/2 connection's request and response lines name the protocol and the stream; its close counts streams")
+    @Test("an HTTP/2 connection's request and response lines name the protocol and the stream; a reset stream says its code; its close counts streams")
     func h2Lines() {
         let lines = Self.lines([
             .opened(connection: 1),
@@ -96,6 +96,8 @@ struct ServeLogTests {
             .request(connection: 1, index: 2, head: HTTPRequestHeadSummary(method: "GET", target: "/", version: "HTTP/2", stream: 3)),
             .response(connection: 1, status: 200, willClose: false, stream: 3),
             .response(connection: 1, status: 200, willClose: false, stream: 1),
+            .streamReset(connection: 1, stream: 5, code: "REFUSED_STREAM"),
+            .streamReset(connection: 1, stream: 7, code: "PROTOCOL_ERROR"),
             .closed(connection: 1, reason: .clientClosed, requests: 2),
         ])
         #expect(lines == [
@@ -104,6 +106,8 @@ struct ServeLogTests {
             " #1 GET / HTTP/2 stream 3  (request 2 on this connection)",
             " #1 → 200 HTTP/2 stream 3 ended",
             " #1 → 200 HTTP/2 stream 1 ended",
+            " #1 HTTP/2 stream 5 reset: REFUSED_STREAM (past --h2-max-concurrent-streams; not processed, the client may retry it)",
+            " #1 HTTP/2 stream 7 reset: PROTOCOL_ERROR",
             " #1 closed: client closed (2 streams)",
         ])
     }

@@ -196,6 +196,7 @@ struct H2ServerTests {
         c.request("GET", "/", stream: 1, body: [], extra: [HeaderField("X-Upper", "1")])
         h.wait("the reset") { c.update(); return c.resets[1] != nil }
         #expect(c.resets[1] == .protocolError)
+        #expect(h.events.contains { if case .streamReset(_, 1, "PROTOCOL_ERROR") = $0 { true } else { false } })
         c.get("/", stream: 3)
         h.wait("the next response") { c.update(); return c.ended.contains(3) }
         #expect(c.status(3) == "200")
@@ -316,6 +317,9 @@ struct H2ServerTests {
         c.get("/", stream: 5)
         h.wait("the refusal and both responses") { c.update(); return c.resets[5] != nil && c.ended.contains(1) && c.ended.contains(3) }
         #expect(c.resets[5] == .refusedStream)
+        // Observers are told (serve logs it): stream 5 reset, REFUSED_STREAM; no other stream.
+        let resets = h.events.compactMap { if case .streamReset(_, let stream, let code) = $0 { (stream, code) } else { nil } }
+        #expect(resets.map(\.0) == [5] && resets.map(\.1) == ["REFUSED_STREAM"])
         #expect(c.status(1) == "200")
         #expect(c.status(3) == "200")
         #expect(c.goaways.isEmpty)

@@ -243,6 +243,7 @@ struct ServerLimitsTests {
             case .request: return "request"
             case .response: return "response"
             case .refused: return "refused"
+            case .streamReset: return "streamReset"
             case .idle: return "idle"
             case .closed: return "closed"
             }
