@@ -312,6 +312,23 @@ public enum Platform {
     /// `openDescriptorCount`, other work in the process (a test suite's other tests) does not move it.
     /// Linux only (the inodes in /proc/self/fd matched against /proc/net/tcp and tcp6); nil elsewhere.
     public static func tcpSocketCount(onPorts ports: Set<UInt16>) -> Int? {
+        tcpSockets(onPorts: ports)?.count
+    }
+
+    /// One of this process's TCP sockets, as /proc/net/tcp shows it.
+    public struct TCPSocketEntry: Sendable, CustomStringConvertible {
+        public var localPort: UInt16
+        public var remotePort: UInt16
+        /// The kernel's state in hex: 0A is LISTEN, 01 ESTABLISHED, 08 CLOSE_WAIT.
+        public var state: String
+        public var inode: String
+        public var description: String { "127.0.0.1:\(localPort) → :\(remotePort) state \(state) inode \(inode)" }
+    }
+
+    /// The sockets `tcpSocketCount` counts: what a test prints when a count is off, and how it tells
+    /// a socket that was there before its server from one of its own. nil where /proc can't be read
+    /// (not Linux, or out of descriptors), never a short list.
+    public static func tcpSockets(onPorts ports: Set<UInt16>) -> [TCPSocketEntry]? {
         #if os(Linux)
         guard let directory = opendir("/proc/self/fd") else { return nil }
         var inodes = Set<Substring>()
@@ -325,19 +342,22 @@ public enum Platform {
             if text.hasPrefix("socket:[") { inodes.insert(Substring(text.dropFirst(8).dropLast())) }
         }
         closedir(directory)
-        var count = 0
+        var found: [TCPSocketEntry] = []
         for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
+            // No tcp6 table is a machine without IPv6: nothing of ours is in it.
+            guard let text = fileText(table) ?? (table.hasSuffix("6") ? "" : nil) else { return nil }
             // sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode
-            for line in fileText(table).split(separator: "\n").dropFirst() {
+            for line in text.split(separator: "\n").dropFirst() {
                 let fields = line.split(separator: " ")
                 guard fields.count > 9, inodes.contains(fields[9]) else { continue }
-                let endsOnPort = [fields[1], fields[2]].contains { address in
-                    address.split(separator: ":").last.flatMap { UInt16($0, radix: 16) }.map(ports.contains) ?? false
+                func port(_ address: Substring) -> UInt16 { address.split(separator: ":").last.flatMap { UInt16($0, radix: 16) } ?? 0 }
+                let local = port(fields[1]), remote = port(fields[2])
+                if ports.contains(local) || ports.contains(remote) {
+                    found.append(TCPSocketEntry(localPort: local, remotePort: remote, state: String(fields[3]), inode: String(fields[9])))
                 }
-                if endsOnPort { count += 1 }
             }
         }
-        return count
+        return found
         #else
         return nil
         #endif
@@ -345,8 +365,8 @@ public enum Platform {
 
     /// A whole (small) file as text; empty when it cannot be read. For /proc files, whose size
     /// `stat` does not know.
-    private static func fileText(_ path: String) -> String {
-        guard let file = fopen(path, "r") else { return "" }
+    private static func fileText(_ path: String) -> String? {
+        guard let file = fopen(path, "r") else { return nil }
         defer { fclose(file) }
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65536)

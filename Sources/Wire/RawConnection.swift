@@ -27,6 +27,15 @@ public final class RawConnection: LoopHandler {
         self.loop = loop
     }
 
+    /// A connection let go of while its socket is open closes the socket. While it is registered
+    /// the loop holds it, so this runs once it was unregistered or its loop closed: a test or a
+    /// lesson that forgot to close it does not leave a socket in CLOSE_WAIT for the rest of the
+    /// process (one such socket, connected to a port a later test's server reused, was counted
+    /// as that server's).
+    deinit {
+        if fd >= 0 { Platform.close(fd) }
+    }
+
     /// Starts connecting to 127.0.0.1:`port` (or another IPv4 `host`).
     public func connect(host: String = "127.0.0.1", port: UInt16) {
         do {

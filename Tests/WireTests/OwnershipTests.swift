@@ -195,6 +195,24 @@ struct OwnershipTests {
         #expect(completions == 0)
     }
 
+    @Test("a raw connection let go without close() (its loop closed) closes its socket: nothing stays in CLOSE_WAIT")
+    func rawConnectionReleasedOpen() throws {
+        let h = try ServerHarness()
+        let other = try EventLoop()
+        weak var gone: RawConnection?
+        do {
+            let c = RawConnection(loop: other)
+            gone = c
+            c.connect(port: h.server.port)
+            #expect(h.wait("the server to accept it") { h.server.stats.open == 1 })
+            // Its loop closes with it still registered, as a test's `defer { loop.close() }` does.
+            other.close()
+        }
+        #expect(gone == nil, "the connection outlived its last reference")
+        #expect(h.wait("the server to see the client's FIN") { h.server.stats.open == 0 })
+        h.waitForBaselineSockets()
+    }
+
     @Test("a released owner timer never calls its owner, even with its heap entry still queued")
     func releasedOwnerTimer() throws {
         final class Owner: TimerOwner {

@@ -80,8 +80,12 @@ final class ScriptedServer: LoopHandler {
         self.loop = loop
         self.behaviour = behaviour
         (fd, port) = try Platform.listenLoopback(port: 0)
+        strangers = SocketAccounting.strangers(onPort: port)
         try loop.register(fd, handler: self, interest: .readable)
     }
+
+    /// Sockets connected to our port before we had it (`SocketAccounting.strangers`).
+    let strangers: Set<String>
 
     deinit {
         // Not `peer.close()`: it reaches the server through the peer's `unowned` reference, which

@@ -17,10 +17,13 @@ final class ServerHarness {
         configure(&config)
         server = LoopbackServer(loop: loop, configuration: config)
         try server.start()
+        strangers = SocketAccounting.strangers(onPort: server.port)
         observerToken = server.addObserver { [unowned self] in self.events.append($0) }
     }
 
     private var observerToken = 0
+    /// Sockets connected to our port before we had it (`SocketAccounting.strangers`).
+    private(set) var strangers: Set<String> = []
 
     deinit {
         server.removeObserver(observerToken)
