@@ -118,6 +118,7 @@ extension Interpreter {
         lab.servers[name]?.server.closeAll()
         let server = LoopbackServer(loop: lab.loop, configuration: config)
         do { try server.start() } catch { throw LabRuntimeError("cannot start server \(name): \(error)", at: at) }
+        lab.noteStrangers(onPort: server.port)
         lab.servers[name] = NamedServer(name: name, server: server, mystery: mystery)
     }
 }

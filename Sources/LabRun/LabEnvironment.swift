@@ -83,6 +83,7 @@ final class LabEnvironment {
         self.network = network
         server = LoopbackServer(loop: loop, configuration: serverConfiguration)
         try server.start()
+        noteStrangers(onPort: server.port)
         observeServer()
         agents["fetch"] = makeAgent(name: "fetch", configuration: AgentConfiguration())
     }
@@ -119,7 +120,19 @@ final class LabEnvironment {
         server.closeAll()
         server = LoopbackServer(loop: loop, configuration: server.configuration)
         try server.start()
+        noteStrangers(onPort: server.port)
         observeServer()
+    }
+
+    /// Sockets of this process already connected to a port when a lab server has just taken it:
+    /// a client something else in the process (a test suite around the lab) left open towards an
+    /// earlier server with the same port number. `process.labSockets` does not count them.
+    private(set) var strangerSockets: Set<String> = []
+
+    func noteStrangers(onPort port: UInt16) {
+        for socket in Platform.tcpSockets(onPorts: [port]) ?? [] where socket.remotePort == port {
+            strangerSockets.insert(socket.inode)
+        }
     }
 
     func makeAgent(name: String, configuration: AgentConfiguration) -> AgentHandle {
@@ -460,7 +473,8 @@ final class LabEnvironment {
                 // Both ends of every connection to the lab's servers, and their listeners: counted by
                 // port, so other work in the process (a test suite around the lab) does not move it.
                 let ports = Set([server.port] + servers.values.map(\.server.port))
-                return Platform.tcpSocketCount(onPorts: ports).map { .number(Double($0)) } ?? LabValue.none
+                let sockets = Platform.tcpSockets(onPorts: ports)?.filter { !strangerSockets.contains($0.inode) }
+                return sockets.map { .number(Double($0.count)) } ?? LabValue.none
             case "timeWait":
                 // Closed connections the kernel still remembers (TIME_WAIT), on a port of the lab's
                 // servers or proxies: no descriptor holds them, so they are matched by port.

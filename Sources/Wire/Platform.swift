@@ -307,14 +307,6 @@ public enum Platform {
         return Array(UnsafeBufferPointer(start: start.assumingMemoryBound(to: UInt8.self), count: strlen(start)))
     }
 
-    /// How many of this process's descriptors are TCP sockets with one of `ports` at either end: a
-    /// listener, the sockets it accepted, and connections this process made to it. Unlike
-    /// `openDescriptorCount`, other work in the process (a test suite's other tests) does not move it.
-    /// Linux only (the inodes in /proc/self/fd matched against /proc/net/tcp and tcp6); nil elsewhere.
-    public static func tcpSocketCount(onPorts ports: Set<UInt16>) -> Int? {
-        tcpSockets(onPorts: ports)?.count
-    }
-
     /// One of this process's TCP sockets, as /proc/net/tcp shows it.
     public struct TCPSocketEntry: Sendable, CustomStringConvertible {
         public var localPort: UInt16
@@ -325,9 +317,13 @@ public enum Platform {
         public var description: String { "127.0.0.1:\(localPort) → :\(remotePort) state \(state) inode \(inode)" }
     }
 
-    /// The sockets `tcpSocketCount` counts: what a test prints when a count is off, and how it tells
-    /// a socket that was there before its server from one of its own. nil where /proc can't be read
-    /// (not Linux, or out of descriptors), never a short list.
+    /// This process's descriptors that are TCP sockets with one of `ports` at either end: a listener,
+    /// the sockets it accepted, and connections this process made to it. Unlike
+    /// `openDescriptorCount`, other work in the process (a test suite's other tests) does not move
+    /// it, except a socket that was connected to a port before a server took it: the remote port and
+    /// the inode tell those apart (`SocketAccounting.strangers`). Linux only (the inodes in
+    /// /proc/self/fd matched against /proc/net/tcp and tcp6); nil elsewhere or where /proc can't be
+    /// read (out of descriptors), never a short list.
     public static func tcpSockets(onPorts ports: Set<UInt16>) -> [TCPSocketEntry]? {
         #if os(Linux)
         guard let directory = opendir("/proc/self/fd") else { return nil }
