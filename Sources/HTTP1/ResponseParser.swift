@@ -156,12 +156,17 @@ public struct ResponseParser: Sendable {
 
             case .statusLine:
                 guard let line = try nextHeadLine() else {
+                    if let h2 = http2Answer() { throw h2 }
                     if isInputEnded { throw cutOff("the status line") }
                     return nil
                 }
-                (version, status, reason) = try buffer.withBytes(line.content) {
-                    (bytes) throws(HTTPParseError) -> (HTTPVersion, Int, String) in
-                    try HeadSyntax.statusLine(bytes, at: line.start)
+                do {
+                    (version, status, reason) = try buffer.withBytes(line.content) {
+                        (bytes) throws(HTTPParseError) -> (HTTPVersion, Int, String) in
+                        try HeadSyntax.statusLine(bytes, at: line.start)
+                    }
+                } catch {
+                    throw http2Answer() ?? error
                 }
                 buffer.consume(upTo: line.next)
                 section.removeAll()
@@ -203,6 +208,24 @@ public struct ResponseParser: Sendable {
         try buffer.nextLine(
             sectionStart: headStart, limit: limits.maxHeaderBytes, tooLong: .headersTooLarge, naming: "header section",
             lineEnding: .crlfOrBareLF)
+    }
+
+    /// The error for an HTTP/2 answer where a status line belongs, or nil: looked at only when no
+    /// status line could be read, off the path of a well-formed response.
+    private func http2Answer() -> HTTPParseError? {
+        guard buffer.count >= 9, buffer.withUnreadBytes({ unread, _ in Self.startsWithHTTP2Settings(unread) }) else { return nil }
+        return HTTPParseError(kind: .badStatusLine, offset: buffer.readOffset, detail:
+            "an HTTP/2 SETTINGS frame, not a status line: the server speaks only HTTP/2 with prior knowledge (RFC 9113 §3.3)")
+    }
+
+    /// Whether `bytes` begin with an HTTP/2 SETTINGS frame header (RFC 9113 §4.1, §6.5): a length
+    /// that is a multiple of 6, type 0x4, stream 0. What an h2-only server (nginx's `listen ...
+    /// http2`, `serve --h2-only`) sends first to an HTTP/1.1 request. A status line begins with
+    /// "H", and a frame this short with a zero first length byte, so one comparison rules it out.
+    static func startsWithHTTP2Settings(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard bytes.count >= 9, bytes[0] != UInt8(ascii: "H"), bytes[3] == 0x04 else { return false }
+        let length = Int(bytes[0]) << 16 | Int(bytes[1]) << 8 | Int(bytes[2])
+        return length % 6 == 0 && bytes[5] & 0x7f == 0 && bytes[6] == 0 && bytes[7] == 0 && bytes[8] == 0
     }
 
     private func cutOff(_ what: String) -> HTTPParseError {

@@ -7,7 +7,7 @@ import Wire
 
 extension Interpreter {
     /// The server settings a proxy takes, parsed as the server's are (`applyServerSetting`).
-    static let proxyServerKeys = serverKeys.filter { !["maxBodyBytes", "keepAliveHint", "closeSilentlyAfter", "dropReusedRequests"].contains($0) }
+    static let proxyServerKeys = serverKeys.filter { !["maxBodyBytes", "keepAliveHint", "closeSilentlyAfter", "dropReusedRequests", "h2Only"].contains($0) }
 
     /// `proxy NAME upstream=AGENT [closesUpstream=B] [server settings]`: starts (or replaces) it.
     func startProxy(_ name: String, _ settings: [Setting], _ scope: Scope, at: SourceLocation) throws(LabRuntimeError) {

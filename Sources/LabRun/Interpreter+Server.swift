@@ -41,7 +41,7 @@ extension Interpreter {
     }
 
     static let serverKeys = ["keepAliveTimeout", "headersTimeout", "requestTimeout", "maxRequestsPerSocket", "maxBodyBytes", "keepAliveHint",
-                             "h2MaxConcurrentStreams", "h2InitialWindowSize", "h2MaxFrameSize",
+                             "h2MaxConcurrentStreams", "h2InitialWindowSize", "h2MaxFrameSize", "h2Only",
                              "closeSilentlyAfter", "dropReusedRequests"]
 
     /// The HTTP/2 settings, each a SETTINGS value (RFC 9113 §6.5.2) with the whole numbers it may take.
@@ -62,6 +62,14 @@ extension Interpreter {
         guard keys.contains(setting.key) else { throw unknownSetting(setting, keys, of: owner) }
         if setting.key == "keepAliveHint", case .none = try evaluate(setting.value, scope) {
             config.sendsKeepAliveHeader = false
+            return
+        }
+        if setting.key == "h2Only" {
+            // The port speaks only HTTP/2 with prior knowledge, like nginx's `listen ... http2`.
+            guard case .bool(let only) = try evaluate(setting.value, scope) else {
+                throw LabRuntimeError("h2Only is true or false", at: setting.location)
+            }
+            config.h2Only = only
             return
         }
         let value = try number(setting.value, scope, what: setting.key)

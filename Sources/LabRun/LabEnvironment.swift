@@ -299,7 +299,7 @@ final class LabEnvironment {
     static let serverFields = ["requests", "connections", "open", "idle", "reused", "responses", "closed", "closedBy", "port", "url",
                                "streams", "h2Connections",
                                "keepAliveTimeout", "headersTimeout", "requestTimeout", "maxRequestsPerSocket", "keepAliveHint", "listening",
-                               "timeWait", "timeWaitAtServer", "h2MaxConcurrentStreams", "h2InitialWindowSize", "h2MaxFrameSize"]
+                               "timeWait", "timeWaitAtServer", "h2MaxConcurrentStreams", "h2InitialWindowSize", "h2MaxFrameSize", "h2Only"]
 
     func serverObject() -> LabObject {
         let server = self.server
@@ -353,6 +353,7 @@ final class LabEnvironment {
         case "h2MaxConcurrentStreams": return .number(Double(c.h2MaxConcurrentStreams))
         case "h2InitialWindowSize": return .number(Double(c.h2InitialWindowSize))
         case "h2MaxFrameSize": return .number(Double(c.h2MaxFrameSize))
+        case "h2Only": return .bool(c.h2Only)
         case "keepAliveHint":
             guard c.sendsKeepAliveHeader, c.keepAliveTimeoutMs > 0 else { return LabValue.none }
             return .number(Double(c.advertisedKeepAliveTimeoutMs ?? c.keepAliveTimeoutMs))

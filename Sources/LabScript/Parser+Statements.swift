@@ -216,6 +216,7 @@ extension Parser {
     static let serverSettingExamples: [String: String] = [
         "keepAliveTimeout": "5s", "headersTimeout": "60s", "requestTimeout": "300s", "maxRequestsPerSocket": "100",
         "maxBodyBytes": "1024", "keepAliveHint": "5s", "mystery": "7", "closeSilentlyAfter": "1", "dropReusedRequests": "1",
+        "h2MaxConcurrentStreams": "100", "h2InitialWindowSize": "65535", "h2MaxFrameSize": "16384", "h2Only": "true",
     ]
 
     // MARK: Binding

@@ -15,6 +15,32 @@ struct ResponseParserTests {
         ])
     }
 
+    @Test("An HTTP/2 SETTINGS frame where a status line belongs is named as soon as its 9-byte header is in, with or without a line feed in it")
+    func http2Answer() {
+        // What `serve --h2-only` sends an HTTP/1.1 request first: SETTINGS (3 settings, 18 bytes).
+        let settings: [UInt8] = [0, 0, 18, 0x04, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 100, 0, 4, 0, 0, 0xff, 0xff, 0, 5, 0, 0, 0x40, 0]
+        // One whose payload holds a line feed (a window of 0x0a0a), so a "line" can be read.
+        let withLineFeed: [UInt8] = [0, 0, 6, 0x04, 0, 0, 0, 0, 0, 0, 4, 0, 0, 0x0a, 0x0a]
+        for bytes in [settings, withLineFeed, Array(settings[0..<9])] {
+            var parser = ResponseParser()
+            parser.expectResponse(toMethod: "GET")
+            parser.append(bytes)
+            #expect(throws: HTTPParseError.self) { _ = try parser.next() }
+            do { _ = try parser.next() } catch {
+                #expect(error.kind == .badStatusLine)
+                #expect(error.offset == 0)
+                #expect(error.detail.hasPrefix("an HTTP/2 SETTINGS frame, not a status line"))
+            }
+        }
+        // Eight bytes are not yet a frame header: wait for more, as for any status line.
+        var parser = ResponseParser()
+        parser.expectResponse(toMethod: "GET")
+        parser.append(Array(settings[0..<8]))
+        #expect((try? parser.next()) == .some(nil))
+        // Garbage that is not a SETTINGS frame keeps its own error.
+        #expect(parseResponses("XTTP/1.1 200 OK\r\n\r\n").error?.detail.contains("HTTP/2") == false)
+    }
+
     @Test("A chunked response is decoded")
     func chunked() {
         let outcome = parseResponses("HTTP/1.1 201 Created\r\nTransfer-Encoding: Chunked\r\n\r\n4\r\nWire\r\n3\r\nLab\r\n0\r\n\r\n")

@@ -242,6 +242,34 @@ struct InterpreterLabTests {
         }
     }
 
+    @Test("server h2Only=true: the port speaks only h2c; an HTTP/2 agent is served, an HTTP/1.1 request is not")
+    func h2OnlyServer() {
+        let outcome = run("""
+            print server.h2Only
+            server h2Only=true
+            print server.h2Only
+            agent h protocol=h2
+            let r = h GET /
+            print "{r.status} {r.version}"
+            let x = fetch GET /
+            print "{x.ok} {x.error}"
+            server h2Only=false
+            let y = fetch GET /
+            print "{y.status} {server.h2Only}"
+            """)
+        #expect(outcome.runtimeError == nil, "\(String(describing: outcome.runtimeError))")
+        #expect(outcome.output.count == 5)
+        #expect(Array(outcome.output.prefix(3)) == ["false", "true", "200 HTTP/2"])
+        // The HTTP/1.1 request meets SETTINGS, and the error says so.
+        #expect(outcome.output.dropFirst(3).first?.hasPrefix("false malformed response: bad status line at byte 0: an HTTP/2 SETTINGS frame") == true,
+                "\(outcome.output)")
+        #expect(outcome.output.last == "200 false")
+        let wrong = run("print 1\nserver h2Only=1")
+        #expect(wrong.runtimeError?.message == "h2Only is true or false")
+        #expect(wrong.runtimeError?.location.line == 2)
+        #expect(wrong.runtimeError?.location.column == 8)
+    }
+
     @Test("server settings apply and are readable")
     func serverSettings() {
         let outcome = run("""
