@@ -62,6 +62,14 @@ enum ProbeCommand {
         case let other?: throw UsageError("Option '--protocol' takes both, http1 or h2, not '\(other)'", command: "probe")
         }
         guard let (origin, target) = try resolveURL(url, command: "probe", console: console) else { return 1 }
+        if console.input.isTerminal {
+            // The report comes at the end, and the idle checks may take the whole wait: say so
+            // first, or a person sees nothing for half a minute (on standard error: --json stays clean).
+            let waitMs = max(settings.http1 ? settings.maxWaitMs : 0, settings.h2 ? settings.h2IdleWaitMs ?? settings.maxWaitMs : 0)
+            if waitMs >= 2_000 {
+                console.errorLine("Probing \(url): up to \(waitMs % 1000 == 0 ? "\(waitMs / 1000)" : "\(Double(waitMs) / 1000)") s while the idle checks wait for the server to close (--max-wait, --idle-wait).")
+            }
+        }
         switch Probe.run(origin: origin, target: target, url: url, settings: settings) {
         case .success(let findings):
             console.out(parsed.has("json") ? findings.json : findings.text)

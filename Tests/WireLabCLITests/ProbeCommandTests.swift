@@ -127,6 +127,23 @@ struct ProbeCommandTests {
         #expect(run.stdout.contains("at least 10  (no limit found)"))
     }
 
+    @Test("on a terminal a long idle wait is announced first, on standard error; without one, nothing is")
+    func announcesTheWait() throws {
+        let server = try backgroundServer { $0.keepAliveTimeoutMs = 100 }   // the idle checks end at 0.1 s
+        defer { server.stop() }
+        let arguments = ["probe", server.url, "--max-wait", "2s", "--max-requests", "3", "--requests", "2", "--json"]
+        let person = RecordingConsole(input: ScriptedInput(lines: [], isTerminal: true))
+        #expect(CLI.main(arguments, console: person) == 0, "\(person.stderr)")
+        #expect(person.stderr == "Probing \(server.url): up to 2 s while the idle checks wait for the server to close (--max-wait, --idle-wait).\n")
+        _ = try jsonObject(person.stdout)   // --json stays one object on standard output
+        let pipe = runCLI(arguments)
+        #expect(pipe.status == 0)
+        #expect(pipe.stderr.isEmpty, "\(pipe.stderr)")
+        let short = RecordingConsole(input: ScriptedInput(lines: [], isTerminal: true))
+        #expect(CLI.main(["probe", server.url, "--max-wait", "1s", "--max-requests", "3", "--requests", "2"], console: short) == 0)
+        #expect(short.stderr.isEmpty, "a wait under 2 s is not announced")
+    }
+
     @Test("connection refused is an error that names the address, exit 1")
     func refused() throws {
         let server = try backgroundServer()
