@@ -335,21 +335,12 @@ final class AgentH2Connection: LoopHandler {
 
     private func finishClosing(reason: String) {
         guard phase != .closed else { return }
-        phase = .closed
-        outbound.cancel()
-        inbound.cancel()
-        handshakeTimer.release()
-        readTimer?.release()
-        inactivityTimer?.release()
-        if fd >= 0 {
-            loop.unregister(fd)
-            Platform.close(fd)
-            fd = -1
-        }
+        release()
         pool.closed(self, reason: reason)
     }
 
-    /// Without telling anyone (the agent's deinit).
+    /// Lets go of the socket and the timers without telling anyone (the agent's deinit); a close
+    /// that the pool hears of is `finishClosing`.
     func release() {
         phase = .closed
         outbound.cancel()
